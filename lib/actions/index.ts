@@ -1,0 +1,1 @@
+export { defineAction, fieldErrorsOf, type ActionResult } from "./safe-action";

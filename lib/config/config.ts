@@ -1,0 +1,76 @@
+import path from "node:path";
+import { envSchema } from "./env-schema";
+
+export type DatabaseConfig =
+  | { provider: "sqlite"; file: string }
+  | { provider: "postgresql"; url: string };
+
+export type Config = {
+  env: "development" | "production" | "test";
+  port: number;
+  hostname: string;
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  secretKey: { inline?: string; file?: string };
+  authSecret?: string;
+  fetcher: "embedded" | "off";
+  httpsProxy?: string;
+  extraCaFile?: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  debugLogDays: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates an environment (process.env by default) into the typed configuration. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const blankless = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(blankless);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.MAILBRIDGE_SECRET_KEY && e.MAILBRIDGE_SECRET_KEY_FILE) {
+    throw new ConfigError(["MAILBRIDGE_SECRET_KEY and MAILBRIDGE_SECRET_KEY_FILE: set one, not both"]);
+  }
+  const dataDir = path.resolve(e.MAILBRIDGE_DATA_DIR);
+  const database: DatabaseConfig =
+    e.DATABASE_URL && !e.DATABASE_URL.startsWith("file:")
+      ? { provider: "postgresql", url: e.DATABASE_URL }
+      : { provider: "sqlite", file: path.resolve(e.DATABASE_URL ? e.DATABASE_URL.slice(5) : path.join(dataDir, "mailbridge.db")) };
+  const publicUrl = (e.MAILBRIDGE_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    publicUrl,
+    dataDir,
+    database,
+    secretKey: { inline: e.MAILBRIDGE_SECRET_KEY, file: e.MAILBRIDGE_SECRET_KEY_FILE },
+    authSecret: e.AUTH_SECRET,
+    fetcher: e.MAILBRIDGE_FETCHER,
+    httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
+    extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
+    logLevel: e.MAILBRIDGE_LOG_LEVEL,
+    debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, validated once. This module is the only reader of process.env. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For tests and CLIs that change the environment before first use. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+const url = (what: string) =>
+  z
+    .string()
+    .url(`must be a URL (${what})`)
+    .refine((v) => /^https?:\/\//.test(v), `must start with http:// or https:// (${what})`);
+
+/** Every environment variable Mailbridge reads, with its meaning. `.env.example` lists the same. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().min(1).default("0.0.0.0"),
+  MAILBRIDGE_PUBLIC_URL: url("the address administrators use to reach the console").optional(),
+  MAILBRIDGE_DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .refine(
+      (v) => /^(postgres|postgresql):\/\//.test(v) || v.startsWith("file:"),
+      "must be postgres://… / postgresql://… or file:<path to the SQLite file>",
+    )
+    .optional(),
+  MAILBRIDGE_SECRET_KEY: z.string().min(1).optional(),
+  MAILBRIDGE_SECRET_KEY_FILE: z.string().min(1).optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  MAILBRIDGE_FETCHER: z.enum(["embedded", "off"]).default("embedded"),
+  MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
+  MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
+  MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,2 @@
+export { config, parseConfig, resetConfigForTests, ConfigError } from "./config";
+export type { Config, DatabaseConfig } from "./config";

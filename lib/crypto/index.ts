@@ -1,0 +1,3 @@
+export { encryptSecret, decryptSecret, currentKey, loadKeyring, addKeyToFile, resetKeyringForTests } from "./secrets";
+export { isSealed, sealedKeyId, SecretDecryptError } from "./secret-box";
+export { KeyringError, generateKey, keyIdOf } from "./keyring";

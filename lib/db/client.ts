@@ -1,0 +1,45 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { config, type DatabaseConfig } from "@/lib/config";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
+import { applySecretFields } from "./secret-extension";
+
+function withSecrets(base: SqliteClient) {
+  return base.$extends({
+    name: "secret-fields",
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          return applySecretFields(model, operation, args as Record<string, unknown>, query as never);
+        },
+      },
+    },
+  });
+}
+
+/** Both generated clients expose the same models; the SQLite client's type stands for both. */
+export type Db = ReturnType<typeof withSecrets>;
+export type RawDb = SqliteClient;
+
+export function createRawClient(database: DatabaseConfig): RawDb {
+  if (database.provider === "sqlite") {
+    mkdirSync(path.dirname(database.file), { recursive: true });
+    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) });
+  }
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as RawDb;
+}
+
+export function createDb(database: DatabaseConfig): Db {
+  return withSecrets(createRawClient(database));
+}
+
+const globalForDb = globalThis as unknown as { mailbridgeDb?: Db };
+
+/** The process-wide client (kept on globalThis so Next's dev reloads don't open new pools). */
+export function db(): Db {
+  globalForDb.mailbridgeDb ??= createDb(config().database);
+  return globalForDb.mailbridgeDb;
+}

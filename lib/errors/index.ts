@@ -1,0 +1,2 @@
+export { UserFacingError } from "./user-facing-error";
+export type { Hint } from "./hint";

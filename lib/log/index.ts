@@ -1,0 +1,1 @@
+export { log, logUnexpected } from "./logger";
