@@ -1,1 +1,1 @@
-export { defineAction, fieldErrorsOf, type ActionResult } from "./safe-action";
+export { defineAction, type ActionResult } from "./safe-action";

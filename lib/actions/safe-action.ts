@@ -2,21 +2,12 @@ import "server-only";
 import type { z } from "zod";
 import { AccessDenied, requireUser, type Role, type SessionUser } from "@/lib/auth";
 import { UserFacingError, type Hint } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/forms";
 import { logUnexpected } from "@/lib/log";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
   | { ok: false; error: string; fieldErrors?: Record<string, string>; hint?: Hint; raw?: string };
-
-/** Zod issues → one message per field path ("oauth.clientId"), as the form shows them. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "_form";
-    out[key] ??= issue.message;
-  }
-  return out;
-}
 
 /**
  * Every server action goes through here: the signed-in user and role are checked on the server, the

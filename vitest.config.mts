@@ -4,9 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
-      "@": path.resolve(__dirname),
+      "@": import.meta.dirname,
       // Next's "server-only" marker throws outside a React server bundle; in tests it is just a marker.
-      "server-only": path.resolve(__dirname, "e2e/support/empty-module.ts"),
+      "server-only": path.join(import.meta.dirname, "e2e/support/empty-module.ts"),
     },
   },
   test: {

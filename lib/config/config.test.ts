@@ -1,0 +1,37 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config";
+
+describe("configuration", () => {
+  it("defaults to the embedded SQLite database under ./data", () => {
+    const c = parseConfig({});
+    expect(c.database).toEqual({ provider: "sqlite", file: path.resolve("data/mailbridge.db") });
+    expect(c.publicUrl).toBe("http://localhost:3000");
+    expect(c.fetcher).toBe("embedded");
+  });
+
+  it("selects PostgreSQL for postgres:// and postgresql:// URLs", () => {
+    expect(parseConfig({ DATABASE_URL: "postgres://u:p@127.0.0.1/db" }).database.provider).toBe("postgresql");
+    expect(parseConfig({ DATABASE_URL: "postgresql://u@127.0.0.1/db" }).database.provider).toBe("postgresql");
+    expect(parseConfig({ DATABASE_URL: "file:/tmp/x.db" }).database).toEqual({ provider: "sqlite", file: "/tmp/x.db" });
+  });
+
+  it("names the bad variable", () => {
+    expect(() => parseConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be postgres/);
+    expect(() => parseConfig({ PORT: "99999" })).toThrow(/PORT/);
+    expect(() => parseConfig({ MAILBRIDGE_PUBLIC_URL: "ftp://x" })).toThrow(/MAILBRIDGE_PUBLIC_URL/);
+    expect(() => parseConfig({ AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET: must be at least 32/);
+    expect(() => parseConfig({ MAILBRIDGE_SECRET_KEY: "a", MAILBRIDGE_SECRET_KEY_FILE: "/k" })).toThrow(ConfigError);
+  });
+
+  it("treats empty variables as unset and strips a trailing slash from the public URL", () => {
+    expect(parseConfig({ DATABASE_URL: "", MAILBRIDGE_PUBLIC_URL: "https://mail.example.com/" }).publicUrl).toBe("https://mail.example.com");
+  });
+
+  it("lists every variable in .env.example", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { envSchema } = await import("./env-schema");
+    const example = readFileSync(path.resolve(".env.example"), "utf8");
+    for (const name of Object.keys(envSchema.shape)) expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, "m"));
+  });
+});

@@ -1,0 +1,1 @@
+export { fieldErrorsOf } from "./field-errors";
