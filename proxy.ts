@@ -1,5 +1,5 @@
 import NextAuth from "next-auth";
-import { NextResponse } from "next/server";
+import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { baseAuthConfig } from "@/lib/auth/auth-config";
 
 // Reachable without a session: sign-in, first-run setup (refuses once an admin exists), health, Auth.js's
@@ -8,7 +8,8 @@ const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\
 
 const { auth } = NextAuth(baseAuthConfig);
 
-export default auth((req) => {
+// With a lazily built config (the secret comes from the key file), Auth.js hands the wrapper back as a promise.
+const guarded = auth((req) => {
   const { pathname } = req.nextUrl;
   if (PUBLIC_PATHS.some((p) => p.test(pathname)) || req.auth?.user) return NextResponse.next();
   const isApi = pathname.startsWith("/api/");
@@ -20,7 +21,11 @@ export default auth((req) => {
   url.pathname = "/signin";
   url.search = "";
   return NextResponse.redirect(url);
-});
+}) as unknown as Promise<(req: NextRequest, event: NextFetchEvent) => Promise<Response>>;
+
+export default async function proxy(req: NextRequest, event: NextFetchEvent): Promise<Response> {
+  return (await guarded)(req, event);
+}
 
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],

@@ -1,6 +1,7 @@
 "use server";
 import { AuthError } from "next-auth";
-import { signIn } from "@/lib/auth";
+import { headers } from "next/headers";
+import { signIn, signInThrottled } from "@/lib/auth";
 import { signInSchema } from "@/lib/users";
 import { logUnexpected } from "@/lib/log";
 
@@ -10,13 +11,14 @@ export type SignInState = { error?: string };
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { error: "Enter your email address and password." };
+  if (await signInThrottled(parsed.data.email, await headers())) {
+    return { error: "Too many failed sign-ins. Wait 15 minutes and try again." };
+  }
   try {
     await signIn("credentials", { ...parsed.data, redirectTo: "/" });
     return {};
   } catch (error) {
     if (error instanceof AuthError) {
-      const code = (error as { code?: string }).code;
-      if (code === "too_many_attempts") return { error: "Too many failed sign-ins. Wait 15 minutes and try again." };
       // Same words whether the account exists, is disabled or the password is wrong.
       return { error: "Wrong email address or password." };
     }

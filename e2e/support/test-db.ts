@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { config, resetConfigForTests } from "@/lib/config";
 import { resetKeyringForTests } from "@/lib/crypto";
-import { migrate } from "@/lib/db";
+import { migrate } from "@/lib/db/migrate";
 
 export type TestDatabase = { dir: string; secretKey: string };
 

@@ -1,5 +1,5 @@
 import "server-only";
-import NextAuth, { CredentialsSignin } from "next-auth";
+import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
@@ -7,15 +7,16 @@ import { baseAuthConfig } from "./auth-config";
 import { clearFailures, isThrottled, recordFailure } from "./login-throttle";
 import { dummyPasswordHash, verifyPassword } from "./password";
 
-class TooManyAttempts extends CredentialsSignin {
-  code = "too_many_attempts";
-}
-
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1000) });
 
-function clientAddress(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request.headers.get("x-real-ip") || "local";
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || headers.get("x-real-ip") || "local";
+}
+
+/** Checked before Auth.js runs so the form can say why; authorize() checks again for direct posts. */
+export async function signInThrottled(email: string, headers: Headers): Promise<boolean> {
+  return isThrottled(email.trim().toLowerCase(), clientAddress(headers));
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -27,8 +28,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const { email, password } = parsed.data;
-        const address = clientAddress(request);
-        if (await isThrottled(email, address)) throw new TooManyAttempts();
+        const address = clientAddress(request.headers);
+        if (await isThrottled(email, address)) return null;
         const user = await db().user.findUnique({ where: { email } });
         // Always verify a hash so a missing account takes as long as a wrong password.
         const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));

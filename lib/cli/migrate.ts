@@ -1,5 +1,5 @@
 import { config } from "@/lib/config";
-import { migrate } from "@/lib/db";
+import { migrate } from "@/lib/db/migrate";
 
 async function main() {
   const database = config().database;

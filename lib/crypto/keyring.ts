@@ -19,9 +19,11 @@ export class KeyringError extends Error {
 /** Parses one key per line or comma (base64 or hex of 32 bytes); the first is the key new values use. */
 export function parseKeyring(text: string, where: string): Key[] {
   const parts = text
-    .split(/[\n,]/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"));
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("#"))
+    .flatMap((line) => line.split(","))
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new KeyringError(`${where}: no key found`);
   return parts.map((p, i) => {
     const material = /^[0-9a-fA-F]{64}$/.test(p) ? Buffer.from(p, "hex") : Buffer.from(p, "base64");

@@ -1,3 +1,3 @@
 export { db, createDb, createRawClient, type Db, type RawDb } from "./client";
-export { migrate, MigrationError, type MigrateResult } from "./migrate";
 export { SECRET_FIELDS, secretFieldsOf } from "./secret-fields";
+// Migrations run from CLIs and tests only: import them from "@/lib/db/migrate".

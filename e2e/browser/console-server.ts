@@ -1,0 +1,66 @@
+// Starts the built console as a child process for browser tests: its own data folder, the rig's CA.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+export function consolePort(): number {
+  return Number(process.env.MAILBRIDGE_E2E_PORT ?? 3210);
+}
+
+export type ConsoleServer = { url: string; dataDir: string; process: ChildProcess; stop(): Promise<void> };
+
+export async function startConsole(options: { port: number; dataDir: string; caFile?: string; logFile?: string }): Promise<ConsoleServer> {
+  rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const url = `http://127.0.0.1:${options.port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(options.port),
+    HOSTNAME: "127.0.0.1",
+    MAILBRIDGE_PUBLIC_URL: url,
+    MAILBRIDGE_DATA_DIR: options.dataDir,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  delete env.DATABASE_URL;
+  delete env.MAILBRIDGE_SECRET_KEY;
+  if (options.caFile) env.MAILBRIDGE_EXTRA_CA_FILE = options.caFile;
+  const root = path.resolve(__dirname, "..", "..");
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  if (options.logFile) {
+    const { createWriteStream } = await import("node:fs");
+    const log = createWriteStream(options.logFile);
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`console exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (Date.now() >= deadline) throw new Error(`console did not become healthy:\n${output}`);
+  return {
+    url,
+    dataDir: options.dataDir,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
