@@ -1,0 +1,75 @@
+// `npm test`: every suite (type check, unit + integration, browser) against one rig, then one line:
+// "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { ensureSystemPackages } from "./system-packages";
+
+type Tally = { passed: number; failed: number; skipped: number };
+const root = path.resolve(__dirname, "..");
+const results = path.join(root, "test-results");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const r = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
+  return r.status ?? 1;
+}
+
+function typecheck(): Tally {
+  const status = run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
+  console.log(status === 0 ? "type check: ok" : "type check: FAILED");
+  return { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
+}
+
+function vitest(env: NodeJS.ProcessEnv): Tally {
+  const out = path.join(results, "vitest.json");
+  rmSync(out, { force: true });
+  const status = run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
+  if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0 };
+  const report = JSON.parse(readFileSync(out, "utf8"));
+  const tally = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + (report.numTodoTests ?? 0) };
+  // a suite that fails to load has no tests but still fails the run
+  const brokenFiles = (report.testResults ?? []).filter((f: { status: string; assertionResults: unknown[] }) => f.status === "failed" && f.assertionResults.length === 0).length;
+  tally.failed += brokenFiles;
+  if (status !== 0 && tally.failed === 0) tally.failed = 1;
+  return tally;
+}
+
+function playwright(env: NodeJS.ProcessEnv): Tally {
+  const out = path.join(results, "playwright.json");
+  rmSync(out, { force: true });
+  const status = run(bin("playwright"), ["test"], { ...env, MAILBRIDGE_PW_JSON: out });
+  if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0 };
+  const stats = JSON.parse(readFileSync(out, "utf8")).stats;
+  const tally = { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped };
+  if (status !== 0 && tally.failed === 0) tally.failed = 1;
+  return tally;
+}
+
+async function main() {
+  mkdirSync(results, { recursive: true });
+  ensureSystemPackages();
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
+  const tallies: Tally[] = [typecheck()];
+  const { startRig } = await import("./rig/index");
+  const rig = await startRig();
+  env.MAILBRIDGE_RIG_INFO = path.join(results, "rig.json");
+  let ok = false;
+  try {
+    tallies.push(vitest(env));
+    tallies.push(playwright(env));
+    ok = true;
+  } finally {
+    await rig.stop();
+    if (!ok) console.error("the test run was interrupted; rig logs are under test-results/");
+  }
+  const total = tallies.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }), { passed: 0, failed: 0, skipped: 0 });
+  console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+  process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  console.log("\n0 passed, 1 failed");
+  process.exit(1);
+});
