@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 import { rigInfo, type RigInfo } from "../rig/info";
 import { consoleInfo, type ConsoleInfo, type Credentials } from "./console-info";
 
@@ -10,25 +10,21 @@ export async function signIn(page: Page, who: Credentials): Promise<void> {
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }
 
+async function withSignedInPage(browser: Browser, url: string, who: Credentials, use: (page: Page) => Promise<void>) {
+  const context = await browser.newContext({ baseURL: url });
+  const page = await context.newPage();
+  await signIn(page, who);
+  await use(page);
+  await context.close();
+}
+
 type Fixtures = { adminPage: Page; viewerPage: Page; rig: RigInfo; console: ConsoleInfo };
 
 export const test = base.extend<Fixtures>({
   console: async ({}, use) => use(consoleInfo()),
   rig: async ({}, use) => use(rigInfo()),
-  adminPage: async ({ browser, console: info }, use) => {
-    const context = await browser.newContext({ baseURL: info.url });
-    const page = await context.newPage();
-    await signIn(page, info.admin);
-    await use(page);
-    await context.close();
-  },
-  viewerPage: async ({ browser, console: info }, use) => {
-    const context = await browser.newContext({ baseURL: info.url });
-    const page = await context.newPage();
-    await signIn(page, info.viewer);
-    await use(page);
-    await context.close();
-  },
+  adminPage: async ({ browser, console: info }, use) => withSignedInPage(browser, info.url, info.admin, use),
+  viewerPage: async ({ browser, console: info }, use) => withSignedInPage(browser, info.url, info.viewer, use),
 });
 
 export { expect };
