@@ -1,6 +1,6 @@
 // The description of a running test rig, written by startRig() to a JSON file so that every process of a
 // test run (vitest workers, Playwright, the console under test) reaches the same servers.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export type RigUser = { username: string; password: string };
@@ -47,7 +47,14 @@ export type RigInfo = {
   exchange: { host: string; imapTlsPort: number; pop3TlsPort: number; smtpPort: number };
   graph: { baseUrl: string };
   ews: { url: string };
+  /** Dovecot config of the rig: `doveadm -c <dovecotConf> ...` works from any process (see mailbox.ts) */
+  dovecotConf: string;
+  /** Postfix config folder of the rig (`postfix -c <postfixConfDir>`) */
+  postfixConfDir: string;
+  /** server processes of the rig (Dovecot, Postfix master), killed by `cli.ts stop` */
   pids: number[];
+  /** the process that started the rig and runs its in-process servers (auth server, sink, Microsoft doubles) */
+  ownerPid: number;
 };
 
 export function rigInfoPath(): string {
@@ -55,5 +62,13 @@ export function rigInfoPath(): string {
 }
 
 export function rigInfo(): RigInfo {
-  return JSON.parse(readFileSync(rigInfoPath(), "utf8")) as RigInfo;
+  const file = rigInfoPath();
+  // Set by the vitest global setup when it could not start the rig.
+  const startError = process.env.MAILBRIDGE_RIG_ERROR;
+  if (!existsSync(file)) {
+    throw new Error(
+      startError ? `the test rig did not start: ${startError}` : `no test rig: ${file} does not exist (start one with \`tsx e2e/rig/cli.ts start\`)`,
+    );
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as RigInfo;
 }

@@ -1,0 +1,144 @@
+// startMicrosoftDoubles(): the Microsoft-only servers of the rig — Exchange Online's IMAP, POP3 and SMTP
+// quirks, the Microsoft Graph mail API and EWS — on free loopback ports, all reading and changing the
+// mailboxes the rig's Dovecot serves (through doveadm), all checking tokens with the authorization server's
+// introspection.
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import path from "node:path";
+import type { RigInfo } from "../info";
+import type { Introspect } from "./access";
+import { DoveadmMailStore } from "./doveadm-mail-store";
+import { handleEws } from "./ews-server";
+import { handleGraph } from "./graph-server";
+import { readBody, sendJson } from "./http-util";
+import { createImapProxy, dovecotBackend, type ImapBackend } from "./imap-proxy";
+import { fileLogger, type Logger } from "./logger";
+import type { MailStore } from "./mail-store";
+import { MailboxDirectory } from "./mailbox-directory";
+import { createPop3Server } from "./pop3-server";
+import { sinkDirOutbox } from "./sent-mail";
+import { createSmtpServer } from "./smtp-server";
+
+export type MicrosoftDoublesOptions = {
+  dir: string;
+  logDir: string;
+  tls: { key: string; cert: string };
+  introspect: Introspect;
+  dovecotConf: string;
+  imap: { host: string; port: number; tlsPort: number };
+  pop3: { host: string; port: number; tlsPort: number };
+  smtp: { host: string; submissionPort: number };
+  /** the rig's SMTP sink folder: mail sent through SMTP, Graph or EWS is written there (default: <dir>/sent) */
+  sinkDir?: string;
+  /** mailboxes with SMTP AUTH switched off from the start */
+  smtpAuthDisabled?: string[];
+  /** for tests: another mail store than the rig's Dovecot */
+  store?: MailStore;
+  /** for tests: another IMAP backend than the rig's Dovecot */
+  imapBackend?: ImapBackend;
+  /** for tests: where to log (default: files under logDir) */
+  log?: Logger;
+};
+
+export type MicrosoftDoubles = {
+  exchange: RigInfo["exchange"];
+  graph: RigInfo["graph"];
+  ews: RigInfo["ews"];
+  /** switches SMTP AUTH on or off for a mailbox (also over HTTP: see control.ts) */
+  setSmtpAuthEnabled(mailbox: string, enabled: boolean): void;
+  stop(): Promise<void>;
+};
+
+const HOST = "127.0.0.1";
+
+export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Promise<MicrosoftDoubles> {
+  const store = opts.store ?? new DoveadmMailStore(opts.dovecotConf);
+  const directory = new MailboxDirectory(store);
+  const logFor = (name: string): Logger => opts.log ?? fileLogger(opts.logDir, name);
+  const outbox = sinkDirOutbox(opts.sinkDir ?? path.join(opts.dir, "sent"));
+  const smtpAuthDisabled = new Set((opts.smtpAuthDisabled ?? []).map((m) => m.toLowerCase()));
+  const setSmtpAuthEnabled = (mailbox: string, enabled: boolean) => {
+    if (enabled) smtpAuthDisabled.delete(mailbox.toLowerCase());
+    else smtpAuthDisabled.add(mailbox.toLowerCase());
+  };
+
+  const pop3 = createPop3Server({ tls: opts.tls, introspect: opts.introspect, store, log: logFor("exchange-pop3") });
+  const imap = createImapProxy({
+    tls: opts.tls,
+    introspect: opts.introspect,
+    backend: opts.imapBackend ?? dovecotBackend(opts.imap),
+    log: logFor("exchange-imap"),
+  });
+  const smtp = createSmtpServer({
+    tls: opts.tls,
+    introspect: opts.introspect,
+    store,
+    outbox,
+    smtpAuthEnabled: (mailbox) => !smtpAuthDisabled.has(mailbox.toLowerCase()),
+    log: logFor("exchange-smtp"),
+  });
+
+  let graphBase = "";
+  const graphLog = logFor("graph");
+  const graph = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    if (req.url?.startsWith("/rig/control/")) {
+      void control(req, res, setSmtpAuthEnabled);
+      return;
+    }
+    void handleGraph(req, res, { directory, introspect: opts.introspect, outbox, log: graphLog, baseUrl: () => graphBase });
+  });
+  const ewsLog = logFor("ews");
+  const ews = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    void handleEws(req, res, { directory, introspect: opts.introspect, outbox, log: ewsLog });
+  });
+
+  const servers: net.Server[] = [pop3, imap, smtp, graph, ews];
+  const sockets = new Set<net.Socket>();
+  for (const server of servers) {
+    server.on(server instanceof https.Server ? "connection" : "connection", (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+  }
+  const [pop3Port, imapPort, smtpPort, graphPort, ewsPort] = await Promise.all(servers.map(listen));
+  graphBase = `https://${HOST}:${graphPort}/v1.0`;
+
+  return {
+    exchange: { host: HOST, imapTlsPort: imapPort, pop3TlsPort: pop3Port, smtpPort },
+    graph: { baseUrl: graphBase },
+    ews: { url: `https://${HOST}:${ewsPort}/EWS/Exchange.asmx` },
+    setSmtpAuthEnabled,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    },
+  };
+}
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+/** POST /rig/control/microsoft/smtp-auth {mailbox, enabled}: the "Authenticated SMTP" switch of a mailbox. */
+async function control(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  setSmtpAuthEnabled: (mailbox: string, enabled: boolean) => void,
+): Promise<void> {
+  if (req.method !== "POST" || req.url !== "/rig/control/microsoft/smtp-auth") {
+    sendJson(res, 404, { error: "unknown control call" });
+    return;
+  }
+  try {
+    const body = JSON.parse((await readBody(req)).toString("utf8")) as { mailbox?: unknown; enabled?: unknown };
+    if (typeof body.mailbox !== "string" || typeof body.enabled !== "boolean") throw new Error("mailbox and enabled required");
+    setSmtpAuthEnabled(body.mailbox, body.enabled);
+    sendJson(res, 200, { mailbox: body.mailbox.toLowerCase(), smtpAuthEnabled: body.enabled });
+  } catch (error) {
+    sendJson(res, 400, { error: (error as Error).message });
+  }
+}

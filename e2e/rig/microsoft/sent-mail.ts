@@ -1,0 +1,34 @@
+// Where mail sent through the Microsoft doubles ends up: the rig's SMTP sink folder, in the sink's own format
+// (<name>.json envelope, then <name>.eml), so readSink() in e2e/rig/mailbox.ts sees it like mail via Postfix.
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { SinkEnvelope } from "../mail/smtp-sink";
+
+export type Outbox = (envelope: { from: string; to: string[] }, raw: Buffer) => Promise<void>;
+
+export function sinkDirOutbox(sinkDir: string): Outbox {
+  let sequence = 0;
+  return async (envelope, raw) => {
+    await mkdir(sinkDir, { recursive: true });
+    sequence += 1;
+    const name = `${Date.now()}-${process.pid}-ms-${String(sequence).padStart(5, "0")}-${randomBytes(3).toString("hex")}`;
+    const record: SinkEnvelope = { from: envelope.from, to: envelope.to, receivedAt: new Date().toISOString() };
+    await writeFile(path.join(sinkDir, `${name}.json`), JSON.stringify(record, null, 2));
+    // Written last: readers take the .eml's presence as "message complete".
+    await writeFile(path.join(sinkDir, `${name}.eml`), raw);
+  };
+}
+
+/** The first address of a header (From:, Sender:) of a raw message, lowercase; null when absent. */
+export function headerAddress(raw: Buffer, header: string): string | null {
+  const text = raw.toString("latin1");
+  const end = text.search(/\r?\n\r?\n/);
+  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${header.toLowerCase()}:`));
+  if (!line) return null;
+  const value = line.slice(header.length + 1);
+  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
+  const bare = /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(value);
+  return (angle?.[1] ?? bare?.[1] ?? null)?.toLowerCase() ?? null;
+}
