@@ -1,6 +1,6 @@
 // `npm test`: every suite (type check, unit + integration, browser) against one rig, then one line:
 // "N passed, N failed".
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ensureSystemPackages } from "./system-packages";
@@ -10,21 +10,26 @@ const root = path.resolve(__dirname, "..");
 const results = path.join(root, "test-results");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const r = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
-  return r.status ?? 1;
+// Asynchronous on purpose: the rig's in-process servers (authorization server, Microsoft doubles) live in
+// this process and must keep answering while the suites run.
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit", env });
+    child.on("error", () => resolve(1));
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
 }
 
-function typecheck(): Tally {
-  const status = run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
+async function typecheck(): Promise<Tally> {
+  const status = await run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
   console.log(status === 0 ? "type check: ok" : "type check: FAILED");
   return { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
 }
 
-function vitest(env: NodeJS.ProcessEnv): Tally {
+async function vitest(env: NodeJS.ProcessEnv): Promise<Tally> {
   const out = path.join(results, "vitest.json");
   rmSync(out, { force: true });
-  const status = run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
+  const status = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0 };
   const report = JSON.parse(readFileSync(out, "utf8"));
   const tally = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + (report.numTodoTests ?? 0) };
@@ -35,10 +40,10 @@ function vitest(env: NodeJS.ProcessEnv): Tally {
   return tally;
 }
 
-function playwright(env: NodeJS.ProcessEnv): Tally {
+async function playwright(env: NodeJS.ProcessEnv): Promise<Tally> {
   const out = path.join(results, "playwright.json");
   rmSync(out, { force: true });
-  const status = run(bin("playwright"), ["test"], { ...env, MAILBRIDGE_PW_JSON: out });
+  const status = await run(bin("playwright"), ["test"], { ...env, MAILBRIDGE_PW_JSON: out });
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(out, "utf8")).stats;
   const tally = { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped };
@@ -50,14 +55,15 @@ async function main() {
   mkdirSync(results, { recursive: true });
   ensureSystemPackages();
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
-  const tallies: Tally[] = [typecheck()];
+  const tallies: Tally[] = [await typecheck()];
+  // A path of this run's own, so a rig started by anything else on the machine cannot overwrite it.
+  env.MAILBRIDGE_RIG_INFO = process.env.MAILBRIDGE_RIG_INFO = path.join(results, `rig-run-${process.pid}.json`);
   const { startRig } = await import("./rig/index");
   const rig = await startRig();
-  env.MAILBRIDGE_RIG_INFO = path.join(results, "rig.json");
   let ok = false;
   try {
-    tallies.push(vitest(env));
-    tallies.push(playwright(env));
+    tallies.push(await vitest(env));
+    tallies.push(await playwright(env));
     ok = true;
   } finally {
     await rig.stop();

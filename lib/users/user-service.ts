@@ -52,3 +52,8 @@ export async function setDisabled(userId: string, disabled: boolean): Promise<vo
 export async function resetPassword(userId: string, password: string): Promise<void> {
   await db().user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } } });
 }
+
+/** Invalidates every session of the user (they are checked against this version on each request). */
+export async function endSessions(userId: string): Promise<void> {
+  await db().user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+}

@@ -138,6 +138,11 @@ function userPath(r: Request): string {
   return r.userSegment === "me" ? "me" : `users/${encodeURIComponent(r.userSegment)}`;
 }
 
+/** A Graph link: OData option names keep their literal "$", as in Graph's own nextLink/deltaLink. */
+function link(base: string, params: [string, string][]): string {
+  return `${base}?${params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
+}
+
 function contextUrl(opts: GraphOptions, fragment: string): string {
   return `${opts.baseUrl()}/$metadata#${fragment}`;
 }
@@ -260,11 +265,9 @@ async function listMessages(r: Request, m: RegExpExecArray, opts: GraphOptions):
     value,
   };
   if (skip + top < all.length) {
-    const next = new URL(`${opts.baseUrl()}/${userPath(r)}/${m[1] ? `mailFolders/${m[1]}/messages` : "messages"}`);
-    for (const [key, val] of r.url.searchParams) if (key !== "$skip" && key !== "$top") next.searchParams.set(key, val);
-    next.searchParams.set("$top", String(top));
-    next.searchParams.set("$skip", String(skip + top));
-    body["@odata.nextLink"] = next.toString();
+    const params = [...r.url.searchParams].filter(([key]) => key !== "$skip" && key !== "$top");
+    params.push(["$top", String(top)], ["$skip", String(skip + top)]);
+    body["@odata.nextLink"] = link(`${opts.baseUrl()}/${userPath(r)}/${m[1] ? `mailFolders/${m[1]}/messages` : "messages"}`, params);
   }
   return { status: 200, body };
 }
@@ -295,15 +298,15 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
     const summary = await opts.directory.summary(located);
     if (summary) value.push({ "@odata.type": "#microsoft.graph.message", ...graphMessage(located, summary, select) });
   }
-  const link = new URL(`${opts.baseUrl()}/${userPath(r)}/mailFolders/${m[1]}/messages/delta`);
-  if (select) link.searchParams.set("$select", select.join(","));
-  link.searchParams.set(round.more ? "$skiptoken" : "$deltatoken", encodeSyncState(round.state));
+  const params: [string, string][] = select ? [["$select", select.join(",")]] : [];
+  params.push([round.more ? "$skiptoken" : "$deltatoken", encodeSyncState(round.state)]);
+  const next = link(`${opts.baseUrl()}/${userPath(r)}/mailFolders/${m[1]}/messages/delta`, params);
   return {
     status: 200,
     body: {
       "@odata.context": contextUrl(opts, "Collection(message)"),
       value,
-      [round.more ? "@odata.nextLink" : "@odata.deltaLink"]: link.toString(),
+      [round.more ? "@odata.nextLink" : "@odata.deltaLink"]: next,
     },
   };
 }
@@ -339,7 +342,8 @@ async function jsonBody(req: http.IncomingMessage): Promise<Record<string, unkno
   throw new GraphError(400, "RequestBodyRead", "Invalid JSON in the request body.");
 }
 
-async function relocated(r: Request, mailbox: string, folder: FolderInfo, uid: number, opts: GraphOptions): Promise<Response> {
+/** The message at its (possibly new) place, as Graph answers PATCH and move. */
+async function messageAt(mailbox: string, folder: FolderInfo, uid: number, opts: GraphOptions): Promise<Response> {
   const meta = (await opts.directory.store.listMessages(mailbox, folder.name)).find((entry) => entry.uid === uid);
   if (!meta) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
   const located = { mailbox, folder, meta };
@@ -366,7 +370,7 @@ async function patchMessage(r: Request, m: RegExpExecArray, opts: GraphOptions):
   const flagStatus = (body.flag as { flagStatus?: string } | undefined)?.flagStatus;
   if (flagStatus === "flagged") await store.addFlags(mailbox, folder.name, [meta.uid], ["\\Flagged"]);
   if (flagStatus === "notFlagged" || flagStatus === "complete") await store.removeFlags(mailbox, folder.name, [meta.uid], ["\\Flagged"]);
-  return relocated(r, mailbox, folder, meta.uid, opts);
+  return messageAt(mailbox, folder, meta.uid, opts);
 }
 
 async function deleteMessage(r: Request, m: RegExpExecArray, opts: GraphOptions): Promise<Response> {
@@ -395,7 +399,7 @@ async function moveMessage(r: Request, m: RegExpExecArray, opts: GraphOptions): 
   if (!target) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
   const uid = await opts.directory.store.move(r.mailbox, located.folder.name, located.meta.uid, target.name);
   if (uid === null) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
-  const moved = await relocated(r, r.mailbox, target, uid, opts);
+  const moved = await messageAt(r.mailbox, target, uid, opts);
   return { ...moved, status: 201 };
 }
 

@@ -62,6 +62,13 @@ describe("Graph double: tokens", () => {
     const delegate = await graph(`/users/${SHARED}/mailFolders/inbox/messages`, graphToken(ALICE));
     expect(delegate.status).toBe(200);
   });
+
+  it("serves /me for a delegated token and refuses it for an app-only token", async () => {
+    expect((await graph("/me/mailFolders/inbox/messages", graphToken(ALICE))).status).toBe(200);
+    const appOnly = await graph("/me/mailFolders/inbox/messages", graphToken(null));
+    expect(appOnly.status).toBe(400);
+    expect(appOnly.json?.error.message).toBe("/me request is only valid with delegated authentication flow.");
+  });
 });
 
 describe("Graph double: messages", () => {

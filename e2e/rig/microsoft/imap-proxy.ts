@@ -174,8 +174,9 @@ function relay(
   client.on("close", finish);
   server.on("close", finish);
   server.on("error", finish);
-  if (exp !== null) {
-    const left = exp * 1000 - Date.now();
+  const left = exp === null ? Infinity : exp * 1000 - Date.now();
+  // Longer than a timer can wait (about 24.8 days): no session of a test run lives that long.
+  if (left < 2 ** 31 - 1) {
     expiry = setTimeout(() => {
       opts.log("imap: access token expired, session invalidated");
       server.unpipe(client);

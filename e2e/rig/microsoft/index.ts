@@ -96,7 +96,7 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
   const servers: net.Server[] = [pop3, imap, smtp, graph, ews];
   const sockets = new Set<net.Socket>();
   for (const server of servers) {
-    server.on(server instanceof https.Server ? "connection" : "connection", (socket: net.Socket) => {
+    server.on("connection", (socket: net.Socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
     });

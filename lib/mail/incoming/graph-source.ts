@@ -1,0 +1,224 @@
+// Microsoft Graph as an incoming source: /users/{mailbox}/mailFolders/{folder}/messages, progress by delta
+// links, raw MIME streamed from /messages/{id}/$value, after-fetch by PATCH isRead / move / DELETE. One retry
+// with a fresh token when Graph answers 401 mid-session.
+import type { Readable } from "node:stream";
+import { UserFacingError } from "@/lib/errors";
+import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { HttpError, HttpsClient, readText, type HttpResponse } from "./https-client";
+import type {
+  AfterFetch,
+  ConnectContext,
+  IncomingSession,
+  IncomingSource,
+  ListedMessage,
+  ListNewResult,
+  SourceAuth,
+  SourceCursor,
+  SourceSettings,
+} from "./source";
+import { MailStepError, type StepRecorder } from "./steps";
+
+export const DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0";
+
+/** Graph's well-known folder names; anything else is looked up by display name. */
+const WELL_KNOWN = new Set(["inbox", "archive", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "clutter", "conversationhistory"]);
+
+type GraphList = { value?: Record<string, unknown>[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+
+export class GraphSource implements IncomingSource {
+  constructor(
+    readonly settings: SourceSettings,
+    private readonly auth: SourceAuth,
+  ) {}
+
+  async connect(ctx: ConnectContext): Promise<IncomingSession> {
+    if (this.auth.type !== "oauth") {
+      throw ctx.steps.fail("authenticate", new MailStepError("authenticate", "Microsoft Graph accepts only OAuth; choose Authentication Type OAuth.", undefined, null));
+    }
+    const session = new GraphSession(this.settings, this.auth, ctx.steps, ctx.transcript);
+    await session.start();
+    return session;
+  }
+}
+
+class GraphSession implements IncomingSession {
+  private readonly http: HttpsClient;
+  private readonly base: string;
+  private token = "";
+  private folderId: string | null = null;
+
+  constructor(
+    private readonly settings: SourceSettings,
+    private readonly auth: Extract<SourceAuth, { type: "oauth" }>,
+    private readonly steps: StepRecorder,
+    private readonly transcript?: TranscriptRecorder,
+  ) {
+    this.http = new HttpsClient({ ca: settings.ca, timeoutMs: settings.timeoutMs, steps, transcript });
+    this.base = (settings.connectUrl || DEFAULT_GRAPH_BASE).replace(/\/+$/, "");
+  }
+
+  private get userPath(): string {
+    return `${this.base}/users/${encodeURIComponent(this.settings.mailbox)}`;
+  }
+
+  private async refreshToken(forceRefresh: boolean): Promise<void> {
+    const token = await this.steps.run("token", () => this.auth.getToken({ forceRefresh }), () => (forceRefresh ? "fresh access token" : "access token ready"));
+    this.token = token.accessToken;
+    this.transcript?.addSecret(token.accessToken);
+  }
+
+  async start(): Promise<void> {
+    await this.refreshToken(false);
+    await this.steps.run(
+      "authenticate",
+      () => this.json(`${this.userPath}/mailFolders/inbox?$select=id,displayName`, {}, false),
+      () => `Graph accepted the token for ${this.settings.mailbox}`,
+    );
+  }
+
+  /** A request with the bearer token; a 401 is retried once with a fresh token. */
+  private async send(url: string, init: { method?: string; body?: unknown } = {}, retry = true): Promise<HttpResponse> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: "application/json" };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    const response = await this.http.request(url, { method: init.method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    if (response.status === 401 && retry) {
+      response.body.resume();
+      this.transcript?.note("Graph refused the token: trying once more with a fresh token");
+      await this.refreshToken(true);
+      return this.send(url, init, false);
+    }
+    if (response.status >= 400) throw await graphError(response, this.transcript);
+    return response;
+  }
+
+  private async json<T = Record<string, unknown>>(url: string, init: { method?: string; body?: unknown } = {}, retry = true): Promise<T> {
+    const response = await this.send(url, init, retry);
+    const text = await readText(response.body);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  private async resolveFolder(name: string): Promise<{ id: string; total?: number }> {
+    const wanted = name.trim();
+    if (WELL_KNOWN.has(wanted.toLowerCase())) {
+      const folder = await this.json(`${this.userPath}/mailFolders/${wanted.toLowerCase()}?$select=id,displayName,totalItemCount`);
+      return { id: String(folder.id), total: Number(folder.totalItemCount) };
+    }
+    // A path such as "Inbox/Support": walk child folders from the top.
+    let url = `${this.userPath}/mailFolders?$top=100&$select=id,displayName,totalItemCount`;
+    let found: Record<string, unknown> | undefined;
+    for (const [index, part] of wanted.split("/").entries()) {
+      found = undefined;
+      let next: string | undefined = url;
+      while (next && !found) {
+        const page: GraphList = await this.json<GraphList>(next);
+        found = page.value?.find((f) => String(f.displayName).toLowerCase() === part.toLowerCase() || (index === 0 && String(f.id) === part));
+        next = page["@odata.nextLink"];
+      }
+      if (!found) throw new MailStepError("open folder", `There is no folder "${wanted}" in ${this.settings.mailbox}.`, `ErrorFolderNotFound: ${part}`, undefined);
+      url = `${this.userPath}/mailFolders/${encodeURIComponent(String(found.id))}/childFolders?$top=100&$select=id,displayName,totalItemCount`;
+    }
+    return { id: String(found!.id), total: Number(found!.totalItemCount) };
+  }
+
+  async openFolder(name: string): Promise<void> {
+    const folder = await this.steps.run("open folder", () => this.resolveFolder(name), (f) => `${name}: ${Number.isFinite(f.total) ? `${f.total} message(s)` : "opened"}`);
+    this.folderId = folder.id;
+  }
+
+  private folderPath(): string {
+    if (!this.folderId) throw new MailStepError("open folder", "no folder is open", undefined, null);
+    return `${this.userPath}/mailFolders/${encodeURIComponent(this.folderId)}`;
+  }
+
+  async listNew(cursor: SourceCursor | null): Promise<ListNewResult> {
+    return this.steps.run(
+      "list",
+      async () => {
+        const start = `${this.folderPath()}/messages/delta?$select=id,receivedDateTime`;
+        let url = cursor?.protocol === "graph" ? cursor.deltaLink : start;
+        const found: { id: string; at: string }[] = [];
+        for (;;) {
+          let page: GraphList;
+          try {
+            page = await this.json<GraphList>(url);
+          } catch (error) {
+            // An expired or unusable delta token: start over (the caller de-duplicates by Message-ID).
+            if (error instanceof HttpError && error.status === 410 && url !== start) {
+              this.transcript?.note("Graph no longer knows the delta token: starting a full sync");
+              url = start;
+              found.length = 0;
+              continue;
+            }
+            throw error;
+          }
+          for (const item of page.value ?? []) {
+            if (item["@removed"]) continue;
+            found.push({ id: String(item.id), at: String(item.receivedDateTime ?? "") });
+          }
+          if (page["@odata.nextLink"]) url = page["@odata.nextLink"];
+          else {
+            if (!page["@odata.deltaLink"]) throw new Error("Graph answered without a deltaLink");
+            found.sort((a, b) => a.at.localeCompare(b.at));
+            return { messages: found.map(({ id }) => ({ id })), nextCursor: { protocol: "graph", deltaLink: page["@odata.deltaLink"] } };
+          }
+        }
+      },
+      (result) => `${result.messages.length} new message(s)`,
+    );
+  }
+
+  async oldest(): Promise<ListedMessage | null> {
+    const page = await this.json<GraphList>(`${this.folderPath()}/messages?$orderby=receivedDateTime asc&$top=1&$select=id`.replace(/ /g, "%20"));
+    const first = page.value?.[0];
+    return first ? { id: String(first.id) } : null;
+  }
+
+  async fetchRaw(id: string): Promise<Readable> {
+    return this.steps.run(
+      "fetch",
+      async () => {
+        const response = await this.send(`${this.userPath}/messages/${encodeURIComponent(id)}/$value`);
+        this.transcript?.note("[message body streamed, not recorded]");
+        return response.body;
+      },
+      () => `MIME of message ${id.slice(0, 16)}…`,
+    );
+  }
+
+  async applyAfterFetch(id: string, action: AfterFetch): Promise<void> {
+    if (action.action === "leave") return;
+    const message = `${this.userPath}/messages/${encodeURIComponent(id)}`;
+    await this.steps.run(
+      "after fetch",
+      async () => {
+        if (action.action === "mark_read") await this.json(message, { method: "PATCH", body: { isRead: true } });
+        else if (action.action === "move") {
+          if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+          const target = await this.resolveFolder(action.moveToFolder);
+          await this.json(`${message}/move`, { method: "POST", body: { destinationId: target.id } });
+        } else {
+          // Graph's DELETE moves the message to Deleted Items, recoverable by the mailbox owner.
+          (await this.send(message, { method: "DELETE" })).body.resume();
+        }
+      },
+      () => `${action.action.replace("_", " ")}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+}
+
+async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
+  const text = await readText(response.body).catch(() => "");
+  transcript?.server(text);
+  let detail = text;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    if (body.error) detail = `${body.error.code ?? ""}: ${body.error.message ?? ""}`;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new HttpError(`Microsoft Graph answered HTTP ${response.status}`, response.status, `HTTP ${response.status} ${detail}`.trim());
+}

@@ -1,0 +1,140 @@
+// POP3 / POPS as an incoming source. POP3 has one folder (the INBOX), no flags and no folders to move to, so
+// the after-fetch action is "leave" or "delete"; progress is the set of UIDLs already fetched.
+import type { Readable } from "node:stream";
+import { UserFacingError } from "@/lib/errors";
+import { Pop3Client } from "./pop3-client";
+import type {
+  AfterFetch,
+  ConnectContext,
+  IncomingSession,
+  IncomingSource,
+  ListedMessage,
+  ListNewResult,
+  SourceAuth,
+  SourceCursor,
+  SourceSettings,
+} from "./source";
+import { MailStepError, type StepRecorder } from "./steps";
+
+export class Pop3Source implements IncomingSource {
+  constructor(
+    readonly settings: SourceSettings,
+    private readonly auth: SourceAuth,
+  ) {}
+
+  async connect(ctx: ConnectContext): Promise<IncomingSession> {
+    const { settings, auth } = this;
+    let client: Pop3Client;
+    try {
+      client = await Pop3Client.connect({
+        host: settings.host,
+        port: settings.port,
+        ca: settings.ca,
+        timeoutMs: settings.timeoutMs,
+        security: settings.protocol === "pops" ? "tls" : settings.startTls ? "starttls" : "none",
+        steps: ctx.steps,
+        transcript: ctx.transcript,
+      });
+    } catch (error) {
+      throw ctx.steps.fail("connect", error);
+    }
+    try {
+      if (auth.type === "password") {
+        ctx.transcript?.addSecret(auth.password);
+        await ctx.steps.run("authenticate", () => client.loginWithPassword(auth.user, auth.password), () => `password login as ${auth.user}`);
+      } else {
+        const token = await ctx.steps.run("token", () => auth.getToken(), () => "access token ready");
+        ctx.transcript?.addSecret(token.accessToken);
+        await ctx.steps.run(
+          "authenticate",
+          () => client.loginWithToken(auth.user, token.accessToken, { host: settings.host, port: settings.port }),
+          () => `OAuth (XOAUTH2) as ${auth.user}`,
+        );
+      }
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    return new Pop3Session(client, ctx.steps);
+  }
+}
+
+class Pop3Session implements IncomingSession {
+  private numbers = new Map<string, number>();
+  private sizes = new Map<number, number>();
+
+  constructor(
+    private readonly client: Pop3Client,
+    private readonly steps: StepRecorder,
+  ) {}
+
+  async openFolder(name: string): Promise<void> {
+    if (name.toUpperCase() !== "INBOX") {
+      throw this.steps.fail(
+        "open folder",
+        new MailStepError("open folder", `POP3 serves only the INBOX, not "${name}". Use IMAP to fetch from another folder.`, undefined, null),
+      );
+    }
+    await this.steps.run("open folder", () => this.refresh(), (count) => `INBOX, ${count} message(s)`);
+  }
+
+  private async refresh(): Promise<number> {
+    const [uidls, sizes] = [await this.client.uidl(), await this.client.list()];
+    this.numbers = new Map(uidls.map((entry) => [entry.value, entry.n]));
+    this.sizes = new Map(sizes.map((entry) => [entry.n, Number(entry.value)]));
+    return uidls.length;
+  }
+
+  private listed(uidl: string): ListedMessage {
+    const size = this.sizes.get(this.numbers.get(uidl) ?? -1);
+    return size === undefined ? { id: uidl } : { id: uidl, size };
+  }
+
+  async listNew(cursor: SourceCursor | null): Promise<ListNewResult> {
+    return this.steps.run(
+      "list",
+      async () => {
+        await this.refresh();
+        const seen = new Set(cursor?.protocol === "pop3" ? cursor.seenUidls : []);
+        const all = [...this.numbers.entries()].sort((a, b) => a[1] - b[1]).map(([uidl]) => uidl);
+        return {
+          messages: all.filter((uidl) => !seen.has(uidl)).map((uidl) => this.listed(uidl)),
+          // UIDLs of messages gone from the server are dropped, so the set stays as large as the maildrop.
+          nextCursor: { protocol: "pop3", seenUidls: all },
+        };
+      },
+      (result) => `${result.messages.length} new message(s)`,
+    );
+  }
+
+  async oldest(): Promise<ListedMessage | null> {
+    if (this.numbers.size === 0) await this.refresh();
+    const first = [...this.numbers.entries()].sort((a, b) => a[1] - b[1])[0];
+    return first ? this.listed(first[0]) : null;
+  }
+
+  private numberOf(id: string): number {
+    const n = this.numbers.get(id);
+    if (n === undefined) throw new MailStepError("fetch", `message ${id} is no longer in the maildrop`, undefined, null);
+    return n;
+  }
+
+  async fetchRaw(id: string): Promise<Readable> {
+    return this.steps.run("fetch", () => this.client.retr(this.numberOf(id)), () => `RETR message ${id}`);
+  }
+
+  async applyAfterFetch(id: string, action: AfterFetch): Promise<void> {
+    if (action.action === "leave") return;
+    if (action.action !== "delete") {
+      throw new UserFacingError(`POP3 cannot ${action.action === "move" ? "move messages to a folder" : "mark messages as read"}; choose "leave" or "delete".`, {
+        field: "afterFetch",
+      });
+    }
+    // Marked now, removed by the server when the session ends with QUIT.
+    await this.steps.run("after fetch", () => this.client.dele(this.numberOf(id)), () => `DELE ${id}`);
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,75 @@
+// The one shape every incoming protocol adapter has: connect, open a folder, list what is new after a stored
+// cursor, stream a message's raw MIME, and apply the after-fetch action once the caller has stored the mail.
+import type { Readable } from "node:stream";
+import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import type { StepRecorder } from "./steps";
+
+export const INCOMING_PROTOCOLS = ["imap", "imaps", "pop", "pops", "ews", "graph"] as const;
+export type IncomingProtocol = (typeof INCOMING_PROTOCOLS)[number];
+
+export const AFTER_FETCH_ACTIONS = ["leave", "mark_read", "move", "delete"] as const;
+export type AfterFetchAction = (typeof AFTER_FETCH_ACTIONS)[number];
+
+export type OAuthToken = { accessToken: string; expiresAt?: Date | null };
+
+/** How an adapter proves who it is. OAuth tokens come from a provider function, so adapters never touch the DB. */
+export type SourceAuth =
+  | { type: "password"; user: string; password: string }
+  | { type: "oauth"; user: string; getToken(opts?: { forceRefresh?: boolean }): Promise<OAuthToken> };
+
+export type SourceSettings = {
+  protocol: IncomingProtocol;
+  /** IMAP/POP only: upgrade a plain connection with STARTTLS/STLS (required when true) */
+  startTls: boolean;
+  host: string;
+  port: number;
+  /** EWS endpoint or Graph base URL (…/v1.0) */
+  connectUrl?: string | null;
+  /** the mailbox to open; for a shared mailbox this differs from the token's user */
+  mailbox: string;
+  folder: string;
+  /** extra trusted CA certificates (PEM) next to the system ones; certificate checks stay on */
+  ca?: string;
+  proxy?: string;
+  /** renew the OAuth session this long before the token expires (default 60 s) */
+  tokenRenewMarginMs?: number;
+  /** EWS with an app-only token: act as the mailbox through ExchangeImpersonation */
+  impersonate?: boolean;
+  timeoutMs?: number;
+};
+
+export type ImapCursor = { protocol: "imap"; uidValidity: string; lastUid: number };
+export type Pop3Cursor = { protocol: "pop3"; seenUidls: string[] };
+export type GraphCursor = { protocol: "graph"; deltaLink: string };
+export type EwsCursor = { protocol: "ews"; syncState: string };
+export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
+
+export type ListedMessage = { id: string; size?: number };
+
+export type ListNewResult = {
+  messages: ListedMessage[];
+  /** the cursor to store once every listed message is stored */
+  nextCursor: SourceCursor;
+};
+
+export type AfterFetch = { action: AfterFetchAction; moveToFolder?: string | null };
+
+export interface IncomingSession {
+  openFolder(name: string, opts?: { readOnly?: boolean }): Promise<void>;
+  /** messages after `cursor` (all messages of the folder for null), oldest first */
+  listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
+  /** the oldest message of the open folder, or null when it is empty */
+  oldest(): Promise<ListedMessage | null>;
+  /** the raw MIME of a message as a stream; reading it never changes the message on the server */
+  fetchRaw(id: string): Promise<Readable>;
+  /** call only after the mail is safely stored */
+  applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ConnectContext = { steps: StepRecorder; transcript?: TranscriptRecorder };
+
+export interface IncomingSource {
+  readonly settings: SourceSettings;
+  connect(ctx: ConnectContext): Promise<IncomingSession>;
+}
