@@ -32,7 +32,7 @@ async function main() {
   const rig = await startRig();
   const info = rig.info;
   for (const mailbox of Object.values(info.mailboxes)) {
-    for (const s of SAMPLES) await deliver(info, mailbox.split("@")[0], sampleMail(mailbox, s.subject, s.body));
+    for (const s of SAMPLES) await deliver(info, mailbox, sampleMail(mailbox, s.subject, s.body));
   }
   const root = path.resolve(__dirname, "..");
   buildIfNeeded(root);
