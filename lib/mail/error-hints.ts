@@ -58,6 +58,16 @@ const CATALOGUE: Entry[] = [
     action: "Use OAuth for this Google account (Authentication Type: OAuth); Google no longer accepts the account password for mail clients.",
   },
   {
+    code: "http.invalid_audience",
+    test: has(/Invalid audience|audience claim value is invalid|invalid_resource/i),
+    title: "The token is for another service",
+    action: "Microsoft issues one token per resource: Graph needs https://graph.microsoft.com/.default (or Mail.ReadWrite) scopes, EWS/IMAP/POP need https://outlook.office.com/… scopes. Fix the Scope and press Reconnect.",
+  },  {
+    code: "http.token_invalid",
+    test: (text) => /InvalidAuthenticationToken|invalid_token|Lifetime validation failed|token has expired|\b401\b/i.test(text),
+    title: "The service refused the access token",
+    action: "The token is expired, revoked or not valid for this service. Press Reconnect to sign in again; if it keeps happening check the Scope and the tenant.",
+  },  {
     code: "imap.auth_failed",
     test: (text, input) =>
       /AUTHENTICATE failed|Authentication failure|AUTHENTICATIONFAILED|Invalid credentials|LOGIN failed|unknown user name or bad password|Logon failure/i.test(text) ||
@@ -67,7 +77,7 @@ const CATALOGUE: Entry[] = [
       "For OAuth: the token may be expired, revoked, issued for another resource, or for a user who is not the mailbox in Username — press Reconnect to sign in again and check the Scope (Microsoft: https://outlook.office.com/IMAP.AccessAsUser.All or POP.AccessAsUser.All). For Password: check the user name and password, and whether the provider still allows basic authentication (Microsoft 365 and Google do not).",
   },
   {
-    code: "ews.retired",
+    code: "ews.impersonation_required",
     test: has(/ErrorInvalidExchangeImpersonationHeaderData|ExchangeImpersonation SOAP header must be present/i),
     title: "App-only EWS needs impersonation",
     action: "An app-only token must name the mailbox through ExchangeImpersonation; enter the mailbox address and keep the app-only preset.",
@@ -78,18 +88,8 @@ const CATALOGUE: Entry[] = [
     title: "The app may not act as this mailbox",
     action: "Grant the application the full_access_as_app permission (admin consent) or limit it with an application access policy that includes this mailbox.",
   },
-  {
-    code: "http.invalid_audience",
-    test: has(/Invalid audience|audience claim value is invalid|invalid_resource/i),
-    title: "The token is for another service",
-    action: "Microsoft issues one token per resource: Graph needs https://graph.microsoft.com/.default (or Mail.ReadWrite) scopes, EWS/IMAP/POP need https://outlook.office.com/… scopes. Fix the Scope and press Reconnect.",
-  },
-  {
-    code: "http.token_invalid",
-    test: (text) => /InvalidAuthenticationToken|invalid_token|Lifetime validation failed|token has expired|\b401\b/i.test(text),
-    title: "The service refused the access token",
-    action: "The token is expired, revoked or not valid for this service. Press Reconnect to sign in again; if it keeps happening check the Scope and the tenant.",
-  },
+
+
   {
     code: "http.access_denied",
     test: has(/ErrorAccessDenied|Access is denied|\b403\b/i),

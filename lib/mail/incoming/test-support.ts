@@ -24,7 +24,7 @@ export function testRig(): RigInfo & { ca: string } {
 export type TokenLog = { tokens: string[]; forced: number };
 
 /** An OAuth auth whose tokens come from the rig by ROPC, for `tokenUser`, logging in as `loginUser`. */
-export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string }, log: TokenLog = { tokens: [], forced: 0 }): SourceAuth & { log: TokenLog } {
+export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string }, log: TokenLog = { tokens: [], forced: 0 }): Extract<SourceAuth, { type: "oauth" }> & { log: TokenLog } {
   const loginUser = opts.loginUser ?? rig.auth.users[opts.tokenUser]?.username ?? opts.tokenUser;
   return {
     type: "oauth",
@@ -90,4 +90,23 @@ export async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** An app-only (client credentials) auth from the rig's app-only client, logging in as `mailbox`. */
+export function appOnlyFromRig(rig: RigInfo, opts: { mailbox: string; scope: string }): Extract<SourceAuth, { type: "oauth" }> {
+  const client = rig.auth.clients.appOnly;
+  return {
+    type: "oauth",
+    user: opts.mailbox,
+    async getToken(): Promise<OAuthToken> {
+      const response = await fetch(rig.auth.tokenUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: new URLSearchParams({ grant_type: "client_credentials", scope: opts.scope, client_id: client.clientId, client_secret: client.clientSecret ?? "" }),
+      });
+      const body = (await response.json()) as { access_token?: string; expires_in?: number; error?: string };
+      if (!body.access_token) throw new Error(`client credentials grant failed: ${body.error}`);
+      return { accessToken: body.access_token, expiresAt: new Date(Date.now() + (body.expires_in ?? 3600) * 1000) };
+    },
+  };
 }
