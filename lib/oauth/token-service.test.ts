@@ -1,0 +1,117 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { useTestDatabase } from "@/e2e/support/test-db";
+import { getToken, introspectToken, revoke } from "@/e2e/rig/auth-client";
+import { rigInfo, type RigInfo } from "@/e2e/rig/info";
+import { config } from "@/lib/config";
+import { createRawClient, db } from "@/lib/db";
+import { getAccessToken, ReconnectNeededError } from "./token-service";
+
+let rig: RigInfo;
+const SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
+
+beforeAll(async () => {
+  rig = rigInfo();
+  await useTestDatabase();
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function connection(data: { clientKey: string; grantType: string; scope?: string; subject?: string; password?: string; refreshToken?: string; privateKey?: boolean }) {
+  const c = rig.auth.clients[data.clientKey];
+  const app = await db().oAuthApplication.create({
+    data: {
+      name: data.clientKey,
+      preset: "generic",
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      clientAuthMethod: c.tokenEndpointAuthMethod,
+      privateKey: data.privateKey ? c.privateKeyPem ?? rig.auth.serviceAccount.privateKeyPem : undefined,
+      privateKeyId: data.privateKey ? c.keyId ?? rig.auth.serviceAccount.keyId : undefined,
+      issuer: rig.auth.issuer,
+      tokenUrl: rig.auth.tokenUrl,
+      tokenExpiryMarginSec: 60,
+    },
+  });
+  return db().oAuthConnection.create({
+    data: { applicationId: app.id, grantType: data.grantType, scope: data.scope ?? SCOPE, subject: data.subject, password: data.password, refreshToken: data.refreshToken },
+  });
+}
+
+function countTokenCalls() {
+  const real = globalThis.fetch;
+  let calls = 0;
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+    if (String(input instanceof Request ? input.url : input).startsWith(rig.auth.tokenUrl)) calls++;
+    return real(input as never, init);
+  });
+  return () => calls;
+}
+
+describe("token service against the rig's authorization server", () => {
+  it("ROPC (client_secret_post) obtains a token the mail servers accept", async () => {
+    const alice = rig.auth.users.alice;
+    const conn = await connection({ clientKey: "ropc", grantType: "password", subject: alice.username, password: alice.password });
+    const token = await getAccessToken(conn.id);
+    expect((await introspectToken(rig, token.accessToken, "mail", alice.username)).active).toBe(true);
+    // cached: a second call makes no request
+    const calls = countTokenCalls();
+    expect((await getAccessToken(conn.id)).accessToken).toBe(token.accessToken);
+    expect(calls()).toBe(0);
+  });
+
+  it("client credentials with client_secret_basic and private_key_jwt", async () => {
+    for (const key of ["secretBasic", "privateKeyJwt"]) {
+      const conn = await connection({ clientKey: key, grantType: "client_credentials", scope: "https://outlook.office365.com/.default", privateKey: key === "privateKeyJwt" });
+      const token = await getAccessToken(conn.id);
+      expect((await introspectToken(rig, token.accessToken, "mail", rig.mailboxes.bob)).active, key).toBe(true);
+    }
+  });
+
+  it("JWT bearer grant for a service account impersonating a mailbox", async () => {
+    const conn = await connection({ clientKey: "serviceAccount", grantType: "jwt_bearer", scope: "https://mail.google.com/", subject: rig.mailboxes.bob, privateKey: true });
+    const token = await getAccessToken(conn.id);
+    const active = await introspectToken(rig, token.accessToken, "mail", rig.mailboxes.bob);
+    expect(active).toMatchObject({ active: true, username: rig.mailboxes.bob });
+  });
+
+  it("refresh rotates the refresh token and stores the newest one, encrypted", async () => {
+    const alice = rig.auth.users.alice;
+    const first = await getToken(rig, { user: "alice", scope: SCOPE, client: rig.auth.clients.ropc });
+    expect(first.refresh_token).toBeTruthy();
+    const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token });
+    await getAccessToken(conn.id);
+    const stored = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
+    expect(stored.refreshToken).toBeTruthy();
+    expect(stored.refreshToken).not.toBe(first.refresh_token);
+    const raw = createRawClient(config().database);
+    const row = await raw.oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
+    expect(row.refreshToken).toMatch(/^mb1:/);
+    expect(row.refreshToken).not.toContain(stored.refreshToken!);
+    expect(row.accessToken).toMatch(/^mb1:/);
+    await raw.$disconnect();
+    // the rotated-away token is dead; the stored one still works
+    const again = await getAccessToken(conn.id, { forceRefresh: true });
+    expect((await introspectToken(rig, again.accessToken, "mail", alice.username)).active).toBe(true);
+  });
+
+  it("50 concurrent requests for an expired token make exactly one refresh call", async () => {
+    const first = await getToken(rig, { user: "alice", scope: SCOPE, client: rig.auth.clients.ropc });
+    const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token });
+    const calls = countTokenCalls();
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => getAccessToken(conn.id)));
+    expect(calls()).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+  });
+
+  it("a revoked grant becomes 'reconnect needed' with a hint, and nothing retries", async () => {
+    const first = await getToken(rig, { user: "bob", scope: SCOPE, client: rig.auth.clients.ropc });
+    const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token });
+    await revoke(rig, { user: "bob", clientId: rig.auth.clients.ropc.clientId });
+    await expect(getAccessToken(conn.id)).rejects.toBeInstanceOf(ReconnectNeededError);
+    const stored = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
+    expect(stored.status).toBe("reconnect_needed");
+    expect(stored.statusHint).toMatch(/Reconnect/);
+    const calls = countTokenCalls();
+    await expect(getAccessToken(conn.id)).rejects.toBeInstanceOf(ReconnectNeededError);
+    expect(calls()).toBe(0);
+  });
+});
