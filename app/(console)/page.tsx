@@ -1,9 +1,12 @@
 import { requirePageUser } from "@/lib/auth";
 import { checkHealth } from "@/lib/health";
+import Link from "next/link";
+import { allExpiryWarnings } from "@/lib/oauth";
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
   const health = await checkHealth();
+  const warnings = await allExpiryWarnings();
   return (
     <>
       <div className="page-header"><h1>Dashboard</h1></div>
@@ -14,6 +17,16 @@ export default async function DashboardPage() {
           Incoming mail and press <strong>Fetch a sample mail</strong> to prove the settings work.
         </p>
       </section>
+      {warnings.length > 0 && (
+        <section className="card stack" aria-label="Expiry warnings">
+          <h2>Needs attention</h2>
+          {warnings.map(({ connectionId, warning }, i) => (
+            <div key={i} className={`alert ${warning.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">
+              {warning.message} {connectionId ? <Link href={`/oauth/${connectionId}`}>Open the connection</Link> : <Link href="/oauth">Open OAuth applications</Link>}
+            </div>
+          ))}
+        </section>
+      )}
     </>
   );
 }

@@ -26,8 +26,9 @@ export function defineAction<S extends z.ZodType, T>(
     } catch (error) {
       if (error instanceof AccessDenied) return { ok: false, error: error.message };
       if (error instanceof UserFacingError) {
-        const { field, hint, raw } = error.options;
-        return { ok: false, error: error.message, fieldErrors: field ? { [field]: error.message } : undefined, hint, raw };
+        const { field, fieldErrors, hint, raw } = error.options;
+        const fields = fieldErrors ?? (field ? { [field]: error.message } : undefined);
+        return { ok: false, error: error.message, fieldErrors: fields, hint, raw };
       }
       // Next's redirect()/notFound() signal by throwing: let them through.
       if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;

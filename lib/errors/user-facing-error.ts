@@ -7,7 +7,7 @@ import type { Hint } from "./hint";
 export class UserFacingError extends Error {
   constructor(
     message: string,
-    readonly options: { field?: string; hint?: Hint; raw?: string } = {},
+    readonly options: { field?: string; fieldErrors?: Record<string, string>; hint?: Hint; raw?: string } = {},
   ) {
     super(message);
     this.name = "UserFacingError";

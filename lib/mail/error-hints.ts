@@ -15,6 +15,8 @@ export type MailErrorInput = {
 type Entry = { code: string; test: (text: string, input: MailErrorInput) => boolean; title: string; action: string };
 
 const has = (pattern: RegExp) => (text: string) => pattern.test(text);
+/** Graph and EWS failures carry the HTTP status first ("HTTP 401 …"). */
+const isHttp = (input: MailErrorInput) => /^HTTP \d{3}\b/.test(input.raw ?? "");
 
 const CATALOGUE: Entry[] = [
   {
@@ -59,12 +61,12 @@ const CATALOGUE: Entry[] = [
   },
   {
     code: "http.invalid_audience",
-    test: has(/Invalid audience|audience claim value is invalid|invalid_resource/i),
+    test: (text, input) => isHttp(input) && /Invalid audience|audience claim value is invalid|invalid_resource/i.test(text),
     title: "The token is for another service",
     action: "Microsoft issues one token per resource: Graph needs https://graph.microsoft.com/.default (or Mail.ReadWrite) scopes, EWS/IMAP/POP need https://outlook.office.com/… scopes. Fix the Scope and press Reconnect.",
   },  {
     code: "http.token_invalid",
-    test: (text) => /InvalidAuthenticationToken|invalid_token|Lifetime validation failed|token has expired|\b401\b/i.test(text),
+    test: (text, input) => isHttp(input) && /InvalidAuthenticationToken|invalid_token|Lifetime validation failed|token has expired|\b401\b/i.test(text),
     title: "The service refused the access token",
     action: "The token is expired, revoked or not valid for this service. Press Reconnect to sign in again; if it keeps happening check the Scope and the tenant.",
   },  {

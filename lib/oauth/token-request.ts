@@ -1,6 +1,8 @@
+import "server-only";
 import * as client from "openid-client";
 import { SignJWT, importPKCS8 } from "jose";
 import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import { outboundFetch } from "./outbound-fetch";
 
 export type TokenSet = { accessToken: string; expiresIn?: number; refreshToken?: string; refreshTokenExpiresIn?: number; scope?: string };
 
@@ -32,7 +34,7 @@ async function clientAuth(app: OAuthApplication): Promise<client.ClientAuth> {
   }
 }
 
-async function configuration(app: OAuthApplication): Promise<client.Configuration> {
+export async function configurationFor(app: OAuthApplication): Promise<client.Configuration> {
   const tokenUrl = new URL(app.tokenUrl);
   const server: client.ServerMetadata = {
     issuer: app.issuer ?? tokenUrl.origin,
@@ -40,6 +42,8 @@ async function configuration(app: OAuthApplication): Promise<client.Configuratio
     ...(app.revocationUrl ? { revocation_endpoint: app.revocationUrl } : {}),
   };
   const config = new client.Configuration(server, app.clientId, undefined, await clientAuth(app));
+  const viaProxy = outboundFetch();
+  if (viaProxy) config[client.customFetch] = viaProxy as client.CustomFetch;
   if (tokenUrl.protocol === "http:") {
     if (!isLoopback(tokenUrl)) throw new Error("the Access Token URL must use https");
     client.allowInsecureRequests(config);
@@ -63,7 +67,7 @@ async function serviceAccountAssertion(app: OAuthApplication, subject: string, s
 
 /** One request to the token endpoint for the connection's grant; errors become TokenEndpointError. */
 export async function requestToken(app: OAuthApplication, conn: OAuthConnection): Promise<TokenSet> {
-  const config = await configuration(app);
+  const config = await configurationFor(app);
   const scope: Record<string, string> = conn.scope ? { scope: conn.scope } : {};
   try {
     let response: client.TokenEndpointResponse;

@@ -1,13 +1,51 @@
+import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
+import { listMailboxes, listRuns } from "@/lib/mail/incoming";
 
-export default async function ActivityPage() {
+const KIND_LABEL: Record<string, string> = { sample: "Sample fetch", fetch: "Scheduled fetch", connect_check: "Connection check" };
+
+export default async function ActivityPage({ searchParams }: { searchParams: Promise<{ mailbox?: string }> }) {
   await requirePageUser();
+  const { mailbox } = await searchParams;
+  const [runs, mailboxes] = await Promise.all([listRuns({ mailboxId: mailbox, take: 100 }), listMailboxes()]);
+  const current = mailboxes.find((m) => m.id === mailbox);
   return (
     <>
-      <div className="page-header"><h1>Activity</h1></div>
-      <div className="card stack">
-        <p>The fetch history of every mailbox and, with Enable Email Debug on, the redacted protocol transcripts will be listed here.</p>
-      </div>
+      <div className="page-header"><h1>Activity{current ? `: ${current.name}` : ""}</h1></div>
+      <nav className="actions" aria-label="Mailboxes">
+        <Link className={`btn ${mailbox ? "btn-secondary" : "btn-primary"}`} href="/activity">All mailboxes</Link>
+        {mailboxes.map((m) => (
+          <Link key={m.id} className={`btn ${m.id === mailbox ? "btn-primary" : "btn-secondary"}`} href={`/activity?mailbox=${m.id}`}>{m.name}</Link>
+        ))}
+      </nav>
+      {runs.length === 0 ? (
+        <div className="card"><p>No fetches recorded yet.</p></div>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr><th>Time</th><th>Mailbox</th><th>Kind</th><th>Result</th><th>Mails</th><th>Error</th><th>Debug log</th></tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => {
+              const hint = run.hint ? (JSON.parse(run.hint) as { title?: string; action?: string }) : null;
+              return (
+                <tr key={run.id}>
+                  <td>{run.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC</td>
+                  <td>{run.mailbox?.name ?? "(unsaved settings)"}</td>
+                  <td>{KIND_LABEL[run.kind] ?? run.kind}</td>
+                  <td>{run.ok ? <span className="badge badge-ok">OK</span> : <span className="badge badge-error">Failed</span>}</td>
+                  <td>{run.mailsFetched}</td>
+                  <td>
+                    {run.error ?? "—"}
+                    {hint?.title && <div className="muted"><strong>{hint.title}</strong> {hint.action}</div>}
+                  </td>
+                  <td>{run.transcriptBytes > 0 ? <Link href={`/activity/${run.id}`}>View transcript</Link> : <span className="muted">none</span>}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

@@ -1,16 +1,64 @@
+import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
+import { listMailboxes } from "@/lib/mail/incoming";
+import { PROTOCOL_LABELS } from "@/lib/mail/incoming/mailbox-form-schema";
+import type { IncomingProtocol } from "@/lib/mail/incoming";
+
+const STATUS_BADGE: Record<string, string> = { ok: "badge-ok", new: "badge-warn", failing: "badge-error", reconnect_needed: "badge-error", disabled: "badge-warn" };
+const STATUS_LABEL: Record<string, string> = { ok: "Connected", new: "Not verified", failing: "Failing", reconnect_needed: "Reconnect needed", disabled: "Disabled" };
+
+function when(date: Date | null): string {
+  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
+}
 
 export default async function IncomingPage() {
-  await requirePageUser();
+  const me = await requirePageUser();
+  const mailboxes = await listMailboxes();
   return (
     <>
-      <div className="page-header"><h1>Incoming mail</h1></div>
-      <div className="card stack">
-        <p>
-          Mailbox settings (IMAP, IMAPS, POP, POPS, EWS and Microsoft Graph, with OAuth or a password) with
-          <strong> Fetch a sample mail</strong> and the debug log are being built and will appear here.
-        </p>
+      <div className="page-header">
+        <h1>Incoming mail</h1>
+        {me.role === "admin" && (
+          <Link className="btn btn-primary" href="/incoming/new">
+            Add a mailbox
+          </Link>
+        )}
       </div>
+      {mailboxes.length === 0 ? (
+        <div className="card">
+          <p>No mailbox yet.{me.role === "admin" ? " Add one to start fetching mail." : ""}</p>
+        </div>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th><th>Protocol</th><th>Server</th><th>Status</th><th>Last fetch</th><th>Next fetch</th><th>Mails fetched</th><th>Token expiry</th><th>Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {mailboxes.map((m) => {
+              const status = m.connection?.status === "reconnect_needed" ? "reconnect_needed" : m.status;
+              const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
+              return (
+                <tr key={m.id}>
+                  <td><Link href={`/incoming/${m.id}`}>{m.name}</Link></td>
+                  <td>{PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol}</td>
+                  <td>{m.connectUrl || `${m.host}:${m.port}`}</td>
+                  <td><span className={`badge ${STATUS_BADGE[status] ?? "badge-warn"}`}>{STATUS_LABEL[status] ?? status}</span></td>
+                  <td>{when(m.lastFetchAt)}</td>
+                  <td>{when(m.nextFetchAt)}</td>
+                  <td>{m.mailsFetched}</td>
+                  <td>{m.authType === "oauth" ? when(m.connection?.accessTokenExpiresAt ?? null) : "password"}</td>
+                  <td>
+                    {m.lastError ? <span>{m.lastError}</span> : "—"}
+                    {hint?.title && <div className="muted">{hint.title}</div>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

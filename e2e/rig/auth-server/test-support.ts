@@ -118,6 +118,8 @@ export async function runAuthorizationFlow(opts: {
   redirectUri?: string;
   extraParams?: Record<string, string>;
   jar?: CookieJar;
+  /** an authorize URL a client under test built (state, PKCE and all): used exactly as given */
+  preparedUrl?: string;
 }): Promise<AuthorizationOutcome> {
   const jar = opts.jar ?? new CookieJar();
   const codeVerifier = randomBytes(32).toString("base64url");
@@ -134,7 +136,7 @@ export async function runAuthorizationFlow(opts: {
   for (const [name, value] of Object.entries(opts.extraParams ?? {})) url.searchParams.set(name, value);
 
   const pages: BrowserStep[] = [];
-  let next: { url: string; init?: RequestInit } = { url: url.href };
+  let next: { url: string; init?: RequestInit } = { url: opts.preparedUrl ?? url.href };
   for (let hops = 0; hops < 20; hops += 1) {
     const response = await fetch(next.url, {
       ...next.init,

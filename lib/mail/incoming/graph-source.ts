@@ -4,7 +4,8 @@
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
-import { HttpError, HttpsClient, readText, type HttpResponse } from "./https-client";
+import { BearerHttpSession } from "./bearer-http-session";
+import { HttpError, readText, type HttpResponse } from "./https-client";
 import type {
   AfterFetch,
   ConnectContext,
@@ -41,30 +42,22 @@ export class GraphSource implements IncomingSource {
   }
 }
 
-class GraphSession implements IncomingSession {
-  private readonly http: HttpsClient;
+class GraphSession extends BearerHttpSession implements IncomingSession {
   private readonly base: string;
-  private token = "";
   private folderId: string | null = null;
 
   constructor(
-    private readonly settings: SourceSettings,
-    private readonly auth: Extract<SourceAuth, { type: "oauth" }>,
-    private readonly steps: StepRecorder,
-    private readonly transcript?: TranscriptRecorder,
+    settings: SourceSettings,
+    auth: Extract<SourceAuth, { type: "oauth" }>,
+    steps: StepRecorder,
+    transcript?: TranscriptRecorder,
   ) {
-    this.http = new HttpsClient({ ca: settings.ca, timeoutMs: settings.timeoutMs, steps, transcript });
+    super(settings, auth, steps, transcript);
     this.base = (settings.connectUrl || DEFAULT_GRAPH_BASE).replace(/\/+$/, "");
   }
 
   private get userPath(): string {
     return `${this.base}/users/${encodeURIComponent(this.settings.mailbox)}`;
-  }
-
-  private async refreshToken(forceRefresh: boolean): Promise<void> {
-    const token = await this.steps.run("token", () => this.auth.getToken({ forceRefresh }), () => (forceRefresh ? "fresh access token" : "access token ready"));
-    this.token = token.accessToken;
-    this.transcript?.addSecret(token.accessToken);
   }
 
   async start(): Promise<void> {

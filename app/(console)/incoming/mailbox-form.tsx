@@ -1,0 +1,379 @@
+"use client";
+import { useState, useTransition } from "react";
+import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
+import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import { openConsent } from "@/app/_components/oauth/open-consent";
+import type { OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
+import type { Hint } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/forms";
+import { exchangeOnlineEwsWarning } from "@/lib/mail/incoming/ews-soap";
+import type { MailPreview } from "@/lib/mail/incoming/mail-preview";
+import {
+  AFTER_FETCH_LABELS,
+  DEFAULT_PORTS,
+  mailboxFormSchema,
+  PROTOCOL_LABELS,
+  PROVIDER_SERVERS,
+  type MailboxFormInput,
+} from "@/lib/mail/incoming/mailbox-form-schema";
+import type { MailboxForEdit } from "@/lib/mail/incoming/mailbox-service";
+import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/source";
+import { sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
+import { StepsList, type StepView } from "./steps-list";
+
+type FormState = {
+  id?: string;
+  name: string;
+  protocol: IncomingProtocol;
+  startTls: boolean;
+  authType: "oauth" | "password";
+  host: string;
+  port: string;
+  connectUrl: string;
+  username: string;
+  password: string;
+  emailAddresses: string;
+  folder: string;
+  afterFetch: AfterFetchAction;
+  moveToFolder: string;
+  fetchIntervalMin: string;
+  debug: boolean;
+  disableNewRequests: boolean;
+};
+
+type Outcome =
+  | { kind: "success"; message: string; steps?: StepView[] }
+  | { kind: "failure"; message: string; steps?: StepView[]; raw?: string; hint?: Hint | null }
+  | { kind: "sample"; steps: StepView[]; mail: MailPreview | null }
+  | null;
+
+function initialState(mailbox: MailboxForEdit | null): FormState {
+  if (!mailbox) {
+    return {
+      name: "", protocol: "imaps", startTls: true, authType: "oauth", host: "", port: String(DEFAULT_PORTS.imaps), connectUrl: "", username: "",
+      password: "", emailAddresses: "", folder: "INBOX", afterFetch: "leave", moveToFolder: "", fetchIntervalMin: "5", debug: false, disableNewRequests: false,
+    };
+  }
+  return { ...mailbox, port: String(mailbox.port), password: "", fetchIntervalMin: String(mailbox.fetchIntervalMin) };
+}
+
+export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl }: { mailbox: MailboxForEdit | null; oauth: OAuthFieldsForEdit | null; readOnly: boolean; redirectUrl: string }) {
+  const [state, setState] = useState<FormState>(() => initialState(mailbox));
+  const [oauth, setOauth] = useState<OAuthFieldsState>(() => (storedOAuth ? oauthFieldsFromEdit(storedOAuth) : emptyOAuthFields("microsoft", mailbox?.protocol ?? "imaps")));
+  const [connectionId, setConnectionId] = useState<string | null>(mailbox?.connectionId ?? null);
+  const [portTyped, setPortTyped] = useState(Boolean(mailbox));
+  const [hostTyped, setHostTyped] = useState(Boolean(mailbox?.host || mailbox?.connectUrl));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [pending, startTransition] = useTransition();
+
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setState((s) => ({ ...s, [key]: value }));
+  const preset = oauth.preset.replace(/_.*$/, "");
+
+  function applyServerSuggestion(protocol: IncomingProtocol, presetName: string, base: FormState): FormState {
+    const suggestion = PROVIDER_SERVERS[presetName]?.[protocol];
+    if (!suggestion || hostTyped) return base;
+    return {
+      ...base,
+      host: suggestion.host ?? base.host,
+      connectUrl: suggestion.connectUrl ?? base.connectUrl,
+      port: !portTyped && suggestion.port ? String(suggestion.port) : base.port,
+    };
+  }
+
+  function changeProtocol(protocol: IncomingProtocol) {
+    setState((s) => {
+      const next: FormState = { ...s, protocol, port: portTyped ? s.port : String(DEFAULT_PORTS[protocol]) };
+      if (protocol === "pop" || protocol === "pops") {
+        next.folder = "INBOX";
+        if (s.afterFetch === "mark_read" || s.afterFetch === "move") next.afterFetch = "leave";
+      }
+      if (protocol === "ews" || protocol === "graph") next.authType = "oauth";
+      return applyServerSuggestion(protocol, preset, next);
+    });
+  }
+
+  function changeOauth(value: OAuthFieldsState) {
+    setOauth(value);
+    const nextPreset = value.preset.replace(/_.*$/, "");
+    if (nextPreset && nextPreset !== preset) setState((s) => applyServerSuggestion(s.protocol, nextPreset, s));
+  }
+
+  function formInput(): MailboxFormInput {
+    return {
+      ...state,
+      id: state.id,
+      port: state.port,
+      fetchIntervalMin: state.fetchIntervalMin,
+      oauth: state.authType === "oauth" ? oauth : undefined,
+    };
+  }
+
+  function validate(): MailboxFormInput | null {
+    const input = formInput();
+    const parsed = mailboxFormSchema.safeParse(input);
+    if (!parsed.success) {
+      setErrors(fieldErrorsOf(parsed.error));
+      setOutcome({ kind: "failure", message: "Please correct the highlighted fields." });
+      return null;
+    }
+    setErrors({});
+    return input;
+  }
+
+  async function verify(id: string) {
+    const verified = await verifyMailboxAction({ id });
+    if (!verified.ok) return setOutcome({ kind: "failure", message: verified.error, hint: verified.hint, raw: verified.raw });
+    const result = verified.data;
+    if (result.ok) setOutcome({ kind: "success", message: result.message, steps: result.steps });
+    else setOutcome({ kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null });
+  }
+
+  function save() {
+    const input = validate();
+    if (!input) return;
+    startTransition(async () => {
+      setOutcome(null);
+      const saved = await saveMailboxAction(input);
+      if (!saved.ok) {
+        setErrors(saved.fieldErrors ?? {});
+        return setOutcome({ kind: "failure", message: saved.error, hint: saved.hint, raw: saved.raw });
+      }
+      const { id, needsConsent } = saved.data;
+      setState((s) => ({ ...s, id, password: "" }));
+      setConnectionId(saved.data.connectionId);
+      if (!mailbox) window.history.replaceState(null, "", `/incoming/${id}`);
+      if (needsConsent && saved.data.connectionId) {
+        const consent = await openConsent(saved.data.connectionId, { returnTo: `/incoming/${id}` });
+        if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+      }
+      await verify(id);
+    });
+  }
+
+  function reconnect() {
+    if (!connectionId || !state.id) return;
+    const id = state.id;
+    startTransition(async () => {
+      const consent = await openConsent(connectionId, { returnTo: `/incoming/${id}` });
+      if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+      await verify(id);
+    });
+  }
+
+  function fetchSample() {
+    const input = validate();
+    if (!input) return;
+    startTransition(async () => {
+      setOutcome(null);
+      const result = await sampleFetchAction(input);
+      if (!result.ok) {
+        setErrors(result.fieldErrors ?? {});
+        return setOutcome({ kind: "failure", message: result.error, hint: result.hint, raw: result.raw });
+      }
+      const sample = result.data;
+      if (sample.ok) setOutcome({ kind: "sample", steps: sample.steps, mail: sample.mail });
+      else setOutcome({ kind: "failure", message: `The sample fetch failed at the step "${sample.failedStep}": ${sample.error}`, steps: sample.steps, raw: sample.raw, hint: sample.hint });
+    });
+  }
+
+  const isMailServer = state.protocol !== "ews" && state.protocol !== "graph";
+  const isPop = state.protocol === "pop" || state.protocol === "pops";
+  const ewsWarning = state.protocol === "ews" ? exchangeOnlineEwsWarning(state.connectUrl) : null;
+  const error = (field: string) => (errors[field] ? <p className="field-error" id={`${field}-error`}>{errors[field]}</p> : null);
+  const oauthErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => k.startsWith("oauth.")).map(([k, v]) => [k.slice(6), v]));
+
+  return (
+    <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
+      <ConsentResultBanner onSuccess={state.id ? () => startTransition(() => verify(state.id!)) : undefined} />
+      <fieldset className="fieldset" disabled={readOnly || pending}>
+        <legend>Mailbox</legend>
+        <div className="field">
+          <label htmlFor="name">Mailbox name</label>
+          <input id="name" value={state.name} onChange={(e) => set("name", e.target.value)} />
+          {error("name")}
+        </div>
+        <div className="field">
+          <label htmlFor="protocol">Connection Protocol</label>
+          <select id="protocol" value={state.protocol} onChange={(e) => changeProtocol(e.target.value as IncomingProtocol)}>
+            {(Object.keys(PROTOCOL_LABELS) as IncomingProtocol[]).map((p) => <option key={p} value={p}>{PROTOCOL_LABELS[p]}</option>)}
+          </select>
+        </div>
+        {(state.protocol === "imap" || state.protocol === "pop") && (
+          <div className="field">
+            <label htmlFor="startTls"><input id="startTls" type="checkbox" checked={state.startTls} onChange={(e) => set("startTls", e.target.checked)} /> {state.protocol === "pop" ? "STLS" : "STARTTLS"} (upgrade to TLS before signing in)</label>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="authType">Authentication Type</label>
+          <select id="authType" value={state.authType} onChange={(e) => set("authType", e.target.value as "oauth" | "password")}>
+            <option value="oauth">OAuth</option>
+            {isMailServer && <option value="password">Password</option>}
+          </select>
+          {error("authType")}
+        </div>
+        {isMailServer ? (
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor="host">Server Name / IP Address</label>
+              <input id="host" value={state.host} onChange={(e) => { setHostTyped(true); set("host", e.target.value); }} />
+              {error("host")}
+            </div>
+            <div className="field">
+              <label htmlFor="port">Port</label>
+              <input id="port" inputMode="numeric" value={state.port} onChange={(e) => { setPortTyped(true); set("port", e.target.value); }} />
+              {error("port")}
+            </div>
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor="connectUrl">{state.protocol === "ews" ? "Connect URL" : "Graph base URL"}</label>
+            <input id="connectUrl" value={state.connectUrl} onChange={(e) => { setHostTyped(true); set("connectUrl", e.target.value); }} />
+            {error("connectUrl")}
+            {ewsWarning && <div className="alert alert-warn" role="alert">{ewsWarning}</div>}
+          </div>
+        )}
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="username">Username</label>
+            <input id="username" autoComplete="off" value={state.username} onChange={(e) => set("username", e.target.value)} />
+            <p className="field-help">For a shared mailbox: the shared mailbox's address (the signed-in user must be a delegate).</p>
+            {error("username")}
+          </div>
+          <div className="field">
+            <label htmlFor="emailAddresses">Email Address(es)</label>
+            <input id="emailAddresses" value={state.emailAddresses} onChange={(e) => set("emailAddresses", e.target.value)} />
+            <p className="field-help">Separate several addresses (aliases) with commas.</p>
+            {error("emailAddresses")}
+          </div>
+        </div>
+        {state.authType === "password" && (
+          <div className="field">
+            <label htmlFor="password">Password</label>
+            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={mailbox?.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
+            {mailbox?.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
+            {error("password")}
+          </div>
+        )}
+      </fieldset>
+
+      {state.authType === "oauth" && (
+        <fieldset className="fieldset" disabled={readOnly || pending}>
+          <legend>OAuth</legend>
+          <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={state.protocol} stored={storedOAuth} />
+          {error("oauth")}
+        </fieldset>
+      )}
+
+      <fieldset className="fieldset" disabled={readOnly || pending}>
+        <legend>Fetching</legend>
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="folder">Folder</label>
+            <input id="folder" value={state.folder} disabled={isPop} onChange={(e) => set("folder", e.target.value)} />
+            {error("folder")}
+          </div>
+          <div className="field">
+            <label htmlFor="fetchIntervalMin">Fetch interval (minutes)</label>
+            <input id="fetchIntervalMin" inputMode="numeric" value={state.fetchIntervalMin} onChange={(e) => set("fetchIntervalMin", e.target.value)} />
+            {error("fetchIntervalMin")}
+          </div>
+        </div>
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="afterFetch">After fetching</label>
+            <select id="afterFetch" value={state.afterFetch} onChange={(e) => set("afterFetch", e.target.value as AfterFetchAction)}>
+              {(Object.keys(AFTER_FETCH_LABELS) as AfterFetchAction[])
+                .filter((a) => !isPop || a === "leave" || a === "delete")
+                .map((a) => <option key={a} value={a}>{AFTER_FETCH_LABELS[a]}</option>)}
+            </select>
+            {error("afterFetch")}
+          </div>
+          {state.afterFetch === "move" && (
+            <div className="field">
+              <label htmlFor="moveToFolder">Move to folder</label>
+              <input id="moveToFolder" value={state.moveToFolder} onChange={(e) => set("moveToFolder", e.target.value)} />
+              {error("moveToFolder")}
+            </div>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="debug"><input id="debug" type="checkbox" checked={state.debug} onChange={(e) => set("debug", e.target.checked)} /> Enable Email Debug</label>
+          <p className="field-help">Records a protocol transcript of every fetch, with every token and password removed.</p>
+        </div>
+        <div className="field">
+          <label htmlFor="disableNewRequests"><input id="disableNewRequests" type="checkbox" checked={state.disableNewRequests} onChange={(e) => set("disableNewRequests", e.target.checked)} /> Disable new request creation by email</label>
+        </div>
+      </fieldset>
+
+      {!readOnly && (
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={pending}>Save</button>
+          <button type="button" className="btn btn-secondary" disabled={pending} onClick={fetchSample}>Fetch a sample mail</button>
+          {state.authType === "oauth" && connectionId && state.id && (
+            <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>Reconnect</button>
+          )}
+        </div>
+      )}
+      {pending && <p className="muted" role="status">Working…</p>}
+      <OutcomeView outcome={outcome} />
+    </form>
+  );
+}
+
+function OutcomeView({ outcome }: { outcome: Outcome }) {
+  if (!outcome) return null;
+  if (outcome.kind === "success") {
+    return (
+      <div className="stack">
+        <div className="alert alert-success" role="status">{outcome.message}</div>
+        {outcome.steps && <StepsList steps={outcome.steps} />}
+      </div>
+    );
+  }
+  if (outcome.kind === "failure") {
+    return (
+      <div className="stack">
+        <div className="alert alert-error" role="alert">{outcome.message}</div>
+        {outcome.steps ? <StepsList steps={outcome.steps} raw={outcome.raw} hint={outcome.hint} /> : <StepsList steps={[]} raw={outcome.raw} hint={outcome.hint} />}
+      </div>
+    );
+  }
+  const mail = outcome.mail;
+  return (
+    <section className="stack" aria-label="Sample mail">
+      <StepsList steps={outcome.steps} />
+      {!mail ? (
+        <div className="alert alert-info">The folder is empty: there is no mail to show.</div>
+      ) : (
+        <div className="card stack">
+          <h2>{mail.subject || "(no subject)"}</h2>
+          <table className="table">
+            <tbody>
+              {mail.headers.map((h, i) => (
+                <tr key={i}><th>{h.name}</th><td>{h.value}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Text</h3>
+          <pre className="transcript">{mail.text}{mail.textTruncated ? "\n[…]" : ""}</pre>
+          {mail.safeHtml && (
+            <>
+              <h3>HTML preview</h3>
+              {/* sanitized on the server: no scripts, no event handlers, no remote images; sandboxed as well */}
+              <iframe title="HTML preview" sandbox="" srcDoc={mail.safeHtml} style={{ width: "100%", minHeight: "12rem", border: "1px solid #ddd" }} />
+            </>
+          )}
+          <h3>Attachments</h3>
+          {mail.attachments.length === 0 ? (
+            <p className="muted">None</p>
+          ) : (
+            <ul>
+              {mail.attachments.map((a, i) => <li key={i}>{a.filename} ({a.contentType}, {a.size} bytes)</li>)}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

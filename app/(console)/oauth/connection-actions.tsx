@@ -1,0 +1,46 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { ConsentOutcomeView } from "@/app/_components/oauth/consent-result-banner";
+import { openConsent } from "@/app/_components/oauth/open-consent";
+import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import { deleteConnectionAction, testConnectionAction } from "./actions";
+
+/** Reconnect (a new consent), Test (obtain a token now) and Delete (revokes first) for one connection. */
+export function ConnectionActions({ connectionId, interactive, label }: { connectionId: string; interactive: boolean; label: string }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [outcome, setOutcome] = useState<ConsentOutcome | { ok: true; text: string } | null>(null);
+
+  const reconnect = () =>
+    startTransition(async () => {
+      const result = await openConsent(connectionId, { returnTo: "/oauth" });
+      setOutcome(result);
+      router.refresh();
+    });
+  const test = () =>
+    startTransition(async () => {
+      const result = await testConnectionAction({ connectionId });
+      setOutcome(result.ok ? { ok: true, text: `Token obtained, valid until ${new Date(result.data.expiresAt).toLocaleString()}.` } : { ok: false, code: "test_failed", error: result.error, hint: result.hint });
+      router.refresh();
+    });
+  const remove = () => {
+    if (!window.confirm(`Delete the connection ${label}? Its tokens are revoked where the provider supports it.`)) return;
+    startTransition(async () => {
+      const result = await deleteConnectionAction({ connectionId });
+      if (!result.ok) setOutcome({ ok: false, code: "delete_failed", error: result.error });
+      router.refresh();
+    });
+  };
+
+  return (
+    <div className="stack">
+      <div className="actions">
+        {interactive && <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>Reconnect</button>}
+        <button type="button" className="btn btn-secondary" disabled={pending} onClick={test}>Test</button>
+        <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>Delete</button>
+      </div>
+      {outcome && ("text" in outcome ? <div className="alert alert-success" role="status">{outcome.text}</div> : <ConsentOutcomeView outcome={outcome} />)}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+"use client";
+import { useState, useTransition } from "react";
+import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
+import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, oauthFieldsInput, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import { openConsent } from "@/app/_components/oauth/open-consent";
+import type { Hint } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/forms";
+import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
+import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import { saveConnectionAction } from "./actions";
+
+type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
+
+/** A standalone OAuth connection: save, then consent in the popup (or obtain a token for app grants). */
+export function ConnectionForm({ stored, redirectUrl, readOnly }: { stored: OAuthFieldsForEdit | null; redirectUrl: string; readOnly: boolean }) {
+  const [value, setValue] = useState<OAuthFieldsState>(() => (stored ? oauthFieldsFromEdit(stored) : emptyOAuthFields("generic")));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [pending, startTransition] = useTransition();
+
+  function save() {
+    const input = oauthFieldsInput(value);
+    const parsed = oauthFieldsSchema.safeParse(input);
+    if (!parsed.success) {
+      setErrors(fieldErrorsOf(parsed.error));
+      return setOutcome({ kind: "error", error: "Please correct the highlighted fields." });
+    }
+    setErrors({});
+    startTransition(async () => {
+      setOutcome(null);
+      const saved = await saveConnectionAction(input);
+      if (!saved.ok) {
+        setErrors(saved.fieldErrors ?? {});
+        return setOutcome({ kind: "error", error: saved.error, hint: saved.hint, raw: saved.raw });
+      }
+      const { connectionId, needsConsent, token } = saved.data;
+      setValue((v) => ({ ...v, connectionId, clientSecret: "", privateKey: "", password: "", refreshToken: "" }));
+      if (!stored) window.history.replaceState(null, "", `/oauth/${connectionId}`);
+      if (needsConsent) return setOutcome({ kind: "consent", outcome: await openConsent(connectionId, { returnTo: `/oauth/${connectionId}` }) });
+      if (token) return setOutcome({ kind: "token", expiresAt: token.expiresAt });
+      setOutcome({ kind: "consent", outcome: { ok: true, connectionId } });
+    });
+  }
+
+  return (
+    <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
+      <ConsentResultBanner />
+      <fieldset className="fieldset" disabled={readOnly || pending}>
+        <legend>OAuth connection</legend>
+        <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={stored} showMailbox />
+      </fieldset>
+      {!readOnly && (
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={pending}>Save</button>
+        </div>
+      )}
+      {pending && <p className="muted" role="status">Working…</p>}
+      {outcome?.kind === "consent" && <ConsentOutcomeView outcome={outcome.outcome} />}
+      {outcome?.kind === "token" && (
+        <div className="alert alert-success" role="status">Connected: the provider issued an access token (valid until {new Date(outcome.expiresAt).toLocaleString()}).</div>
+      )}
+      {outcome?.kind === "error" && (
+        <div className="stack">
+          <div className="alert alert-error" role="alert">{outcome.error}{outcome.raw ? ` (${outcome.raw})` : ""}</div>
+          {outcome.hint && (
+            <div className="alert alert-info" role="note"><strong>{outcome.hint.title}</strong><p>{outcome.hint.action}</p></div>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { explainMailError } from "./error-hints";
+
+describe("explainMailError", () => {
+  it.each([
+    [{ raw: "6 BAD User is authenticated but not connected." }, "imap.not_connected"],
+    [{ raw: "-ERR Protocol error. Connection is closed. 10" }, "pop.one_line_xoauth2"],
+    [{ raw: "535 5.7.3 Authentication unsuccessful" }, "smtp.5.7.3"],
+    [{ raw: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox." }, "smtp.5.7.139"],
+    [{ raw: "3 NO AUTHENTICATE failed.", step: "authenticate" }, "imap.auth_failed"],
+    [{ message: "getaddrinfo ENOTFOUND imap.exmaple.com", code: "ENOTFOUND" }, "net.not_found"],
+    [{ message: "connect ECONNREFUSED 127.0.0.1:993", code: "ECONNREFUSED" }, "net.refused"],
+    [{ message: "self-signed certificate in certificate chain", code: "SELF_SIGNED_CERT_IN_CHAIN" }, "tls.self_signed"],
+    [{ message: "Hostname/IP does not match certificate's altnames", code: "ERR_TLS_CERT_ALTNAME_INVALID" }, "tls.hostname_mismatch"],
+    [{ message: "Connection timed out", code: "ETIMEDOUT" }, "net.timeout"],
+    [{ raw: "HTTP 401 InvalidAuthenticationToken: Access token validation failure. Invalid audience." }, "http.invalid_audience"],
+  ])("%o → %s", (input, code) => {
+    expect(explainMailError(input)?.code).toBe(code);
+  });
+
+  it("knows nothing about an unknown reply", () => {
+    expect(explainMailError({ raw: "* OK all fine" })).toBeNull();
+  });
+});

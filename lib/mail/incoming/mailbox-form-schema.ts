@@ -1,0 +1,88 @@
+// The one schema of the incoming-mailbox form, used by the client form (errors at the field) and by the server
+// actions. The OAuth part is the OAuth concern's schema, embedded.
+import { z } from "zod";
+import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
+import { AFTER_FETCH_ACTIONS, INCOMING_PROTOCOLS, type IncomingProtocol } from "./source";
+
+export const DEFAULT_PORTS: Record<IncomingProtocol, number> = { imap: 143, imaps: 993, pop: 110, pops: 995, ews: 443, graph: 443 };
+
+export const PROTOCOL_LABELS: Record<IncomingProtocol, string> = {
+  imap: "IMAP",
+  imaps: "IMAPS",
+  pop: "POP",
+  pops: "POPS",
+  ews: "EWS",
+  graph: "Microsoft Graph",
+};
+
+export const AFTER_FETCH_LABELS = { leave: "Leave on the server", mark_read: "Mark as read", move: "Move to folder", delete: "Delete" } as const;
+
+/** Server names a provider preset fills in (every filled field stays editable). */
+export const PROVIDER_SERVERS: Record<string, Partial<Record<IncomingProtocol, { host?: string; port?: number; connectUrl?: string }>>> = {
+  microsoft: {
+    imap: { host: "outlook.office365.com", port: 143 },
+    imaps: { host: "outlook.office365.com", port: 993 },
+    pop: { host: "outlook.office365.com", port: 110 },
+    pops: { host: "outlook.office365.com", port: 995 },
+    ews: { connectUrl: "https://outlook.office365.com/EWS/Exchange.asmx" },
+    graph: { connectUrl: "https://graph.microsoft.com/v1.0" },
+  },
+  google: {
+    imaps: { host: "imap.gmail.com", port: 993 },
+    pops: { host: "pop.gmail.com", port: 995 },
+  },
+};
+
+const addressList = z
+  .string()
+  .trim()
+  .max(2000)
+  .transform((text) => text.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))
+  .pipe(z.array(z.string().email("Each address must be a valid email address")).min(1, "Enter at least one email address"));
+
+export const mailboxFormSchema = z
+  .object({
+    /** set when editing */
+    id: z.string().optional(),
+    name: z.string().trim().min(1, "Give the mailbox a name").max(100),
+    protocol: z.enum(INCOMING_PROTOCOLS),
+    startTls: z.boolean().default(true),
+    authType: z.enum(["oauth", "password"]).default("oauth"),
+    host: z.string().trim().max(253).default(""),
+    port: z.coerce.number().int("Enter a whole number").min(1, "Ports run from 1 to 65535").max(65535, "Ports run from 1 to 65535"),
+    connectUrl: z.string().trim().max(500).default(""),
+    username: z.string().trim().min(1, "Enter the user name of the mailbox").max(320),
+    /** blank on edit keeps the stored password */
+    password: z.string().max(500).default(""),
+    emailAddresses: addressList,
+    folder: z.string().trim().min(1, "Enter a folder (INBOX is the default)").max(300).default("INBOX"),
+    afterFetch: z.enum(AFTER_FETCH_ACTIONS).default("leave"),
+    moveToFolder: z.string().trim().max(300).default(""),
+    fetchIntervalMin: z.coerce.number().int("Enter whole minutes").min(1, "At least 1 minute").max(1440, "At most 1440 minutes (a day)"),
+    debug: z.boolean().default(false),
+    disableNewRequests: z.boolean().default(false),
+    /** the OAuth fields: the OAuth concern's own schema, embedded */
+    oauth: oauthFieldsSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    const mailServer = v.protocol === "imap" || v.protocol === "imaps" || v.protocol === "pop" || v.protocol === "pops";
+    if (mailServer && !v.host) issue("host", "Enter the server name or IP address");
+    if (mailServer && v.host && !/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(v.host)) issue("host", "Enter a host name or IP address without spaces or a scheme");
+    if (v.protocol === "ews" || v.protocol === "graph") {
+      if (!/^https:\/\/[^\s/]+/.test(v.connectUrl)) issue("connectUrl", v.protocol === "ews" ? "Enter the EWS Connect URL (https://…/EWS/Exchange.asmx)" : "Enter the Graph base URL (https://graph.microsoft.com/v1.0)");
+      if (v.authType !== "oauth") issue("authType", "EWS and Microsoft Graph use OAuth");
+    }
+    if ((v.protocol === "pop" || v.protocol === "pops") && v.folder.toUpperCase() !== "INBOX") issue("folder", "POP serves only the INBOX");
+    if ((v.protocol === "pop" || v.protocol === "pops") && (v.afterFetch === "mark_read" || v.afterFetch === "move")) {
+      issue("afterFetch", "POP can only leave or delete fetched mail");
+    }
+    if (v.afterFetch === "move" && !v.moveToFolder) issue("moveToFolder", "Enter the folder fetched mail is moved to");
+    if (v.afterFetch === "move" && v.moveToFolder && v.moveToFolder === v.folder) issue("moveToFolder", "Choose a folder other than the one fetched from");
+    if (v.authType === "password" && !v.id && !v.password) issue("password", "Enter the password");
+  });
+
+export type MailboxFormInput = z.input<typeof mailboxFormSchema>;
+export type MailboxFormValues = z.output<typeof mailboxFormSchema>;
+
+export const mailboxIdSchema = z.object({ id: z.string().min(1) });

@@ -1,0 +1,256 @@
+import "server-only";
+// Incoming mailboxes in the database: save from the form (a blank password keeps the stored one), connect for
+// real to verify, run a sample fetch with saved or unsaved settings, and record every attempt as a FetchRun
+// (with the redacted transcript when Enable Email Debug is on).
+import { readFileSync } from "node:fs";
+import { config } from "@/lib/config";
+import { db } from "@/lib/db";
+import { UserFacingError } from "@/lib/errors";
+import { TranscriptRecorder } from "@/lib/mail/transcript";
+import { pruneTranscripts } from "@/lib/mail/transcript/prune";
+import { createSource } from "./create-source";
+import type { MailboxFormValues } from "./mailbox-form-schema";
+import { oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
+import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
+import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
+import { MailStepError, StepRecorder, type Step } from "./steps";
+
+type MailboxRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["incomingMailbox"]["findUnique"]>>>;
+
+let cachedCa: { file: string; pem: string } | null = null;
+function extraCa(): string | undefined {
+  const file = config().extraCaFile;
+  if (!file) return undefined;
+  if (cachedCa?.file !== file) cachedCa = { file, pem: readFileSync(file, "utf8") };
+  return cachedCa.pem;
+}
+
+/** The mailbox as the edit form shows it: never the password, only whether one is stored. */
+export type MailboxForEdit = Omit<MailboxFormValues, "password" | "oauth" | "emailAddresses"> & {
+  id: string;
+  emailAddresses: string;
+  hasPassword: boolean;
+  connectionId: string | null;
+};
+
+export async function listMailboxes() {
+  return db().incomingMailbox.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true, name: true, protocol: true, host: true, port: true, connectUrl: true, username: true, status: true,
+      lastFetchAt: true, nextFetchAt: true, mailsFetched: true, lastError: true, lastErrorHint: true, authType: true,
+      connection: { select: { status: true, accessTokenExpiresAt: true } },
+    },
+  });
+}
+
+export async function getMailboxForEdit(id: string): Promise<MailboxForEdit | null> {
+  const row = await db().incomingMailbox.findUnique({ where: { id } });
+  if (!row) return null;
+  const { password: _never, emailAddresses, ...values } = rowValues(row);
+  return { ...values, id: row.id, emailAddresses: emailAddresses.join(", "), hasPassword: Boolean(row.password), connectionId: row.connectionId };
+}
+
+function settingsOf(values: Pick<MailboxFormValues, "protocol" | "startTls" | "host" | "port" | "connectUrl" | "folder" | "username" | "emailAddresses">): SourceSettings {
+  return {
+    protocol: values.protocol,
+    startTls: values.startTls,
+    host: values.host,
+    port: values.port,
+    connectUrl: values.connectUrl || null,
+    // The mailbox to open: the first address for Graph/EWS, the login user for IMAP/POP.
+    mailbox: values.protocol === "graph" || values.protocol === "ews" ? (values.emailAddresses[0] ?? values.username) : values.username,
+    folder: values.folder,
+    ca: extraCa(),
+    proxy: config().httpsProxy,
+    timeoutMs: 20_000,
+  };
+}
+
+function rowValues(row: MailboxRow): MailboxFormValues {
+  return {
+    id: row.id,
+    name: row.name,
+    protocol: row.protocol as IncomingProtocol,
+    startTls: row.startTls,
+    authType: row.authType as "oauth" | "password",
+    host: row.host,
+    port: row.port,
+    connectUrl: row.connectUrl ?? "",
+    username: row.username,
+    password: "",
+    emailAddresses: JSON.parse(row.emailAddresses) as string[],
+    folder: row.folder,
+    afterFetch: row.afterFetch as AfterFetchAction,
+    moveToFolder: row.moveToFolder ?? "",
+    fetchIntervalMin: row.fetchIntervalMin,
+    debug: row.debug,
+    disableNewRequests: row.disableNewRequests,
+  };
+}
+
+/** Password (typed, else stored) or the mailbox's OAuth connection. */
+function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAuth {
+  if (values.authType === "password") {
+    const password = values.password || stored?.password || "";
+    if (!password) throw new UserFacingError("Enter the password.", { field: "password" });
+    return { type: "password", user: values.username, password };
+  }
+  const connectionId = stored?.connectionId;
+  if (!connectionId) throw new UserFacingError("Save the mailbox and sign in (OAuth consent) first.", { field: "authType" });
+  return oauthAuth(connectionId, values.username);
+}
+
+export async function saveMailbox(values: MailboxFormValues, userId: string): Promise<{ id: string; connectionId: string | null; needsConsent: boolean }> {
+  const existing = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
+  if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
+  let connectionId = existing?.connectionId ?? null;
+  let needsConsent = false;
+  if (values.authType === "oauth") {
+    if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
+    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username });
+    connectionId = saved.connectionId;
+    needsConsent = saved.needsConsent;
+  }
+  const data = {
+    name: values.name,
+    protocol: values.protocol,
+    startTls: values.protocol === "imap" || values.protocol === "pop" ? values.startTls : values.protocol === "imaps" || values.protocol === "pops",
+    authType: values.authType,
+    host: values.host,
+    port: values.port,
+    connectUrl: values.connectUrl || null,
+    username: values.username,
+    emailAddresses: JSON.stringify(values.emailAddresses),
+    folder: values.folder,
+    afterFetch: values.afterFetch,
+    moveToFolder: values.afterFetch === "move" ? values.moveToFolder : null,
+    fetchIntervalMin: values.fetchIntervalMin,
+    debug: values.debug,
+    disableNewRequests: values.disableNewRequests,
+    connectionId: values.authType === "oauth" ? connectionId : existing?.connectionId ?? null,
+    // A blank password keeps the stored one; switching to OAuth forgets it.
+    ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
+  };
+  const row = existing ? await db().incomingMailbox.update({ where: { id: existing.id }, data }) : await db().incomingMailbox.create({ data });
+  return { id: row.id, connectionId, needsConsent };
+}
+
+async function recordRun(input: {
+  mailboxId: string | null;
+  kind: "sample" | "connect_check" | "fetch";
+  userId: string;
+  startedAt: Date;
+  ok: boolean;
+  steps: Step[];
+  error?: string;
+  hint?: unknown;
+  mailsFetched?: number;
+  transcript?: TranscriptRecorder;
+}): Promise<string> {
+  const transcript = input.transcript?.text();
+  const run = await db().fetchRun.create({
+    data: {
+      mailboxId: input.mailboxId,
+      kind: input.kind,
+      userId: input.userId,
+      startedAt: input.startedAt,
+      finishedAt: new Date(),
+      ok: input.ok,
+      steps: JSON.stringify(input.steps),
+      error: input.error ?? null,
+      hint: input.hint ? JSON.stringify(input.hint) : null,
+      mailsFetched: input.mailsFetched ?? 0,
+      transcript: transcript ?? null,
+      transcriptBytes: transcript ? Buffer.byteLength(transcript) : 0,
+    },
+  });
+  if (transcript && input.mailboxId) await pruneTranscripts({ mailboxId: input.mailboxId });
+  return run.id;
+}
+
+export type VerifyResult = { ok: true; message: string; steps: Step[]; runId: string } | { ok: false; error: string; raw?: string; hint?: unknown; steps: Step[]; failedStep: string; runId: string };
+
+/** Connects and authenticates for real (and opens the folder); only this proves the settings work. */
+export async function verifyMailbox(id: string, userId: string): Promise<VerifyResult> {
+  const row = await db().incomingMailbox.findUnique({ where: { id } });
+  if (!row) throw new UserFacingError("This mailbox no longer exists.");
+  const values = rowValues(row);
+  const startedAt = new Date();
+  const transcript = row.debug ? new TranscriptRecorder({ secrets: [row.password] }) : undefined;
+  const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
+  const settings = settingsOf(values);
+  let result: VerifyResult;
+  try {
+    const session = await createSource(settings, authOf(values, row)).connect({ steps, transcript });
+    try {
+      await session.openFolder(settings.folder, { readOnly: true });
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+    const server = settings.connectUrl ? new URL(settings.connectUrl).host : settings.host;
+    result = { ok: true, message: `Connected to ${server} as ${values.username}`, steps: steps.steps, runId: "" };
+  } catch (error) {
+    const failure = error instanceof MailStepError ? error : steps.fail("connect", error);
+    result = { ok: false, error: failure.message, raw: failure.raw, hint: failure.hint, steps: steps.steps, failedStep: failure.step, runId: "" };
+  }
+  await db().incomingMailbox.update({
+    where: { id },
+    data: result.ok
+      ? { status: "ok", lastError: null, lastErrorHint: null }
+      : { status: "failing", lastError: result.raw ? `${result.error}: ${result.raw}` : result.error, lastErrorHint: result.hint ? JSON.stringify(result.hint) : null },
+  });
+  result.runId = await recordRun({
+    mailboxId: id,
+    kind: "connect_check",
+    userId,
+    startedAt,
+    ok: result.ok,
+    steps: result.steps,
+    error: result.ok ? undefined : result.error,
+    hint: result.ok ? undefined : result.hint,
+    transcript,
+  });
+  return result;
+}
+
+/**
+ * Fetch a sample mail with the form's current values (saved or not). A blank password means the stored one;
+ * OAuth uses the saved mailbox's connection. Nothing changes on the mail server.
+ */
+export async function runSampleFetch(values: MailboxFormValues, userId: string): Promise<SampleFetchResult & { runId: string }> {
+  const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
+  const startedAt = new Date();
+  const transcript = values.debug ? new TranscriptRecorder({ secrets: [values.password, stored?.password] }) : undefined;
+  const result = await sampleFetch(createSource(settingsOf(values), authOf(values, stored)), { transcript });
+  const runId = await recordRun({
+    mailboxId: stored?.id ?? null,
+    kind: "sample",
+    userId,
+    startedAt,
+    ok: result.ok,
+    steps: result.steps,
+    error: result.ok ? undefined : result.raw ? `${result.error}: ${result.raw}` : result.error,
+    hint: result.ok ? undefined : result.hint,
+    mailsFetched: result.ok && result.mail ? 1 : 0,
+    transcript,
+  });
+  return { ...result, runId };
+}
+
+export async function listRuns(opts: { mailboxId?: string; take?: number } = {}) {
+  return db().fetchRun.findMany({
+    where: opts.mailboxId ? { mailboxId: opts.mailboxId } : {},
+    orderBy: { startedAt: "desc" },
+    take: opts.take ?? 50,
+    select: {
+      id: true, mailboxId: true, kind: true, startedAt: true, finishedAt: true, ok: true, steps: true, error: true, hint: true,
+      mailsFetched: true, transcriptBytes: true, mailbox: { select: { name: true } },
+    },
+  });
+}
+
+export async function getRunTranscript(runId: string): Promise<{ id: string; startedAt: Date; mailboxName: string | null; transcript: string | null } | null> {
+  const run = await db().fetchRun.findUnique({ where: { id: runId }, select: { id: true, startedAt: true, transcript: true, mailbox: { select: { name: true } } } });
+  return run ? { id: run.id, startedAt: run.startedAt, mailboxName: run.mailbox?.name ?? null, transcript: run.transcript } : null;
+}

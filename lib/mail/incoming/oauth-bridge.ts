@@ -1,0 +1,28 @@
+import "server-only";
+// The only place incoming mail talks to the OAuth concern: tokens for an adapter, and saving the mailbox's
+// OAuth connection from the form.
+import { getAccessToken, saveOAuthConnection } from "@/lib/oauth";
+import type { OAuthToken, SourceAuth } from "./source";
+
+export function oauthAuth(connectionId: string, loginUser: string): Extract<SourceAuth, { type: "oauth" }> {
+  return {
+    type: "oauth",
+    user: loginUser,
+    async getToken(opts?: { forceRefresh?: boolean }): Promise<OAuthToken> {
+      const token = await getAccessToken(connectionId, { forceRefresh: opts?.forceRefresh });
+      return { accessToken: token.accessToken, expiresAt: token.expiresAt ?? null };
+    },
+  };
+}
+
+export async function saveMailboxOAuth(
+  input: unknown,
+  opts: { userId: string; existingConnectionId?: string | null; mailbox: string },
+): Promise<{ connectionId: string; needsConsent: boolean }> {
+  return saveOAuthConnection(input, {
+    userId: opts.userId,
+    existingConnectionId: opts.existingConnectionId ?? undefined,
+    direction: "incoming",
+    mailbox: opts.mailbox,
+  });
+}

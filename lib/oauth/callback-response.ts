@@ -1,0 +1,39 @@
+import "server-only";
+// How the callback answers the browser: in the popup, a tiny page that tells the opener (postMessage
+// restricted to our own origin) and closes; in redirect mode, a redirect back to the settings page with the
+// outcome in the query. Everything shown is escaped; the payload is JSON with "<" escaped inside the script.
+import { config } from "@/lib/config";
+import type { AuthorizationResult } from "./authorization";
+import { CONSENT_MESSAGE_TYPE, type ConsentOutcome } from "./consent-outcome";
+
+
+export function outcomeOf(result: AuthorizationResult): ConsentOutcome {
+  return result.ok
+    ? { ok: true, connectionId: result.connectionId }
+    : { ok: false, error: result.error, code: result.code, hint: result.hint, connectionId: result.connectionId };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function popupResponse(outcome: ConsentOutcome): Response {
+  const origin = new URL(config().publicUrl).origin;
+  const payload = JSON.stringify({ type: CONSENT_MESSAGE_TYPE, ...outcome }).replace(/</g, "\\u003c");
+  const text = outcome.ok ? "Signed in. You can close this window." : `${outcome.error}${outcome.hint ? ` ${outcome.hint.title}. ${outcome.hint.action}` : ""}`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mailbridge sign-in</title></head><body>
+<p role="${outcome.ok ? "status" : "alert"}">${escapeHtml(text)}</p>
+<script>(function(){var m=${payload};try{if(window.opener){window.opener.postMessage(m,${JSON.stringify(origin)});window.close();}}catch(e){}})();</script>
+</body></html>`;
+  return new Response(html, {
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
+}
+
+export function redirectResponse(returnTo: string, outcome: ConsentOutcome): Response {
+  const target = new URL(returnTo, config().publicUrl);
+  target.searchParams.set("oauth", outcome.ok ? "success" : "error");
+  if (!outcome.ok) {
+    target.searchParams.set("oauth_error", outcome.error);
+    if (outcome.hint) target.searchParams.set("oauth_hint", JSON.stringify(outcome.hint));
+  }
+  return new Response(null, { status: 303, headers: { location: target.toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+}
