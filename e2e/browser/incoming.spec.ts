@@ -6,6 +6,7 @@ import type { Page } from "@playwright/test";
 import { deliver, ensureFolder } from "../rig/mailbox";
 import type { RigInfo } from "../rig/info";
 import { expect, test } from "./fixtures";
+import { consentInPopup } from "./rig-consent";
 
 const TENANT = "organizations";
 
@@ -45,16 +46,8 @@ async function fillMailbox(page: Page, rig: RigInfo, opts: { name: string; host:
   await page.getByLabel("Access Token URL").fill(`${rig.auth.msBase}/${TENANT}/oauth2/v2.0/token`);
 }
 
-async function consentInPopup(page: Page, rig: RigInfo) {
-  const popupPromise = page.waitForEvent("popup");
-  await page.getByRole("button", { name: "Save" }).click();
-  const popup = await popupPromise;
-  await popup.getByLabel("Email").fill(rig.auth.users.alice.username);
-  await popup.getByLabel("Password").fill(rig.auth.users.alice.password);
-  await popup.getByRole("button", { name: "Sign in" }).click();
-  const approve = popup.getByRole("button", { name: "Approve" });
-  if (await approve.isVisible().catch(() => false)) await approve.click();
-  await popup.waitForEvent("close", { timeout: 20_000 }).catch(() => undefined);
+async function saveAndConsent(page: Page, rig: RigInfo) {
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), rig.auth.users.alice);
 }
 
 test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetches a sample mail", async ({ adminPage: page, rig }) => {
@@ -65,7 +58,7 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
   await deliver(rig, rig.auth.users.alice.username, mail(`Newer mail ${folder}`), folder);
 
   await fillMailbox(page, rig, { name: `Support ${folder}`, host: rig.exchange.host, folder });
-  await consentInPopup(page, rig);
+  await saveAndConsent(page, rig);
   await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
 
   await page.getByRole("button", { name: "Fetch a sample mail" }).click();
@@ -80,7 +73,7 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
 
 test("a wrong server name shows the failing step and a hint", async ({ adminPage: page, rig }) => {
   await fillMailbox(page, rig, { name: `Broken ${randomBytes(3).toString("hex")}`, host: "no-such-server.invalid", folder: "INBOX" });
-  await consentInPopup(page, rig);
+  await saveAndConsent(page, rig);
   await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
   const steps = page.getByRole("list", { name: "Connection steps" });
   await expect(steps.locator("li.step-fail")).toContainText("resolve");

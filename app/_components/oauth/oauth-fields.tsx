@@ -264,7 +264,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           </div>
           <div className="grid-2">
             {text("tokenExpiryMarginSec", "Token expiry margin (seconds)", { help: "Tokens are renewed this long before they expire." })}
-            {text("secretExpiresOn", "Client secret expires on", { type: "date", help: "The console warns 30 days ahead." })}
+            {text("secretExpiresOn", "Secret expiry date", { type: "date", help: "The console warns 30 days ahead." })}
           </div>
         </div>
       </details>

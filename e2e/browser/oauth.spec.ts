@@ -1,0 +1,82 @@
+// OAuth connections in Chromium against the rig's authorization server: a Generic OAuth 2.0 connection saved
+// and consented in the popup, the same with popups blocked (full-page redirect), a denied consent's hint, and
+// the client secret never reaching the browser.
+import type { Page, Response } from "@playwright/test";
+import type { RigInfo } from "../rig/info";
+import { expect, test } from "./fixtures";
+import { consentInPopup, signInAndConsent } from "./rig-consent";
+
+const SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
+
+/** Every response body the page receives (documents, RSC payloads, server-action answers, JSON). */
+function recordResponses(page: Page, consoleUrl: string): () => Promise<string[]> {
+  const pending: Promise<string>[] = [];
+  page.on("response", (response: Response) => {
+    if (response.url().startsWith(consoleUrl)) pending.push(response.text().catch(() => ""));
+  });
+  return () => Promise.all(pending);
+}
+
+async function fillGeneric(page: Page, rig: RigInfo, user: string) {
+  await page.goto("/oauth/new");
+  await page.getByLabel("Provider").selectOption({ label: "Generic OAuth 2.0" });
+  await page.getByLabel("Grant type").selectOption({ label: "Authorization code (interactive sign-in)" });
+  const client = rig.auth.clients.secretPost;
+  await page.getByLabel("Client ID").fill(client.clientId);
+  await page.getByLabel("Client Secret").fill(client.clientSecret ?? "");
+  await page.getByLabel("Authorize URL").fill(rig.auth.authorizeUrl);
+  await page.getByLabel("Access Token URL").fill(rig.auth.tokenUrl);
+  await page.getByLabel("Scope").fill(SCOPE);
+  await page.getByLabel("Mailbox (login hint)").fill(user);
+}
+
+test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", async ({ adminPage: page, rig, console: info }) => {
+  const responses = recordResponses(page, info.url);
+  const alice = rig.auth.users.alice;
+  await fillGeneric(page, rig, alice.username);
+  await expect(page.getByLabel("Redirect URL")).toHaveValue(new RegExp("/api/oauth/callback$"));
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in: the provider issued tokens" })).toBeVisible();
+  await expect(page).toHaveURL(/\/oauth\/[a-z0-9]+$/);
+
+  // the stored connection shows as connected, the secret only as "stored"
+  await page.reload();
+  await expect(page.getByLabel("Client Secret")).toHaveValue("");
+  await expect(page.getByLabel("Client Secret")).toHaveAttribute("placeholder", /stored/);
+  await page.goto("/oauth");
+  const row = page.getByRole("row").filter({ hasText: alice.username }).last();
+  await expect(row.getByText("Connected")).toBeVisible();
+
+  const secret = rig.auth.clients.secretPost.clientSecret ?? "";
+  expect(secret.length).toBeGreaterThan(8);
+  const bodies = await responses();
+  expect(bodies.length).toBeGreaterThan(3);
+  for (const body of bodies) expect(body).not.toContain(secret);
+});
+
+test("with popups blocked the consent runs as a full-page redirect back to the settings page", async ({ adminPage: page, rig }) => {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
+  const bob = rig.auth.users.bob;
+  await fillGeneric(page, rig, bob.username);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL((url) => url.origin === new URL(rig.auth.issuer).origin);
+  await signInAndConsent(page, bob);
+  await page.waitForURL(/\/oauth\/[a-z0-9]+$/);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in: the provider issued tokens" })).toBeVisible();
+});
+
+test("a denied consent comes back as a hint, escaped", async ({ adminPage: page, rig }) => {
+  const alice = rig.auth.users.alice;
+  await fillGeneric(page, rig, alice.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice, "Deny");
+  await expect(page.getByRole("alert").filter({ hasText: "access_denied" })).toBeVisible();
+  await expect(page.getByRole("note")).toContainText("Consent was denied");
+});
+
+test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {
+  await page.goto("/oauth");
+  await expect(page.getByRole("heading", { name: "OAuth applications" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "New connection" })).toHaveCount(0);
+});
