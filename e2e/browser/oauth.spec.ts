@@ -3,6 +3,7 @@
 // the client secret never reaching the browser.
 import type { Page, Response } from "@playwright/test";
 import type { RigInfo } from "../rig/info";
+import { revoke } from "../rig/auth-client";
 import { expect, test } from "./fixtures";
 import { consentInPopup, signInAndConsent } from "./rig-consent";
 
@@ -73,6 +74,30 @@ test("a denied consent comes back as a hint, escaped", async ({ adminPage: page,
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice, "Deny");
   await expect(page.getByRole("alert").filter({ hasText: "access_denied" })).toBeVisible();
   await expect(page.getByRole("note")).toContainText("Consent was denied");
+});
+
+test("a revoked grant shows as reconnect needed on the dashboard and the connection; Reconnect repairs it", async ({ adminPage: page, rig }) => {
+  const shared = rig.auth.users.shared;
+  await fillGeneric(page, rig, shared.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), shared);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+  const connectionUrl = page.url();
+
+  await revoke(rig, { user: shared.username });
+  await page.reload();
+  const status = page.getByRole("region", { name: "Connection status" });
+  await status.getByRole("button", { name: "Test" }).click();
+  await expect(status.getByRole("alert").filter({ hasText: "needs to be reconnected" })).toBeVisible();
+  await expect(status.getByText("Reconnect needed")).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: "Expiry warnings" }).getByText(`The OAuth connection for ${shared.username} needs to be reconnected`)).toBeVisible();
+
+  await page.goto(connectionUrl);
+  await consentInPopup(page, () => status.getByRole("button", { name: "Reconnect" }).click(), shared);
+  await expect(status.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+  await expect(status.getByText("Connected")).toBeVisible();
+  await status.getByRole("button", { name: "Test" }).click();
+  await expect(status.getByRole("status").filter({ hasText: "Token obtained" })).toBeVisible();
 });
 
 test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {

@@ -204,6 +204,10 @@ export async function allExpiryWarnings(now = new Date()) {
     const application = { name: app.name, preset: app.preset, secretExpiresOn: app.secretExpiresOn };
     for (const w of expiryWarnings({ application }, now)) out.push({ connectionId: null, warning: w });
     for (const conn of app.connections) {
+      if (conn.status === "reconnect_needed") {
+        const who = conn.loginHint ?? conn.subject ?? "a mailbox";
+        out.push({ connectionId: conn.id, warning: { kind: "reconnect_needed", severity: "error", due: conn.updatedAt, message: `The OAuth connection for ${who} needs to be reconnected: ${conn.statusReason ?? "the grant is no longer valid"}.` } });
+      }
       for (const w of expiryWarnings({ application: { ...application, secretExpiresOn: null }, connection: conn }, now)) {
         if (!seen.has(`${conn.id}:${w.kind}`)) out.push({ connectionId: conn.id, warning: w });
         seen.add(`${conn.id}:${w.kind}`);
@@ -211,4 +215,18 @@ export async function allExpiryWarnings(now = new Date()) {
     }
   }
   return out;
+}
+
+/** The connection's state and warnings, for its own page. */
+export async function getConnectionStatus(connectionId: string, now = new Date()) {
+  const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } });
+  if (!conn) return null;
+  return {
+    status: conn.status,
+    statusReason: conn.statusReason,
+    statusHint: conn.statusHint,
+    grantType: conn.grantType,
+    accessTokenExpiresAt: conn.accessTokenExpiresAt,
+    warnings: expiryWarnings({ application: conn.application, connection: conn }, now),
+  };
 }

@@ -7,7 +7,7 @@ const INACTIVITY: Record<"microsoft" | "google", { limitDays: number; warnDays: 
   google: { limitDays: 182, warnDays: 30, label: "Google ends refresh tokens unused for 6 months" },
 };
 
-export type ExpiryWarning = { kind: "secret_expiry" | "testing_app" | "refresh_inactivity"; severity: "warn" | "error"; message: string; due: Date };
+export type ExpiryWarning = { kind: "secret_expiry" | "testing_app" | "refresh_inactivity" | "reconnect_needed"; severity: "warn" | "error"; message: string; due: Date };
 
 export type ExpiryInput = {
   application: { name: string; preset: string; secretExpiresOn: Date | null };

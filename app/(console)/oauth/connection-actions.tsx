@@ -7,14 +7,14 @@ import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
 import { deleteConnectionAction, testConnectionAction } from "./actions";
 
 /** Reconnect (a new consent), Test (obtain a token now) and Delete (revokes first) for one connection. */
-export function ConnectionActions({ connectionId, interactive, label }: { connectionId: string; interactive: boolean; label: string }) {
+export function ConnectionActions({ connectionId, interactive, label, returnTo }: { connectionId: string; interactive: boolean; label: string; returnTo: string }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [outcome, setOutcome] = useState<ConsentOutcome | { ok: true; text: string } | null>(null);
 
   const reconnect = () =>
     startTransition(async () => {
-      const result = await openConsent(connectionId, { returnTo: "/oauth" });
+      const result = await openConsent(connectionId, { returnTo });
       setOutcome(result);
       router.refresh();
     });
@@ -28,8 +28,9 @@ export function ConnectionActions({ connectionId, interactive, label }: { connec
     if (!window.confirm(`Delete the connection ${label}? Its tokens are revoked where the provider supports it.`)) return;
     startTransition(async () => {
       const result = await deleteConnectionAction({ connectionId });
-      if (!result.ok) setOutcome({ ok: false, code: "delete_failed", error: result.error });
-      router.refresh();
+      if (!result.ok) return setOutcome({ ok: false, code: "delete_failed", error: result.error });
+      if (returnTo !== "/oauth") router.push("/oauth");
+      else router.refresh();
     });
   };
 

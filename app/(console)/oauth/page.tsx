@@ -3,12 +3,8 @@ import { requirePageUser } from "@/lib/auth";
 import { expiryWarnings, listApplications, PRESET_LABELS, redirectUri, type Preset } from "@/lib/oauth";
 import { GRANT_LABELS } from "@/lib/oauth/connection-schema";
 import { ConnectionActions } from "./connection-actions";
+import { StatusBadge } from "./status-badge";
 
-const STATUS: Record<string, { label: string; badge: string }> = {
-  connected: { label: "Connected", badge: "badge-ok" },
-  pending: { label: "Waiting for sign-in", badge: "badge-warn" },
-  reconnect_needed: { label: "Reconnect needed", badge: "badge-error" },
-};
 
 export default async function OAuthPage() {
   const me = await requirePageUser();
@@ -36,7 +32,6 @@ export default async function OAuthPage() {
               <thead><tr><th>Mailbox</th><th>Grant</th><th>Status</th><th>Access token</th><th></th></tr></thead>
               <tbody>
                 {app.connections.map((c) => {
-                  const status = STATUS[c.status] ?? { label: c.status, badge: "badge-warn" };
                   const warnings = expiryWarnings({ application: { name: app.name, preset: app.preset, secretExpiresOn: null }, connection: c });
                   const label = c.loginHint ?? c.subject ?? c.id;
                   return (
@@ -47,13 +42,13 @@ export default async function OAuthPage() {
                       </td>
                       <td>{GRANT_LABELS[c.grantType as keyof typeof GRANT_LABELS] ?? c.grantType}<div className="muted"><code>{c.scope}</code></div></td>
                       <td>
-                        <span className={`badge ${status.badge}`}>{status.label}</span>
+                        <StatusBadge status={c.status} />
                         {c.statusReason && <p className="field-error">{c.statusReason}</p>}
                         {c.statusHint && <p className="field-help">{c.statusHint}</p>}
                         {warnings.map((w, i) => <p key={i} className={w.severity === "error" ? "field-error" : "field-help"} role="alert">{w.message}</p>)}
                       </td>
                       <td>{c.accessTokenExpiresAt ? `expires ${c.accessTokenExpiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC` : "none"}</td>
-                      <td>{admin && <ConnectionActions connectionId={c.id} interactive={c.grantType === "authorization_code"} label={label} />}</td>
+                      <td>{admin && <ConnectionActions connectionId={c.id} interactive={c.grantType === "authorization_code"} label={label} returnTo="/oauth" />}</td>
                     </tr>
                   );
                 })}
