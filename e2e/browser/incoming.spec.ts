@@ -3,7 +3,8 @@
 // a sample mail, and a wrong server name explained by its step and hint.
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { deliver, ensureFolder } from "../rig/mailbox";
+import { readFileSync } from "node:fs";
+import { deliver, ensureFolder, listMessages } from "../rig/mailbox";
 import type { RigInfo } from "../rig/info";
 import { expect, test } from "./fixtures";
 import { consentInPopup } from "./rig-consent";
@@ -58,6 +59,7 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
   await deliver(rig, rig.auth.users.alice.username, mail(`Newer mail ${folder}`), folder);
 
   await fillMailbox(page, rig, { name: `Support ${folder}`, host: rig.exchange.host, folder });
+  await page.getByLabel("Enable Email Debug").check();
   await saveAndConsent(page, rig);
   await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
 
@@ -65,10 +67,34 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
   const sample = page.getByRole("region", { name: "Sample mail" });
   await expect(sample.getByRole("heading", { name: oldest })).toBeVisible({ timeout: 30_000 });
   await expect(sample.getByText("Body of Oldest mail")).toBeVisible();
+  // the sample fetch changed nothing on the server
+  const onServer = await listMessages(rig, rig.auth.users.alice.username, folder);
+  expect(onServer).toHaveLength(2);
+  for (const message of onServer) expect(message.flags).not.toContain("\\Seen");
+  const editUrl = page.url();
 
   await page.goto("/incoming");
   await expect(page.getByRole("link", { name: `Support ${folder}` })).toBeVisible();
   await expect(page.getByText("Connected").first()).toBeVisible();
+
+  // the debug log of the sample fetch: readable, downloadable, without any token
+  await page.goto("/activity");
+  const row = page.getByRole("row").filter({ hasText: `Support ${folder}` }).filter({ hasText: "Sample fetch" });
+  await row.getByRole("link", { name: "View transcript" }).click();
+  await expect(page.locator("pre.transcript")).toContainText("AUTHENTICATE XOAUTH2 [redacted]");
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download" }).click();
+  const file = await (await downloading).path();
+  const transcript = readFileSync(file, "utf8");
+  expect(transcript).toContain(folder);
+  expect(transcript).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+
+  // deleting the mailbox removes it from the list
+  await page.goto(editUrl);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL(/\/incoming$/);
+  await expect(page.getByRole("link", { name: `Support ${folder}` })).toHaveCount(0);
 });
 
 test("a wrong server name shows the failing step and a hint", async ({ adminPage: page, rig }) => {

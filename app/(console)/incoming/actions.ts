@@ -1,6 +1,6 @@
 "use server";
 import { defineAction } from "@/lib/actions";
-import { runSampleFetch, saveMailbox, verifyMailbox } from "@/lib/mail/incoming";
+import { deleteMailbox, runSampleFetch, saveMailbox, verifyMailbox } from "@/lib/mail/incoming";
 import { mailboxFormSchema, mailboxIdSchema } from "@/lib/mail/incoming/mailbox-form-schema";
 
 export const saveMailboxAction = defineAction({ schema: mailboxFormSchema, role: "admin", name: "incoming.save" }, (input, { user }) =>
@@ -15,3 +15,5 @@ export const verifyMailboxAction = defineAction({ schema: mailboxIdSchema, role:
 export const sampleFetchAction = defineAction({ schema: mailboxFormSchema, role: "admin", name: "incoming.sample" }, (input, { user }) =>
   runSampleFetch(input, user.id),
 );
+
+export const deleteMailboxAction = defineAction({ schema: mailboxIdSchema, role: "admin", name: "incoming.delete" }, ({ id }) => deleteMailbox(id));

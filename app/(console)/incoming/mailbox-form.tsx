@@ -1,4 +1,5 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
@@ -18,7 +19,7 @@ import {
 } from "@/lib/mail/incoming/mailbox-form-schema";
 import type { MailboxForEdit } from "@/lib/mail/incoming/mailbox-service";
 import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/source";
-import { sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
+import { deleteMailboxAction, sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
 import { StepsList, type StepView } from "./steps-list";
 
 type FormState = {
@@ -66,6 +67,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
+  const router = useRouter();
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setState((s) => ({ ...s, [key]: value }));
   const preset = oauth.preset.replace(/_.*$/, "");
@@ -158,6 +160,16 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl
       const consent = await openConsent(connectionId, { returnTo: `/incoming/${id}` });
       if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
       await verify(id);
+    });
+  }
+
+  function remove() {
+    const id = state.id;
+    if (!id || !window.confirm(`Delete the mailbox ${state.name} and its fetch history? Its OAuth tokens are revoked where the provider supports it.`)) return;
+    startTransition(async () => {
+      const result = await deleteMailboxAction({ id });
+      if (!result.ok) return setOutcome({ kind: "failure", message: result.error });
+      router.push("/incoming");
     });
   }
 
@@ -313,6 +325,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl
           {state.authType === "oauth" && connectionId && state.id && (
             <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>Reconnect</button>
           )}
+          {state.id && <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>Delete</button>}
         </div>
       )}
       {pending && <p className="muted" role="status">Working…</p>}

@@ -11,6 +11,6 @@ export { previewMail, sanitizeMailHtml, type MailPreview } from "./mail-preview"
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
-  listMailboxes, getMailboxForEdit, saveMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
+  listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
   type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";

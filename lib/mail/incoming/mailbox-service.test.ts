@@ -10,6 +10,7 @@ vi.mock("./oauth-bridge", () => ({
     throw new Error("not used");
   },
   saveMailboxOAuth: async () => ({ connectionId: "unused", needsConsent: false }),
+  forgetMailboxOAuth: async () => undefined,
 }));
 
 const rig = testRig();
@@ -86,6 +87,15 @@ describe("mailbox service", () => {
     expect(runs.find((r) => r.id === result.runId)).toMatchObject({ kind: "sample", ok: true, mailsFetched: 1 });
     const transcript = await service.getRunTranscript(result.runId);
     expect(transcript?.transcript).not.toContain(alice.password);
+  });
+
+  it("deletes a mailbox with its fetch history", async () => {
+    const { id } = await service.saveMailbox(form(), "admin-1");
+    const verified = await service.verifyMailbox(id, "admin-1");
+    await service.deleteMailbox(id);
+    expect(await database.db().incomingMailbox.findUnique({ where: { id } })).toBeNull();
+    expect(await database.db().fetchRun.findUnique({ where: { id: verified.runId } })).toBeNull();
+    await expect(service.deleteMailbox(id)).rejects.toThrow("no longer exists");
   });
 
   it("prunes transcripts older than the debug-log days", async () => {

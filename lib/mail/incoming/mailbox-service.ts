@@ -10,7 +10,7 @@ import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript/prune";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
-import { oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
+import { forgetMailboxOAuth, oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
@@ -253,4 +253,12 @@ export async function listRuns(opts: { mailboxId?: string; take?: number } = {})
 export async function getRunTranscript(runId: string): Promise<{ id: string; startedAt: Date; mailboxName: string | null; transcript: string | null } | null> {
   const run = await db().fetchRun.findUnique({ where: { id: runId }, select: { id: true, startedAt: true, transcript: true, mailbox: { select: { name: true } } } });
   return run ? { id: run.id, startedAt: run.startedAt, mailboxName: run.mailbox?.name ?? null, transcript: run.transcript } : null;
+}
+
+/** Deletes a mailbox with its fetch history; its OAuth connection goes too (tokens revoked) unless shared. */
+export async function deleteMailbox(id: string): Promise<void> {
+  const row = await db().incomingMailbox.findUnique({ where: { id }, select: { connectionId: true } });
+  if (!row) throw new UserFacingError("This mailbox no longer exists.");
+  await db().incomingMailbox.delete({ where: { id } });
+  if (row.connectionId) await forgetMailboxOAuth(row.connectionId);
 }

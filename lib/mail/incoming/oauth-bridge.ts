@@ -1,7 +1,8 @@
 import "server-only";
 // The only place incoming mail talks to the OAuth concern: tokens for an adapter, and saving the mailbox's
 // OAuth connection from the form.
-import { getAccessToken, saveOAuthConnection } from "@/lib/oauth";
+import { db } from "@/lib/db";
+import { deleteConnection, getAccessToken, saveOAuthConnection } from "@/lib/oauth";
 import type { OAuthToken, SourceAuth } from "./source";
 
 export function oauthAuth(connectionId: string, loginUser: string): Extract<SourceAuth, { type: "oauth" }> {
@@ -25,4 +26,10 @@ export async function saveMailboxOAuth(
     direction: "incoming",
     mailbox: opts.mailbox,
   });
+}
+
+/** Deletes (and revokes) a connection no mailbox uses any more. */
+export async function forgetMailboxOAuth(connectionId: string): Promise<void> {
+  const users = await db().incomingMailbox.count({ where: { connectionId } });
+  if (users === 0) await deleteConnection(connectionId);
 }
