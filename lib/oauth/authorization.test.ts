@@ -98,6 +98,19 @@ describe("authorization code flow with the consent pages", () => {
     expect(replay).toMatchObject({ ok: false, code: "state_invalid" });
   });
 
+  it("with OpenID scopes: the ID token's nonce is checked and the signed-in account is kept", async () => {
+    const { connectionId } = await saveOAuthConnection(fields({ scope: `openid email ${SCOPE}` }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { url, callback } = await consent(connectionId);
+    expect(url.searchParams.get("nonce")).toBeTruthy();
+    expect(await completeAuthorization(callback, admin)).toMatchObject({ ok: true });
+    const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(conn.tokenUser).toBe("alice@rig.test");
+
+    const { callback: second } = await consent(connectionId);
+    await db().oAuthState.updateMany({ where: { connectionId }, data: { nonce: "another-sign-in" } });
+    expect(await completeAuthorization(second, admin)).toMatchObject({ ok: false, code: "nonce_mismatch" });
+  });
+
   it("refuses a forged state, a state from another admin's session and a callback without state", async () => {
     const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
     const { callback } = await consent(connectionId);

@@ -93,6 +93,11 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
   try {
     const cfg = await configurationFor(conn.application);
     const response = await client.genericGrantRequest(cfg, "authorization_code", { code, redirect_uri: redirectUri(), code_verifier: row.codeVerifier });
+    const claims = response.claims();
+    if (row.nonce && claims && claims.nonce !== row.nonce) {
+      return fail("nonce_mismatch", "The ID token does not carry the nonce of this sign-in (replayed or injected response). Start again.", ctx);
+    }
+    const signedInAs = [claims?.email, claims?.preferred_username, claims?.upn].find((v): v is string => typeof v === "string");
     const now = Date.now();
     await db().oAuthConnection.update({
       where: { id: conn.id },
@@ -103,6 +108,7 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
         refreshTokenIssuedAt: response.refresh_token ? new Date(now) : null,
         refreshTokenExpiresAt: typeof response.refresh_token_expires_in === "number" ? new Date(now + response.refresh_token_expires_in * 1000) : null,
         grantedScope: response.scope ?? conn.scope,
+        tokenUser: signedInAs ?? null,
         status: "connected",
         statusReason: null,
         statusHint: null,

@@ -5,6 +5,7 @@
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { oauthBearer, xoauth2 } from "@/lib/oauth/sasl";
 import { LineSocket } from "./line-socket";
 import { connectTcp, idleTimeout, resolveHost, startTls, type Endpoint } from "./net-connect";
 import { StepRecorder } from "./steps";
@@ -167,9 +168,7 @@ export class Pop3Client {
     this.transcript?.addSecret(token);
     const mechanisms = await this.saslMechanisms();
     const useBearer = !mechanisms.includes("XOAUTH2") && mechanisms.includes("OAUTHBEARER");
-    const payload = useBearer
-      ? Buffer.from(`n,a=${user.replace(/=/g, "=3D").replace(/,/g, "=2C")},\x01host=${endpoint.host}\x01port=${endpoint.port}\x01auth=Bearer ${token}\x01\x01`).toString("base64")
-      : Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`).toString("base64");
+    const payload = useBearer ? oauthBearer(user, token, endpoint.host, endpoint.port) : xoauth2(user, token);
     this.transcript?.addSecret(payload);
     const mechanism = useBearer ? "OAUTHBEARER" : "XOAUTH2";
     const outcome = await this.saslTwoLine(mechanism, payload, { allowOneLineFallback: true });
