@@ -18,15 +18,23 @@ function recordResponses(page: Page, consoleUrl: string): () => Promise<string[]
   return () => Promise.all(pending);
 }
 
-async function fillGeneric(page: Page, rig: RigInfo, user: string) {
+async function fillGeneric(page: Page, rig: RigInfo, user: string, opts: { discover?: boolean } = {}) {
   await page.goto("/oauth/new");
   await page.getByLabel("Provider").selectOption({ label: "Generic OAuth 2.0" });
   await page.getByLabel("Grant type").selectOption({ label: "Authorization code (interactive sign-in)" });
   const client = rig.auth.clients.secretPost;
   await page.getByLabel("Client ID").fill(client.clientId);
   await page.getByLabel("Client Secret").fill(client.clientSecret ?? "");
-  await page.getByLabel("Authorize URL").fill(rig.auth.authorizeUrl);
-  await page.getByLabel("Access Token URL").fill(rig.auth.tokenUrl);
+  if (opts.discover) {
+    await page.getByLabel("Issuer").fill(rig.auth.issuer);
+    await page.getByRole("button", { name: "Discover endpoints" }).click();
+    await expect(page.getByText("Endpoints filled from the provider's metadata.")).toBeVisible();
+    await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+    await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+  } else {
+    await page.getByLabel("Authorize URL").fill(rig.auth.authorizeUrl);
+    await page.getByLabel("Access Token URL").fill(rig.auth.tokenUrl);
+  }
   await page.getByLabel("Scope").fill(SCOPE);
   await page.getByLabel("Mailbox (login hint)").fill(user);
 }
@@ -34,7 +42,7 @@ async function fillGeneric(page: Page, rig: RigInfo, user: string) {
 test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", async ({ adminPage: page, rig, console: info }) => {
   const responses = recordResponses(page, info.url);
   const alice = rig.auth.users.alice;
-  await fillGeneric(page, rig, alice.username);
+  await fillGeneric(page, rig, alice.username, { discover: true });
   await expect(page.getByLabel("Redirect URL")).toHaveValue(new RegExp("/api/oauth/callback$"));
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
   await expect(page.getByRole("status").filter({ hasText: "Signed in: the provider issued tokens" })).toBeVisible();

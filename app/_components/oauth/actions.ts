@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/actions";
 import { db } from "@/lib/db";
+import { discoverEndpoints } from "@/lib/oauth/discovery";
 
 /** The connection's state, for a consent popup that closed without telling its opener. */
 export const consentStatusAction = defineAction(
@@ -10,4 +11,10 @@ export const consentStatusAction = defineAction(
     const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, select: { status: true, updatedAt: true } });
     return { status: conn?.status ?? "missing", updatedAt: conn?.updatedAt.toISOString() ?? null };
   },
+);
+
+/** Fills a generic provider's endpoints from its issuer's metadata (OpenID Connect / RFC 8414). */
+export const discoverEndpointsAction = defineAction(
+  { schema: z.object({ issuer: z.string().trim().min(1, "Enter the issuer URL") }), role: "admin", name: "oauth.discover" },
+  ({ issuer }) => discoverEndpoints(issuer),
 );

@@ -1,5 +1,6 @@
 "use client";
-import { useRef, useState } from "react";
+import { useRef, useState, useTransition } from "react";
+import { discoverEndpointsAction } from "./actions";
 import {
   CLIENT_AUTH_LABELS,
   CLIENT_AUTH_METHODS,
@@ -94,6 +95,16 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   const lastProtocol = useRef(mailProtocol);
   const [copied, setCopied] = useState(false);
   const [keyJsonError, setKeyJsonError] = useState<string | null>(null);
+  const [discovery, setDiscovery] = useState<{ ok: boolean; text: string } | null>(null);
+  const [discovering, startDiscovery] = useTransition();
+
+  const discover = () =>
+    startDiscovery(async () => {
+      const result = await discoverEndpointsAction({ issuer: value.issuer });
+      if (!result.ok) return setDiscovery({ ok: false, text: result.fieldErrors?.issuer ?? result.error });
+      onChange({ ...value, ...result.data });
+      setDiscovery({ ok: true, text: "Endpoints filled from the provider's metadata." });
+    });
 
   function refill(next: OAuthFieldsState, force: boolean): OAuthFieldsState {
     const fresh = defaultsFor(next, mailProtocol);
@@ -213,6 +224,18 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           {text("privateKeyId", "Key ID")}
         </div>
       )}
+      {value.preset === "generic" && (
+        <div className="field">
+          <label htmlFor={id("issuer")}>Issuer</label>
+          <div className="copy-field">
+            <input id={id("issuer")} value={value.issuer} placeholder="https://login.example.com" onChange={(e) => set("issuer", e.target.value)} />
+            <button type="button" className="btn btn-secondary" disabled={discovering || !value.issuer} onClick={discover}>Discover endpoints</button>
+          </div>
+          <p className="field-help">Optional: fills the endpoints from the provider's metadata, and the sign-in response&apos;s iss is checked against it (RFC 9207).</p>
+          {discovery && <p className={discovery.ok ? "field-help" : "field-error"} role="status">{discovery.text}</p>}
+          {err("issuer")}
+        </div>
+      )}
       <div className="grid-2">
         {text("authorizeUrl", "Authorize URL", { help: grant === "authorization_code" ? undefined : "Not used by this grant." })}
         {text("tokenUrl", "Access Token URL")}
@@ -260,7 +283,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           </div>
           <div className="grid-2">
             {text("revocationUrl", "Revocation URL", { help: "Tokens are revoked here when the connection is deleted (Microsoft has none)." })}
-            {text("issuer", "Issuer", { help: "Checked against the iss parameter of the sign-in response (RFC 9207)." })}
+            {value.preset !== "generic" && text("issuer", "Issuer", { help: "Checked against the iss parameter of the sign-in response (RFC 9207)." })}
           </div>
           <div className="grid-2">
             {text("tokenExpiryMarginSec", "Token expiry margin (seconds)", { help: "Tokens are renewed this long before they expire." })}

@@ -1,0 +1,46 @@
+import "server-only";
+import * as client from "openid-client";
+import { UserFacingError } from "@/lib/errors";
+import { outboundFetch } from "./outbound-fetch";
+
+export type DiscoveredEndpoints = { issuer: string; authorizeUrl: string; tokenUrl: string; revocationUrl: string };
+
+const isLoopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+
+/**
+ * Reads a provider's metadata (OpenID Connect discovery, then RFC 8414 authorization-server metadata) from
+ * its issuer URL, to fill the endpoints of a generic provider.
+ */
+export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEndpoints> {
+  let issuer: URL;
+  try {
+    issuer = new URL(issuerUrl);
+  } catch {
+    throw new UserFacingError("Enter the issuer as a URL, e.g. https://login.example.com.", { field: "issuer" });
+  }
+  if (issuer.protocol !== "https:" && !isLoopback(issuer)) throw new UserFacingError("The issuer must use https.", { field: "issuer" });
+  const viaProxy = outboundFetch();
+  const options = {
+    ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
+    ...(viaProxy ? { [client.customFetch]: viaProxy as client.CustomFetch } : {}),
+  };
+  let metadata: client.ServerMetadata | undefined;
+  for (const algorithm of ["oidc", "oauth2"] as const) {
+    try {
+      metadata = (await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })).serverMetadata();
+      break;
+    } catch (error) {
+      if (algorithm === "oauth2") {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new UserFacingError(`No provider metadata found at ${issuer.href}: ${reason}`, { field: "issuer", raw: reason });
+      }
+    }
+  }
+  if (!metadata?.token_endpoint) throw new UserFacingError("The provider's metadata names no token endpoint.", { field: "issuer" });
+  return {
+    issuer: metadata.issuer,
+    authorizeUrl: metadata.authorization_endpoint ?? "",
+    tokenUrl: metadata.token_endpoint,
+    revocationUrl: metadata.revocation_endpoint ?? "",
+  };
+}
