@@ -41,7 +41,7 @@ async function fillMailbox(page: Page, rig: RigInfo, opts: { name: string; host:
   await page.getByLabel("Fetch interval (minutes)").fill("5");
   const client = rig.auth.clients.secretPost;
   await page.getByLabel("Client ID").fill(client.clientId);
-  await page.getByLabel("Client Secret").fill(client.clientSecret ?? "");
+  await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
   await page.getByLabel("Tenant").fill(TENANT);
   await page.getByLabel("Authorize URL").fill(`${rig.auth.msBase}/${TENANT}/oauth2/v2.0/authorize`);
   await page.getByLabel("Access Token URL").fill(`${rig.auth.msBase}/${TENANT}/oauth2/v2.0/token`);

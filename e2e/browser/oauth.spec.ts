@@ -24,7 +24,7 @@ async function fillGeneric(page: Page, rig: RigInfo, user: string, opts: { disco
   await page.getByLabel("Grant type").selectOption({ label: "Authorization code (interactive sign-in)" });
   const client = rig.auth.clients.secretPost;
   await page.getByLabel("Client ID").fill(client.clientId);
-  await page.getByLabel("Client Secret").fill(client.clientSecret ?? "");
+  await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
   if (opts.discover) {
     await page.getByLabel("Issuer").fill(rig.auth.issuer);
     await page.getByRole("button", { name: "Discover endpoints" }).click();
@@ -50,8 +50,8 @@ test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", 
 
   // the stored connection shows as connected, the secret only as "stored"
   await page.reload();
-  await expect(page.getByLabel("Client Secret")).toHaveValue("");
-  await expect(page.getByLabel("Client Secret")).toHaveAttribute("placeholder", /stored/);
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveValue("");
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", /stored/);
   await page.goto("/oauth");
   const row = page.getByRole("row").filter({ hasText: alice.username }).last();
   await expect(row.getByText("Connected")).toBeVisible();
@@ -106,6 +106,24 @@ test("a revoked grant shows as reconnect needed on the dashboard and the connect
   await expect(status.getByText("Connected")).toBeVisible();
   await status.getByRole("button", { name: "Test" }).click();
   await expect(status.getByRole("status").filter({ hasText: "Token obtained" })).toBeVisible();
+});
+
+test("a second connection reuses the stored application and its secret", async ({ adminPage: page, rig }) => {
+  const { alice, bob } = rig.auth.users;
+  await fillGeneric(page, rig, alice.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.goto("/oauth/new");
+  const client = rig.auth.clients.secretPost;
+  await page.getByLabel("OAuth application").selectOption({ label: `Generic OAuth 2.0 · ${client.clientId}` });
+  await expect(page.getByLabel("Client ID")).toHaveValue(client.clientId);
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", /stored/);
+  await page.getByLabel("Scope").fill(SCOPE);
+  await page.getByLabel("Mailbox (login hint)").fill(bob.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), bob);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 });
 
 test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {

@@ -230,3 +230,36 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
     warnings: expiryWarnings({ application: conn.application, connection: conn }, now),
   };
 }
+
+export type ApplicationChoice = {
+  id: string;
+  label: string;
+  fields: Pick<OAuthFieldsValues, "preset" | "cloud" | "tenant" | "clientId" | "clientAuthMethod" | "privateKeyId" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "issuer" | "tokenExpiryMarginSec" | "secretExpiresOn">;
+  hasClientSecret: boolean;
+  hasPrivateKey: boolean;
+};
+
+/** Stored applications a form can start from (one Azure app or Google client for every mailbox), without secrets. */
+export async function listApplicationChoices(): Promise<ApplicationChoice[]> {
+  const apps = await db().oAuthApplication.findMany({ orderBy: { createdAt: "asc" } });
+  return apps.map((app) => ({
+    id: app.id,
+    label: app.name,
+    fields: {
+      preset: app.preset as Preset,
+      cloud: app.cloud as ApplicationChoice["fields"]["cloud"],
+      tenant: app.tenant,
+      clientId: app.clientId,
+      clientAuthMethod: app.clientAuthMethod as ApplicationChoice["fields"]["clientAuthMethod"],
+      privateKeyId: app.privateKeyId ?? "",
+      authorizeUrl: app.authorizeUrl,
+      tokenUrl: app.tokenUrl,
+      revocationUrl: app.revocationUrl ?? "",
+      issuer: app.issuer ?? "",
+      tokenExpiryMarginSec: app.tokenExpiryMarginSec,
+      secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "",
+    },
+    hasClientSecret: Boolean(app.clientSecret),
+    hasPrivateKey: Boolean(app.privateKey),
+  }));
+}

@@ -5,6 +5,6 @@ export { xoauth2, oauthBearer } from "./sasl";
 export { explainOAuthError, isGrantGone, type OAuthErrorBody } from "./error-catalogue";
 export { PRESETS, PRESET_LABELS, presetDefaults, type Preset, type Cloud, type MailProtocol, type GrantType, type PresetDefaults } from "./presets";
 export { oauthFieldsSchema, type OAuthFieldsInput, type OAuthFieldsValues, type OAuthFieldsForEdit } from "./connection-schema";
-export { saveOAuthConnection, getConnectionForEdit, listApplications, deleteConnection, allExpiryWarnings, getConnectionStatus, type ApplicationListing, type Direction } from "./connection-service";
+export { saveOAuthConnection, getConnectionForEdit, listApplications, deleteConnection, allExpiryWarnings, getConnectionStatus, listApplicationChoices, type ApplicationChoice, type ApplicationListing, type Direction } from "./connection-service";
 export { startAuthorization, completeAuthorization, redirectUri, type AuthorizationMode, type AuthorizationResult } from "./authorization";
 export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";

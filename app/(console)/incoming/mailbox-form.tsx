@@ -4,6 +4,7 @@ import { useState, useTransition } from "react";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
+import type { ApplicationChoice } from "@/lib/oauth";
 import type { OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
 import type { Hint } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/forms";
@@ -58,7 +59,13 @@ function initialState(mailbox: MailboxForEdit | null): FormState {
   return { ...mailbox, port: String(mailbox.port), password: "", fetchIntervalMin: String(mailbox.fetchIntervalMin) };
 }
 
-export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl }: { mailbox: MailboxForEdit | null; oauth: OAuthFieldsForEdit | null; readOnly: boolean; redirectUrl: string }) {
+export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnly, redirectUrl }: {
+  mailbox: MailboxForEdit | null;
+  oauth: OAuthFieldsForEdit | null;
+  applications: ApplicationChoice[];
+  readOnly: boolean;
+  redirectUrl: string;
+}) {
   const [state, setState] = useState<FormState>(() => initialState(mailbox));
   const [oauth, setOauth] = useState<OAuthFieldsState>(() => (storedOAuth ? oauthFieldsFromEdit(storedOAuth) : emptyOAuthFields("microsoft", mailbox?.protocol ?? "imaps")));
   const [connectionId, setConnectionId] = useState<string | null>(mailbox?.connectionId ?? null);
@@ -272,7 +279,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, readOnly, redirectUrl
       {state.authType === "oauth" && (
         <fieldset className="fieldset" disabled={readOnly || pending}>
           <legend>OAuth</legend>
-          <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={state.protocol} stored={storedOAuth} />
+          <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={state.protocol} stored={storedOAuth} applications={applications} />
           {error("oauth")}
         </fieldset>
       )}

@@ -4,6 +4,7 @@ import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, oauthFieldsInput, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
 import type { Hint } from "@/lib/errors";
+import type { ApplicationChoice } from "@/lib/oauth";
 import { fieldErrorsOf } from "@/lib/forms";
 import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
 import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
@@ -12,7 +13,7 @@ import { saveConnectionAction } from "./actions";
 type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
 
 /** A standalone OAuth connection: save, then consent in the popup (or obtain a token for app grants). */
-export function ConnectionForm({ stored, redirectUrl, readOnly }: { stored: OAuthFieldsForEdit | null; redirectUrl: string; readOnly: boolean }) {
+export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: { stored: OAuthFieldsForEdit | null; applications: ApplicationChoice[]; redirectUrl: string; readOnly: boolean }) {
   const [value, setValue] = useState<OAuthFieldsState>(() => (stored ? oauthFieldsFromEdit(stored) : emptyOAuthFields("generic")));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -47,7 +48,7 @@ export function ConnectionForm({ stored, redirectUrl, readOnly }: { stored: OAut
       <ConsentResultBanner />
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>OAuth connection</legend>
-        <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={stored} showMailbox />
+        <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={stored} showMailbox applications={applications} />
       </fieldset>
       {!readOnly && (
         <div className="actions">

@@ -12,6 +12,7 @@ import {
   type OAuthFieldsForEdit,
   type OAuthFieldsInput,
 } from "@/lib/oauth/connection-schema";
+import type { ApplicationChoice } from "@/lib/oauth";
 import { PRESET_LABELS, PRESETS, presetDefaults, type Cloud, type GrantType, type MailProtocol, type Preset } from "@/lib/oauth/presets";
 
 /** The form state of the OAuth fields: strings as typed; secrets blank unless the admin types a new one. */
@@ -85,9 +86,11 @@ type Props = {
   /** standalone connections ask for the mailbox; mailbox pages fill it from their address */
   showMailbox?: boolean;
   idPrefix?: string;
+  /** stored applications to start from: their fields are filled in, their secret kept */
+  applications?: ApplicationChoice[];
 };
 
-export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored, showMailbox, idPrefix = "oauth" }: Props) {
+export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [] }: Props) {
   const mailProtocol = presetProtocol(protocol);
   // The defaults last filled in: a field still holding its default follows tenant/cloud/protocol changes,
   // a field the admin edited is left alone.
@@ -97,6 +100,20 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   const [keyJsonError, setKeyJsonError] = useState<string | null>(null);
   const [discovery, setDiscovery] = useState<{ ok: boolean; text: string } | null>(null);
   const [discovering, startDiscovery] = useTransition();
+  const [chosen, setChosen] = useState<ApplicationChoice | null>(null);
+  const stored = chosen
+    ? { hasClientSecret: chosen.hasClientSecret, hasPrivateKey: chosen.hasPrivateKey, hasPassword: Boolean(storedProp?.hasPassword), hasRefreshToken: Boolean(storedProp?.hasRefreshToken) }
+    : storedProp;
+
+  function choose(applicationId: string) {
+    const app = applications.find((a) => a.id === applicationId) ?? null;
+    setChosen(app);
+    if (!app) return;
+    const next: OAuthFieldsState = { ...value, ...app.fields, tokenExpiryMarginSec: String(app.fields.tokenExpiryMarginSec), clientSecret: "", privateKey: "" };
+    // The application's endpoints become the defaults the protocol and tenant follow from now on.
+    applied.current = { ...defaultsFor(next, mailProtocol), authorizeUrl: next.authorizeUrl, tokenUrl: next.tokenUrl, revocationUrl: next.revocationUrl };
+    onChange(next);
+  }
 
   const discover = () =>
     startDiscovery(async () => {
@@ -162,6 +179,16 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
 
   return (
     <div className="stack">
+      {applications.length > 0 && (
+        <div className="field">
+          <label htmlFor={id("application")}>OAuth application</label>
+          <select id={id("application")} value={chosen?.id ?? ""} onChange={(e) => choose(e.target.value)}>
+            <option value="">Enter the application&apos;s fields</option>
+            {applications.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
+          </select>
+          <p className="field-help">One Azure app or Google client serves every mailbox: pick it to reuse its client ID and stored secret.</p>
+        </div>
+      )}
       <div className="grid-2">
         <div className="field">
           <label htmlFor={id("preset")}>Provider</label>
@@ -287,7 +314,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           </div>
           <div className="grid-2">
             {text("tokenExpiryMarginSec", "Token expiry margin (seconds)", { help: "Tokens are renewed this long before they expire." })}
-            {text("secretExpiresOn", "Secret expiry date", { type: "date", help: "The console warns 30 days ahead." })}
+            {text("secretExpiresOn", "Client secret expires on", { type: "date", help: "The console warns 30 days ahead." })}
           </div>
         </div>
       </details>

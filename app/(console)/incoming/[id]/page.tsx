@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
 import { getMailboxForEdit } from "@/lib/mail/incoming";
-import { getConnectionForEdit, redirectUri } from "@/lib/oauth";
+import { getConnectionForEdit, listApplicationChoices, redirectUri } from "@/lib/oauth";
 import { MailboxForm } from "../mailbox-form";
 
 export default async function EditMailboxPage({ params }: { params: Promise<{ id: string }> }) {
@@ -11,13 +11,14 @@ export default async function EditMailboxPage({ params }: { params: Promise<{ id
   const mailbox = await getMailboxForEdit(id);
   if (!mailbox) notFound();
   const oauth = mailbox.connectionId ? await getConnectionForEdit(mailbox.connectionId) : null;
+  const applications = me.role === "admin" && !oauth ? await listApplicationChoices() : [];
   return (
     <>
       <div className="page-header">
         <h1>{mailbox.name}</h1>
         <Link className="btn btn-secondary" href={`/activity?mailbox=${mailbox.id}`}>Fetch history</Link>
       </div>
-      <MailboxForm mailbox={mailbox} oauth={oauth} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
+      <MailboxForm mailbox={mailbox} oauth={oauth} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
     </>
   );
 }

@@ -23,7 +23,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         {status.warnings.map((w, i) => <div key={i} className={`alert ${w.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">{w.message}</div>)}
         {me.role === "admin" && <ConnectionActions connectionId={id} interactive={status.grantType === "authorization_code"} label={stored.loginHint || stored.subject || id} returnTo={`/oauth/${id}`} />}
       </section>
-      <ConnectionForm stored={stored} redirectUrl={redirectUri()} readOnly={me.role !== "admin"} />
+      <ConnectionForm stored={stored} applications={[]} redirectUrl={redirectUri()} readOnly={me.role !== "admin"} />
     </>
   );
 }
