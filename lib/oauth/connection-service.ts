@@ -133,27 +133,13 @@ async function deleteApplicationIfUnused(applicationId: string): Promise<void> {
 export async function getConnectionForEdit(connectionId: string): Promise<OAuthFieldsForEdit | null> {
   const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } });
   if (!conn) return null;
-  const app = conn.application;
   return {
+    ...applicationFields(conn.application),
     connectionId: conn.id,
-    preset: app.preset as Preset,
-    cloud: app.cloud as OAuthFieldsForEdit["cloud"],
-    tenant: app.tenant,
     grantType: conn.grantType as OAuthFieldsForEdit["grantType"],
-    clientId: app.clientId,
-    clientAuthMethod: app.clientAuthMethod as OAuthFieldsForEdit["clientAuthMethod"],
-    privateKeyId: app.privateKeyId ?? "",
-    authorizeUrl: app.authorizeUrl,
-    tokenUrl: app.tokenUrl,
-    revocationUrl: app.revocationUrl ?? "",
-    issuer: app.issuer ?? "",
     scope: conn.scope,
     subject: conn.subject ?? "",
-    tokenExpiryMarginSec: app.tokenExpiryMarginSec,
-    secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "",
     loginHint: conn.loginHint ?? "",
-    hasClientSecret: Boolean(app.clientSecret),
-    hasPrivateKey: Boolean(app.privateKey),
     hasPassword: Boolean(conn.password),
     hasRefreshToken: Boolean(conn.refreshToken),
   };
@@ -231,6 +217,28 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
   };
 }
 
+type ApplicationRow = Awaited<ReturnType<ReturnType<typeof db>["oAuthApplication"]["findUniqueOrThrow"]>>;
+
+/** The application's part of the form, without its secrets (only whether they are stored). */
+function applicationFields(app: ApplicationRow) {
+  return {
+    preset: app.preset as Preset,
+    cloud: app.cloud as OAuthFieldsForEdit["cloud"],
+    tenant: app.tenant,
+    clientId: app.clientId,
+    clientAuthMethod: app.clientAuthMethod as OAuthFieldsForEdit["clientAuthMethod"],
+    privateKeyId: app.privateKeyId ?? "",
+    authorizeUrl: app.authorizeUrl,
+    tokenUrl: app.tokenUrl,
+    revocationUrl: app.revocationUrl ?? "",
+    issuer: app.issuer ?? "",
+    tokenExpiryMarginSec: app.tokenExpiryMarginSec,
+    secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "",
+    hasClientSecret: Boolean(app.clientSecret),
+    hasPrivateKey: Boolean(app.privateKey),
+  };
+}
+
 export type ApplicationChoice = {
   id: string;
   label: string;
@@ -242,24 +250,8 @@ export type ApplicationChoice = {
 /** Stored applications a form can start from (one Azure app or Google client for every mailbox), without secrets. */
 export async function listApplicationChoices(): Promise<ApplicationChoice[]> {
   const apps = await db().oAuthApplication.findMany({ orderBy: { createdAt: "asc" } });
-  return apps.map((app) => ({
-    id: app.id,
-    label: app.name,
-    fields: {
-      preset: app.preset as Preset,
-      cloud: app.cloud as ApplicationChoice["fields"]["cloud"],
-      tenant: app.tenant,
-      clientId: app.clientId,
-      clientAuthMethod: app.clientAuthMethod as ApplicationChoice["fields"]["clientAuthMethod"],
-      privateKeyId: app.privateKeyId ?? "",
-      authorizeUrl: app.authorizeUrl,
-      tokenUrl: app.tokenUrl,
-      revocationUrl: app.revocationUrl ?? "",
-      issuer: app.issuer ?? "",
-      tokenExpiryMarginSec: app.tokenExpiryMarginSec,
-      secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "",
-    },
-    hasClientSecret: Boolean(app.clientSecret),
-    hasPrivateKey: Boolean(app.privateKey),
-  }));
+  return apps.map((app) => {
+    const { hasClientSecret, hasPrivateKey, ...fields } = applicationFields(app);
+    return { id: app.id, label: app.name, fields, hasClientSecret, hasPrivateKey };
+  });
 }
