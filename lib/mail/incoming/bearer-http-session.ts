@@ -15,7 +15,7 @@ export abstract class BearerHttpSession {
     protected readonly steps: StepRecorder,
     protected readonly transcript?: TranscriptRecorder,
   ) {
-    this.http = new HttpsClient({ ca: settings.ca, timeoutMs: settings.timeoutMs, steps, transcript });
+    this.http = new HttpsClient({ ca: settings.ca, proxy: settings.proxy, timeoutMs: settings.timeoutMs, steps, transcript });
   }
 
   protected async refreshToken(forceRefresh: boolean): Promise<void> {

@@ -2,12 +2,13 @@
 // streams (a message's MIME is never buffered whole), and the first connection's resolve / connect / TLS
 // timed as steps.
 import https from "node:https";
+import type http from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
-import { trustedCas } from "./net-connect";
-import type { StepRecorder } from "./steps";
+import { connectViaProxy, startTls, trustedCas } from "./net-connect";
+import { MailStepError, type StepRecorder } from "./steps";
 
 export type HttpResponse = { status: number; headers: IncomingHttpHeaders; body: Readable };
 
@@ -28,9 +29,10 @@ export class HttpsClient {
   private firstConnection = true;
 
   constructor(
-    private readonly opts: { ca?: string; timeoutMs?: number; steps: StepRecorder; transcript?: TranscriptRecorder },
+    private readonly opts: { ca?: string; proxy?: string; timeoutMs?: number; steps: StepRecorder; transcript?: TranscriptRecorder },
   ) {
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 2, ca: trustedCas(opts.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" });
+    const agentOptions = { keepAlive: true, maxSockets: 2, ca: trustedCas(opts.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" as const };
+    this.agent = opts.proxy ? new ProxyTunnelAgent(agentOptions, opts.proxy, opts) : new https.Agent(agentOptions);
   }
 
   request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
@@ -57,7 +59,8 @@ export class HttpsClient {
           resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
         },
       );
-      if (watchConnection) {
+      // Through a proxy the tunnel agent times its own steps.
+      if (watchConnection && !this.opts.proxy) {
         request.once("socket", (socket: TLSSocket) => {
           socket.once("lookup", (error, address) => {
             marks.lookup = performance.now();
@@ -77,7 +80,8 @@ export class HttpsClient {
       }
       request.on("timeout", () => request.destroy(Object.assign(new Error(`no answer from ${target.host} in time`), { code: "ETIMEDOUT" })));
       request.on("error", (error) => {
-        if (watchConnection) {
+        if (watchConnection && error instanceof MailStepError) reject(error);
+        else if (watchConnection) {
           const step = marks.connect === undefined ? (marks.lookup === undefined && /ENOTFOUND|EAI_AGAIN/.test(String((error as { code?: string }).code)) ? "resolve" : "connect") : "tls";
           reject(this.opts.steps.fail(step, error, performance.now() - started));
         } else reject(error);
@@ -88,6 +92,25 @@ export class HttpsClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** HTTPS through an HTTP CONNECT proxy: a tunnel per connection, then TLS to the server inside it. */
+class ProxyTunnelAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    private readonly proxy: string,
+    private readonly ctx: { ca?: string; timeoutMs?: number; steps: StepRecorder },
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: http.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
+    const endpoint = { host: String(options.host ?? ""), port: Number(options.port ?? 443), ca: this.ctx.ca, timeoutMs: this.ctx.timeoutMs, proxy: this.proxy };
+    void connectViaProxy(this.ctx.steps, endpoint)
+      .then((socket) => startTls(this.ctx.steps, endpoint, socket))
+      .then((secure) => callback?.(null, secure), (error: Error) => callback?.(error, undefined as never));
+    return undefined;
   }
 }
 

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { oauthBearer, xoauth2 } from "@/lib/oauth/sasl";
 import { LineSocket } from "./line-socket";
-import { connectTcp, idleTimeout, resolveHost, startTls, type Endpoint } from "./net-connect";
+import { idleTimeout, openTcp, startTls, type Endpoint } from "./net-connect";
 import { StepRecorder } from "./steps";
 
 export class Pop3Error extends Error {
@@ -42,8 +42,7 @@ export class Pop3Client {
 
   /** Resolves, connects, does TLS (implicit or STLS) and reads the greeting; not yet authenticated. */
   static async connect(opts: Pop3ConnectOptions): Promise<Pop3Client> {
-    const address = await resolveHost(opts.steps, opts.host);
-    const plain = await connectTcp(opts.steps, opts, address);
+    const plain = await openTcp(opts.steps, opts);
     const timeoutMs = opts.timeoutMs ?? 60_000;
     if (opts.security === "tls") {
       const secure = await startTls(opts.steps, opts, plain);

@@ -30,6 +30,7 @@ export class Pop3Source implements IncomingSource {
         host: settings.host,
         port: settings.port,
         ca: settings.ca,
+        proxy: settings.proxy,
         timeoutMs: settings.timeoutMs,
         security: settings.protocol === "pops" ? "tls" : settings.startTls ? "starttls" : "none",
         steps: ctx.steps,
