@@ -59,6 +59,16 @@ async function main() {
   line(`  Microsoft Graph base URL ${info.graph.baseUrl}   EWS Connect URL ${info.ews.url}`);
   line(`  mailboxes: ${Object.values(info.mailboxes).join(", ")} (${SAMPLES.length} sample mails each)`);
   line();
+  const alice = info.auth.users.alice;
+  const client = info.auth.clients.secretPost;
+  line("Walk-through: Incoming mail → Add a mailbox");
+  line(`  Connection Protocol IMAPS · Server Name 127.0.0.1 · Port ${info.imap.tlsPort} · Username and Email Address(es) ${alice.username}`);
+  line(`  Provider Generic OAuth 2.0 · Issuer ${info.auth.issuer} → Discover endpoints`);
+  line(`  Client ID ${client.clientId} · Client Secret ${client.clientSecret} · Scope "imap offline_access"`);
+  line(`  Save → sign in as ${alice.username} / ${alice.password} in the popup and approve → "Connected" → Fetch a sample mail`);
+  line(`  Microsoft 365 preset instead: Tenant organizations, Authorize/Access Token URL ${info.auth.msBase}/organizations/oauth2/v2.0/authorize | token,`);
+  line(`  Server 127.0.0.1 port ${info.exchange.imapTlsPort} (Exchange-like IMAPS).`);
+  line();
   line("Ctrl-C stops everything.");
   const stop = async () => {
     await server.stop();

@@ -149,13 +149,14 @@ test("every route handler and server action refuses an unauthenticated request",
   await anonymous.dispose();
 });
 
-test("every navigation link opens a page", async ({ adminPage }) => {
+test("every navigation link opens a page, which may not be framed", async ({ adminPage }) => {
   const links = adminPage.getByRole("navigation", { name: "Main" }).getByRole("link");
   const hrefs = await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href")!));
   expect(hrefs.length).toBeGreaterThanOrEqual(7);
   for (const href of hrefs) {
     const response = await adminPage.goto(href);
     expect(response?.status(), href).toBe(200);
+    expect(response?.headers()["x-frame-options"], href).toBe("DENY");
     await expect(adminPage.locator("h1")).toBeVisible();
   }
 });
