@@ -126,6 +126,27 @@ test("a second connection reuses the stored application and its secret", async (
   await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 });
 
+test("a Google app in Testing: the 7-day refresh token is warned about on the connection and the dashboard", async ({ adminPage: page, rig }) => {
+  const bob = rig.auth.users.bob;
+  const client = rig.auth.clients.googleTesting;
+  await page.goto("/oauth/new");
+  await page.getByLabel("Provider").selectOption({ label: "Google / Gmail" });
+  await expect(page.getByLabel("Authorize URL")).toHaveValue("https://accounts.google.com/o/oauth2/v2/auth");
+  await expect(page.getByLabel("Scope")).toHaveValue("https://mail.google.com/");
+  await page.getByLabel("Client ID").fill(client.clientId);
+  await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
+  await page.getByLabel("Authorize URL").fill(rig.auth.googleAuthorizeUrl);
+  await page.getByLabel("Access Token URL").fill(rig.auth.googleTokenUrl);
+  await page.getByLabel("Mailbox (login hint)").fill(bob.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), bob);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Connection status" }).getByRole("alert")).toContainText('the Google app is in "Testing"');
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: "Expiry warnings" })).toContainText('the Google app is in "Testing"');
+});
+
 test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {
   await page.goto("/oauth");
   await expect(page.getByRole("heading", { name: "OAuth applications" })).toBeVisible();
