@@ -11,6 +11,7 @@ vi.mock("./oauth-bridge", () => ({
   },
   saveMailboxOAuth: async () => ({ connectionId: "unused", needsConsent: false }),
   forgetMailboxOAuth: async () => undefined,
+  isAppOnly: async () => false,
 }));
 
 const rig = testRig();

@@ -10,7 +10,7 @@ import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript/prune";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
-import { forgetMailboxOAuth, oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
+import { forgetMailboxOAuth, isAppOnly, oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
@@ -101,6 +101,13 @@ function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAut
   return oauthAuth(connectionId, values.username);
 }
 
+/** The adapter for the values: EWS with an app-only grant impersonates the mailbox. */
+async function sourceFor(values: MailboxFormValues, stored: MailboxRow | null) {
+  const settings = settingsOf(values);
+  if (values.protocol === "ews" && values.authType === "oauth") settings.impersonate = await isAppOnly(stored?.connectionId);
+  return createSource(settings, authOf(values, stored));
+}
+
 export async function saveMailbox(values: MailboxFormValues, userId: string): Promise<{ id: string; connectionId: string | null; needsConsent: boolean }> {
   const existing = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
@@ -179,10 +186,10 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
   const startedAt = new Date();
   const transcript = row.debug ? new TranscriptRecorder({ secrets: [row.password] }) : undefined;
   const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
-  const settings = settingsOf(values);
   let result: VerifyResult;
+  const settings = settingsOf(values);
   try {
-    const session = await createSource(settings, authOf(values, row)).connect({ steps, transcript });
+    const session = await (await sourceFor(values, row)).connect({ steps, transcript });
     try {
       await session.openFolder(settings.folder, { readOnly: true });
     } finally {
@@ -222,7 +229,7 @@ export async function runSampleFetch(values: MailboxFormValues, userId: string):
   const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   const startedAt = new Date();
   const transcript = values.debug ? new TranscriptRecorder({ secrets: [values.password, stored?.password] }) : undefined;
-  const result = await sampleFetch(createSource(settingsOf(values), authOf(values, stored)), { transcript });
+  const result = await sampleFetch(await sourceFor(values, stored), { transcript });
   const runId = await recordRun({
     mailboxId: stored?.id ?? null,
     kind: "sample",

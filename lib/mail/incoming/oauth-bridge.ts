@@ -33,3 +33,10 @@ export async function forgetMailboxOAuth(connectionId: string): Promise<void> {
   const users = await db().incomingMailbox.count({ where: { connectionId } });
   if (users === 0) await deleteConnection(connectionId);
 }
+
+/** App-only grants (client credentials) act for a mailbox without being it: EWS needs impersonation then. */
+export async function isAppOnly(connectionId: string | null | undefined): Promise<boolean> {
+  if (!connectionId) return false;
+  const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, select: { grantType: true } });
+  return conn?.grantType === "client_credentials";
+}
