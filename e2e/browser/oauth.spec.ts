@@ -147,6 +147,18 @@ test("a Google app in Testing: the 7-day refresh token is warned about on the co
   await expect(page.getByRole("region", { name: "Expiry warnings" })).toContainText('the Google app is in "Testing"');
 });
 
+test("closing the consent popup without signing in says so and leaves the connection waiting", async ({ adminPage: page, rig }) => {
+  await fillGeneric(page, rig, rig.auth.users.alice.username);
+  const popupPromise = page.waitForEvent("popup");
+  await page.getByRole("button", { name: "Save" }).click();
+  const popup = await popupPromise;
+  await popup.getByLabel("Email").waitFor();
+  await popup.close();
+  await expect(page.getByRole("alert").filter({ hasText: "The sign-in window was closed before the sign-in finished." })).toBeVisible();
+  await page.goto("/oauth");
+  await expect(page.getByRole("row").filter({ hasText: rig.auth.users.alice.username }).filter({ hasText: "Waiting for sign-in" }).first()).toBeVisible();
+});
+
 test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {
   await page.goto("/oauth");
   await expect(page.getByRole("heading", { name: "OAuth applications" })).toBeVisible();
