@@ -52,7 +52,7 @@ type Outcome =
 function initialState(mailbox: MailboxForEdit | null): FormState {
   if (!mailbox) {
     return {
-      name: "", protocol: "imaps", startTls: true, authType: "oauth", host: "", port: String(DEFAULT_PORTS.imaps), connectUrl: "", username: "",
+      name: "", protocol: "imaps", startTls: true, authType: "oauth", host: PROVIDER_SERVERS.microsoft.imaps?.host ?? "", port: String(DEFAULT_PORTS.imaps), connectUrl: "", username: "",
       password: "", emailAddresses: "", folder: "INBOX", afterFetch: "leave", moveToFolder: "", fetchIntervalMin: "5", debug: false, disableNewRequests: false,
     };
   }
@@ -81,7 +81,9 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
 
   function applyServerSuggestion(protocol: IncomingProtocol, presetName: string, base: FormState): FormState {
     const suggestion = PROVIDER_SERVERS[presetName]?.[protocol];
-    if (!suggestion || hostTyped) return base;
+    if (hostTyped) return base;
+    // No server known for this provider and protocol: forget the one another provider filled in.
+    if (!suggestion) return { ...base, host: "", connectUrl: "" };
     return {
       ...base,
       host: suggestion.host ?? base.host,

@@ -268,22 +268,24 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         {text("tokenUrl", "Access Token URL")}
       </div>
       {text("scope", "Scope", { help: "Space-separated. IMAP/POP/SMTP use outlook.office.com scopes, Graph uses graph.microsoft.com; app-only uses .default." })}
-      <div className="field">
-        <label htmlFor={id("redirectUrl")}>Redirect URL</label>
-        <div className="copy-field">
-          <input id={id("redirectUrl")} readOnly value={redirectUrl} />
-          <button
-            type="button"
-            className="btn btn-secondary"
-            onClick={() => {
-              void navigator.clipboard?.writeText(redirectUrl).then(() => setCopied(true), () => setCopied(false));
-            }}
-          >
-            {copied ? "Copied" : "Copy"}
-          </button>
+      {grant === "authorization_code" && (
+        <div className="field">
+          <label htmlFor={id("redirectUrl")}>Redirect URL</label>
+          <div className="copy-field">
+            <input id={id("redirectUrl")} readOnly value={redirectUrl} />
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => {
+                void navigator.clipboard?.writeText(redirectUrl).then(() => setCopied(true), () => setCopied(false));
+              }}
+            >
+              {copied ? "Copied" : "Copy"}
+            </button>
+          </div>
+          <p className="field-help">Register exactly this address at the provider (Azure: Authentication → Web).</p>
         </div>
-        <p className="field-help">Register exactly this address at the provider (Azure: Authentication → Web).</p>
-      </div>
+      )}
       {grant === "password" && (
         <div className="grid-2">
           {text("subject", "User name (ROPC)")}
