@@ -150,9 +150,10 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("a revoked grant becomes reconnect needed, and Reconnect (a new consent) repairs it", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "bob@rig.test" });
-    expect((await completeAuthorization((await consent(connectionId, { user: "bob" })).callback, admin)).ok).toBe(true);
-    await revoke(rig, { user: "bob@rig.test" });
+    // The shared mailbox's own account: no other test file holds its grants for this client.
+    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "shared@rig.test" });
+    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(true);
+    await revoke(rig, { user: "shared@rig.test", clientId: rig.auth.clients.secretPost.clientId });
     await expect(getAccessToken(connectionId, { forceRefresh: true })).rejects.toBeInstanceOf(ReconnectNeededError);
     const broken = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
     expect(broken.status).toBe("reconnect_needed");
@@ -160,9 +161,9 @@ describe("authorization code flow with the consent pages", () => {
     // nothing retries: the next call fails at once without a token request
     await expect(getAccessToken(connectionId)).rejects.toBeInstanceOf(ReconnectNeededError);
 
-    expect((await completeAuthorization((await consent(connectionId, { user: "bob" })).callback, admin)).ok).toBe(true);
+    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(true);
     const repaired = await getAccessToken(connectionId, { forceRefresh: true });
-    expect((await introspectToken(rig, repaired.accessToken, "mail", "bob@rig.test")).active).toBe(true);
+    expect((await introspectToken(rig, repaired.accessToken, "mail", "shared@rig.test")).active).toBe(true);
   });
 
   it("saving again with a blank secret keeps it, and one application serves several connections", async () => {

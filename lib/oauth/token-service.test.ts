@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function connection(data: { clientKey: string; grantType: string; scope?: string; subject?: string; password?: string; refreshToken?: string; privateKey?: boolean }) {
+async function connection(data: { clientKey: string; grantType: string; scope?: string; subject?: string; password?: string; refreshToken?: string; privateKey?: boolean; marginSec?: number }) {
   const c = rig.auth.clients[data.clientKey];
   const app = await db().oAuthApplication.create({
     data: {
@@ -28,7 +28,7 @@ async function connection(data: { clientKey: string; grantType: string; scope?: 
       privateKeyId: data.privateKey ? c.keyId ?? rig.auth.serviceAccount.keyId : undefined,
       issuer: rig.auth.issuer,
       tokenUrl: rig.auth.tokenUrl,
-      tokenExpiryMarginSec: 60,
+      tokenExpiryMarginSec: data.marginSec ?? 60,
     },
   });
   return db().oAuthConnection.create({
@@ -102,10 +102,21 @@ describe("token service against the rig's authorization server", () => {
     expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
   });
 
+  it("tokens that live shorter than the margin: concurrent callers still share one refresh", async () => {
+    const first = await getToken(rig, { user: "alice", scope: SCOPE, client: rig.auth.clients.ropc });
+    // the rig issues 1-hour tokens: with a 2-hour margin every token is "about to expire"
+    const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token, marginSec: 7200 });
+    const calls = countTokenCalls();
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => getAccessToken(conn.id)));
+    expect(calls()).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+  });
+
   it("a revoked grant becomes 'reconnect needed' with a hint, and nothing retries", async () => {
-    const first = await getToken(rig, { user: "bob", scope: SCOPE, client: rig.auth.clients.ropc });
+    // The shared mailbox's own account: revoking it cannot touch another test file's tokens.
+    const first = await getToken(rig, { user: "shared", scope: SCOPE, client: rig.auth.clients.ropc });
     const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token });
-    await revoke(rig, { user: "bob", clientId: rig.auth.clients.ropc.clientId });
+    await revoke(rig, { user: "shared", clientId: rig.auth.clients.ropc.clientId });
     await expect(getAccessToken(conn.id)).rejects.toBeInstanceOf(ReconnectNeededError);
     const stored = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
     expect(stored.status).toBe("reconnect_needed");

@@ -24,8 +24,11 @@ async function load(connectionId: string) {
 }
 type Loaded = Awaited<ReturnType<typeof load>>;
 
-function usable(conn: Loaded): AccessToken | null {
-  const margin = conn.application.tokenExpiryMarginSec * 1000;
+// A token another caller has just obtained is taken while it is valid this long, even inside the margin: a
+// provider whose tokens live shorter than the margin must not make every waiting caller refresh again.
+const JUST_REFRESHED_MIN_MS = 5_000;
+
+function usable(conn: Loaded, margin = conn.application.tokenExpiryMarginSec * 1000): AccessToken | null {
   if (!conn.accessToken || !conn.accessTokenExpiresAt || conn.accessTokenExpiresAt.getTime() - margin <= Date.now()) return null;
   return { accessToken: conn.accessToken, expiresAt: conn.accessTokenExpiresAt, user: conn.tokenUser ?? conn.loginHint ?? conn.subject ?? undefined };
 }
@@ -56,7 +59,7 @@ export async function getAccessToken(connectionId: string, opts: { forceRefresh?
     if (conn.status === "reconnect_needed") throw new ReconnectNeededError(conn.statusReason ?? "the grant is no longer valid");
     // Somebody else refreshed meanwhile: their token is as fresh as ours would be.
     if (conn.tokenVersion !== startVersion) {
-      const ready = usable(conn);
+      const ready = usable(conn, Math.min(conn.application.tokenExpiryMarginSec * 1000, JUST_REFRESHED_MIN_MS));
       if (ready) return ready;
     }
   }

@@ -109,6 +109,14 @@ export async function createIdentities(): Promise<RigIdentities> {
       grantTypes: [PASSWORD_GRANT, "refresh_token"],
       redirectUris: [],
     },
+    /** ROPC for tests that shorten token lifetimes: its own client, so no other test's tokens change */
+    ropcExpiry: {
+      clientId: "rig-ropc-expiry",
+      clientSecret: secret(),
+      tokenEndpointAuthMethod: "client_secret_post",
+      grantTypes: [PASSWORD_GRANT, "refresh_token"],
+      redirectUris: [],
+    },
     /** Google web application in production */
     google: {
       clientId: "rig-google.apps.googleusercontent.com",

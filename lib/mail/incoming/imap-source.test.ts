@@ -1,7 +1,7 @@
 // IMAP against the rig: Dovecot (STARTTLS 143-style and implicit TLS), the Exchange-like front (XOAUTH2 only,
 // BYE on token expiry), OAuth and password, shared mailbox, cursor, after-fetch actions on the server.
 import { afterEach, describe, expect, it } from "vitest";
-import { resetAuth, setTtl } from "@/e2e/rig/auth-client";
+import { setTtl } from "@/e2e/rig/auth-client";
 import { listFolders, listMessages } from "@/e2e/rig/mailbox";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { ImapSource } from "./imap-source";
@@ -110,14 +110,10 @@ describe("shared mailbox", () => {
 });
 
 describe("Exchange-like IMAP", () => {
-  afterEach(async () => {
-    await resetAuth(rig).catch(() => undefined);
-  });
-
   it("fetches with XOAUTH2 from the Exchange front", async () => {
     const folder = uniqueName("Exch");
     await deliverMails(rig, alice, folder, ["via exchange"]);
-    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap });
+    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap, client: "ropcExpiry" });
     const transcript = new TranscriptRecorder();
     const { session } = await open(imapSettings("imaps", folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort }), auth, { transcript });
     const listed = await session.listNew(null);
@@ -128,9 +124,9 @@ describe("Exchange-like IMAP", () => {
   it("reconnects with a fresh token after BYE AccessTokenExpired", async () => {
     const folder = uniqueName("Expiry");
     await deliverMails(rig, alice, folder, ["before expiry", "after expiry"]);
-    const clientId = rig.auth.clients.ropc.clientId;
+    const clientId = rig.auth.clients.ropcExpiry.clientId;
     await setTtl(rig, 2, { clientId });
-    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap });
+    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap, client: "ropcExpiry" });
     const transcript = new TranscriptRecorder();
     let session: IncomingSession;
     try {
@@ -150,9 +146,9 @@ describe("Exchange-like IMAP", () => {
   it("renews the session before the token expires", async () => {
     const folder = uniqueName("Renew");
     await deliverMails(rig, alice, folder, ["renewed"]);
-    const clientId = rig.auth.clients.ropc.clientId;
+    const clientId = rig.auth.clients.ropcExpiry.clientId;
     await setTtl(rig, 5, { clientId });
-    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap });
+    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap, client: "ropcExpiry" });
     const transcript = new TranscriptRecorder();
     let session: IncomingSession;
     try {

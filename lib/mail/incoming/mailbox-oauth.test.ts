@@ -40,7 +40,8 @@ describe("mailboxes with OAuth connections", () => {
         tenant: "contoso.onmicrosoft.com",
         clientId: client.clientId,
         clientSecret: client.clientSecret,
-        tokenUrl: `${rig.auth.msBase}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
+        // The standard endpoint: Microsoft-style failures other files queue for this client stay theirs.
+        tokenUrl: rig.auth.tokenUrl,
         scope: "https://outlook.office365.com/.default",
       },
     });

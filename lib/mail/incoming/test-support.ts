@@ -24,7 +24,7 @@ export function testRig(): RigInfo & { ca: string } {
 export type TokenLog = { tokens: string[]; forced: number };
 
 /** An OAuth auth whose tokens come from the rig by ROPC, for `tokenUser`, logging in as `loginUser`. */
-export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string }, log: TokenLog = { tokens: [], forced: 0 }): Extract<SourceAuth, { type: "oauth" }> & { log: TokenLog } {
+export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string; client?: string }, log: TokenLog = { tokens: [], forced: 0 }): Extract<SourceAuth, { type: "oauth" }> & { log: TokenLog } {
   const loginUser = opts.loginUser ?? rig.auth.users[opts.tokenUser]?.username ?? opts.tokenUser;
   return {
     type: "oauth",
@@ -32,7 +32,7 @@ export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?
     log,
     async getToken(request?: { forceRefresh?: boolean }): Promise<OAuthToken> {
       if (request?.forceRefresh) log.forced++;
-      const response = await getToken(rig, { user: opts.tokenUser, scope: opts.scope });
+      const response = await getToken(rig, { user: opts.tokenUser, scope: opts.scope, client: opts.client ? rig.auth.clients[opts.client] : undefined });
       log.tokens.push(response.access_token);
       return { accessToken: response.access_token, expiresAt: new Date(Date.now() + response.expires_in * 1000) };
     },
