@@ -1,6 +1,7 @@
+import Link from "next/link";
+import { MailboxSummary } from "@/app/_components/incoming/mailbox-summary";
 import { requirePageUser } from "@/lib/auth";
 import { checkHealth } from "@/lib/health";
-import Link from "next/link";
 import { allExpiryWarnings } from "@/lib/oauth";
 
 export default async function DashboardPage() {
@@ -17,6 +18,7 @@ export default async function DashboardPage() {
           Incoming mail and press <strong>Fetch a sample mail</strong> to prove the settings work.
         </p>
       </section>
+      <MailboxSummary />
       {warnings.length > 0 && (
         <section className="card stack" aria-label="Expiry warnings">
           <h2>Needs attention</h2>

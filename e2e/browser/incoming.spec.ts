@@ -76,6 +76,8 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
   await page.goto("/incoming");
   await expect(page.getByRole("link", { name: `Support ${folder}` })).toBeVisible();
   await expect(page.getByText("Connected").first()).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: "Incoming mailboxes" })).toContainText("connected");
 
   // the debug log of the sample fetch: readable, downloadable, without any token
   await page.goto("/activity");
