@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { deliver, ensureFolder, listMessages } from "../rig/mailbox";
 import type { RigInfo } from "../rig/info";
 import { expect, test } from "./fixtures";
-import { consentInPopup } from "./rig-consent";
+import { consentInPopup, signInAndConsent } from "./rig-consent";
 
 const TENANT = "organizations";
 
@@ -106,6 +106,20 @@ test("a wrong server name shows the failing step and a hint", async ({ adminPage
   const steps = page.getByRole("list", { name: "Connection steps" });
   await expect(steps.locator("li.step-fail")).toContainText("resolve");
   await expect(page.getByRole("note")).toContainText("Server name not found");
+});
+
+test("with popups blocked, consent runs as a redirect and the mailbox page connects when it comes back", async ({ adminPage: page, rig }) => {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
+  const name = `Redirected ${randomBytes(3).toString("hex")}`;
+  await fillMailbox(page, rig, { name, host: rig.exchange.host, folder: "INBOX" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL((url) => url.origin === new URL(rig.auth.issuer).origin);
+  await signInAndConsent(page, rig.auth.users.alice);
+  await page.waitForURL(/\/incoming\/[a-z0-9]+$/);
+  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel("Mailbox name")).toHaveValue(name);
 });
 
 test("a viewer sees incoming mail read-only", async ({ viewerPage: page }) => {
