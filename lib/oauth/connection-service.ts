@@ -213,6 +213,7 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
     statusHint: conn.statusHint,
     grantType: conn.grantType,
     accessTokenExpiresAt: conn.accessTokenExpiresAt,
+    updatedAt: conn.updatedAt,
     warnings: expiryWarnings({ application: conn.application, connection: conn }, now),
   };
 }

@@ -2,10 +2,9 @@ import "server-only";
 import * as client from "openid-client";
 import { UserFacingError } from "@/lib/errors";
 import { outboundFetch } from "./outbound-fetch";
+import { isLoopback } from "./token-request";
 
 export type DiscoveredEndpoints = { issuer: string; authorizeUrl: string; tokenUrl: string; revocationUrl: string };
-
-const isLoopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 
 /**
  * Reads a provider's metadata (OpenID Connect discovery, then RFC 8414 authorization-server metadata) from

@@ -8,3 +8,4 @@ export { oauthFieldsSchema, type OAuthFieldsInput, type OAuthFieldsValues, type 
 export { saveOAuthConnection, getConnectionForEdit, listApplications, deleteConnection, allExpiryWarnings, getConnectionStatus, listApplicationChoices, type ApplicationChoice, type ApplicationListing, type Direction } from "./connection-service";
 export { startAuthorization, completeAuthorization, redirectUri, type AuthorizationMode, type AuthorizationResult } from "./authorization";
 export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
+export { discoverEndpoints, type DiscoveredEndpoints } from "./discovery";

@@ -14,7 +14,7 @@ export class TokenEndpointError extends Error {
 }
 
 // Plain http is allowed only to this machine (a local authorization server, as in the test rig).
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 }
 

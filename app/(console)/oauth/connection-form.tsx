@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
-import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, oauthFieldsInput, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
 import type { Hint } from "@/lib/errors";
 import type { ApplicationChoice } from "@/lib/oauth";
@@ -20,8 +20,7 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
   const [pending, startTransition] = useTransition();
 
   function save() {
-    const input = oauthFieldsInput(value);
-    const parsed = oauthFieldsSchema.safeParse(input);
+    const parsed = oauthFieldsSchema.safeParse(value);
     if (!parsed.success) {
       setErrors(fieldErrorsOf(parsed.error));
       return setOutcome({ kind: "error", error: "Please correct the highlighted fields." });
@@ -29,7 +28,7 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
     setErrors({});
     startTransition(async () => {
       setOutcome(null);
-      const saved = await saveConnectionAction(input);
+      const saved = await saveConnectionAction(value);
       if (!saved.ok) {
         setErrors(saved.fieldErrors ?? {});
         return setOutcome({ kind: "error", error: saved.error, hint: saved.hint, raw: saved.raw });

@@ -1,14 +1,13 @@
 "use server";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions";
-import { db } from "@/lib/db";
-import { discoverEndpoints } from "@/lib/oauth/discovery";
+import { discoverEndpoints, getConnectionStatus } from "@/lib/oauth";
 
 /** The connection's state, for a consent popup that closed without telling its opener. */
 export const consentStatusAction = defineAction(
   { schema: z.object({ connectionId: z.string().min(1) }), role: "admin", name: "oauth.consentStatus" },
   async ({ connectionId }) => {
-    const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, select: { status: true, updatedAt: true } });
+    const conn = await getConnectionStatus(connectionId);
     return { status: conn?.status ?? "missing", updatedAt: conn?.updatedAt.toISOString() ?? null };
   },
 );

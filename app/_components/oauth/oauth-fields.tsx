@@ -10,7 +10,6 @@ import {
   GRANT_TYPES,
   parseServiceAccountKey,
   type OAuthFieldsForEdit,
-  type OAuthFieldsInput,
 } from "@/lib/oauth/connection-schema";
 import type { ApplicationChoice } from "@/lib/oauth";
 import { PRESET_LABELS, PRESETS, presetDefaults, type Cloud, type GrantType, type MailProtocol, type Preset } from "@/lib/oauth/presets";
@@ -68,11 +67,6 @@ export function emptyOAuthFields(preset: Preset = "microsoft", protocol?: string
 
 export function oauthFieldsFromEdit(edit: OAuthFieldsForEdit): OAuthFieldsState {
   return { ...edit, clientSecret: "", privateKey: "", password: "", refreshToken: "", tokenExpiryMarginSec: String(edit.tokenExpiryMarginSec) };
-}
-
-/** The state as the shared schema's input (the schema coerces numbers). */
-export function oauthFieldsInput(s: OAuthFieldsState): OAuthFieldsInput {
-  return { ...s };
 }
 
 type Props = {

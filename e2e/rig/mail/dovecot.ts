@@ -10,6 +10,7 @@ import type { RigUser } from "../info";
 import { freePorts, waitForPorts } from "../ports";
 import { systemUser } from "../system-user";
 import type { RigTls } from "../tls";
+import { superviseServer } from "../server-process";
 
 export type DovecotOptions = {
   dir: string;
@@ -87,15 +88,12 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
 
   // -F keeps the master in the foreground so this process owns its pid and can stop it.
   const child = spawn("dovecot", ["-F", "-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const server = superviseServer(child);
   try {
-    await waitForPorts(HOST, [imapPort, imapsPort, pop3Port, pop3sPort], { what: "dovecot", stillRunning: running });
+    await waitForPorts(HOST, [imapPort, imapsPort, pop3Port, pop3sPort], { what: "dovecot", stillRunning: server.running });
   } catch (error) {
     child.kill("SIGKILL");
-    throw new Error(`${(error as Error).message}: ${stderr.trim()} (log: ${path.join(opts.logDir, "dovecot.log")})`);
+    throw new Error(`${(error as Error).message}: ${server.stderr().trim()} (log: ${path.join(opts.logDir, "dovecot.log")})`);
   }
 
   return {
@@ -104,13 +102,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
     pop3: { host: HOST, port: pop3Port, tlsPort: pop3sPort },
     authSocket: path.join(baseDir, authSocketName),
     pid: child.pid!,
-    async stop() {
-      if (!running()) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: server.stop,
   };
 }
 

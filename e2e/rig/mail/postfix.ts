@@ -8,6 +8,7 @@ import path from "node:path";
 import { freePorts, waitForPorts } from "../ports";
 import { systemGroup, systemUser } from "../system-user";
 import type { RigTls } from "../tls";
+import { superviseServer } from "../server-process";
 const HOST = "127.0.0.1";
 
 export type PostfixOptions = {
@@ -57,16 +58,13 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixHandle>
   // The master in the foreground (-d) is this process's child: its pid is known and no postfix-script
   // start/stop round trip (about a second each) is needed. Own process group: master signals its group on exit.
   const child = spawn(MASTER, ["-d", "-c", confDir], { stdio: ["ignore", "ignore", "pipe"], detached: true });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const server = superviseServer(child);
   try {
-    await waitForPorts(HOST, [submissionPort, smtpsPort], { what: "postfix", stillRunning: running });
+    await waitForPorts(HOST, [submissionPort, smtpsPort], { what: "postfix", stillRunning: server.running });
   } catch (error) {
     child.kill("SIGKILL");
     const log = await readFile(path.join(opts.logDir, "postfix.log"), "utf8").catch(() => "");
-    throw new Error(`${(error as Error).message}: ${stderr.trim()}\n${log.split("\n").slice(-10).join("\n")}`);
+    throw new Error(`${(error as Error).message}: ${server.stderr().trim()}\n${log.split("\n").slice(-10).join("\n")}`);
   }
 
   return {
@@ -74,13 +72,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixHandle>
     submissionPort,
     smtpsPort,
     pid: child.pid!,
-    async stop() {
-      if (!running()) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: server.stop,
   };
 }
 

@@ -8,7 +8,7 @@ import type { EwsOptions } from "./ews-server";
 import { changeKey, folderId, messageId } from "./item-ids";
 import { displayNameOf, type FolderInfo, type MessageMeta } from "./mail-store";
 import type { LocatedMessage } from "./mailbox-directory";
-import { headerAddress } from "./sent-mail";
+import { headerAddress, headerAddresses } from "./sent-mail";
 import { decodeSyncState, encodeSyncState, nextChanges } from "./sync-state";
 import { child, children, descendant, escapeXml, textOf, type XmlElement } from "./xml";
 
@@ -286,17 +286,6 @@ function addressesOf(element: XmlElement | undefined): string[] {
   return children(element, "Mailbox")
     .map((mailbox) => textOf(child(mailbox, "EmailAddress")).toLowerCase())
     .filter((address) => address.includes("@"));
-}
-
-function headerAddresses(raw: Buffer, header: string): string[] {
-  const text = raw.toString("latin1");
-  const end = text.search(/\r?\n\r?\n/);
-  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
-  return head
-    .split(/\r?\n/)
-    .filter((line) => line.toLowerCase().startsWith(`${header}:`))
-    .flatMap((line) => line.slice(header.length + 1).match(/[^\s<>,;:"]+@[^\s<>,;:"]+/g) ?? [])
-    .map((address) => address.toLowerCase());
 }
 
 const createItem: Operation = async (request, ctx) => {

@@ -12,7 +12,7 @@ import { folderId, messageId } from "./item-ids";
 import type { Logger } from "./logger";
 import { displayNameOf, type FolderInfo, type MessageMeta } from "./mail-store";
 import type { LocatedMessage, MailboxDirectory } from "./mailbox-directory";
-import { headerAddress, type Outbox } from "./sent-mail";
+import { headerAddress, headerAddresses, type Outbox } from "./sent-mail";
 import { decodeSyncState, encodeSyncState, nextChanges } from "./sync-state";
 
 export type GraphOptions = {
@@ -416,7 +416,7 @@ async function sendMail(r: Request, _m: RegExpExecArray, opts: GraphOptions): Pr
     if (raw.length === 0 || !/\r?\n\r?\n/.test(raw.toString("latin1"))) {
       throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
     }
-    recipients = ["to", "cc", "bcc"].flatMap((header) => allHeaderAddresses(raw, header));
+    recipients = ["to", "cc", "bcc"].flatMap((header) => headerAddresses(raw, header));
   } else {
     const body = await jsonBody(r.req);
     const message = body.message as Record<string, unknown> | undefined;
@@ -476,15 +476,4 @@ async function sendMail(r: Request, _m: RegExpExecArray, opts: GraphOptions): Pr
   }
   opts.log(`graph: ${r.mailbox} sent a message as ${sender} to ${recipients.length} recipient(s)`);
   return { status: 202 };
-}
-
-function allHeaderAddresses(raw: Buffer, header: string): string[] {
-  const text = raw.toString("latin1");
-  const end = text.search(/\r?\n\r?\n/);
-  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
-  return head
-    .split(/\r?\n/)
-    .filter((line) => line.toLowerCase().startsWith(`${header}:`))
-    .flatMap((line) => line.slice(header.length + 1).match(/[^\s<>,;:"]+@[^\s<>,;:"]+/g) ?? [])
-    .map((address) => address.toLowerCase());
 }

@@ -20,15 +20,27 @@ export function sinkDirOutbox(sinkDir: string): Outbox {
   };
 }
 
-/** The first address of a header (From:, Sender:) of a raw message, lowercase; null when absent. */
-export function headerAddress(raw: Buffer, header: string): string | null {
+/** The header lines of a raw message, folded lines joined. */
+function headerLines(raw: Buffer): string[] {
   const text = raw.toString("latin1");
   const end = text.search(/\r?\n\r?\n/);
-  const head = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
-  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${header.toLowerCase()}:`));
+  return (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/);
+}
+
+/** The first address of a header (From:, Sender:) of a raw message, lowercase; null when absent. */
+export function headerAddress(raw: Buffer, header: string): string | null {
+  const line = headerLines(raw).find((l) => l.toLowerCase().startsWith(`${header.toLowerCase()}:`));
   if (!line) return null;
   const value = line.slice(header.length + 1);
   const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
   const bare = /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(value);
   return (angle?.[1] ?? bare?.[1] ?? null)?.toLowerCase() ?? null;
+}
+
+/** Every address of every `header:` line (To:, Cc:, Bcc:) of a raw message, lowercase. */
+export function headerAddresses(raw: Buffer, header: string): string[] {
+  return headerLines(raw)
+    .filter((line) => line.toLowerCase().startsWith(`${header}:`))
+    .flatMap((line) => line.slice(header.length + 1).match(/[^\s<>,;:"]+@[^\s<>,;:"]+/g) ?? [])
+    .map((address) => address.toLowerCase());
 }
