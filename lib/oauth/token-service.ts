@@ -139,7 +139,7 @@ async function storeRefreshed(conn: LoadedConnection, owner: string, tokens: Tok
 }
 
 async function refreshFailed(conn: LoadedConnection, owner: string, error: unknown): Promise<AccessToken> {
-  const failure = refreshFailure(error, conn);
+  const failure = await refreshFailure(error, conn);
   if (failure.grantGone) {
     // Re-check first: a refresh token that another caller has rotated meanwhile is refused too, and that
     // says nothing about the grant. The connection is marked only when the row still holds what we sent.

@@ -131,6 +131,14 @@ export async function createIdentities(): Promise<RigIdentities> {
       grantTypes: [PASSWORD_GRANT, "refresh_token"],
       redirectUris: [],
     },
+    /** the same for the test with several processes, which runs beside the other */
+    ropcProcesses: {
+      clientId: "rig-ropc-processes",
+      clientSecret: secret(),
+      tokenEndpointAuthMethod: "client_secret_post",
+      grantTypes: [PASSWORD_GRANT, "refresh_token"],
+      redirectUris: [],
+    },
     /** an outside IdP whose refresh tokens record a narrower scope than was requested (see narrowRefreshScope) */
     narrowScope: {
       clientId: "rig-narrow-scope",
