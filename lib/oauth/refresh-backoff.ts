@@ -12,8 +12,14 @@ export function backoffMs(failuresInARow: number): number {
 
 type FailingState = { status: string; refreshFailures: number; refreshRetryAt: Date | null; statusReason: string | null; statusHint: string | null };
 
-export function inBackoff(conn: FailingState, now = Date.now()): boolean {
-  return conn.status === "refresh_failing" && conn.refreshRetryAt !== null && conn.refreshRetryAt.getTime() > now;
+/**
+ * Whether a refresh must wait. A change to the OAuth application since the failure (a renewed secret, a
+ * corrected URL) ends the wait: the admin expects the fix to be tried at once.
+ */
+export function inBackoff(conn: FailingState & { application: { updatedAt: Date } }, now = Date.now()): boolean {
+  if (conn.status !== "refresh_failing" || conn.refreshRetryAt === null || conn.refreshRetryAt.getTime() <= now) return false;
+  const failedAt = conn.refreshRetryAt.getTime() - backoffMs(conn.refreshFailures);
+  return conn.application.updatedAt.getTime() <= failedAt;
 }
 
 /** The error callers inside the backoff window get: the last failure, how often, and when the next try is. */
