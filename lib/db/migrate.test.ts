@@ -60,7 +60,7 @@ describe("migrations on SQLite", () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "mb-mig-dir-"));
       const init = all("sqlite")[0];
       cpSync(path.join(migrationsDir("sqlite"), init), path.join(dir, init), { recursive: true });
-      cpSync(path.resolve("lib/db/test-fixtures/rebuild-tables"), dir, { recursive: true });
+      cpSync(path.resolve("e2e/support/rebuild-migration"), dir, { recursive: true });
       return dir;
     }
 

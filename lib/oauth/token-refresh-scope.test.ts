@@ -3,6 +3,7 @@
 // Microsoft-style endpoint (wants a scope on every refresh) and the Google-style one.
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { failNext, getToken, introspectToken, refreshToken } from "@/e2e/rig/auth-client";
+import { runAuthorizationFlow, tokenCall } from "@/e2e/rig/auth-server/test-support";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
 import { countTokenCalls, createTestConnection, OUTLOOK_IMAP_SCOPE } from "@/e2e/support/oauth-connection";
 import { useTestDatabase } from "@/e2e/support/test-db";
@@ -52,6 +53,35 @@ describe("the outside IdP whose refresh tokens record a narrower grant", () => {
     expect(stored.status).toBe("connected");
     // and the next refresh too, with the rotated refresh token
     await getAccessToken(conn.id, { forceRefresh: true });
+  });
+
+  it("after a real consent (authorization code with PKCE), the first refresh works", async () => {
+    const client = rig.auth.clients.narrowScope;
+    const flow = await runAuthorizationFlow({
+      authorizeUrl: rig.auth.authorizeUrl,
+      client,
+      scope: OUTLOOK_IMAP_SCOPE,
+      username: rig.auth.users.alice.username,
+      password: rig.auth.users.alice.password,
+    });
+    const exchange = await tokenCall(rig.auth.tokenUrl, client, {
+      grant_type: "authorization_code",
+      code: flow.callback.searchParams.get("code")!,
+      redirect_uri: flow.redirectUri,
+      code_verifier: flow.codeVerifier,
+    });
+    expect(exchange.status, JSON.stringify(exchange.body)).toBe(200);
+    // stored as the consent callback stores it: the answer's scope, else the requested one
+    const conn = await createTestConnection(rig, {
+      clientKey: "narrowScope",
+      grantType: "authorization_code",
+      refreshToken: String(exchange.body.refresh_token),
+      grantedScope: typeof exchange.body.scope === "string" ? exchange.body.scope : OUTLOOK_IMAP_SCOPE,
+    });
+    await expect(refreshToken(rig, { refreshToken: String(exchange.body.refresh_token), client, scope: OUTLOOK_IMAP_SCOPE })).rejects.toThrow(/invalid_scope/);
+    const token = await getAccessToken(conn.id, { forceRefresh: true });
+    expect((await introspectToken(rig, token.accessToken, "mail", rig.auth.users.alice.username)).active).toBe(true);
+    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } })).status).toBe("connected");
   });
 
   it("without a stored granted scope it sends no scope, which means 'as granted' (RFC 6749 section 6)", async () => {
