@@ -4,8 +4,8 @@ import { listMailboxes } from "@/lib/mail/incoming";
 import { PROTOCOL_LABELS } from "@/lib/mail/incoming/mailbox-form-schema";
 import type { IncomingProtocol } from "@/lib/mail/incoming";
 
-const STATUS_BADGE: Record<string, string> = { ok: "badge-ok", new: "badge-warn", failing: "badge-error", reconnect_needed: "badge-error", disabled: "badge-warn" };
-const STATUS_LABEL: Record<string, string> = { ok: "Connected", new: "Not verified", failing: "Failing", reconnect_needed: "Reconnect needed", disabled: "Disabled" };
+const STATUS_BADGE: Record<string, string> = { ok: "badge-ok", new: "badge-warn", failing: "badge-error", refresh_failing: "badge-error", reconnect_needed: "badge-error", disabled: "badge-warn" };
+const STATUS_LABEL: Record<string, string> = { ok: "Connected", new: "Not verified", failing: "Failing", refresh_failing: "Token refresh failing", reconnect_needed: "Reconnect needed", disabled: "Disabled" };
 
 function when(date: Date | null): string {
   return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
@@ -37,7 +37,8 @@ export default async function IncomingPage() {
           </thead>
           <tbody>
             {mailboxes.map((m) => {
-              const status = m.connection?.status === "reconnect_needed" ? "reconnect_needed" : m.status;
+              // The grant's trouble outranks the mailbox's last result: never "Connected" over a broken refresh.
+              const status = m.connection?.status === "reconnect_needed" || m.connection?.status === "refresh_failing" ? m.connection.status : m.status;
               const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
               return (
                 <tr key={m.id}>

@@ -4,7 +4,7 @@ import { listMailboxes } from "@/lib/mail/incoming";
 /** The dashboard's view of incoming mailboxes: how many are fine and which need attention. */
 export async function MailboxSummary() {
   const mailboxes = await listMailboxes();
-  const attention = mailboxes.filter((m) => m.status === "failing" || m.status === "reconnect_needed" || m.connection?.status === "reconnect_needed");
+  const attention = mailboxes.filter((m) => m.status === "failing" || m.status === "reconnect_needed" || m.connection?.status === "reconnect_needed" || m.connection?.status === "refresh_failing");
   return (
     <section className="card stack" aria-label="Incoming mailboxes">
       <h2>Incoming mailboxes</h2>
@@ -20,7 +20,7 @@ export async function MailboxSummary() {
         <ul>
           {attention.map((m) => (
             <li key={m.id}>
-              <span className="badge badge-error">{m.connection?.status === "reconnect_needed" ? "Reconnect needed" : "Failing"}</span>{" "}
+              <span className="badge badge-error">{m.connection?.status === "reconnect_needed" ? "Reconnect needed" : m.connection?.status === "refresh_failing" ? "Token refresh failing" : "Failing"}</span>{" "}
               <Link href={`/incoming/${m.id}`}>{m.name}</Link>{m.lastError ? `: ${m.lastError}` : ""}
             </li>
           ))}

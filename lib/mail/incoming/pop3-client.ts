@@ -216,12 +216,30 @@ export class Pop3Client {
 
   /**
    * RETR n as a stream of the raw message (dot-unstuffed, CRLF line ends). Nothing else may be sent on this
-   * client until the stream has ended.
+   * client until the stream has ended. Servers such as Dovecot mark the message read (\Seen) on RETR.
    */
   async retr(n: number): Promise<Readable> {
+    return this.streamMessage(`RETR ${n}`);
+  }
+
+  /** Whether the server lists TOP in CAPA (TOP is optional in RFC 1939). */
+  async offersTop(): Promise<boolean> {
+    return (await this.capa())?.some((c) => c.toUpperCase() === "TOP") ?? false;
+  }
+
+  /**
+   * The whole message n through TOP with more body lines than any message has (RFC 1939: then the whole
+   * message is sent): unlike RETR it leaves the message's flags alone. Streamed like retr().
+   */
+  async topWhole(n: number): Promise<Readable> {
+    return this.streamMessage(`TOP ${n} ${WHOLE_MESSAGE_LINES}`);
+  }
+
+  private async streamMessage(command: string): Promise<Readable> {
+    const verb = command.split(" ")[0];
     if (this.busy) throw new Error("POP3 client: a command is still running");
     this.busy = true;
-    this.send(`RETR ${n}`);
+    this.send(command);
     let first: string;
     try {
       first = await this.readLine();
@@ -231,7 +249,7 @@ export class Pop3Client {
     }
     if (!first.startsWith("+OK")) {
       this.busy = false;
-      throw new Pop3Error("RETR failed", first);
+      throw new Pop3Error(`${verb} failed`, first);
     }
     const transcript = this.transcript;
     const keep = transcript?.maxBodyLines ?? 0;
@@ -249,7 +267,7 @@ export class Pop3Client {
         try {
           for (;;) {
             const raw = await lines.readLine();
-            if (raw === null) throw Object.assign(new Error("The server closed the connection during RETR"), { code: "ECONNRESET" });
+            if (raw === null) throw Object.assign(new Error(`The server closed the connection during ${verb}`), { code: "ECONNRESET" });
             if (raw.length === 1 && raw[0] === 0x2e) {
               if (count > keep) transcript?.note(`[${count - keep} more line(s) of the message, ${bytes} bytes in all]`);
               transcript?.server(".");
@@ -313,3 +331,5 @@ function decodeErrorChallenge(line: string): string | null {
 function startTlsQuiet(endpoint: Endpoint, socket: Socket) {
   return startTls(new StepRecorder(), endpoint, socket);
 }
+/** TOP's line count for "the whole message": more lines than any message a POP3 server holds. */
+const WHOLE_MESSAGE_LINES = 999_999_999;

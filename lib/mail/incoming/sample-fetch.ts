@@ -1,5 +1,5 @@
 // "Fetch a sample mail": connect with the given settings, open the folder read-only, read the oldest mail and
-// show it — without changing anything on the server (IMAP EXAMINE + BODY.PEEK, POP3 RETR without DELE,
+// show it — without changing anything on the server (IMAP EXAMINE + BODY.PEEK, POP3 TOP (never RETR, which marks read),
 // Graph/EWS GET-style calls only). Every step is timed; a failure names its step, the reply and a hint.
 import type { Hint } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";

@@ -40,7 +40,8 @@ export type SourceSettings = {
 
 export type ImapCursor = { protocol: "imap"; uidValidity: string; lastUid: number };
 export type Pop3Cursor = { protocol: "pop3"; seenUidls: string[] };
-export type GraphCursor = { protocol: "graph"; deltaLink: string };
+/** `known`: hashes of the message ids already listed (Graph's delta reports changed messages like new ones) */
+export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string[] };
 export type EwsCursor = { protocol: "ews"; syncState: string };
 export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
