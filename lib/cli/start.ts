@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import next from "next";
+import { stampPeerAddress } from "@/lib/auth/peer-address";
 import { config, ConfigError } from "@/lib/config";
 import { loadKeyring } from "@/lib/crypto";
 import { migrate } from "@/lib/db/migrate";
@@ -27,7 +28,10 @@ async function main() {
   const app = next({ dev: false, dir: root, hostname: c.hostname, port: c.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    stampPeerAddress(req);
+    void handle(req, res);
+  });
   shutdown.onStop(() => closeServer(server));
   shutdown.onStop(() => app.close());
   server.listen(c.port, c.hostname, () => {
