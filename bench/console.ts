@@ -58,7 +58,7 @@ export async function benchConsole(argv: string[]): Promise<void> {
   if (!values["no-build"]) buildIfNeeded(root);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mailbridge-bench-"));
   const url = `http://127.0.0.1:${values.port}`;
-  const env = { ...process.env, NODE_ENV: "production", PORT: values.port, HOSTNAME: "127.0.0.1", MAILBRIDGE_PUBLIC_URL: url, MAILBRIDGE_DATA_DIR: dataDir, DATABASE_URL: "", MAILBRIDGE_SECRET_KEY: "", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: values.port, HOSTNAME: "127.0.0.1", MAILBRIDGE_PUBLIC_URL: url, MAILBRIDGE_DATA_DIR: dataDir, DATABASE_URL: "", MAILBRIDGE_SECRET_KEY: "", NEXT_TELEMETRY_DISABLED: "1" };
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitHealthy(url, child);

@@ -13,7 +13,7 @@ async function main() {
   const [email, password, runsText, hook] = process.argv.slice(2);
   const runs = Number(runsText);
   await createFirstAdmin({ name: "Bench Admin", email, password });
-  const mailboxes = [];
+  const mailboxes: { id: string }[] = [];
   for (let i = 0; i < MAILBOXES; i++) {
     mailboxes.push(
       await db().incomingMailbox.create({

@@ -1,7 +1,14 @@
 import { request } from "undici";
 
-const cookiesOf = (setCookie: string | string[] | undefined) =>
-  (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).map((c) => c.split(";")[0]);
+// The last Set-Cookie of a name wins, as in a browser (the proxy and the route may both set one).
+function cookiesOf(setCookie: string | string[] | undefined): string[] {
+  const jar = new Map<string, string>();
+  for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
+    const pair = line.split(";")[0];
+    jar.set(pair.split("=")[0], pair);
+  }
+  return [...jar.values()];
+}
 
 /** Signs in through Auth.js's own endpoints and returns the Cookie header of the session. */
 export async function signInCookie(origin: string, email: string, password: string): Promise<string> {

@@ -16,7 +16,7 @@ const POLICIES = {
     key: (email: string, address: string) => `pair:${email.toLowerCase()}|${address}`,
     free: 5,
     window: 60 * MINUTE,
-    delay: (failures: number) => Math.min(1000 * 2 ** (failures - 5), 15 * MINUTE),
+    delay: (failures: number) => Math.min(5000 * 2 ** (failures - 5), 15 * MINUTE),
   },
   address: {
     key: (_email: string, address: string) => `address:${address}`,

@@ -5,6 +5,7 @@ import { stampPeerAddress } from "@/lib/auth/peer-address";
 import { config, ConfigError } from "@/lib/config";
 import { loadKeyring } from "@/lib/crypto";
 import { migrate } from "@/lib/db/migrate";
+import { startPurge } from "@/lib/maintenance";
 import { buildIfNeededInBackground } from "./build-if-needed";
 import { installShutdown } from "./shutdown";
 
@@ -32,7 +33,9 @@ async function main() {
     stampPeerAddress(req);
     void handle(req, res);
   });
+  const purge = startPurge();
   shutdown.onStop(() => closeServer(server));
+  shutdown.onStop(() => purge.stop());
   shutdown.onStop(() => app.close());
   server.listen(c.port, c.hostname, () => {
     const where = c.database.provider === "sqlite" ? c.database.file : "PostgreSQL";

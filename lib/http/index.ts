@@ -1,0 +1,1 @@
+export { newNonce, contentSecurityPolicy, securityHeaders } from "./security-headers";
