@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 // Deep import on purpose: the proxy must not load the rest of lib/auth (server-only, database).
 import { readSessionToken } from "@/lib/auth/session-token";
 import { config as appConfig } from "@/lib/config";
-import { newNonce, securityHeaders } from "@/lib/http";
+import { newNonce, refuseActionRequest, securityHeaders } from "@/lib/http";
 
 // Reachable without a session: sign-in, first-run setup (refuses once an admin exists), health, Auth.js's
 // own endpoints, and the OAuth callback, which checks its own state instead.
@@ -19,6 +19,8 @@ export default async function proxy(req: NextRequest): Promise<Response> {
     return res;
   };
   const { pathname } = req.nextUrl;
+  const refused = refuseActionRequest(req.method, pathname, req.headers);
+  if (refused) return withHeaders(new NextResponse(refused.body, refused));
   if (PUBLIC_PATHS.some((p) => p.test(pathname)) || (await readSessionToken(req.headers))) {
     const requestHeaders = new Headers(req.headers);
     requestHeaders.set("content-security-policy", headers["Content-Security-Policy"]);

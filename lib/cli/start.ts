@@ -20,11 +20,13 @@ function closeServer(server: Server): Promise<void> {
 // One process serves the console on the embedded database; the scheduled fetcher joins it here.
 async function main() {
   const shutdown = installShutdown();
+  const root = path.resolve(__dirname, "..", "..");
+  // Relative settings (./data) and the build's manifests are found from the project folder.
+  process.chdir(root);
   const c = config();
   loadKeyring(); // refuse to start without a usable key, before anything is served
   const result = await migrate(c.database);
   if (result.applied.length) console.log(`database migrated: ${result.applied.join(", ")}`);
-  const root = path.resolve(__dirname, "..", "..");
   if (!process.argv.includes("--no-build")) await buildIfNeededInBackground(root, shutdown.track);
   const app = next({ dev: false, dir: root, hostname: c.hostname, port: c.port });
   await app.prepare();
