@@ -16,6 +16,8 @@ export type Config = {
   authSecret?: string;
   fetcher: "embedded" | "off";
   httpsProxy?: string;
+  /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
+  trustedProxies: string[];
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
@@ -56,6 +58,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
+    trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "").split(",").map((v) => v.trim()).filter(Boolean),
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,
@@ -66,7 +69,11 @@ let cached: Config | undefined;
 
 /** The process's configuration, validated once. This module is the only reader of process.env. */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  if (!cached) {
+    cached = parseConfig(process.env);
+    // Auth.js builds its redirects from AUTH_URL; without it, from the address Next listens on (0.0.0.0).
+    process.env.AUTH_URL = `${cached.publicUrl}/api/auth`;
+  }
   return cached;
 }
 

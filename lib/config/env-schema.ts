@@ -24,6 +24,13 @@ export const envSchema = z.object({
   MAILBRIDGE_SECRET_KEY_FILE: z.string().min(1).optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   MAILBRIDGE_FETCHER: z.enum(["embedded", "off"]).default("embedded"),
+  MAILBRIDGE_TRUSTED_PROXIES: z
+    .string()
+    .refine(
+      (v) => v.split(",").every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
+      "must be a comma-separated list of IP addresses or CIDR ranges (the reverse proxies in front of the console)",
+    )
+    .optional(),
   MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
