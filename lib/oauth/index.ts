@@ -9,3 +9,5 @@ export { saveOAuthConnection, discardPendingChange, getConnectionForEdit, listAp
 export { startAuthorization, completeAuthorization, consentReturnPath, redirectUri, type AuthorizationMode, type AuthorizationResult } from "./authorization";
 export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 export { discoverEndpoints, type DiscoveredEndpoints } from "./discovery";
+export { getApplicationForEdit, saveApplication, type ApplicationForEdit } from "./application-service";
+export { applicationSchema, type ApplicationInput } from "./application-schema";

@@ -25,7 +25,10 @@ export default async function OAuthPage() {
         const appWarnings = expiryWarnings({ application: { name: app.name, preset: app.preset, secretExpiresOn: app.secretExpiresOn } });
         return (
           <section key={app.id} className="card stack" aria-label={`Application ${app.name}`}>
-            <h2>{PRESET_LABELS[app.preset as Preset] ?? app.preset}</h2>
+            <div className="page-header">
+              <h2>{PRESET_LABELS[app.preset as Preset] ?? app.preset}</h2>
+              <Link className="btn btn-secondary" href={`/oauth/applications/${app.id}`}>{admin ? "Edit application" : "View application"}</Link>
+            </div>
             <p className="muted">Client ID <code>{app.clientId}</code>{app.tenant ? <> · tenant <code>{app.tenant}</code></> : null} · token URL <code>{app.tokenUrl}</code></p>
             {appWarnings.map((w, i) => <div key={i} className={`alert ${w.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">{w.message}</div>)}
             <table className="table">
