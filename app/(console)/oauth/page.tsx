@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { expiryWarnings, listApplications, PRESET_LABELS, redirectUri, type Preset } from "@/lib/oauth";
 import { GRANT_LABELS } from "@/lib/oauth/connection-schema";
+import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { ConnectionActions } from "./connection-actions";
 import { StatusBadge } from "./status-badge";
 
@@ -16,6 +17,7 @@ export default async function OAuthPage() {
         <h1>OAuth applications</h1>
         {admin && <Link className="btn btn-primary" href="/oauth/new">New connection</Link>}
       </div>
+      <ConsentResultBanner />
       <p className="muted">
         An application is one client registration at a provider (one Azure app or Google client for all mailboxes). Each mailbox and direction
         has its own connection with its own tokens. Redirect URL to register: <code>{redirectUri()}</code>
