@@ -1,6 +1,7 @@
 // OAuth connections in Chromium against the rig's authorization server: a Generic OAuth 2.0 connection saved
 // and consented in the popup, the same with popups blocked (full-page redirect), a denied consent's hint, and
-// the client secret never reaching the browser.
+// the client secret never reaching the browser, return paths that leave the console, banner texts from codes
+// only, and a consent by the account the provider remembered instead of the mailbox's.
 import type { Page, Response } from "@playwright/test";
 import type { RigInfo } from "../rig/info";
 import { revoke } from "../rig/auth-client";
@@ -18,31 +19,27 @@ function recordResponses(page: Page, consoleUrl: string): () => Promise<string[]
   return () => Promise.all(pending);
 }
 
-async function fillGeneric(page: Page, rig: RigInfo, user: string, opts: { discover?: boolean } = {}) {
+/** A Generic OAuth 2.0 connection to the rig's server, endpoints discovered: every test names the same application. */
+async function fillGeneric(page: Page, rig: RigInfo, user: string, opts: { scope?: string } = {}) {
   await page.goto("/oauth/new");
   await page.getByLabel("Provider").selectOption({ label: "Generic OAuth 2.0" });
   await page.getByLabel("Grant type").selectOption({ label: "Authorization code (interactive sign-in)" });
   const client = rig.auth.clients.secretPost;
   await page.getByLabel("Client ID").fill(client.clientId);
   await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
-  if (opts.discover) {
-    await page.getByLabel("Issuer").fill(rig.auth.issuer);
-    await page.getByRole("button", { name: "Discover endpoints" }).click();
-    await expect(page.getByText("Endpoints filled from the provider's metadata.")).toBeVisible();
-    await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
-    await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
-  } else {
-    await page.getByLabel("Authorize URL").fill(rig.auth.authorizeUrl);
-    await page.getByLabel("Access Token URL").fill(rig.auth.tokenUrl);
-  }
-  await page.getByLabel("Scope").fill(SCOPE);
+  await page.getByLabel("Issuer").fill(rig.auth.issuer);
+  await page.getByRole("button", { name: "Discover endpoints" }).click();
+  await expect(page.getByText("Endpoints filled from the provider's metadata.")).toBeVisible();
+  await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+  await page.getByLabel("Scope").fill(opts.scope ?? SCOPE);
   await page.getByLabel("Mailbox (login hint)").fill(user);
 }
 
 test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", async ({ adminPage: page, rig, console: info }) => {
   const responses = recordResponses(page, info.url);
   const alice = rig.auth.users.alice;
-  await fillGeneric(page, rig, alice.username, { discover: true });
+  await fillGeneric(page, rig, alice.username);
   await expect(page.getByLabel("Redirect URL")).toHaveValue(new RegExp("/api/oauth/callback$"));
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
   await expect(page.getByRole("status").filter({ hasText: "Signed in: the provider issued tokens" })).toBeVisible();
@@ -163,4 +160,77 @@ test("a viewer can read the OAuth page but not create connections", async ({ vie
   await page.goto("/oauth");
   await expect(page.getByRole("heading", { name: "OAuth applications" })).toBeVisible();
   await expect(page.getByRole("link", { name: "New connection" })).toHaveCount(0);
+});
+
+test("return paths that leave the console are refused, at the start and at the end of a real consent", async ({ adminPage: page, rig, console: info }) => {
+  const origin = new URL(info.url).origin;
+  // Nothing may leave this machine: a navigation to the attacker's host is stopped before any lookup.
+  const escaped: string[] = [];
+  await page.route(/evil\.example/, (route) => {
+    escaped.push(route.request().url());
+    return route.abort();
+  });
+  for (const evil of ["/\\evil.example/x", "/\t/evil.example/", "//evil.example/", "/\\/evil.example", "https://evil.example/"]) {
+    const response = await page.request.get(`/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId: "no-such-connection" })}`, { maxRedirects: 0 });
+    expect(response.status()).toBe(303);
+    const location = new URL(response.headers().location, info.url);
+    expect(location.origin, `returnTo ${JSON.stringify(evil)}`).toBe(origin);
+    expect(location.pathname).toBe("/oauth");
+  }
+
+  const alice = rig.auth.users.alice;
+  await fillGeneric(page, rig, alice.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+  const connectionId = new URL(page.url()).pathname.split("/").pop() ?? "";
+  for (const evil of ["/\t/evil.example/", "/\\evil.example/x"]) {
+    await page.goto(`/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId })}`);
+    await signInAndConsent(page, alice);
+    await page.waitForURL((url) => url.searchParams.has("oauth") || /evil\.example/.test(url.href) || url.protocol === "chrome-error:");
+    expect(new URL(page.url()).origin).toBe(origin);
+    await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+  }
+  expect(escaped).toEqual([]);
+});
+
+test("after a full-page consent the banner shows texts for codes only, never text from the address", async ({ adminPage: page }) => {
+  const planted = "Your account is locked: call +1 555 0100";
+  await page.goto(`/oauth/new?${new URLSearchParams({ oauth: "error", oauth_code: "access_denied", oauth_error: planted, oauth_hint: JSON.stringify({ code: "x", title: planted, action: planted }) })}`);
+  await expect(page.getByRole("alert").filter({ hasText: "The sign-in was cancelled or consent refused." })).toBeVisible();
+  await expect(page.getByRole("note").filter({ hasText: "Consent was denied" })).toBeVisible();
+  await expect(page.getByText(planted)).toHaveCount(0);
+
+  await page.goto(`/oauth/new?${new URLSearchParams({ oauth: "error", oauth_code: planted })}`);
+  await expect(page.getByRole("alert").filter({ hasText: "The sign-in did not complete." })).toBeVisible();
+  await expect(page.getByText("call +1 555")).toHaveCount(0);
+  // the outcome is consumed: a reload shows nothing
+  await expect(page).toHaveURL(/\/oauth\/new$/);
+});
+
+test("with the provider remembering another account, the page says who signed in, and Sign in as someone else fixes it", async ({ adminPage: page, rig }) => {
+  const { alice, bob } = rig.auth.users;
+  const scope = `openid email ${SCOPE}`;
+  // bob signs in at the provider in this browser first (his own mailbox)
+  await fillGeneric(page, rig, bob.username, { scope });
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), bob);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+  await expect(page.getByText("this mailbox is")).toHaveCount(0);
+
+  // alice's mailbox: the provider hands out bob's grant without asking
+  await fillGeneric(page, rig, alice.username, { scope });
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), bob);
+  const notice = page.getByRole("alert").filter({ hasText: "Signed in as bob@rig.test, this mailbox is alice@rig.test." });
+  await expect(notice).toBeVisible();
+
+  const popupPromise = page.waitForEvent("popup");
+  await notice.getByRole("button", { name: "Sign in as someone else" }).click();
+  const popup = await popupPromise;
+  const closed = popup.waitForEvent("close", { timeout: 30_000 });
+  // prompt=login: the provider asks who signs in although bob's session is open
+  await expect(popup.getByLabel("Email")).toBeVisible();
+  await signInAndConsent(popup, alice);
+  await closed;
+  await expect(page.getByRole("status").filter({ hasText: "Signed in again: the tokens are now for this mailbox's account." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByText("this mailbox is")).toHaveCount(0);
 });

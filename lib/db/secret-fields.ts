@@ -4,8 +4,8 @@
  */
 export const SECRET_FIELDS = {
   OAuthApplication: ["clientSecret", "privateKey"],
-  OAuthConnection: ["password", "accessToken", "refreshToken"],
-  OAuthState: ["codeVerifier"],
+  OAuthConnection: ["password", "accessToken", "refreshToken", "pendingChange"],
+  OAuthState: ["codeVerifier", "pendingChange"],
   IncomingMailbox: ["password"],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -9,6 +9,7 @@ import { config } from "@/lib/config";
 import { createRawClient, db } from "@/lib/db";
 import { getAccessToken, ReconnectNeededError } from "./token-service";
 import { completeAuthorization, redirectUri, startAuthorization } from "./authorization";
+import { saveApplication } from "./application-service";
 import { deleteConnection, saveOAuthConnection } from "./connection-service";
 
 const PUBLIC_URL = "http://127.0.0.1:43117";
@@ -137,7 +138,7 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("refuses a response from another issuer (RFC 9207)", async () => {
-    const { connectionId } = await saveOAuthConnection(fields({ issuer: "https://login.example.net" }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields({ issuer: "https://login.example.net", tenant: "other-issuer" }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
     const { callback } = await consent(connectionId);
     expect(await completeAuthorization(callback, admin)).toMatchObject({ ok: false, code: "issuer_mismatch" });
   });
@@ -167,14 +168,14 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("saving again with a blank secret keeps it, and one application serves several connections", async () => {
-    const first = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
-    const second = await saveOAuthConnection(fields({ clientSecret: "" }), { userId: admin, direction: "outgoing", mailbox: "alice@rig.test" });
+    const first = await saveOAuthConnection(fields({ tenant: "renewal" }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const second = await saveOAuthConnection(fields({ tenant: "renewal", clientSecret: "" }), { userId: admin, direction: "outgoing", mailbox: "alice@rig.test" });
     const a = await db().oAuthConnection.findUniqueOrThrow({ where: { id: first.connectionId }, include: { application: true } });
     const b = await db().oAuthConnection.findUniqueOrThrow({ where: { id: second.connectionId }, include: { application: true } });
     expect(b.applicationId).toBe(a.applicationId);
     expect(b.application.clientSecret).toBe(rig.auth.clients.secretPost.clientSecret);
-    // a new secret entered once renews it for every connection of the application
-    await saveOAuthConnection(fields({ clientSecret: "renewed-secret" }), { userId: admin, direction: "incoming", existingConnectionId: a.id });
+    // a new secret entered once on the application renews it for every connection of the application
+    await saveApplication({ ...fields({ tenant: "renewal", clientSecret: "renewed-secret" }), applicationId: a.applicationId });
     const renewed = await db().oAuthApplication.findUniqueOrThrow({ where: { id: a.applicationId } });
     expect(renewed.clientSecret).toBe("renewed-secret");
   });

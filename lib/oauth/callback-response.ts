@@ -4,12 +4,13 @@ import "server-only";
 // outcome in the query. Everything shown is escaped; the payload is JSON with "<" escaped inside the script.
 import { config } from "@/lib/config";
 import type { AuthorizationResult } from "./authorization";
+import { queryCode } from "./consent-codes";
 import { CONSENT_MESSAGE_TYPE, type ConsentOutcome } from "./consent-outcome";
-
+import { safeReturnPath } from "./return-path";
 
 export function outcomeOf(result: AuthorizationResult): ConsentOutcome {
   return result.ok
-    ? { ok: true, connectionId: result.connectionId }
+    ? { ok: true, connectionId: result.connectionId, ...(result.identity ? { identity: result.identity } : {}) }
     : { ok: false, error: result.error, code: result.code, hint: result.hint, connectionId: result.connectionId };
 }
 
@@ -18,7 +19,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 export function popupResponse(outcome: ConsentOutcome): Response {
   const origin = new URL(config().publicUrl).origin;
   const payload = JSON.stringify({ type: CONSENT_MESSAGE_TYPE, ...outcome }).replace(/</g, "\\u003c");
-  const text = outcome.ok ? "Signed in. You can close this window." : `${outcome.error}${outcome.hint ? ` ${outcome.hint.title}. ${outcome.hint.action}` : ""}`;
+  const text = outcome.ok
+    ? `Signed in${outcome.identity ? ` as ${outcome.identity.signedInAs}, but this mailbox is ${outcome.identity.mailbox}` : ""}. You can close this window.`
+    : `${outcome.error}${outcome.hint ? ` ${outcome.hint.title}. ${outcome.hint.action}` : ""}`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mailbridge sign-in</title></head><body>
 <p role="${outcome.ok ? "status" : "alert"}">${escapeHtml(text)}</p>
 <script>(function(){var m=${payload};try{if(window.opener){window.opener.postMessage(m,${JSON.stringify(origin)});window.close();}}catch(e){}})();</script>
@@ -28,12 +31,12 @@ export function popupResponse(outcome: ConsentOutcome): Response {
   });
 }
 
+/** Back to the settings page with only a code: the page shows its own text for it (consent-codes.ts). */
 export function redirectResponse(returnTo: string, outcome: ConsentOutcome): Response {
-  const target = new URL(returnTo, config().publicUrl);
+  const target = new URL(safeReturnPath(returnTo, config().publicUrl), config().publicUrl);
   target.searchParams.set("oauth", outcome.ok ? "success" : "error");
-  if (!outcome.ok) {
-    target.searchParams.set("oauth_error", outcome.error);
-    if (outcome.hint) target.searchParams.set("oauth_hint", JSON.stringify(outcome.hint));
-  }
+  if (!outcome.ok) target.searchParams.set("oauth_code", queryCode(outcome.code));
+  else if (outcome.identity) target.searchParams.set("oauth_code", "identity_mismatch");
+  if (outcome.connectionId) target.searchParams.set("oauth_connection", outcome.connectionId);
   return new Response(null, { status: 303, headers: { location: target.toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" } });
 }

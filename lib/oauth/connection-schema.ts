@@ -76,6 +76,8 @@ export const oauthFieldsSchema = z
   .object({
     /** set when editing an existing connection */
     connectionId: z.string().optional(),
+    /** a stored application picked in the form: the connection uses it as it is */
+    applicationId: z.string().optional(),
     preset: z.enum(PRESETS, "Choose a provider"),
     cloud: z.enum(CLOUDS).default("global"),
     tenant: z.string().trim().max(200).default(""),
@@ -126,6 +128,12 @@ export type OAuthFieldsValues = z.output<typeof oauthFieldsSchema>;
 /** What the form shows for a stored connection: never a secret, only whether one is stored. */
 export type OAuthFieldsForEdit = Omit<OAuthFieldsValues, "clientSecret" | "privateKey" | "password" | "refreshToken"> & {
   connectionId: string;
+  applicationId: string;
+  applicationName: string;
+  /** how many other connections use the application: its fields are then changed on the application only */
+  applicationShared: number;
+  /** a saved change waits for a successful consent; the fields show it */
+  pendingChange: boolean;
   hasClientSecret: boolean;
   hasPrivateKey: boolean;
   hasPassword: boolean;

@@ -1,20 +1,24 @@
 import "server-only";
 // OAuth applications and connections in the database. One application (client registration) serves many
-// connections, so a new secret entered on any connection renews it for all of them.
+// connections; its own fields (secret, endpoints) are changed on the application, never by a connection's save.
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/forms";
 import { log } from "@/lib/log";
 import { oauthFieldsSchema, type OAuthFieldsForEdit, type OAuthFieldsValues } from "./connection-schema";
+import { applicationData, changedApplicationFields, changedDestination, requireSecrets } from "./application-fields";
+import { applicationFields } from "./application-view";
 import { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
-import { PRESET_LABELS, type Preset } from "./presets";
+import { identityMismatch, mailboxIdentities } from "./consent-identity";
+import { parsePending, serializePending, withPending, type ConnectionSettings, type PendingChange } from "./pending-change";
+import { type Preset } from "./presets";
 import { revokeTokens } from "./revocation";
 
 export type Direction = "incoming" | "outgoing";
 
 /** Fields whose change invalidates the tokens already issued: the grant must be obtained again. */
 const GRANT_FIELDS = ["grantType", "scope", "subject"] as const;
-const APP_GRANT_FIELDS = ["clientId", "tokenUrl", "authorizeUrl", "tenant", "cloud"] as const;
+const APP_GRANT_FIELDS = ["clientId", "tokenUrl", "authorizeUrl", "revocationUrl", "issuer", "tenant", "cloud"] as const;
 
 function parseFields(input: unknown, prefix: string): OAuthFieldsValues {
   const parsed = oauthFieldsSchema.safeParse(input);
@@ -23,84 +27,88 @@ function parseFields(input: unknown, prefix: string): OAuthFieldsValues {
   throw new UserFacingError("Please correct the highlighted OAuth fields.", { fieldErrors });
 }
 
-function applicationData(v: OAuthFieldsValues) {
-  return {
-    name: `${PRESET_LABELS[v.preset]} · ${v.clientId}`,
-    preset: v.preset,
-    cloud: v.cloud,
-    tenant: v.tenant,
-    clientId: v.clientId,
-    clientAuthMethod: v.clientAuthMethod,
-    privateKeyId: v.privateKeyId || null,
-    issuer: v.issuer || null,
-    authorizeUrl: v.authorizeUrl,
-    tokenUrl: v.tokenUrl,
-    revocationUrl: v.revocationUrl || null,
-    tokenExpiryMarginSec: v.tokenExpiryMarginSec,
-    secretExpiresOn: v.secretExpiresOn ? new Date(`${v.secretExpiresOn}T00:00:00Z`) : null,
-    // Write-only fields: only a typed value replaces the stored one.
-    ...(v.clientSecret ? { clientSecret: v.clientSecret } : {}),
-    ...(v.privateKey ? { privateKey: v.privateKey } : {}),
-  };
+type AppRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["oAuthApplication"]["findUnique"]>>>;
+
+/**
+ * The stored application the fields belong to: the one picked, the connection's own, or one with the same
+ * provider, client ID and tenant. Null: a new application. An application is changed only on its own page
+ * when other connections use it, and another one with the same client ID is never created silently.
+ */
+async function resolveApplication(v: OAuthFieldsValues, existing: { id: string; application: AppRow } | null, prefix: string): Promise<{ app: AppRow | null; changed: string[] }> {
+  let app: AppRow | null = existing?.application ?? null;
+  if (v.applicationId && v.applicationId !== app?.id) {
+    app = await db().oAuthApplication.findUnique({ where: { id: v.applicationId } });
+    if (!app) throw new UserFacingError("The chosen OAuth application no longer exists. Reload the page.");
+  }
+  const twin = await db().oAuthApplication.findFirst({ where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, ...(app ? { id: { not: app.id } } : {}) } });
+  const renamed = app && (app.preset !== v.preset || app.clientId !== v.clientId || app.tenant !== v.tenant);
+  if (twin && (app ? renamed : changedApplicationFields(twin, v).length)) {
+    throw new UserFacingError(`An OAuth application with this client ID is already stored (${twin.name}). Pick it under OAuth application to use it; its own fields are changed on the application's page.`, {
+      fieldErrors: { [`${prefix}clientId`]: "Already stored as an application: pick it under OAuth application" },
+    });
+  }
+  if (!app) return { app: twin, changed: [] };
+  const changed = changedApplicationFields(app, v);
+  const others = await db().oAuthConnection.count({ where: { applicationId: app.id, ...(existing ? { id: { not: existing.id } } : {}) } });
+  if (changed.length && (others > 0 || app.id !== existing?.application.id)) {
+    const owner = `the application "${app.name}"${others ? `, which ${others} other connection${others === 1 ? "" : "s"} use` : ""}`;
+    throw new UserFacingError(`These fields belong to ${owner}. Change them on the application's page (OAuth applications), where the change applies to every connection.`, {
+      fieldErrors: Object.fromEntries(changed.map((f) => [`${prefix}${f}`, "Belongs to the shared application: change it on the application's page"])),
+    });
+  }
+  return { app, changed };
 }
 
 /**
- * Saves the OAuth fields of a form as an application (found by provider, client ID, tenant and token URL, or
- * created) and a connection for one mailbox and direction. `needsConsent` says the admin must sign in in the
- * consent popup now: an interactive grant that is new, changed or not connected.
+ * Saves the OAuth fields of a form as a connection for one mailbox and direction, on the application they name
+ * (created when new). A change to a working interactive grant is only staged: it is applied with the tokens of
+ * a successful consent, so a failed sign-in leaves the old grant working. `needsConsent` says the admin must
+ * sign in in the consent popup now.
  */
 export async function saveOAuthConnection(
   input: unknown,
   opts: { userId: string; existingConnectionId?: string | null; direction: Direction; mailbox?: string; fieldPrefix?: string },
-): Promise<{ connectionId: string; needsConsent: boolean }> {
-  const v = parseFields(input, opts.fieldPrefix ?? "oauth.");
+): Promise<{ connectionId: string; needsConsent: boolean; staged: boolean }> {
+  const prefix = opts.fieldPrefix ?? "oauth.";
+  const v = parseFields(input, prefix);
   const connectionId = opts.existingConnectionId ?? v.connectionId ?? null;
   const existing = connectionId ? await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } }) : null;
   if (connectionId && !existing) throw new UserFacingError("This OAuth connection no longer exists. Reload the page.");
 
-  const same = (app: { preset: string; clientId: string; tenant: string; tokenUrl: string }) =>
-    app.preset === v.preset && app.clientId === v.clientId && app.tenant === v.tenant && app.tokenUrl === v.tokenUrl;
-  const app =
-    existing && same(existing.application)
-      ? existing.application
-      : await db().oAuthApplication.findFirst({ where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, tokenUrl: v.tokenUrl } });
-
-  const appData = applicationData(v);
-  const secretNeeded = (v.clientAuthMethod === "client_secret_post" || v.clientAuthMethod === "client_secret_basic") && v.grantType !== "jwt_bearer";
-  const prefix = opts.fieldPrefix ?? "oauth.";
-  if (secretNeeded && !v.clientSecret && !app?.clientSecret) {
-    throw new UserFacingError("Enter the client secret.", { fieldErrors: { [`${prefix}clientSecret`]: "Enter the client secret" } });
-  }
-  if ((v.clientAuthMethod === "private_key_jwt" || v.grantType === "jwt_bearer") && !v.privateKey && !app?.privateKey) {
-    throw new UserFacingError("Paste the private key.", { fieldErrors: { [`${prefix}privateKey`]: "Paste the private key (PEM) or the service-account JSON key" } });
-  }
-  if (v.grantType === "password" && !v.password && !existing?.password) {
-    throw new UserFacingError("Enter the password of the ROPC user.", { fieldErrors: { [`${prefix}password`]: "Enter the password" } });
-  }
-  if (v.grantType === "refresh_token" && !v.refreshToken && !existing?.refreshToken) {
-    throw new UserFacingError("Paste the refresh token.", { fieldErrors: { [`${prefix}refreshToken`]: "Paste the refresh token" } });
-  }
-
-  const savedApp = app
-    ? await db().oAuthApplication.update({ where: { id: app.id }, data: appData })
-    : await db().oAuthApplication.create({ data: appData });
+  const { app, changed } = await resolveApplication(v, existing, prefix);
+  const moved = app ? changedDestination(app, v, v.grantType) : null;
+  const sameConnection = existing && app && existing.applicationId === app.id;
+  requireSecrets(v, { ...(app ?? {}), ...(sameConnection ? { password: existing.password, refreshToken: existing.refreshToken } : {}) }, moved, prefix);
 
   const loginHint = v.loginHint || opts.mailbox || null;
+  const settings: ConnectionSettings = { direction: opts.direction, grantType: v.grantType, scope: v.scope, loginHint, subject: v.subject || null };
   const grantChanged =
     !existing ||
-    existing.applicationId !== savedApp.id ||
+    !app ||
+    existing.applicationId !== app.id ||
     GRANT_FIELDS.some((f) => (existing[f] ?? "") !== v[f]) ||
-    APP_GRANT_FIELDS.some((f) => existing.application[f] !== v[f]) ||
+    APP_GRANT_FIELDS.some((f) => (existing.application[f] ?? "") !== v[f]) ||
     Boolean(v.password) ||
     Boolean(v.refreshToken) ||
     (v.grantType === "authorization_code" && existing.loginHint !== loginHint);
+  const appData = applicationData(v);
+  const working = existing?.status === "connected" && Boolean(existing.refreshToken || existing.accessToken);
+  if (existing && grantChanged && working && existing.grantType === "authorization_code" && v.grantType === "authorization_code") {
+    const change: PendingChange = {
+      ...(app && app.id !== existing.applicationId ? { applicationId: app.id } : {}),
+      ...(app && changed.length ? { application: appData } : {}),
+      ...(!app ? { application: appData } : {}),
+      connection: settings,
+    };
+    await db().oAuthConnection.update({ where: { id: existing.id }, data: { pendingChange: serializePending(change) } });
+    return { connectionId: existing.id, needsConsent: true, staged: true };
+  }
+
+  const savedApp = !app ? await db().oAuthApplication.create({ data: { ...appData, scope: v.scope } }) : changed.length ? await db().oAuthApplication.update({ where: { id: app.id }, data: appData }) : app;
   const connData = {
     applicationId: savedApp.id,
-    direction: opts.direction,
-    grantType: v.grantType,
-    scope: v.scope,
-    loginHint,
-    subject: v.subject || null,
+    ...settings,
+    pendingChange: null,
     ...(v.password ? { password: v.password } : {}),
     ...(v.grantType === "password" ? {} : { password: null }),
     ...(grantChanged
@@ -111,9 +119,10 @@ export async function saveOAuthConnection(
           accessToken: null,
           accessTokenExpiresAt: null,
           // A pasted token is the grant itself; otherwise a changed grant forgets the old one.
-          refreshToken: v.refreshToken || (v.grantType === "refresh_token" ? existing?.refreshToken ?? null : null),
+          refreshToken: v.refreshToken || (v.grantType === "refresh_token" && !moved ? existing?.refreshToken ?? null : null),
           refreshTokenIssuedAt: v.refreshToken ? new Date() : null,
           refreshTokenExpiresAt: null,
+          tokenUser: null,
           tokenVersion: { increment: 1 },
         }
       : {}),
@@ -123,7 +132,7 @@ export async function saveOAuthConnection(
     : await db().oAuthConnection.create({ data: { ...connData, tokenVersion: 0 } });
   if (existing && existing.applicationId !== savedApp.id) await deleteApplicationIfUnused(existing.applicationId);
   const needsConsent = v.grantType === "authorization_code" && (grantChanged || conn.status !== "connected");
-  return { connectionId: conn.id, needsConsent };
+  return { connectionId: conn.id, needsConsent, staged: false };
 }
 
 async function deleteApplicationIfUnused(applicationId: string): Promise<void> {
@@ -131,11 +140,20 @@ async function deleteApplicationIfUnused(applicationId: string): Promise<void> {
 }
 
 export async function getConnectionForEdit(connectionId: string): Promise<OAuthFieldsForEdit | null> {
-  const conn = await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } });
-  if (!conn) return null;
+  const stored = await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } });
+  if (!stored) return null;
+  // A change waiting for its consent is what the admin last saved: the form shows it.
+  const pending = parsePending(stored.pendingChange);
+  const movedTo = pending?.applicationId ? await db().oAuthApplication.findUnique({ where: { id: pending.applicationId } }) : null;
+  const { application, connection: conn } = withPending(stored.application, stored, pending, movedTo);
+  const others = await db().oAuthConnection.count({ where: { applicationId: application.id, id: { not: conn.id } } });
   return {
-    ...applicationFields(conn.application),
+    ...applicationFields(application),
     connectionId: conn.id,
+    applicationId: application.id,
+    applicationName: application.name,
+    applicationShared: others,
+    pendingChange: Boolean(pending),
     grantType: conn.grantType as OAuthFieldsForEdit["grantType"],
     scope: conn.scope,
     subject: conn.subject ?? "",
@@ -143,6 +161,11 @@ export async function getConnectionForEdit(connectionId: string): Promise<OAuthF
     hasPassword: Boolean(conn.password),
     hasRefreshToken: Boolean(conn.refreshToken),
   };
+}
+
+/** Forgets a change that waits for consent: the connection keeps working as before. */
+export async function discardPendingChange(connectionId: string): Promise<void> {
+  await db().oAuthConnection.updateMany({ where: { id: connectionId }, data: { pendingChange: null } });
 }
 
 /** Applications with their connections, for the OAuth page: status and dates, never a secret. */
@@ -214,45 +237,30 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
     grantType: conn.grantType,
     accessTokenExpiresAt: conn.accessTokenExpiresAt,
     updatedAt: conn.updatedAt,
+    pendingChange: Boolean(conn.pendingChange),
+    tokenUser: conn.tokenUser,
+    identity: conn.status === "connected" ? identityMismatch(conn.tokenUser, await mailboxIdentities(conn.id, conn.loginHint)) : null,
     warnings: expiryWarnings({ application: conn.application, connection: conn }, now),
-  };
-}
-
-type ApplicationRow = Awaited<ReturnType<ReturnType<typeof db>["oAuthApplication"]["findUniqueOrThrow"]>>;
-
-/** The application's part of the form, without its secrets (only whether they are stored). */
-function applicationFields(app: ApplicationRow) {
-  return {
-    preset: app.preset as Preset,
-    cloud: app.cloud as OAuthFieldsForEdit["cloud"],
-    tenant: app.tenant,
-    clientId: app.clientId,
-    clientAuthMethod: app.clientAuthMethod as OAuthFieldsForEdit["clientAuthMethod"],
-    privateKeyId: app.privateKeyId ?? "",
-    authorizeUrl: app.authorizeUrl,
-    tokenUrl: app.tokenUrl,
-    revocationUrl: app.revocationUrl ?? "",
-    issuer: app.issuer ?? "",
-    tokenExpiryMarginSec: app.tokenExpiryMarginSec,
-    secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "",
-    hasClientSecret: Boolean(app.clientSecret),
-    hasPrivateKey: Boolean(app.privateKey),
   };
 }
 
 export type ApplicationChoice = {
   id: string;
   label: string;
-  fields: Pick<OAuthFieldsValues, "preset" | "cloud" | "tenant" | "clientId" | "clientAuthMethod" | "privateKeyId" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "issuer" | "tokenExpiryMarginSec" | "secretExpiresOn">;
+  fields: Pick<OAuthFieldsValues, "preset" | "cloud" | "tenant" | "clientId" | "clientAuthMethod" | "privateKeyId" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "issuer" | "tokenExpiryMarginSec" | "secretExpiresOn" | "scope">;
+  /** the grant its connections use, for a new connection to start from */
+  grantType: OAuthFieldsValues["grantType"] | null;
   hasClientSecret: boolean;
   hasPrivateKey: boolean;
 };
 
 /** Stored applications a form can start from (one Azure app or Google client for every mailbox), without secrets. */
 export async function listApplicationChoices(): Promise<ApplicationChoice[]> {
-  const apps = await db().oAuthApplication.findMany({ orderBy: { createdAt: "asc" } });
-  return apps.map((app) => {
+  const apps = await db().oAuthApplication.findMany({ orderBy: { createdAt: "asc" }, include: { connections: { select: { scope: true, grantType: true }, orderBy: { createdAt: "asc" }, take: 1 } } });
+  return apps.map(({ connections, ...app }) => {
     const { hasClientSecret, hasPrivateKey, ...fields } = applicationFields(app);
-    return { id: app.id, label: app.name, fields, hasClientSecret, hasPrivateKey };
+    // Applications saved before they kept a scope: the scope of their first connection.
+    const scope = app.scope || connections[0]?.scope || "";
+    return { id: app.id, label: app.name, fields: { ...fields, scope }, grantType: (connections[0]?.grantType as OAuthFieldsValues["grantType"]) ?? null, hasClientSecret, hasPrivateKey };
   });
 }

@@ -3,4 +3,9 @@ import type { Hint } from "@/lib/errors";
 
 export const CONSENT_MESSAGE_TYPE = "mailbridge:oauth-consent";
 
-export type ConsentOutcome = { ok: true; connectionId?: string } | { ok: false; error: string; code: string; hint?: Hint; connectionId?: string };
+/** Signed in, but as someone whose name is not the mailbox's (a shared mailbox's delegate, or the wrong account). */
+export type ConsentIdentity = { signedInAs: string; mailbox: string };
+
+export type ConsentOutcome =
+  | { ok: true; connectionId?: string; identity?: ConsentIdentity }
+  | { ok: false; error: string; code: string; hint?: Hint; connectionId?: string };

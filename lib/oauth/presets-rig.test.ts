@@ -113,7 +113,7 @@ describe("provider presets against the rig", () => {
     });
     const url = await consentFor(connectionId, "googleTesting", "bob");
     expect(url.searchParams.get("access_type")).toBe("offline");
-    expect(url.searchParams.get("prompt")).toBe("consent");
+    expect(url.searchParams.get("prompt")).toBe("consent select_account");
     const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId }, include: { application: true } });
     expect(conn.refreshToken).toEqual(expect.any(String));
     expect(conn.refreshTokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(6 * 24 * 3600 * 1000);

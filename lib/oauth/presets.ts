@@ -68,8 +68,8 @@ export function presetDefaults(preset: Preset, opts: { tenant?: string; cloud?: 
       revocationUrl: "https://oauth2.googleapis.com/revoke",
       scope: "https://mail.google.com/",
       clientAuthMethod: preset === "google" ? "client_secret_post" : "none",
-      // Without both, Google issues no refresh token on a repeated consent.
-      authorizeParams: preset === "google" ? { access_type: "offline", prompt: "consent" } : {},
+      // Without it (and prompt=consent, see prompt.ts), Google issues no refresh token on a repeated consent.
+      authorizeParams: preset === "google" ? { access_type: "offline" } : {},
       server,
     };
   }

@@ -3,7 +3,9 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import { IdentityNotice } from "@/app/_components/oauth/identity-notice";
 import { openConsent } from "@/app/_components/oauth/open-consent";
+import type { ConsentIdentity } from "@/lib/oauth/consent-outcome";
 import type { ApplicationChoice } from "@/lib/oauth";
 import type { OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
 import type { Hint } from "@/lib/errors";
@@ -73,6 +75,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   const [hostTyped, setHostTyped] = useState(Boolean(mailbox?.host || mailbox?.connectUrl));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
+  const [consentIdentity, setConsentIdentity] = useState<ConsentIdentity | null>(null);
   const [pending, startTransition] = useTransition();
   const router = useRouter();
 
@@ -157,6 +160,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
       if (needsConsent && saved.data.connectionId) {
         const consent = await openConsent(saved.data.connectionId, { returnTo: `/incoming/${id}` });
         if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+        setConsentIdentity(consent.identity ?? null);
       }
       await verify(id);
     });
@@ -168,6 +172,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
     startTransition(async () => {
       const consent = await openConsent(connectionId, { returnTo: `/incoming/${id}` });
       if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+      setConsentIdentity(consent.identity ?? null);
       await verify(id);
     });
   }
@@ -207,6 +212,18 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   return (
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
       <ConsentResultBanner onSuccess={state.id ? () => startTransition(() => verify(state.id!)) : undefined} />
+      {consentIdentity && connectionId && (
+        <IdentityNotice
+          identity={consentIdentity}
+          connectionId={connectionId}
+          returnTo={state.id ? `/incoming/${state.id}` : undefined}
+          onRetried={(next) => {
+            setConsentIdentity(next.ok ? next.identity ?? null : null);
+            if (!next.ok) setOutcome({ kind: "failure", message: next.error, hint: next.hint });
+            else if (state.id) startTransition(() => verify(state.id!));
+          }}
+        />
+      )}
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>Mailbox</legend>
         <div className="field">

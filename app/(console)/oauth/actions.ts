@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions";
-import { deleteConnection, getAccessToken, oauthFieldsSchema, saveOAuthConnection } from "@/lib/oauth";
+import { applicationSchema, deleteConnection, discardPendingChange, getAccessToken, oauthFieldsSchema, saveApplication, saveOAuthConnection } from "@/lib/oauth";
 
 const connectionIdSchema = z.object({ connectionId: z.string().min(1) });
 
@@ -24,3 +24,10 @@ export const testConnectionAction = defineAction({ schema: connectionIdSchema, r
 export const deleteConnectionAction = defineAction({ schema: connectionIdSchema, role: "admin", name: "oauth.delete" }, ({ connectionId }) =>
   deleteConnection(connectionId),
 );
+
+export const discardPendingChangeAction = defineAction({ schema: connectionIdSchema, role: "admin", name: "oauth.discardPending" }, ({ connectionId }) =>
+  discardPendingChange(connectionId),
+);
+
+/** The application's own fields, for every connection that uses it. */
+export const saveApplicationAction = defineAction({ schema: applicationSchema, role: "admin", name: "oauth.saveApplication" }, (input) => saveApplication(input));

@@ -41,7 +41,7 @@ export function ConnectionActions({ connectionId, interactive, label, returnTo }
         <button type="button" className="btn btn-secondary" disabled={pending} onClick={test}>Test</button>
         <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>Delete</button>
       </div>
-      {outcome && ("text" in outcome ? <div className="alert alert-success" role="status">{outcome.text}</div> : <ConsentOutcomeView outcome={outcome} />)}
+      {outcome && ("text" in outcome ? <div className="alert alert-success" role="status">{outcome.text}</div> : <ConsentOutcomeView outcome={outcome} returnTo={returnTo} />)}
     </div>
   );
 }

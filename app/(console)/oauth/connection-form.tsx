@@ -8,7 +8,7 @@ import type { ApplicationChoice } from "@/lib/oauth";
 import { fieldErrorsOf } from "@/lib/forms";
 import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
 import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
-import { saveConnectionAction } from "./actions";
+import { discardPendingChangeAction, saveConnectionAction } from "./actions";
 
 type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
 
@@ -42,6 +42,14 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
     });
   }
 
+  const discard = () =>
+    startTransition(async () => {
+      if (!stored) return;
+      const result = await discardPendingChangeAction({ connectionId: stored.connectionId });
+      if (!result.ok) return setOutcome({ kind: "error", error: result.error });
+      window.location.reload();
+    });
+
   return (
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
       <ConsentResultBanner />
@@ -52,10 +60,13 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
       {!readOnly && (
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={pending}>Save</button>
+          {stored?.pendingChange && (
+            <button type="button" className="btn btn-secondary" disabled={pending} onClick={discard}>Discard the waiting change</button>
+          )}
         </div>
       )}
       {pending && <p className="muted" role="status">Working…</p>}
-      {outcome?.kind === "consent" && <ConsentOutcomeView outcome={outcome.outcome} />}
+      {outcome?.kind === "consent" && <ConsentOutcomeView outcome={outcome.outcome} returnTo={value.connectionId ? `/oauth/${value.connectionId}` : undefined} />}
       {outcome?.kind === "token" && (
         <div className="alert alert-success" role="status">Connected: the provider issued an access token (valid until {new Date(outcome.expiresAt).toLocaleString()}).</div>
       )}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { expiryWarnings, listApplications, PRESET_LABELS, redirectUri, type Preset } from "@/lib/oauth";
 import { GRANT_LABELS } from "@/lib/oauth/connection-schema";
+import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { ConnectionActions } from "./connection-actions";
 import { StatusBadge } from "./status-badge";
 
@@ -16,6 +17,7 @@ export default async function OAuthPage() {
         <h1>OAuth applications</h1>
         {admin && <Link className="btn btn-primary" href="/oauth/new">New connection</Link>}
       </div>
+      <ConsentResultBanner />
       <p className="muted">
         An application is one client registration at a provider (one Azure app or Google client for all mailboxes). Each mailbox and direction
         has its own connection with its own tokens. Redirect URL to register: <code>{redirectUri()}</code>
@@ -25,7 +27,10 @@ export default async function OAuthPage() {
         const appWarnings = expiryWarnings({ application: { name: app.name, preset: app.preset, secretExpiresOn: app.secretExpiresOn } });
         return (
           <section key={app.id} className="card stack" aria-label={`Application ${app.name}`}>
-            <h2>{PRESET_LABELS[app.preset as Preset] ?? app.preset}</h2>
+            <div className="page-header">
+              <h2>{PRESET_LABELS[app.preset as Preset] ?? app.preset}</h2>
+              <Link className="btn btn-secondary" href={`/oauth/applications/${app.id}`}>{admin ? "Edit application" : "View application"}</Link>
+            </div>
             <p className="muted">Client ID <code>{app.clientId}</code>{app.tenant ? <> · tenant <code>{app.tenant}</code></> : null} · token URL <code>{app.tokenUrl}</code></p>
             {appWarnings.map((w, i) => <div key={i} className={`alert ${w.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">{w.message}</div>)}
             <table className="table">

@@ -8,7 +8,7 @@ export const consentStatusAction = defineAction(
   { schema: z.object({ connectionId: z.string().min(1) }), role: "admin", name: "oauth.consentStatus" },
   async ({ connectionId }) => {
     const conn = await getConnectionStatus(connectionId);
-    return { status: conn?.status ?? "missing", updatedAt: conn?.updatedAt.toISOString() ?? null };
+    return { status: conn?.status ?? "missing", updatedAt: conn?.updatedAt.toISOString() ?? null, identity: conn?.identity ?? null };
   },
 );
 

@@ -17,6 +17,8 @@ import { PRESET_LABELS, PRESETS, presetDefaults, type Cloud, type GrantType, typ
 /** The form state of the OAuth fields: strings as typed; secrets blank unless the admin types a new one. */
 export type OAuthFieldsState = {
   connectionId?: string;
+  /** a stored application the connection uses as it is */
+  applicationId?: string;
   preset: Preset;
   cloud: Cloud;
   tenant: string;
@@ -39,7 +41,16 @@ export type OAuthFieldsState = {
   loginHint: string;
 };
 
-export type StoredSecrets = Pick<OAuthFieldsForEdit, "hasClientSecret" | "hasPrivateKey" | "hasPassword" | "hasRefreshToken">;
+export type StoredSecrets = Pick<OAuthFieldsForEdit, "hasClientSecret" | "hasPrivateKey" | "hasPassword" | "hasRefreshToken"> &
+  Partial<Pick<OAuthFieldsForEdit, "applicationId" | "applicationName" | "applicationShared" | "pendingChange" | "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">>;
+
+/** The application's own fields: shown locked when the connection uses a shared application as it is. */
+const APPLICATION_FIELDS = new Set<keyof OAuthFieldsState>([
+  "preset", "cloud", "tenant", "clientId", "clientSecret", "clientAuthMethod", "privateKey", "privateKeyId", "authorizeUrl", "tokenUrl", "revocationUrl", "issuer", "tokenExpiryMarginSec", "secretExpiresOn",
+]);
+
+/** The endpoints a stored secret was saved for, in the words the server uses when one of them changed. */
+const SECRET_DESTINATIONS = [["tokenUrl", "the Access Token URL"], ["revocationUrl", "the Revocation URL"], ["issuer", "the Issuer URL"], ["authorizeUrl", "the Authorize URL"]] as const;
 
 const DEFAULTED = ["grantType", "authorizeUrl", "tokenUrl", "revocationUrl", "scope", "clientAuthMethod"] as const;
 
@@ -66,7 +77,21 @@ export function emptyOAuthFields(preset: Preset = "microsoft", protocol?: string
 }
 
 export function oauthFieldsFromEdit(edit: OAuthFieldsForEdit): OAuthFieldsState {
-  return { ...edit, clientSecret: "", privateKey: "", password: "", refreshToken: "", tokenExpiryMarginSec: String(edit.tokenExpiryMarginSec) };
+  const { applicationName: _name, applicationShared: _shared, pendingChange: _pending, hasClientSecret: _s, hasPrivateKey: _k, hasPassword: _p, hasRefreshToken: _r, ...fields } = edit;
+  return { ...fields, clientSecret: "", privateKey: "", password: "", refreshToken: "", tokenExpiryMarginSec: String(edit.tokenExpiryMarginSec) };
+}
+
+/** Where to register the Redirect URL, in the provider's own words. */
+function redirectHelp(preset: Preset): string {
+  if (preset.startsWith("microsoft")) return "Register exactly this address at the provider (Azure: App registrations → Authentication → Web → Redirect URIs).";
+  if (preset.startsWith("google")) return "Register exactly this address at the provider (Google Cloud: Credentials → OAuth client → Authorized redirect URIs).";
+  return "Register exactly this address as a redirect URI of the client at the provider.";
+}
+
+function scopeHelp(preset: Preset): string {
+  if (preset.startsWith("microsoft")) return "Space-separated. IMAP/POP/SMTP use outlook.office.com scopes, Graph uses graph.microsoft.com; app-only uses .default.";
+  if (preset.startsWith("google")) return "Space-separated. Gmail's IMAP, POP and SMTP need https://mail.google.com/.";
+  return "Space-separated, as the provider documents them. Add openid email to see which account signed in.";
 }
 
 type Props = {
@@ -82,9 +107,11 @@ type Props = {
   idPrefix?: string;
   /** stored applications to start from: their fields are filled in, their secret kept */
   applications?: ApplicationChoice[];
+  /** "application": the application page (no grant, no mailbox); "connection": a connection's fields */
+  part?: "connection" | "application";
 };
 
-export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [] }: Props) {
+export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [], part = "connection" }: Props) {
   const mailProtocol = presetProtocol(protocol);
   // The defaults last filled in: a field still holding its default follows tenant/cloud/protocol changes,
   // a field the admin edited is left alone.
@@ -102,8 +129,13 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   function choose(applicationId: string) {
     const app = applications.find((a) => a.id === applicationId) ?? null;
     setChosen(app);
-    if (!app) return;
-    const next: OAuthFieldsState = { ...value, ...app.fields, tokenExpiryMarginSec: String(app.fields.tokenExpiryMarginSec), clientSecret: "", privateKey: "" };
+    if (!app) return onChange({ ...value, applicationId: undefined });
+    // The application brings its scope (and its connections' grant); the protocol's default otherwise.
+    const scope = app.fields.scope || defaultsFor(app.fields, mailProtocol).scope;
+    const next: OAuthFieldsState = {
+      ...value, ...app.fields, scope, grantType: app.grantType ?? value.grantType, applicationId: app.id,
+      tokenExpiryMarginSec: String(app.fields.tokenExpiryMarginSec), clientSecret: "", privateKey: "",
+    };
     // The application's endpoints become the defaults the protocol and tenant follow from now on.
     applied.current = { ...defaultsFor(next, mailProtocol), authorizeUrl: next.authorizeUrl, tokenUrl: next.tokenUrl, revocationUrl: next.revocationUrl };
     onChange(next);
@@ -127,10 +159,13 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
     return out;
   }
 
+  // Only the scope depends on the mail protocol: the endpoints (typed, discovered or an application's) stay.
   if (lastProtocol.current !== mailProtocol) {
     lastProtocol.current = mailProtocol;
-    const next = refill(value, false);
-    if (DEFAULTED.some((k) => next[k] !== value[k])) queueMicrotask(() => onChange(next));
+    const fresh = defaultsFor(value, mailProtocol);
+    const follows = value.scope === applied.current.scope || value.scope === "";
+    applied.current = { ...applied.current, scope: fresh.scope };
+    if (follows && fresh.scope !== value.scope) queueMicrotask(() => onChange({ ...value, scope: fresh.scope }));
   }
 
   const set = <K extends keyof OAuthFieldsState>(key: K, v: OAuthFieldsState[K]) => {
@@ -154,6 +189,13 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   const grant = value.grantType;
   const usesSecret = (value.clientAuthMethod === "client_secret_post" || value.clientAuthMethod === "client_secret_basic") && grant !== "jwt_bearer";
   const usesKey = value.clientAuthMethod === "private_key_jwt" || grant === "jwt_bearer";
+  const connectionPart = part === "connection";
+  // A shared (or picked) application is used as it is: its fields are changed on its own page.
+  const sharedApp = connectionPart && value.applicationId && (chosen || (storedProp?.applicationShared ?? 0) > 0) ? value.applicationId : null;
+  const lockedField = (name: keyof OAuthFieldsState) => Boolean(sharedApp) && APPLICATION_FIELDS.has(name);
+  const savedFor = chosen ? null : storedProp;
+  const moved = savedFor ? SECRET_DESTINATIONS.find(([f]) => (f !== "authorizeUrl" || grant === "authorization_code" || !connectionPart) && (savedFor[f] ?? "") !== value[f])?.[1] ?? null : null;
+  const storedPlaceholder = (has: boolean | undefined) => (!has ? "" : moved ? `${moved} changed: enter it again` : "(stored — leave blank to keep)");
   const text = (name: keyof OAuthFieldsState, label: string, opts: { help?: string; type?: string; placeholder?: string; autoComplete?: string } = {}) => (
     <div className="field">
       <label htmlFor={id(name)}>{label}</label>
@@ -163,6 +205,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         autoComplete={opts.autoComplete ?? "off"}
         placeholder={opts.placeholder}
         value={String(value[name] ?? "")}
+        disabled={lockedField(name)}
         aria-invalid={Boolean(errors[name])}
         onChange={(e) => set(name, e.target.value as never)}
       />
@@ -173,7 +216,19 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
 
   return (
     <div className="stack">
-      {applications.length > 0 && (
+      {storedProp?.pendingChange && connectionPart && (
+        <div className="alert alert-info" role="note">
+          These settings were saved but wait for a successful sign-in: until then the connection keeps working with its previous settings and tokens.
+        </div>
+      )}
+      {sharedApp && (
+        <div className="alert alert-info" role="note">
+          The application&apos;s fields below belong to <strong>{chosen?.label ?? storedProp?.applicationName}</strong>
+          {storedProp?.applicationShared && !chosen ? `, which ${storedProp.applicationShared} other connection${storedProp.applicationShared === 1 ? "" : "s"} use` : ""}: change them on{" "}
+          <a href={`/oauth/applications/${sharedApp}`}>the application&apos;s page</a>, where a change applies to every connection.
+        </div>
+      )}
+      {connectionPart && applications.length > 0 && (
         <div className="field">
           <label htmlFor={id("application")}>OAuth application</label>
           <select id={id("application")} value={chosen?.id ?? ""} onChange={(e) => choose(e.target.value)}>
@@ -186,31 +241,31 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
       <div className="grid-2">
         <div className="field">
           <label htmlFor={id("preset")}>Provider</label>
-          <select id={id("preset")} value={value.preset} onChange={(e) => set("preset", e.target.value as Preset)}>
+          <select id={id("preset")} value={value.preset} disabled={lockedField("preset")} onChange={(e) => set("preset", e.target.value as Preset)}>
             {PRESETS.map((p) => <option key={p} value={p}>{PRESET_LABELS[p]}</option>)}
           </select>
           <p className="field-help">A provider fills the fields below; every field stays editable.</p>
         </div>
-        <div className="field">
+        {connectionPart && <div className="field">
           <label htmlFor={id("grantType")}>Grant type</label>
           <select id={id("grantType")} value={grant} onChange={(e) => set("grantType", e.target.value as GrantType)}>
             {GRANT_TYPES.map((g) => <option key={g} value={g}>{GRANT_LABELS[g]}</option>)}
           </select>
           {err("grantType")}
-        </div>
+        </div>}
       </div>
       {microsoft && (
         <div className="grid-2">
           <div className="field">
             <label htmlFor={id("cloud")}>Microsoft cloud</label>
-            <select id={id("cloud")} value={value.cloud} onChange={(e) => set("cloud", e.target.value as Cloud)}>
+            <select id={id("cloud")} value={value.cloud} disabled={lockedField("cloud")} onChange={(e) => set("cloud", e.target.value as Cloud)}>
               {CLOUDS.map((c) => <option key={c} value={c}>{CLOUD_LABELS[c]}</option>)}
             </select>
           </div>
           {text("tenant", "Tenant", { help: "Directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com. Blank: organizations." })}
         </div>
       )}
-      {grant === "jwt_bearer" && (
+      {grant === "jwt_bearer" && !sharedApp && (
         <div className="field">
           <label htmlFor={id("serviceAccountJson")}>Service account JSON key</label>
           <textarea id={id("serviceAccountJson")} rows={3} placeholder='{"type": "service_account", …}' onChange={(e) => pasteServiceAccount(e.target.value)} />
@@ -224,8 +279,10 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           text("clientSecret", "Client Secret", {
             type: "password",
             autoComplete: "new-password",
-            placeholder: stored?.hasClientSecret ? "(stored — leave blank to keep)" : "",
-            help: microsoft ? "The secret's Value, not its Secret ID." : undefined,
+            placeholder: sharedApp ? "(stored on the application)" : storedPlaceholder(stored?.hasClientSecret),
+            help: moved && stored?.hasClientSecret
+              ? "A stored secret is only sent to the endpoints it was saved for: type it again for the new one."
+              : microsoft ? "The secret's Value, not its Secret ID." : undefined,
           })}
       </div>
       {usesKey && (
@@ -236,7 +293,8 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
               id={id("privateKey")}
               rows={3}
               autoComplete="off"
-              placeholder={stored?.hasPrivateKey ? "(stored — leave blank to keep)" : "-----BEGIN PRIVATE KEY-----"}
+              placeholder={sharedApp ? "(stored on the application)" : stored?.hasPrivateKey ? storedPlaceholder(true) : "-----BEGIN PRIVATE KEY-----"}
+              disabled={lockedField("privateKey")}
               value={value.privateKey}
               onChange={(e) => set("privateKey", e.target.value)}
             />
@@ -249,8 +307,8 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         <div className="field">
           <label htmlFor={id("issuer")}>Issuer</label>
           <div className="copy-field">
-            <input id={id("issuer")} value={value.issuer} placeholder="https://login.example.com" onChange={(e) => set("issuer", e.target.value)} />
-            <button type="button" className="btn btn-secondary" disabled={discovering || !value.issuer} onClick={discover}>Discover endpoints</button>
+            <input id={id("issuer")} value={value.issuer} disabled={lockedField("issuer")} placeholder="https://login.example.com" onChange={(e) => set("issuer", e.target.value)} />
+            <button type="button" className="btn btn-secondary" disabled={discovering || !value.issuer || lockedField("issuer")} onClick={discover}>Discover endpoints</button>
           </div>
           <p className="field-help">Optional: fills the endpoints from the provider's metadata, and the sign-in response&apos;s iss is checked against it (RFC 9207).</p>
           {discovery && <p className={discovery.ok ? "field-help" : "field-error"} role="status">{discovery.text}</p>}
@@ -261,8 +319,8 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         {text("authorizeUrl", "Authorize URL", { help: grant === "authorization_code" ? undefined : "Not used by this grant." })}
         {text("tokenUrl", "Access Token URL")}
       </div>
-      {text("scope", "Scope", { help: "Space-separated. IMAP/POP/SMTP use outlook.office.com scopes, Graph uses graph.microsoft.com; app-only uses .default." })}
-      {grant === "authorization_code" && (
+      {text("scope", connectionPart ? "Scope" : "Default scope of new connections", { help: scopeHelp(value.preset) })}
+      {(grant === "authorization_code" || !connectionPart) && (
         <div className="field">
           <label htmlFor={id("redirectUrl")}>Redirect URL</label>
           <div className="copy-field">
@@ -277,21 +335,21 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
               {copied ? "Copied" : "Copy"}
             </button>
           </div>
-          <p className="field-help">Register exactly this address at the provider (Azure: Authentication → Web).</p>
+          <p className="field-help">{redirectHelp(value.preset)}</p>
         </div>
       )}
-      {grant === "password" && (
+      {connectionPart && grant === "password" && (
         <div className="grid-2">
           {text("subject", "User name (ROPC)")}
-          {text("password", "User password (ROPC)", { type: "password", autoComplete: "new-password", placeholder: stored?.hasPassword ? "(stored — leave blank to keep)" : "" })}
+          {text("password", "User password (ROPC)", { type: "password", autoComplete: "new-password", placeholder: storedPlaceholder(stored?.hasPassword) })}
         </div>
       )}
-      {grant === "jwt_bearer" && text("subject", "Mailbox to impersonate", { help: "The user whose mail the service account reads (domain-wide delegation)." })}
-      {grant === "refresh_token" &&
+      {connectionPart && grant === "jwt_bearer" && text("subject", "Mailbox to impersonate", { help: "The user whose mail the service account reads (domain-wide delegation)." })}
+      {connectionPart && grant === "refresh_token" &&
         text("refreshToken", "Refresh token", {
           type: "password",
           autoComplete: "off",
-          placeholder: stored?.hasRefreshToken ? "(stored — leave blank to keep)" : "",
+          placeholder: storedPlaceholder(stored?.hasRefreshToken),
           help: "For providers where this console's Redirect URL cannot be registered: obtain a refresh token elsewhere (e.g. with curl) and paste it.",
         })}
       {showMailbox && grant === "authorization_code" && text("loginHint", "Mailbox (login hint)", { help: "Pre-fills the sign-in page with this address." })}
@@ -300,7 +358,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         <div className="stack">
           <div className="field">
             <label htmlFor={id("clientAuthMethod")}>Client authentication</label>
-            <select id={id("clientAuthMethod")} value={value.clientAuthMethod} onChange={(e) => set("clientAuthMethod", e.target.value as OAuthFieldsState["clientAuthMethod"])}>
+            <select id={id("clientAuthMethod")} value={value.clientAuthMethod} disabled={lockedField("clientAuthMethod")} onChange={(e) => set("clientAuthMethod", e.target.value as OAuthFieldsState["clientAuthMethod"])}>
               {CLIENT_AUTH_METHODS.map((m) => <option key={m} value={m}>{CLIENT_AUTH_LABELS[m]}</option>)}
             </select>
           </div>

@@ -157,6 +157,13 @@ export async function runAuthorizationFlow(opts: {
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new Error(`the flow stopped at ${next.url} (${response.status}): ${html.slice(0, 500)}`);
     const formUrl = new URL(action.replace(/&amp;/g, "&"), next.url).href;
+    // A page that submits itself (oidc-provider ends the old session when another account signs in): the
+    // browser posts its hidden fields at once.
+    if (html.includes("document.forms[0].submit()")) {
+      const hidden = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&amp;/g, "&")]));
+      next = { url: formUrl, init: { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: hidden.toString() } };
+      continue;
+    }
     const isLogin = html.includes('name="password"');
     pages.push({ kind: isLogin ? "login" : "consent", html, status: response.status });
     const form = isLogin

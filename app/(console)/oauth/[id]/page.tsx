@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
 import { getConnectionForEdit, getConnectionStatus, redirectUri } from "@/lib/oauth";
+import { IdentityNotice } from "@/app/_components/oauth/identity-notice";
 import { ConnectionActions } from "../connection-actions";
 import { ConnectionForm } from "../connection-form";
 import { StatusBadge } from "../status-badge";
@@ -20,6 +21,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         </p>
         {status.statusReason && <p className="field-error">{status.statusReason}</p>}
         {status.statusHint && <p className="field-help">{status.statusHint}</p>}
+        {status.identity && me.role === "admin" && <IdentityNotice identity={status.identity} connectionId={id} returnTo={`/oauth/${id}`} />}
         {status.warnings.map((w, i) => <div key={i} className={`alert ${w.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">{w.message}</div>)}
         {me.role === "admin" && <ConnectionActions connectionId={id} interactive={status.grantType === "authorization_code"} label={stored.loginHint || stored.subject || id} returnTo={`/oauth/${id}`} />}
       </section>

@@ -1,16 +1,16 @@
 import { AccessDenied, requireUser } from "@/lib/auth";
 import { UserFacingError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
-import { startAuthorization } from "@/lib/oauth";
+import { consentReturnPath, startAuthorization } from "@/lib/oauth";
 import { popupResponse, redirectResponse } from "@/lib/oauth/callback-response";
 
-/** Opens the consent flow: /api/oauth/start?connectionId=…&mode=popup|redirect&returnTo=/path */
+/** Opens the consent flow: /api/oauth/start?connectionId=…&mode=popup|redirect&returnTo=/path[&switchAccount=1] */
 export async function GET(request: Request) {
   const q = new URL(request.url).searchParams;
   const mode = q.get("mode") === "redirect" ? "redirect" : "popup";
-  const returnTo = q.get("returnTo") ?? "/oauth";
+  const returnTo = consentReturnPath(q.get("returnTo"));
   const answer = (error: string) =>
-    mode === "popup" ? popupResponse({ ok: false, error, code: "start_failed" }) : redirectResponse(returnTo.startsWith("/") && !returnTo.startsWith("//") ? returnTo : "/oauth", { ok: false, error, code: "start_failed" });
+    mode === "popup" ? popupResponse({ ok: false, error, code: "start_failed" }) : redirectResponse(returnTo, { ok: false, error, code: "start_failed" });
   let user;
   try {
     user = await requireUser("admin");
@@ -21,7 +21,7 @@ export async function GET(request: Request) {
   const connectionId = q.get("connectionId");
   if (!connectionId) return answer("No connection was given.");
   try {
-    const url = await startAuthorization(connectionId, user.id, mode, returnTo);
+    const url = await startAuthorization(connectionId, user.id, mode, returnTo, { switchAccount: q.get("switchAccount") === "1" });
     return new Response(null, { status: 302, headers: { location: url, "cache-control": "no-store" } });
   } catch (error) {
     if (error instanceof UserFacingError) return answer(error.message);
