@@ -16,6 +16,11 @@ export type Config = {
   authSecret?: string;
   fetcher: "embedded" | "off";
   httpsProxy?: string;
+  /**
+   * Which addresses mail servers and OAuth endpoints may have: public only (default), also private networks,
+   * also this machine (loopback; the test rig and the demo). Link-local/metadata addresses never.
+   */
+  outboundNetworks: "public" | "private" | "loopback";
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
@@ -56,6 +61,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
+    outboundNetworks: e.MAILBRIDGE_OUTBOUND_NETWORKS,
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,

@@ -25,6 +25,7 @@ export const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   MAILBRIDGE_FETCHER: z.enum(["embedded", "off"]).default("embedded"),
   MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
+  MAILBRIDGE_OUTBOUND_NETWORKS: z.enum(["public", "private", "loopback"]).default("public"),
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),
