@@ -142,6 +142,19 @@ const CATALOGUE: Entry[] = [
     action: "The server did not offer to upgrade the connection to TLS, so Mailbridge did not send credentials. Use IMAPS/POPS on the implicit-TLS port instead.",
   },
   {
+    code: "net.refused_by_policy",
+    test: (_text, input) => input.code === "EOUTBOUNDREFUSED",
+    title: "Mailbridge does not connect to this address",
+    action:
+      "Nothing was sent to the server: its address is outside what MAILBRIDGE_OUTBOUND_NETWORKS allows (public addresses by default; \"private\" adds on-premises networks, \"loopback\" this machine). Link-local and cloud metadata addresses and the console's own port are never reached. Check the Server Name, or ask the operator to allow the network.",
+  },
+  {
+    code: "net.protocol_injection",
+    test: (_text, input) => input.code === "EPROTOCOLINJECTION",
+    title: "A value contains a line break",
+    action: "Nothing was sent: user names, passwords, folders and addresses may not contain line breaks or NUL characters. Retype the value.",
+  },
+  {
     code: "net.not_found",
     test: (text, input) => input.code === "ENOTFOUND" || input.code === "EAI_AGAIN" || /ENOTFOUND|getaddrinfo/i.test(text),
     title: "Server name not found",

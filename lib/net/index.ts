@@ -6,7 +6,7 @@ export {
   type AddressCategory, type AddressVerdict, type OutboundNetworks, type OutboundPolicy, type ParsedHost,
 } from "./address-policy";
 export {
-  outboundPolicy, checkTarget, checkLiteralTarget, guardedLookup, resolveWithDeadline, OutboundRefusedError, DNS_TIMEOUT_MS,
+  outboundPolicy, checkTarget, checkLiteralTarget, guardedLookup, resolveWithDeadline, OutboundRefusedError, findOutboundRefusal, DNS_TIMEOUT_MS,
   type ResolvedTarget,
 } from "./outbound-check";
 export { connectGuarded, connectChecked, GuardedHttpsAgent } from "./guarded-socket";

@@ -23,6 +23,14 @@ export class OutboundRefusedError extends UserFacingError {
   }
 }
 
+/** The policy's refusal inside another error (fetch wraps connection errors in `cause`), if there is one. */
+export function findOutboundRefusal(error: unknown): OutboundRefusedError | null {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OutboundRefusedError) return e;
+  }
+  return null;
+}
+
 function localAddresses(): Set<string> {
   const found = new Set<string>();
   for (const list of Object.values(os.networkInterfaces())) {
@@ -103,7 +111,7 @@ export async function checkTarget(host: string, port: number, opts: { policy?: O
   const policy = opts.policy ?? outboundPolicy();
   const target = parsed(host, opts.field);
   if (target.kind === "ip") {
-    checkLiteralTarget(target.address, port, { policy, field: opts.field });
+    checkLiteralTarget(host, port, { policy, field: opts.field });
     return { host: target.address, addresses: [{ address: target.address, family: target.family }], literal: true, ...(target.written ? { written: target.written } : {}) };
   }
   const addresses = await resolveWithDeadline(target.name);

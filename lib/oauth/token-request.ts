@@ -2,6 +2,7 @@ import "server-only";
 import * as client from "openid-client";
 import { SignJWT, importPKCS8 } from "jose";
 import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import { findOutboundRefusal } from "@/lib/net";
 import { outboundFetch } from "./outbound-fetch";
 
 export type TokenSet = { accessToken: string; expiresIn?: number; refreshToken?: string; refreshTokenExpiresIn?: number; scope?: string };
@@ -42,8 +43,8 @@ export async function configurationFor(app: OAuthApplication): Promise<client.Co
     ...(app.revocationUrl ? { revocation_endpoint: app.revocationUrl } : {}),
   };
   const config = new client.Configuration(server, app.clientId, undefined, await clientAuth(app));
-  const viaProxy = outboundFetch();
-  if (viaProxy) config[client.customFetch] = viaProxy as client.CustomFetch;
+  config[client.customFetch] = outboundFetch() as client.CustomFetch;
+  config.timeout = 15;
   if (tokenUrl.protocol === "http:") {
     if (!isLoopback(tokenUrl)) throw new Error("the Access Token URL must use https");
     client.allowInsecureRequests(config);
@@ -95,6 +96,8 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
       scope: response.scope,
     };
   } catch (error) {
+    const refusal = findOutboundRefusal(error);
+    if (refusal) throw refusal;
     if (error instanceof client.ResponseBodyError) {
       const body = error.cause as { error_codes?: number[] };
       throw new TokenEndpointError({ error: error.error, error_description: error.error_description, error_codes: body?.error_codes }, error.status);

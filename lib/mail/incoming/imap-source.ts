@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import net from "node:net";
 import { UserFacingError } from "@/lib/errors";
+import { checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedCas } from "./net-connect";
 import type {
@@ -56,8 +57,17 @@ class ImapSession implements IncomingSession {
     private readonly transcript?: TranscriptRecorder,
   ) {}
 
+  /** the host imapflow connects to: the canonical address of a numeric host, else the checked name */
+  private connectHost = "";
+
   async start(): Promise<void> {
-    await resolveHost(this.steps, this.settings.host);
+    const { host, port, proxy } = this.settings;
+    if (proxy) {
+      // The proxy resolves names; only an IP literal can be judged (and is) before handing it on.
+      this.connectHost = await this.steps.run("resolve", async () => checkLiteralTarget(host, port, { field: "host" }), () => `${host} is resolved by the proxy`);
+    } else {
+      this.connectHost = (await resolveHost(this.steps, host, port)).host;
+    }
     await this.open(false);
   }
 
@@ -99,12 +109,13 @@ class ImapSession implements IncomingSession {
     const auth = await this.credentials(forceRefresh);
     const implicitTls = settings.protocol === "imaps";
     const client = new ImapFlow({
-      host: settings.host,
+      host: this.connectHost,
       port: settings.port,
       secure: implicitTls,
       doSTARTTLS: implicitTls ? undefined : settings.startTls,
-      servername: net.isIP(settings.host) ? undefined : settings.host,
-      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" },
+      servername: net.isIP(this.connectHost) ? undefined : this.connectHost,
+      // The lookup judges the addresses the socket really opens to (a second DNS answer may differ).
+      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
       auth,
       logger: this.logger(),
       disableAutoIdle: true,
