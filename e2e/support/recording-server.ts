@@ -10,23 +10,36 @@ export type RecordingServer = {
   stop(): Promise<void>;
 };
 
-/** `reply` answers each received line (IMAP by default: tagged OK for everything, `+` for AUTHENTICATE). */
+/** An IMAP-like answer: capabilities, `+` for AUTHENTICATE, then a refusal of whatever credentials came. */
+function imapReplies(): (line: string) => string | null {
+  let authenticating: string | null = null;
+  return (line) => {
+    if (authenticating) {
+      const tag = authenticating;
+      authenticating = null;
+      return `${tag} NO [AUTHENTICATIONFAILED] recorded`;
+    }
+    const [tag, command = ""] = line.split(" ");
+    if (/^AUTHENTICATE$/i.test(command) && line.split(" ").length === 3) {
+      authenticating = tag;
+      return "+ ";
+    }
+    if (/^CAPABILITY$/i.test(command)) return `* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2\r\n${tag} OK done`;
+    if (/^LOGOUT$/i.test(command)) return `* BYE\r\n${tag} OK bye`;
+    return tag ? `${tag} NO [AUTHENTICATIONFAILED] recorded` : null;
+  };
+}
+
+/** `reply` answers each received line (IMAP-like by default); null answers nothing. */
 export async function startRecordingServer(opts: { greeting?: string; reply?: (line: string) => string | null } = {}): Promise<RecordingServer> {
   const sockets = new Set<net.Socket>();
-  const reply =
-    opts.reply ??
-    ((line: string) => {
-      const [tag, command] = line.split(" ");
-      if (/^AUTHENTICATE$/i.test(command ?? "") && line.split(" ").length === 3) return "+ ";
-      if (/^CAPABILITY$/i.test(command ?? "")) return `* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2\r\n${tag} OK done`;
-      return tag ? `${tag} NO recorded` : null;
-    });
   const server = net.createServer((socket) => {
     sockets.add(socket);
     recorder.connections++;
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
     socket.write(`${opts.greeting ?? "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2] recorder ready"}\r\n`);
+    const reply = opts.reply ?? imapReplies();
     let pending = "";
     socket.on("data", (chunk) => {
       pending += chunk.toString("latin1");
