@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import net from "node:net";
 import { UserFacingError } from "@/lib/errors";
-import { checkLiteralTarget, guardedLookup } from "@/lib/net";
+import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedCas } from "./net-connect";
 import type {
@@ -71,6 +71,15 @@ class ImapSession implements IncomingSession {
     await this.open(false);
   }
 
+  /** Values written into IMAP commands: refused with CR/LF/NUL whatever validated them before. */
+  private lineSafe(value: string, what: string, step: StepName): void {
+    try {
+      assertLineSafe(value, what);
+    } catch (error) {
+      throw this.steps.fail(step, error);
+    }
+  }
+
   private logger() {
     const take = (entry: LogEntry) => {
       if (entry.src === "s" && typeof entry.msg === "string") {
@@ -92,7 +101,9 @@ class ImapSession implements IncomingSession {
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
+    this.lineSafe(this.auth.user, "The user name", "authenticate");
     if (this.auth.type === "password") {
+      this.lineSafe(this.auth.password, "The password", "authenticate");
       this.transcript?.addSecret(this.auth.password);
       return { user: this.auth.user, pass: this.auth.password };
     }
@@ -215,6 +226,7 @@ class ImapSession implements IncomingSession {
 
   private async select(name: string, readOnly: boolean): Promise<void> {
     const client = this.requireClient();
+    this.lineSafe(name, "The folder name", "open folder");
     await this.steps.run(
       "open folder",
       async () => {
@@ -304,6 +316,7 @@ class ImapSession implements IncomingSession {
             await client.messageFlagsAdd(id, ["\\Seen"], { uid: true });
           } else if (action.action === "move") {
             if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            assertLineSafe(action.moveToFolder, "The folder to move to");
             const moved = await client.messageMove(id, action.moveToFolder, { uid: true });
             if (!moved) throw new Error(`the server did not move UID ${id} to ${action.moveToFolder}`);
           } else {
