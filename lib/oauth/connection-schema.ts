@@ -1,7 +1,7 @@
 // The one schema of the OAuth fields, used by the client form (errors at the field), by the mailbox forms that
 // embed the fields and by the server when a connection is saved. Secrets are write-only: blank keeps the stored.
 import { z } from "zod";
-import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/protocol-line";
+import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { PRESETS, type GrantType } from "./presets";
 
 export const GRANT_TYPES = ["authorization_code", "client_credentials", "password", "jwt_bearer", "refresh_token"] as const;

@@ -3,7 +3,7 @@
 // delete the oldest mail of the maildrop.
 import { describe, expect, it } from "vitest";
 import { listMessages } from "@/e2e/rig/mailbox";
-import { LINE_BREAK_MESSAGE } from "@/lib/net/protocol-line";
+import { LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
 import { createSource } from "./create-source";
 import { mailboxFormSchema } from "./mailbox-form-schema";

@@ -1,7 +1,7 @@
 // The one schema of the incoming-mailbox form, used by the client form (errors at the field) and by the server
 // actions. The OAuth part is the OAuth concern's schema, embedded.
 import { z } from "zod";
-import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/protocol-line";
+import { InvalidHostError, isLineSafe, LINE_BREAK_MESSAGE, parseHost } from "@/lib/net/client";
 import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
 import { AFTER_FETCH_ACTIONS, INCOMING_PROTOCOLS, type IncomingProtocol } from "./source";
 
@@ -69,7 +69,13 @@ export const mailboxFormSchema = z
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     const mailServer = v.protocol === "imap" || v.protocol === "imaps" || v.protocol === "pop" || v.protocol === "pops";
     if (mailServer && !v.host) issue("host", "Enter the server name or IP address");
-    if (mailServer && v.host && !/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(v.host)) issue("host", "Enter a host name or IP address without spaces or a scheme");
+    if (mailServer && v.host) {
+      try {
+        parseHost(v.host);
+      } catch (error) {
+        issue("host", error instanceof InvalidHostError ? `${error.message} (enter a host name or IP address, no scheme or port)` : String(error));
+      }
+    }
     if (v.protocol === "ews" || v.protocol === "graph") {
       if (!/^https:\/\/[^\s/]+/.test(v.connectUrl)) issue("connectUrl", v.protocol === "ews" ? "Enter the EWS Connect URL (https://…/EWS/Exchange.asmx)" : "Enter the Graph base URL (https://graph.microsoft.com/v1.0)");
       if (v.authType !== "oauth") issue("authType", "EWS and Microsoft Graph use OAuth");
