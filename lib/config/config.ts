@@ -18,6 +18,11 @@ export type Config = {
   httpsProxy?: string;
   /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
   trustedProxies: string[];
+  /**
+   * Which addresses mail servers and OAuth endpoints may have: public only (default), also private networks,
+   * also this machine (loopback; the test rig and the demo). Link-local/metadata addresses never.
+   */
+  outboundNetworks: "public" | "private" | "loopback";
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
@@ -59,6 +64,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     fetcher: e.MAILBRIDGE_FETCHER,
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
     trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "").split(",").map((v) => v.trim()).filter(Boolean),
+    outboundNetworks: e.MAILBRIDGE_OUTBOUND_NETWORKS,
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,

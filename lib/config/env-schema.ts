@@ -32,6 +32,7 @@ export const envSchema = z.object({
     )
     .optional(),
   MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
+  MAILBRIDGE_OUTBOUND_NETWORKS: z.enum(["public", "private", "loopback"]).default("public"),
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),

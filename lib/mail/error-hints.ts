@@ -19,6 +19,20 @@ const has = (pattern: RegExp) => (text: string) => pattern.test(text);
 const isHttp = (input: MailErrorInput) => /^HTTP \d{3}\b/.test(input.raw ?? "");
 
 const CATALOGUE: Entry[] = [
+  // Mailbridge's own refusals first: their codes must not be read as network errors (EPROTOCOLINJECTION ⊃ EPROTO).
+  {
+    code: "net.refused_by_policy",
+    test: (_text, input) => input.code === "EOUTBOUNDREFUSED",
+    title: "Mailbridge does not connect to this address",
+    action:
+      "Nothing was sent to the server: its address is outside what MAILBRIDGE_OUTBOUND_NETWORKS allows (public addresses by default; \"private\" adds on-premises networks, \"loopback\" this machine). Link-local and cloud metadata addresses and the console's own port are never reached. Check the Server Name, or ask the operator to allow the network.",
+  },
+  {
+    code: "net.protocol_injection",
+    test: (_text, input) => input.code === "EPROTOCOLINJECTION",
+    title: "A value contains a line break",
+    action: "Nothing was sent: user names, passwords, folders and addresses may not contain line breaks or NUL characters. Retype the value.",
+  },
   {
     code: "imap.not_connected",
     test: has(/User is authenticated but not connected/i),

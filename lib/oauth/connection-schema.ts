@@ -1,6 +1,7 @@
 // The one schema of the OAuth fields, used by the client form (errors at the field), by the mailbox forms that
 // embed the fields and by the server when a connection is saved. Secrets are write-only: blank keeps the stored.
 import { z } from "zod";
+import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { PRESETS, type GrantType } from "./presets";
 
 export const GRANT_TYPES = ["authorization_code", "client_credentials", "password", "jwt_bearer", "refresh_token"] as const;
@@ -95,9 +96,9 @@ export const oauthFieldsSchema = z
     issuer: httpUrl("Issuer"),
     scope: z.string().trim().max(2000).default(""),
     /** ROPC user name; JWT bearer: the mailbox to impersonate */
-    subject: z.string().trim().max(320).default(""),
+    subject: z.string().trim().max(320).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** ROPC password, write-only */
-    password: z.string().max(500).default(""),
+    password: z.string().max(500).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** pasted refresh token, write-only */
     refreshToken: z.string().trim().max(10000).default(""),
     tokenExpiryMarginSec: z.coerce.number().int("Enter whole seconds").min(0, "At least 0 seconds").max(3600, "At most 3600 seconds").default(300),
@@ -107,7 +108,7 @@ export const oauthFieldsSchema = z
       .refine((v) => v === "" || isPlausibleDate(v), "Enter a real date between 2000 and 2199 (YYYY-MM-DD)")
       .default(""),
     /** the mailbox the consent is for (login_hint); the mailbox forms fill it from their address */
-    loginHint: z.string().trim().max(320).default(""),
+    loginHint: z.string().trim().max(320).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
   })
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });

@@ -2,6 +2,7 @@ import "server-only";
 import * as client from "openid-client";
 import { SignJWT, importPKCS8 } from "jose";
 import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import { findOutboundRefusal } from "@/lib/net";
 import { outboundFetch } from "./outbound-fetch";
 import { refreshScopeAttempts } from "./refresh-scope";
 
@@ -47,8 +48,7 @@ export async function configurationFor(app: OAuthApplication): Promise<client.Co
   };
   const config = new client.Configuration(server, app.clientId, undefined, await clientAuth(app));
   config.timeout = TOKEN_REQUEST_TIMEOUT_S;
-  const viaProxy = outboundFetch();
-  if (viaProxy) config[client.customFetch] = viaProxy as client.CustomFetch;
+  config[client.customFetch] = outboundFetch() as client.CustomFetch;
   if (tokenUrl.protocol === "http:") {
     if (!isLoopback(tokenUrl)) throw new Error("the Access Token URL must use https");
     client.allowInsecureRequests(config);
@@ -100,7 +100,7 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
       scope: response.scope,
     };
   } catch (error) {
-    throw asTokenEndpointError(error);
+    throw findOutboundRefusal(error) ?? asTokenEndpointError(error);
   }
 }
 

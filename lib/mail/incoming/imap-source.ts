@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import net from "node:net";
 import { UserFacingError } from "@/lib/errors";
+import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedCas } from "./net-connect";
 import type {
@@ -56,9 +57,27 @@ class ImapSession implements IncomingSession {
     private readonly transcript?: TranscriptRecorder,
   ) {}
 
+  /** the host imapflow connects to: the canonical address of a numeric host, else the checked name */
+  private connectHost = "";
+
   async start(): Promise<void> {
-    await resolveHost(this.steps, this.settings.host);
+    const { host, port, proxy } = this.settings;
+    if (proxy) {
+      // The proxy resolves names; only an IP literal can be judged (and is) before handing it on.
+      this.connectHost = await this.steps.run("resolve", async () => checkLiteralTarget(host, port, { field: "host" }), () => `${host} is resolved by the proxy`);
+    } else {
+      this.connectHost = (await resolveHost(this.steps, host, port)).host;
+    }
     await this.open(false);
+  }
+
+  /** Values written into IMAP commands: refused with CR/LF/NUL whatever validated them before. */
+  private lineSafe(value: string, what: string, step: StepName): void {
+    try {
+      assertLineSafe(value, what);
+    } catch (error) {
+      throw this.steps.fail(step, error);
+    }
   }
 
   private logger() {
@@ -82,7 +101,9 @@ class ImapSession implements IncomingSession {
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
+    this.lineSafe(this.auth.user, "The user name", "authenticate");
     if (this.auth.type === "password") {
+      this.lineSafe(this.auth.password, "The password", "authenticate");
       this.transcript?.addSecret(this.auth.password);
       return { user: this.auth.user, pass: this.auth.password };
     }
@@ -99,12 +120,13 @@ class ImapSession implements IncomingSession {
     const auth = await this.credentials(forceRefresh);
     const implicitTls = settings.protocol === "imaps";
     const client = new ImapFlow({
-      host: settings.host,
+      host: this.connectHost,
       port: settings.port,
       secure: implicitTls,
       doSTARTTLS: implicitTls ? undefined : settings.startTls,
-      servername: net.isIP(settings.host) ? undefined : settings.host,
-      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" },
+      servername: net.isIP(this.connectHost) ? undefined : this.connectHost,
+      // The lookup judges the addresses the socket really opens to (a second DNS answer may differ).
+      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
       auth,
       logger: this.logger(),
       disableAutoIdle: true,
@@ -204,6 +226,7 @@ class ImapSession implements IncomingSession {
 
   private async select(name: string, readOnly: boolean): Promise<void> {
     const client = this.requireClient();
+    this.lineSafe(name, "The folder name", "open folder");
     await this.steps.run(
       "open folder",
       async () => {
@@ -293,6 +316,7 @@ class ImapSession implements IncomingSession {
             await client.messageFlagsAdd(id, ["\\Seen"], { uid: true });
           } else if (action.action === "move") {
             if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            assertLineSafe(action.moveToFolder, "The folder to move to");
             const moved = await client.messageMove(id, action.moveToFolder, { uid: true });
             if (!moved) throw new Error(`the server did not move UID ${id} to ${action.moveToFolder}`);
           } else {

@@ -10,8 +10,9 @@ import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript/prune";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
-import { forgetMailboxOAuth, isAppOnly, oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
+import { forgetMailboxOAuth, isAppOnly, oauthAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
+import { passwordFor, serverChanged, serverField } from "./stored-secret-rule";
 import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
 
@@ -89,15 +90,20 @@ function rowValues(row: MailboxRow): MailboxFormValues {
   };
 }
 
-/** Password (typed, else stored) or the mailbox's OAuth connection. */
+/**
+ * Password (typed, else stored) or the mailbox's OAuth connection. A stored secret goes only to the server it
+ * was saved for: with a changed server the password must be typed again, and the OAuth token waits for a
+ * Save (which asks for a fresh consent).
+ */
 function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAuth {
-  if (values.authType === "password") {
-    const password = values.password || stored?.password || "";
-    if (!password) throw new UserFacingError("Enter the password.", { field: "password" });
-    return { type: "password", user: values.username, password };
-  }
+  if (values.authType === "password") return { type: "password", user: values.username, password: passwordFor(values, stored) };
   const connectionId = stored?.connectionId;
   if (!connectionId) throw new UserFacingError("Save the mailbox and sign in (OAuth consent) first.", { field: "authType" });
+  if (serverChanged(values, stored)) {
+    throw new UserFacingError("The server changed: save the mailbox and sign in again before its OAuth token is sent to the new server.", {
+      field: serverField(values),
+    });
+  }
   return oauthAuth(connectionId, values.username);
 }
 
@@ -113,9 +119,19 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
   if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
+  const movedServer = serverChanged(values, existing);
+  if (values.authType === "password" && !values.password && existing?.password && movedServer) passwordFor(values, existing);
+  let abandoned: string | null = null;
   if (values.authType === "oauth") {
     if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
-    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username });
+    // The old grant's tokens never go to a changed server: the mailbox gets a connection of its own, which a
+    // fresh consent (or, for grants without one, the secret typed again) fills.
+    if (movedServer && connectionId) {
+      requireRetypedGrantSecret(values.oauth);
+      abandoned = connectionId;
+      connectionId = null;
+    }
+    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username, fresh: abandoned !== null });
     connectionId = saved.connectionId;
     needsConsent = saved.needsConsent;
   }
@@ -140,6 +156,7 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
     ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
   };
   const row = existing ? await db().incomingMailbox.update({ where: { id: existing.id }, data }) : await db().incomingMailbox.create({ data });
+  if (abandoned) await forgetMailboxOAuth(abandoned);
   return { id: row.id, connectionId, needsConsent };
 }
 

@@ -5,6 +5,7 @@
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { assertLineSafe } from "@/lib/net";
 import { oauthBearer, xoauth2 } from "@/lib/oauth/sasl";
 import { LineSocket } from "./line-socket";
 import { idleTimeout, openTcp, startTls, type Endpoint } from "./net-connect";
@@ -88,7 +89,9 @@ export class Pop3Client {
     return text;
   }
 
+  /** The last guard before the wire: a CR, LF or NUL would end the command early and start another. */
   private send(line: string, opts: { sensitive?: boolean } = {}): void {
+    assertLineSafe(line, "a POP3 command");
     this.transcript?.client(line, opts);
     this.lines.write(`${line}\r\n`);
   }
@@ -146,6 +149,8 @@ export class Pop3Client {
 
   /** Password login: USER/PASS when offered (or no CAPA), else AUTH PLAIN. */
   async loginWithPassword(user: string, password: string): Promise<void> {
+    assertLineSafe(user, "The user name");
+    assertLineSafe(password, "The password");
     this.transcript?.addSecret(password);
     const capabilities = await this.capa();
     const mechanisms = await this.saslMechanisms();
@@ -164,6 +169,8 @@ export class Pop3Client {
    * gets the one-line form.
    */
   async loginWithToken(user: string, token: string, endpoint: { host: string; port: number }): Promise<void> {
+    assertLineSafe(user, "The user name");
+    assertLineSafe(token, "The access token");
     this.transcript?.addSecret(token);
     const mechanisms = await this.saslMechanisms();
     const useBearer = !mechanisms.includes("XOAUTH2") && mechanisms.includes("OAUTHBEARER");
