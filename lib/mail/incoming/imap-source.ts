@@ -268,13 +268,13 @@ class ImapSession implements IncomingSession {
     });
   }
 
-  async fetchRaw(id: string): Promise<Readable> {
+  async fetchRaw(id: string, opts: { maxBytes?: number } = {}): Promise<Readable> {
     return this.steps.run(
       "fetch",
       () =>
         this.withClient(async (client) => {
           // download() reads with BODY.PEEK[], so fetching never sets \Seen.
-          const { content } = await client.download(id, undefined, { uid: true });
+          const { content } = await client.download(id, undefined, { uid: true, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
           if (!content) throw new MailStepError("fetch", `message UID ${id} is gone`, undefined, null);
           return content;
         }),

@@ -7,7 +7,8 @@ export type {
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
 export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
-export { previewMail, sanitizeMailHtml, type MailPreview } from "./mail-preview";
+export { previewMail, type MailPreview } from "./mail-preview";
+export { PREVIEW_MAX_BYTES, PREVIEW_SLOTS } from "./preview-capture";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
