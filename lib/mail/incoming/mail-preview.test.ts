@@ -2,6 +2,7 @@
 // never the parser's words unlabelled.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { deepNestingMail, hugeHeaderMail, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
 import { previewMail } from "./mail-preview";
 
 const CRLF = "\r\n";
@@ -14,13 +15,6 @@ function expectPlain(mail: Awaited<ReturnType<typeof previewMail>>) {
   for (const notice of mail.notices) expect(notice).not.toMatch(LIBRARY_WORDS);
 }
 
-function manyAttachments(n: number): string {
-  const parts = [...envelope("five thousand attachments"), 'Content-Type: multipart/mixed; boundary="b"', "", "--b", "Content-Type: text/plain", "", "The body before the flood"];
-  for (let i = 0; i < n; i++) parts.push("--b", `Content-Type: application/octet-stream; name="f${i}.bin"`, `Content-Disposition: attachment; filename="f${i}.bin"`, "", "x");
-  parts.push("--b--", "");
-  return parts.join(CRLF);
-}
-
 describe("previewMail on hostile mail", () => {
   it("a well-formed mail is complete and has no notice", async () => {
     const mail = await previewMail({ raw: Buffer.from([...envelope("fine"), "Content-Type: text/plain", "", "hello", ""].join(CRLF)) });
@@ -28,9 +22,7 @@ describe("previewMail on hostile mail", () => {
   });
 
   it("a huge top-level header: the usual headers, a plain explanation, the parser's words only as a detail", async () => {
-    const huge = Array.from({ length: 4000 }, (_, i) => `X-Filler-${i}: ${"a".repeat(200)}`);
-    const raw = Buffer.from([...envelope("huge header"), ...huge, "Content-Type: text/plain", "", "body", ""].join(CRLF));
-    const mail = await previewMail({ raw });
+    const mail = await previewMail({ raw: Buffer.from(hugeHeaderMail("huge header")) });
     expectPlain(mail);
     expect(mail.subject).toBe("huge header");
     expect(mail.from).toContain("mallory@example.org");
@@ -39,7 +31,7 @@ describe("previewMail on hostile mail", () => {
   });
 
   it("5,000 attachments: the headers, the first part's text and the real attachment count", async () => {
-    const mail = await previewMail({ raw: Buffer.from(manyAttachments(5000)) });
+    const mail = await previewMail({ raw: Buffer.from(manyAttachmentsMail("five thousand attachments", 5000)) });
     expectPlain(mail);
     expect(mail.subject).toBe("five thousand attachments");
     expect(mail.text).toContain("The body before the flood");
@@ -51,12 +43,7 @@ describe("previewMail on hostile mail", () => {
   });
 
   it("deep nesting: the headers and a plain explanation", async () => {
-    const depth = 700;
-    const lines = [...envelope("deep"), 'Content-Type: multipart/mixed; boundary="d0"', ""];
-    for (let i = 1; i <= depth; i++) lines.push(`--d${i - 1}`, `Content-Type: multipart/mixed; boundary="d${i}"`, "");
-    lines.push(`--d${depth}`, "Content-Type: text/plain", "", "innermost");
-    for (let i = depth; i >= 0; i--) lines.push(`--d${i}--`);
-    const mail = await previewMail({ raw: Buffer.from(lines.join(CRLF)) });
+    const mail = await previewMail({ raw: Buffer.from(deepNestingMail("deep", 700)) });
     expectPlain(mail);
     expect(mail.subject).toBe("deep");
   });
