@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { MailPreviewView } from "@/app/_components/mail/mail-preview-view";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
@@ -46,7 +47,7 @@ type FormState = {
 type Outcome =
   | { kind: "success"; message: string; steps?: StepView[] }
   | { kind: "failure"; message: string; steps?: StepView[]; raw?: string; hint?: Hint | null }
-  | { kind: "sample"; steps: StepView[]; mail: MailPreview | null }
+  | { kind: "sample"; steps: StepView[]; mail: MailPreview | null; folder: string }
   | null;
 
 function initialState(mailbox: MailboxForEdit | null): FormState {
@@ -193,7 +194,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         return setOutcome({ kind: "failure", message: result.error, hint: result.hint, raw: result.raw });
       }
       const sample = result.data;
-      if (sample.ok) setOutcome({ kind: "sample", steps: sample.steps, mail: sample.mail });
+      if (sample.ok) setOutcome({ kind: "sample", steps: sample.steps, mail: sample.mail, folder: sample.folder });
       else setOutcome({ kind: "failure", message: `The sample fetch failed at the step "${sample.failedStep}": ${sample.error}`, steps: sample.steps, raw: sample.raw, hint: sample.hint });
     });
   }
@@ -368,33 +369,7 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
       {!mail ? (
         <div className="alert alert-info">The folder is empty: there is no mail to show.</div>
       ) : (
-        <div className="card stack">
-          <h2>{mail.subject || "(no subject)"}</h2>
-          <table className="table">
-            <tbody>
-              {mail.headers.map((h, i) => (
-                <tr key={i}><th>{h.name}</th><td>{h.value}</td></tr>
-              ))}
-            </tbody>
-          </table>
-          <h3>Text</h3>
-          <pre className="transcript">{mail.text}{mail.textTruncated ? "\n[…]" : ""}</pre>
-          {mail.safeHtml && (
-            <>
-              <h3>HTML preview</h3>
-              {/* sanitized on the server: no scripts, no event handlers, no remote images; sandboxed as well */}
-              <iframe title="HTML preview" sandbox="" srcDoc={mail.safeHtml} style={{ width: "100%", minHeight: "12rem", border: "1px solid #ddd" }} />
-            </>
-          )}
-          <h3>Attachments</h3>
-          {mail.attachments.length === 0 ? (
-            <p className="muted">None</p>
-          ) : (
-            <ul>
-              {mail.attachments.map((a, i) => <li key={i}>{a.filename} ({a.contentType}, {a.size} bytes)</li>)}
-            </ul>
-          )}
-        </div>
+        <MailPreviewView mail={mail} folder={outcome.folder} />
       )}
     </section>
   );
