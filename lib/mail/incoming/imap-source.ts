@@ -77,8 +77,12 @@ class ImapSession implements IncomingSession {
         this.phases.authenticated = performance.now();
       }
     };
-    const ignore = () => undefined;
-    return { debug: take, info: take, warn: take, error: take, trace: ignore };
+    // imapflow logs the server's FETCH data lines at trace (literals already shortened to a size marker);
+    // the transcript bounds each line and the whole.
+    const serverData = (entry: LogEntry) => {
+      if (entry.src === "s") take(entry);
+    };
+    return { debug: take, info: take, warn: take, error: take, trace: serverData };
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
