@@ -1,7 +1,9 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { MailPreviewView } from "@/app/_components/mail/mail-preview-view";
+import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
@@ -75,6 +77,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
+  // what is stored, as of the last successful Save (the page's props describe the state before it)
+  const [saved, setSaved] = useState({ name: mailbox?.name ?? "", hasPassword: Boolean(mailbox?.hasPassword) });
   const router = useRouter();
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setState((s) => ({ ...s, [key]: value }));
@@ -152,6 +156,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         return setOutcome({ kind: "failure", message: saved.error, hint: saved.hint, raw: saved.raw });
       }
       const { id, needsConsent } = saved.data;
+      setSaved((before) => ({ name: input.name, hasPassword: input.authType === "password" && (Boolean(input.password) || before.hasPassword) }));
       setState((s) => ({ ...s, id, password: "" }));
       setConnectionId(saved.data.connectionId);
       if (!mailbox) window.history.replaceState(null, "", `/incoming/${id}`);
@@ -206,6 +211,12 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   const oauthErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => k.startsWith("oauth.")).map(([k, v]) => [k.slice(6), v]));
 
   return (
+    <>
+    <div className="page-header">
+      <h1>{state.id ? saved.name || "Mailbox" : "Add an incoming mailbox"}</h1>
+      {state.id && <Link className="btn btn-secondary" href={`/activity?mailbox=${state.id}`}>Fetch history</Link>}
+    </div>
+    {readOnly && <ReadOnlyNotice />}
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
       <ConsentResultBanner onSuccess={state.id ? () => startTransition(() => verify(state.id!)) : undefined} />
       <fieldset className="fieldset" disabled={readOnly || pending}>
@@ -272,8 +283,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         {state.authType === "password" && (
           <div className="field">
             <label htmlFor="password">Password</label>
-            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={mailbox?.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
-            {mailbox?.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
+            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={saved.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
+            {saved.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
             {error("password")}
           </div>
         )}
@@ -341,6 +352,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
       {pending && <p className="muted" role="status">Working…</p>}
       <OutcomeView outcome={outcome} />
     </form>
+    </>
   );
 }
 

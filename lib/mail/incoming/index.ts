@@ -15,3 +15,4 @@ export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
   type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";
+export { mailboxStatus, needsAttention, MAILBOX_STATUS_LABELS, MAILBOX_STATUS_BADGES, type MailboxStatus } from "./mailbox-status";
