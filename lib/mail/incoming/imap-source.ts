@@ -96,8 +96,12 @@ class ImapSession implements IncomingSession {
         this.phases.authenticated = performance.now();
       }
     };
-    const ignore = () => undefined;
-    return { debug: take, info: take, warn: take, error: take, trace: ignore };
+    // imapflow logs the server's FETCH data lines at trace (literals already shortened to a size marker);
+    // the transcript bounds each line and the whole.
+    const serverData = (entry: LogEntry) => {
+      if (entry.src === "s") take(entry);
+    };
+    return { debug: take, info: take, warn: take, error: take, trace: serverData };
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
@@ -291,13 +295,13 @@ class ImapSession implements IncomingSession {
     });
   }
 
-  async fetchRaw(id: string): Promise<Readable> {
+  async fetchRaw(id: string, opts: { maxBytes?: number } = {}): Promise<Readable> {
     return this.steps.run(
       "fetch",
       () =>
         this.withClient(async (client) => {
           // download() reads with BODY.PEEK[], so fetching never sets \Seen.
-          const { content } = await client.download(id, undefined, { uid: true });
+          const { content } = await client.download(id, undefined, { uid: true, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
           if (!content) throw new MailStepError("fetch", `message UID ${id} is gone`, undefined, null);
           return content;
         }),

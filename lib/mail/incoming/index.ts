@@ -7,10 +7,12 @@ export type {
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
 export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
-export { previewMail, sanitizeMailHtml, type MailPreview } from "./mail-preview";
+export { previewMail, type MailPreview } from "./mail-preview";
+export { captureStart, previewSlots, PREVIEW_MAX_BYTES, PREVIEW_SLOTS, PREVIEW_WAIT_MS } from "./preview-capture";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
   type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";
+export { mailboxStatus, needsAttention, MAILBOX_STATUS_LABELS, MAILBOX_STATUS_BADGES, type MailboxStatus } from "./mailbox-status";

@@ -6,11 +6,12 @@ import { readFileSync } from "node:fs";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
-import { TranscriptRecorder } from "@/lib/mail/transcript";
+import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript/prune";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
 import { forgetMailboxOAuth, isAppOnly, oauthAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";
+import { runTranscript } from "./run-transcript";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 import { passwordFor, serverChanged, serverField } from "./stored-secret-rule";
 import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
@@ -201,7 +202,7 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   const values = rowValues(row);
   const startedAt = new Date();
-  const transcript = row.debug ? new TranscriptRecorder({ secrets: [row.password] }) : undefined;
+  const transcript = row.debug ? await runTranscript({ kind: "connect_check", values, userId, startedAt, secrets: [row.password] }) : undefined;
   const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
   let result: VerifyResult;
   const settings = settingsOf(values);
@@ -245,7 +246,7 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
 export async function runSampleFetch(values: MailboxFormValues, userId: string): Promise<SampleFetchResult & { runId: string }> {
   const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   const startedAt = new Date();
-  const transcript = values.debug ? new TranscriptRecorder({ secrets: [values.password, stored?.password] }) : undefined;
+  const transcript = values.debug ? await runTranscript({ kind: "sample", values, userId, startedAt, secrets: [values.password, stored?.password] }) : undefined;
   const result = await sampleFetch(await sourceFor(values, stored), { transcript });
   const runId = await recordRun({
     mailboxId: stored?.id ?? null,

@@ -116,15 +116,24 @@ export class Pop3Client {
     }
   }
 
+  /** A command with a multi-line answer, read up to MAX_MULTILINE_BYTES; a longer answer ends the connection. */
   private async multiline(command: string): Promise<{ first: string; lines: string[] }> {
     return this.exclusive(async () => {
       this.send(command);
+      const name = command.split(" ")[0];
       const first = await this.readLine();
-      if (!first.startsWith("+OK")) throw new Pop3Error(`${command.split(" ")[0]} failed`, first);
+      if (!first.startsWith("+OK")) throw new Pop3Error(`${name} failed`, first);
       const lines: string[] = [];
+      let bytes = 0;
       for (;;) {
         const line = await this.readLine();
         if (line === ".") return { first, lines };
+        bytes += line.length + 2;
+        if (bytes > MAX_MULTILINE_BYTES) {
+          // The rest of the answer is still coming: the connection cannot be used for another command.
+          this.destroy();
+          throw new Pop3Error(`The server's answer to ${name} is longer than ${MAX_MULTILINE_BYTES / (1024 * 1024)} MiB; stopped reading it and closed the connection`, `(answer to ${name} cut after ${lines.length} lines)`);
+        }
         lines.push(line.startsWith("..") ? line.slice(1) : line);
       }
     });
@@ -318,6 +327,8 @@ export class Pop3Client {
 }
 
 const CRLF = Buffer.from("\r\n");
+/** CAPA, UIDL, LIST and TOP answers: 8 MiB is a UIDL of about 200,000 messages. */
+export const MAX_MULTILINE_BYTES = 8 * 1024 * 1024;
 
 function parseListing(line: string): Pop3Listing {
   const [n, value = ""] = line.trim().split(/\s+/, 2);

@@ -61,8 +61,11 @@ export interface IncomingSession {
   listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
   /** the oldest message of the open folder, or null when it is empty */
   oldest(): Promise<ListedMessage | null>;
-  /** the raw MIME of a message as a stream; reading it never changes the message on the server */
-  fetchRaw(id: string): Promise<Readable>;
+  /**
+   * The raw MIME of a message as a stream; reading it never changes the message on the server. With
+   * `maxBytes` the adapter may stop after that many bytes (the caller reads no more than that).
+   */
+  fetchRaw(id: string, opts?: { maxBytes?: number }): Promise<Readable>;
   /** call only after the mail is safely stored */
   applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
   close(): Promise<void>;

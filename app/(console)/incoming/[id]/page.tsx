@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
 import { getMailboxForEdit } from "@/lib/mail/incoming";
@@ -14,10 +13,6 @@ export default async function EditMailboxPage({ params }: { params: Promise<{ id
   const applications = me.role === "admin" && !oauth ? await listApplicationChoices() : [];
   return (
     <>
-      <div className="page-header">
-        <h1>{mailbox.name}</h1>
-        <Link className="btn btn-secondary" href={`/activity?mailbox=${mailbox.id}`}>Fetch history</Link>
-      </div>
       <MailboxForm mailbox={mailbox} oauth={oauth} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
     </>
   );
