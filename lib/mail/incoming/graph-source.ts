@@ -203,7 +203,7 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   }
 }
 
-async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
+export async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
   const text = await readText(response.body).catch(() => "");
   transcript?.server(text);
   let detail = text;
