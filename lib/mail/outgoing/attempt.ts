@@ -8,7 +8,7 @@ import type { ComposedMessage, OutgoingTransport, SendOutcome } from "./transpor
 
 const UNREACHABLE_STEPS: ReadonlySet<StepName> = new Set(["resolve", "connect", "tls"]);
 
-export type AttemptFailure = { step: StepName; error: string; raw?: string; hint: Hint | null; server: string; failover: boolean };
+export type AttemptFailure = { step: StepName; error: string; raw?: string; code?: string; hint: Hint | null; server: string; failover: boolean };
 
 export type AttemptResult =
   | { ok: true; steps: Step[]; server: string; outcome: SendOutcome | null; skipped: AttemptFailure[]; transcript: string | null }
@@ -19,16 +19,19 @@ export type AttemptOptions = {
   maxBytes?: number | null;
   debug?: boolean;
   secrets?: (string | null | undefined)[];
+  onSubmit?: () => Promise<void>;
 };
 
 function describeFailure(failure: MailStepError, server: string): AttemptFailure {
-  return { step: failure.step, error: failure.message, raw: failure.raw, hint: failure.hint ?? null, server, failover: UNREACHABLE_STEPS.has(failure.step) };
+  return { step: failure.step, error: failure.message, raw: failure.raw, code: failure.code, hint: failure.hint ?? null, server, failover: UNREACHABLE_STEPS.has(failure.step) };
 }
+
+export const TOO_LARGE = "outgoing.too_large";
 
 export function sizeLimitError(size: number, maxBytes: number): MailStepError {
   const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return new MailStepError("prepare", `The message is ${mb(size)} MB, larger than the Max Email Size of ${mb(maxBytes)} MB: it was not sent.`, undefined, {
-    code: "outgoing.too_large",
+    code: TOO_LARGE,
     title: "The message is larger than Max Email Size",
     action: "Send smaller attachments (or a link to them), or raise Max Email Size if the mail server accepts larger messages.",
   });
@@ -47,7 +50,7 @@ export async function attempt(transports: OutgoingTransport[], message: Composed
     if (index > 0) transcript?.note(`${transports[index - 1].server} could not be reached: trying the alternate server ${transport.server}`);
     try {
       if (message) {
-        const outcome = await transport.send(message, { steps, transcript });
+        const outcome = await transport.send(message, { steps, transcript, onSubmit: opts.onSubmit });
         transcript?.note(`sent through ${outcome.server}${outcome.queueId ? `, queue id ${outcome.queueId}` : ""}`);
         return { ok: true, steps: steps.steps, server: outcome.server, outcome, skipped, transcript: done() };
       }

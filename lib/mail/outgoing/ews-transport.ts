@@ -64,6 +64,7 @@ export class EwsTransport implements OutgoingTransport {
       ctx.steps.run(
         "send",
         async () => {
+          await ctx.onSubmit?.();
           await this.call(client, request, ctx);
           return { server: this.server, queueId: null, response: "CreateItem NoError (sent, copy saved in Sent Items)" };
         },

@@ -41,6 +41,7 @@ export class GraphTransport implements OutgoingTransport {
       ctx.steps.run(
         "send",
         async () => {
+          await ctx.onSubmit?.();
           const response = await client.request(`${this.userPath}/sendMail`, {
             method: "POST",
             headers: { "content-type": "text/plain", accept: "application/json" },

@@ -54,6 +54,7 @@ export class SmtpTransport implements OutgoingTransport {
   async send(message: ComposedMessage, ctx: TransportContext): Promise<SendOutcome> {
     const session = await this.open(ctx);
     try {
+      await ctx.onSubmit?.();
       const info = await ctx.steps.run(
         "send",
         () =>

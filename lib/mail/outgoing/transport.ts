@@ -41,7 +41,12 @@ export type SendOutcome = {
   response: string;
 };
 
-export type TransportContext = { steps: StepRecorder; transcript?: TranscriptRecorder };
+export type TransportContext = {
+  steps: StepRecorder;
+  transcript?: TranscriptRecorder;
+  /** called right before the message is handed to the server: from here on it may have been accepted */
+  onSubmit?: () => Promise<void>;
+};
 
 export interface OutgoingTransport {
   readonly server: string;
