@@ -29,9 +29,9 @@ export const PROVIDER_SERVERS: Record<string, Partial<Record<OutgoingProtocol, {
 };
 
 /** Microsoft switches SMTP AUTH basic authentication off at the end of December 2026. */
-export function basicAuthSwitchOffWarning(values: { protocol: string; host: string; authType: string }): string | null {
+export function basicAuthSwitchOffWarning(values: { protocol: string; host?: string; authType?: string }): string | null {
   if (values.authType !== "password" || (values.protocol !== "smtp" && values.protocol !== "smtps")) return null;
-  if (!/(^|\.)smtp\.office365\.com$|(^|\.)outlook\.office365\.com$/i.test(values.host.trim())) return null;
+  if (!/(^|\.)smtp\.office365\.com$|(^|\.)outlook\.office365\.com$/i.test((values.host ?? "").trim())) return null;
   return "Microsoft turns off basic authentication (password) for SMTP AUTH in Exchange Online at the end of December 2026: after that, sending with a password stops working. Switch to OAuth with the Microsoft 365 preset now.";
 }
 
