@@ -68,6 +68,12 @@ const CATALOGUE: Entry[] = [
     action: "Give the signed-in account Send As permission on the sending mailbox, or send from the account's own address.",
   },
   {
+    code: "smtp.starttls_first",
+    test: has(/530[ -]5\.7\.0 Must issue a STARTTLS command first/i),
+    title: "The server wants STARTTLS before anything else",
+    action: "Turn on Enable TLS (SMTP with STARTTLS, port 587) or choose SMTPS (implicit TLS, port 465). Mailbridge never signs in over an unencrypted connection.",
+  },
+  {
     code: "google.5.7.9",
     test: has(/534-?5\.7\.9/),
     title: "Google wants an app password or OAuth",
@@ -126,7 +132,7 @@ const CATALOGUE: Entry[] = [
   },
   {
     code: "tls.self_signed",
-    test: (text, input) => /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to (get|verify) (local )?issuer|UNABLE_TO_GET_ISSUER_CERT/i.test(`${input.code ?? ""} ${text}`),
+    test: (text, input) => /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to (get|verify) (local )?issuer|unable to verify the first certificate|UNABLE_TO_GET_ISSUER_CERT/i.test(`${input.code ?? ""} ${text}`),
     title: "The server's certificate is not trusted",
     action:
       "The mail server presented a certificate signed by an unknown authority (self-signed or a private CA). Install a certificate from a public CA on the server, or give Mailbridge the CA with MAILBRIDGE_EXTRA_CA_FILE. Certificate checks are never switched off.",

@@ -224,7 +224,7 @@ function knownKey(id: string): string {
   return createHash("sha256").update(id).digest().subarray(0, 9).toString("base64url");
 }
 
-async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
+export async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
   const text = await readText(response.body).catch(() => "");
   transcript?.server(text);
   let detail = text;

@@ -10,6 +10,11 @@ export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 export { previewMail, type MailPreview } from "./mail-preview";
 export { captureStart, previewSlots, PREVIEW_MAX_BYTES, PREVIEW_SLOTS, PREVIEW_WAIT_MS } from "./preview-capture";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
+// Shared with outgoing mail: timed connections, HTTPS with the extra CA and proxy, and EWS SOAP helpers.
+export { openTcp, startTls, trustedCas, type Endpoint } from "./net-connect";
+export { HttpsClient, HttpError, readText, type HttpResponse } from "./https-client";
+export { envelope as ewsEnvelope, escapeXml, ewsError, elementTexts } from "./ews-soap";
+export { graphError, DEFAULT_GRAPH_BASE } from "./graph-source";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,

@@ -2,8 +2,8 @@ import "server-only";
 // Incoming mailboxes in the database: save from the form (a blank password keeps the stored one), connect for
 // real to verify, run a sample fetch with saved or unsaved settings, and record every attempt as a FetchRun
 // (with the redacted transcript when Enable Email Debug is on).
-import { readFileSync } from "node:fs";
 import { config } from "@/lib/config";
+import { extraCa } from "@/lib/mail/extra-ca";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
@@ -18,14 +18,6 @@ import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } f
 import { MailStepError, StepRecorder, type Step } from "./steps";
 
 type MailboxRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["incomingMailbox"]["findUnique"]>>>;
-
-let cachedCa: { file: string; pem: string } | null = null;
-function extraCa(): string | undefined {
-  const file = config().extraCaFile;
-  if (!file) return undefined;
-  if (cachedCa?.file !== file) cachedCa = { file, pem: readFileSync(file, "utf8") };
-  return cachedCa.pem;
-}
 
 /** The mailbox as the edit form shows it: never the password, only whether one is stored. */
 export type MailboxForEdit = Omit<MailboxFormValues, "password" | "oauth" | "emailAddresses"> & {
