@@ -15,6 +15,7 @@ export type Config = {
   secretKey: { inline?: string; file?: string };
   authSecret?: string;
   fetcher: "embedded" | "off";
+  fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
   httpsProxy?: string;
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -55,6 +56,13 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     secretKey: { inline: e.MAILBRIDGE_SECRET_KEY, file: e.MAILBRIDGE_SECRET_KEY_FILE },
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
+    fetch: {
+      concurrency: e.MAILBRIDGE_FETCH_CONCURRENCY,
+      batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,
+      leaseSeconds: e.MAILBRIDGE_FETCH_LEASE_SECONDS,
+      maxBackoffMinutes: e.MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES,
+      crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
+    },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,

@@ -8,17 +8,8 @@ import { EwsMimeExtractor } from "./ews-mime-stream";
 import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import type { AfterFetch, BatchMessage, ConnectContext, FetchBatchOptions, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
+import { applyOneByOne, fetchOneByOne } from "./batch-fallback";
 import { MailStepError, type StepRecorder } from "./steps";
 
 const DISTINGUISHED = new Set(["inbox", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "archive", "msgfolderroot"]);
@@ -193,6 +184,18 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
       },
       () => action.action.replace("_", " "),
     );
+  }
+
+  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
+    return fetchOneByOne(this, messages, onMessage, opts);
+  }
+
+  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
+    return opts.since ? null : (await this.listNew(null)).nextCursor;
+  }
+
+  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
+    return applyOneByOne(this, ids, action);
   }
 
   async close(): Promise<void> {

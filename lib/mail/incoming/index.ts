@@ -12,5 +12,5 @@ export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
-  type MailboxForEdit, type VerifyResult,
+  sourceForMailbox, recordRun, type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";

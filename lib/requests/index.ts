@@ -1,0 +1,6 @@
+import "server-only";
+// Mail to requests: the decisions the fetcher makes per mail (key headers, loop guard, threading) and the
+// queries behind the Requests pages.
+export { readKeyHeaders, normalizeMessageId, MAX_HEADER_BYTES, type KeyHeaders } from "./mail-headers";
+export { automaticMailReason, isOwnMessageId, OWN_MESSAGE_ID_MARKER } from "./loop-guard";
+export { referencedMessageIds, taggedRequestNumber, requestTag } from "./threading";
