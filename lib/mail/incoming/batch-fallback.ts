@@ -1,7 +1,7 @@
 // Batch operations for protocols without a multi-message command: one message after the other over the open
 // session, with the same bounds as a real batch.
 import type { Readable } from "node:stream";
-import type { AfterFetch, BatchMessage, FetchBatchOptions, IncomingSession, ListedMessage } from "./source";
+import type { AfterFetch, BatchMessage, FetchBatchOptions, IncomingSession, ListedMessage, ListNewResult, SourceCursor } from "./source";
 
 export class MessageTooLargeError extends Error {
   constructor(
@@ -46,4 +46,24 @@ export async function fetchOneByOne(
 export async function applyOneByOne(session: Pick<IncomingSession, "applyAfterFetch">, ids: string[], action: AfterFetch): Promise<void> {
   if (action.action === "leave") return;
   for (const id of ids) await session.applyAfterFetch(id, action);
+}
+
+/** The batch operations of a session whose protocol has no multi-message command (POP3 without PIPELINING, Graph, EWS). */
+export abstract class OneByOneSession {
+  abstract listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
+  abstract fetchRaw(id: string): Promise<Readable>;
+  abstract applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
+
+  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
+    return fetchOneByOne(this, messages, onMessage, opts);
+  }
+
+  /** Without a date search, "since a date" lists everything (null), and "now" is a full listing's cursor. */
+  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
+    return opts.since ? null : (await this.listNew(null)).nextCursor;
+  }
+
+  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
+    return applyOneByOne(this, ids, action);
+  }
 }

@@ -8,8 +8,7 @@ import { EwsMimeExtractor } from "./ews-mime-stream";
 import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type { AfterFetch, BatchMessage, ConnectContext, FetchBatchOptions, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
-import { applyOneByOne, fetchOneByOne } from "./batch-fallback";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 const DISTINGUISHED = new Set(["inbox", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "archive", "msgfolderroot"]);
@@ -184,18 +183,6 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
       },
       () => action.action.replace("_", " "),
     );
-  }
-
-  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
-    return fetchOneByOne(this, messages, onMessage, opts);
-  }
-
-  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
-    return opts.since ? null : (await this.listNew(null)).nextCursor;
-  }
-
-  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
-    return applyOneByOne(this, ids, action);
   }
 
   async close(): Promise<void> {

@@ -6,8 +6,7 @@ import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type { AfterFetch, BatchMessage, ConnectContext, FetchBatchOptions, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
-import { applyOneByOne, fetchOneByOne } from "./batch-fallback";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export const DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0";
@@ -187,18 +186,6 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
       },
       () => `${action.action.replace("_", " ")}`,
     );
-  }
-
-  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
-    return fetchOneByOne(this, messages, onMessage, opts);
-  }
-
-  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
-    return opts.since ? null : (await this.listNew(null)).nextCursor;
-  }
-
-  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
-    return applyOneByOne(this, ids, action);
   }
 
   async close(): Promise<void> {

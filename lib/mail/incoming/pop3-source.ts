@@ -3,8 +3,8 @@
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
-import type { AfterFetch, BatchMessage, ConnectContext, FetchBatchOptions, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
-import { applyOneByOne, fetchOneByOne } from "./batch-fallback";
+import { OneByOneSession } from "./batch-fallback";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export class Pop3Source implements IncomingSource {
@@ -51,14 +51,16 @@ export class Pop3Source implements IncomingSource {
   }
 }
 
-class Pop3Session implements IncomingSession {
+class Pop3Session extends OneByOneSession implements IncomingSession {
   private numbers = new Map<string, number>();
   private sizes = new Map<number, number>();
 
   constructor(
     private readonly client: Pop3Client,
     private readonly steps: StepRecorder,
-  ) {}
+  ) {
+    super();
+  }
 
   async openFolder(name: string): Promise<void> {
     if (name.toUpperCase() !== "INBOX") {
@@ -124,18 +126,6 @@ class Pop3Session implements IncomingSession {
     }
     // Marked now, removed by the server when the session ends with QUIT.
     await this.steps.run("after fetch", () => this.client.dele(this.numberOf(id)), () => `DELE ${id}`);
-  }
-
-  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
-    return fetchOneByOne(this, messages, onMessage, opts);
-  }
-
-  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
-    return opts.since ? null : (await this.listNew(null)).nextCursor;
-  }
-
-  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
-    return applyOneByOne(this, ids, action);
   }
 
   async close(): Promise<void> {
