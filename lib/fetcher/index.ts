@@ -9,9 +9,10 @@ import { startScheduler, type Scheduler } from "./scheduler";
 
 export { fetchMailbox, backoffMinutes, type FetchOutcome } from "./fetch-mailbox";
 export { extractPending, safeFilename } from "./extract";
-export { absolutePath as storedFilePath } from "./raw-store";
 export { startScheduler, type Scheduler } from "./scheduler";
 export { CRASH_POINTS, type CrashPoint } from "./crash-point";
+export { importExistingMail } from "./import-existing";
+export { importSinceSchema, type ImportSinceInput } from "./import-schema";
 
 const globalForFetcher = globalThis as unknown as { mailbridgeScheduler?: Scheduler };
 
@@ -32,7 +33,9 @@ export async function stopEmbeddedFetcher(): Promise<void> {
 export async function fetchNow(mailboxId: string, userId: string): Promise<FetchOutcome> {
   const row = await db().incomingMailbox.findUnique({ where: { id: mailboxId }, select: { enabled: true } });
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
+  if (!row.enabled) throw new UserFacingError("This mailbox is disabled: enable it to fetch its mail.");
   const outcome = await fetchMailbox(mailboxId, { userId });
   if (outcome.status === "busy") throw new UserFacingError("This mailbox is being fetched right now; its mail appears when that fetch ends.");
   return outcome;
 }
+export { mailboxHealth, type MailboxHealth } from "./health";

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { config } from "@/lib/config";
+import { storedFilePath } from "@/lib/requests";
 
 export type StoredRaw = { sha256: string; relativePath: string; size: number };
 
@@ -14,12 +15,7 @@ function relativePathOf(mailboxId: string, sha256: string): string {
   return path.join("mail", mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), sha256.slice(0, 2), `${sha256}.eml`);
 }
 
-export function absolutePath(relativePath: string): string {
-  const root = path.resolve(config().dataDir);
-  const full = path.resolve(root, relativePath);
-  if (!full.startsWith(root + path.sep)) throw new Error("a stored path left the data directory");
-  return full;
-}
+export const absolutePath = storedFilePath;
 
 async function placeFile(tmp: string, relativePath: string): Promise<void> {
   const target = absolutePath(relativePath);
