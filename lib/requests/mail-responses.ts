@@ -1,7 +1,6 @@
 import "server-only";
 // The responses behind the mail pages' frame and downloads: a stranger's HTML only sanitized and under a
 // policy without script; files only as downloads, never sniffed or rendered.
-import { AccessDenied, requireUser } from "@/lib/auth";
 import { sanitizeMailHtml } from "@/lib/mail/incoming";
 import { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
 import { getAttachment, getMailHtml, getRawMail } from "./request-queries";
@@ -49,6 +48,8 @@ export async function rawMailResponse(id: string): Promise<Response> {
 
 /** Route handlers answer 401 instead of rendering anything for a visitor who is not signed in. */
 export async function forViewer(respond: () => Promise<Response>): Promise<Response> {
+  // Loaded here, not at the top: the fetcher (worker processes) reads this concern without the web session stack.
+  const { AccessDenied, requireUser } = await import("@/lib/auth");
   try {
     await requireUser("viewer");
   } catch (error) {
