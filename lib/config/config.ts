@@ -15,6 +15,7 @@ export type Config = {
   secretKey: { inline?: string; file?: string };
   authSecret?: string;
   fetcher: "embedded" | "off";
+  fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
   httpsProxy?: string;
   /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
   trustedProxies: string[];
@@ -62,6 +63,13 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     secretKey: { inline: e.MAILBRIDGE_SECRET_KEY, file: e.MAILBRIDGE_SECRET_KEY_FILE },
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
+    fetch: {
+      concurrency: e.MAILBRIDGE_FETCH_CONCURRENCY,
+      batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,
+      leaseSeconds: e.MAILBRIDGE_FETCH_LEASE_SECONDS,
+      maxBackoffMinutes: e.MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES,
+      crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
+    },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
     trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "").split(",").map((v) => v.trim()).filter(Boolean),
     outboundNetworks: e.MAILBRIDGE_OUTBOUND_NETWORKS,

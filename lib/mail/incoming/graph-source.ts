@@ -7,17 +7,7 @@ import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export const DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0";

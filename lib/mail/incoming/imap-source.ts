@@ -9,9 +9,13 @@ import { UserFacingError } from "@/lib/errors";
 import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedCas } from "./net-connect";
+import { MessageTooLargeError } from "./batch-fallback";
+import { uidSet } from "./uid-set";
 import type {
   AfterFetch,
+  BatchMessage,
   ConnectContext,
+  FetchBatchOptions,
   IncomingSession,
   IncomingSource,
   ListedMessage,
@@ -329,6 +333,70 @@ class ImapSession implements IncomingSession {
           }
         }),
       () => `${action.action.replace("_", " ")} UID ${id}${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
+    );
+  }
+
+  async fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts: FetchBatchOptions = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const tooLarge = messages.find((m) => opts.maxBytes !== undefined && (m.size ?? 0) > opts.maxBytes);
+    if (tooLarge) throw new MessageTooLargeError(tooLarge.id, opts.maxBytes ?? 0);
+    const wanted = new Set(messages.map((m) => Number(m.id)));
+    const got = new Map<number, Buffer>();
+    await this.steps.run(
+      "fetch",
+      () =>
+        this.withClient(async (client) => {
+          got.clear();
+          // One UID FETCH (UID BODY.PEEK[]) for the whole batch; no other command may run while it streams, so the
+          // messages are collected and handed out after it ends (the batch is bounded by count and size).
+          for await (const message of client.fetch(uidSet([...wanted]), { uid: true, source: true }, { uid: true })) {
+            if (!wanted.has(message.uid) || !message.source) continue;
+            if (opts.maxBytes !== undefined && message.source.length > opts.maxBytes) throw new MessageTooLargeError(String(message.uid), opts.maxBytes);
+            got.set(message.uid, message.source);
+          }
+        }),
+      () => `${got.size} message(s) in one UID FETCH`,
+    );
+    for (const message of messages) {
+      opts.signal?.throwIfAborted();
+      const raw = got.get(Number(message.id));
+      // A message expunged between listing and fetching is simply gone; the caller's cursor moves past it.
+      if (raw) await onMessage({ id: message.id, raw });
+    }
+  }
+
+  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor> {
+    return this.withClient(async (client) => {
+      await client.noop();
+      const box = this.mailbox();
+      const uidValidity = box.uidValidity.toString();
+      const now = Math.max(0, Number(box.uidNext) - 1);
+      if (!opts.since) return { protocol: "imap", uidValidity, lastUid: now };
+      const found = (await client.search({ since: opts.since }, { uid: true })) || [];
+      const first = Math.min(...found, now + 1);
+      return { protocol: "imap", uidValidity, lastUid: first - 1 };
+    });
+  }
+
+  async applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
+    if (action.action === "leave" || ids.length === 0) return;
+    if (this.folder?.readOnly) throw new Error("the folder is open read-only");
+    const set = uidSet(ids.map(Number));
+    await this.steps.run(
+      "after fetch",
+      () =>
+        this.withClient(async (client) => {
+          if (action.action === "mark_read") {
+            await client.messageFlagsAdd(set, ["\\Seen"], { uid: true });
+          } else if (action.action === "move") {
+            if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            // UIDs already moved by an earlier, interrupted run are simply not there any more.
+            await client.messageMove(set, action.moveToFolder, { uid: true });
+          } else {
+            await client.messageDelete(set, { uid: true });
+          }
+        }),
+      () => `${action.action.replace("_", " ")} ${ids.length} message(s)${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
     );
   }
 

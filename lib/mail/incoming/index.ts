@@ -18,6 +18,6 @@ export { graphError, DEFAULT_GRAPH_BASE } from "./graph-source";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
-  type MailboxForEdit, type VerifyResult,
+  sourceForMailbox, recordRun, type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";
 export { mailboxStatus, needsAttention, MAILBOX_STATUS_LABELS, MAILBOX_STATUS_BADGES, type MailboxStatus } from "./mailbox-status";

@@ -279,3 +279,10 @@ export async function deleteMailbox(id: string): Promise<void> {
   await db().incomingMailbox.delete({ where: { id } });
   if (row.connectionId) await forgetMailboxOAuth(row.connectionId);
 }
+
+/** The adapter for a stored mailbox, built exactly as the connection check and the sample fetch build it. */
+export async function sourceForMailbox(row: MailboxRow) {
+  return sourceFor(rowValues(row), row);
+}
+
+export { recordRun };

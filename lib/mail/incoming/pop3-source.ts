@@ -3,17 +3,8 @@
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import { OneByOneSession } from "./batch-fallback";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export class Pop3Source implements IncomingSource {
@@ -60,14 +51,16 @@ export class Pop3Source implements IncomingSource {
   }
 }
 
-class Pop3Session implements IncomingSession {
+class Pop3Session extends OneByOneSession implements IncomingSession {
   private numbers = new Map<string, number>();
   private sizes = new Map<number, number>();
 
   constructor(
     private readonly client: Pop3Client,
     private readonly steps: StepRecorder,
-  ) {}
+  ) {
+    super();
+  }
 
   private readOnly = false;
 

@@ -54,7 +54,10 @@ class BigMailSource implements IncomingSource {
       listNew: async () => ({ messages: [], nextCursor: { protocol: "pop3", seenUidls: [] } }),
       oldest: async () => ({ id: "1", size: MAIL_SIZE }),
       fetchRaw: async () => this.stream(),
+      fetchBatch: async () => undefined,
+      baseline: async () => null,
       applyAfterFetch: async () => undefined,
+      applyAfterFetchBatch: async () => undefined,
       close: async () => undefined,
     };
   }

@@ -47,6 +47,16 @@ export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
 export type ListedMessage = { id: string; size?: number };
 
+/** A message read in a batch: its raw MIME whole (batches hold only messages under the caller's size cap). */
+export type BatchMessage = { id: string; raw: Buffer };
+
+export type FetchBatchOptions = {
+  /** checked between messages; an aborted batch ends with the signal's reason */
+  signal?: AbortSignal;
+  /** a message larger than this is refused rather than buffered (the caller streams those with fetchRaw) */
+  maxBytes?: number;
+};
+
 export type ListNewResult = {
   messages: ListedMessage[];
   /** the cursor to store once every listed message is stored */
@@ -66,8 +76,20 @@ export interface IncomingSession {
    * `maxBytes` the adapter may stop after that many bytes (the caller reads no more than that).
    */
   fetchRaw(id: string, opts?: { maxBytes?: number }): Promise<Readable>;
+  /**
+   * The raw MIME of several messages over one command where the protocol allows (IMAP: one UID FETCH of
+   * BODY.PEEK[] streamed), in listing order, handed to `onMessage` one at a time. Never changes a message.
+   */
+  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void>;
+  /**
+   * Where a first connection starts: "now" (only mail arriving later is listed), or with `since` the point
+   * from which mail received on or after that date is listed (null: protocols without a date search list everything).
+   */
+  baseline(opts?: { since?: Date }): Promise<SourceCursor | null>;
   /** call only after the mail is safely stored */
   applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
+  /** the after-fetch action for many messages at once (IMAP: one STORE/MOVE/EXPUNGE over a UID set) */
+  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void>;
   close(): Promise<void>;
 }
 
