@@ -1,6 +1,7 @@
 // Test helpers for the OAuth token service: an application and connection for one of the rig's clients,
 // written straight to the test database, and a count of token requests this process sends.
-import { vi } from "vitest";
+import diagnosticsChannel from "node:diagnostics_channel";
+import { onTestFinished } from "vitest";
 import type { RigInfo } from "@/e2e/rig/info";
 import { db } from "@/lib/db";
 
@@ -49,13 +50,19 @@ export async function createTestConnection(rig: RigInfo, data: TestConnection) {
   });
 }
 
-/** Counts the requests to token URLs starting with `prefix` that this process sends from now on. */
+/**
+ * Counts the requests to token URLs starting with `prefix` that this process sends from now on, whichever
+ * fetch sends them (Node's or undici's, with any dispatcher): both publish on undici's diagnostics channel.
+ */
 export function countTokenCalls(prefix: string): () => number {
-  const real = globalThis.fetch;
   let calls = 0;
-  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
-    if (String(input instanceof Request ? input.url : input).startsWith(prefix)) calls++;
-    return real(input as never, init);
+  const onRequest = (message: unknown) => {
+    const { request } = message as { request: { origin?: string | URL; path: string } };
+    if (`${String(request.origin ?? "").replace(/\/$/, "")}${request.path}`.startsWith(prefix)) calls++;
+  };
+  diagnosticsChannel.subscribe("undici:request:create", onRequest);
+  onTestFinished(() => {
+    diagnosticsChannel.unsubscribe("undici:request:create", onRequest);
   });
   return () => calls;
 }

@@ -163,7 +163,11 @@ describe("provider presets against the rig", () => {
 
   it("Microsoft errors come back with the catalogue's hint: an expired client secret is not a lost grant", async () => {
     const client = rig.auth.clients.appOnly;
-    const { connectionId } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret, secretExpiresOn: "2026-01-01" }), {
+    // An earlier test stored this client's application: an application is changed on its own, then picked.
+    const stored = await db().oAuthApplication.findFirst({ where: { clientId: client.clientId, preset: "microsoft_app_only" } });
+    if (stored) await db().oAuthApplication.update({ where: { id: stored.id }, data: { secretExpiresOn: new Date("2026-01-01") } });
+    const fields = { clientId: client.clientId, clientSecret: client.clientSecret, secretExpiresOn: "2026-01-01", ...(stored ? { applicationId: stored.id } : {}) };
+    const { connectionId } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", fields), {
       userId: admin, direction: "incoming", mailbox: "bob@rig.test",
     });
     await failNext(rig, { path: "token", style: "microsoft", code: "AADSTS7000222", clientId: client.clientId });

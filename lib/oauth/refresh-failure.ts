@@ -2,6 +2,7 @@
 // refresh failed for now (provider down or slow, a refused scope or client) and is retried after a backoff.
 import { UserFacingError, type Hint } from "@/lib/errors";
 import { explainOAuthError, isGrantGone } from "./error-catalogue";
+import { isHttpResponse } from "./request-failure";
 import { backoffMs } from "./refresh-backoff";
 import { TOKEN_REQUEST_TIMEOUT_S, TokenEndpointError } from "./token-request";
 
@@ -72,7 +73,7 @@ export async function refreshFailure(error: unknown, conn: { grantType: string }
     return { ...base, grantGone: false, record: true, code: code ?? "network", reason, hint, userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }) };
   }
   // openid-client gives a non-OAuth answer (an HTML 502 page, say) as the error's cause, the Response itself.
-  const response = causes(error).find((e): e is Response => e instanceof Response);
+  const response = causes(error).find(isHttpResponse);
   if (response) {
     const words = await answerText(response);
     const reason = `the token endpoint answered HTTP ${response.status}${words ? ` (${words})` : ""}`;
