@@ -2,6 +2,7 @@
 // wrong" or an exception in the log.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { request as playwrightRequest } from "@playwright/test";
 import { request as undiciRequest } from "undici";
 import { actionRequest, builtServerActions, type ServerAction } from "./app-surface";
@@ -29,9 +30,7 @@ test("an anonymous body over 1 MB, a missing length and a foreign or unknown act
     const chunked = await undiciRequest(`${info.url}/setup`, {
       method: "POST",
       headers: actionRequest(setup, []).options.headers,
-      body: (async function* () {
-        yield "[{}]";
-      })(),
+      body: Readable.from(["[{}]"]),
     });
     expect(chunked.statusCode).toBe(411);
     await chunked.body.dump();
