@@ -40,16 +40,6 @@ test("kill of `npm start` closes the port within the grace time and leaves no pr
   }
 });
 
-test("a console whose npm was killed outright stops by itself", async () => {
-  const port = consolePort() + 2;
-  const server = await startConsole({ port, dataDir: path.resolve("test-results/console-lifecycle"), viaNpm: true });
-  await until("the process id is printed", 5000, () => server.output().includes("stop it with"));
-  const tree = descendantsOf(server.process.pid!);
-  server.process.kill("SIGKILL");
-  await until("the port closes", SHUTDOWN_GRACE_MS + 5000, async () => !(await portAccepts(port)));
-  await until("every process of the console ends", SHUTDOWN_GRACE_MS + 5000, () => tree.every((pid) => !isAlive(pid)));
-});
-
 test("the printed process id stops the console too, with a request in flight", async () => {
   const port = consolePort() + 2;
   const server = await startConsole({ port, dataDir: path.resolve("test-results/console-lifecycle") });

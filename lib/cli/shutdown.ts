@@ -60,12 +60,6 @@ export function installShutdown(options: { graceMs?: number; log?: (line: string
 
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-  // Started by a wrapper (npm, a shell) that was killed without passing the signal on: stop as if it had.
-  const parent = process.ppid;
-  const orphaned = setInterval(() => {
-    if (process.ppid !== parent) void stop("SIGTERM");
-  }, 1000);
-  orphaned.unref();
   return {
     track(child) {
       children.add(child);
