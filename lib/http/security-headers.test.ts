@@ -25,3 +25,13 @@ describe("security headers", () => {
     expect(csp).not.toContain("unsafe-eval");
   });
 });
+
+describe("the OAuth callback's popup page", () => {
+  it("may run its inline script, and nothing else is loosened", () => {
+    const csp = securityHeaders(newNonce(), { inlineScript: true })["Content-Security-Policy"];
+    expect(csp).toContain("script-src 'unsafe-inline'");
+    expect(csp).not.toContain("nonce-");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'self'");
+  });
+});
