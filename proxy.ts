@@ -12,8 +12,10 @@ const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\
  * Every request: a nonce and the security headers; without a valid session cookie, anything but a public
  * path is refused here. Pages and actions check the user themselves (disabled, ended sessions, role).
  */
+const OAUTH_CALLBACK = /^\/api\/oauth\/callback\/?$/;
+
 export default async function proxy(req: NextRequest): Promise<Response> {
-  const headers = securityHeaders(newNonce());
+  const headers = securityHeaders(newNonce(), { inlineScript: OAUTH_CALLBACK.test(req.nextUrl.pathname) });
   const withHeaders = (res: NextResponse) => {
     for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
     return res;

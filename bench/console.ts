@@ -1,4 +1,4 @@
-// `npm run bench -- console [--rows N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts]`:
+// `npm run bench -- console [--rows N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts] [--only /,/users]`:
 // starts the built console on loopback with a database of its own, signs in, and loads every console
 // page in turn; prints requests per second, p50/p99 latency and the process's memory afterwards.
 import { execFileSync, spawn } from "node:child_process";
@@ -25,6 +25,12 @@ const TARGETS: { path: string; signedIn: boolean; status: number }[] = [
   { path: "/_next/static/not-there.js", signedIn: false, status: 404 },
 ];
 
+// utime + stime of the console process, in ms (clock ticks are 10 ms on Linux)
+const cpuMs = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
 
 async function waitHealthy(url: string, child: { exitCode: number | null }) {
@@ -51,6 +57,7 @@ export async function benchConsole(argv: string[]): Promise<void> {
       port: { type: "string", default: "3399" },
       "seed-hook": { type: "string" },
       "no-build": { type: "boolean", default: false },
+      only: { type: "string" },
     },
   });
   const seconds = Math.min(Number(values.seconds), 60);
@@ -72,12 +79,15 @@ export async function benchConsole(argv: string[]): Promise<void> {
     const cookie = await signInCookie(url, admin.email, admin.password);
     console.log(`${connections} clients, ${seconds} s per page, console pid ${child.pid}`);
     const results: LoadResult[] = [];
-    for (const target of TARGETS) {
+    for (const target of TARGETS.filter((t) => !values.only || values.only.split(",").includes(t.path))) {
       // a short warm-up so the first compile of each route does not count
       await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections: 2, seconds: 1, expectStatus: target.status });
+      const cpuBefore = cpuMs(child.pid!);
       const result = await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections, seconds, expectStatus: target.status });
+      // CPU per request says where time goes even when other work shares the machine (latency does not)
+      const cpuPerRequest = ((cpuMs(child.pid!) - cpuBefore) / Math.max(1, result.requests)).toFixed(1);
       results.push(result);
-      console.log(`${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  errors ${result.errors}/${result.requests}`);
+      console.log(`${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  cpu ${cpuPerRequest.padStart(5)} ms/req  errors ${result.errors}/${result.requests}`);
     }
     console.log(`console memory afterwards: ${rssMb(child.pid!)} MB resident`);
   } finally {

@@ -7,9 +7,20 @@ export function consolePort(): number {
   return Number(process.env.MAILBRIDGE_E2E_PORT ?? 3210);
 }
 
-export type ConsoleServer = { url: string; dataDir: string; process: ChildProcess; stop(): Promise<void> };
+export type ConsoleServer = { url: string; dataDir: string; process: ChildProcess; output(): string; stop(): Promise<void> };
 
-export async function startConsole(options: { port: number; dataDir: string; caFile?: string; logFile?: string }): Promise<ConsoleServer> {
+export type ConsoleOptions = {
+  port: number;
+  dataDir: string;
+  caFile?: string;
+  logFile?: string;
+  /** more settings for this console (e.g. MAILBRIDGE_TRUSTED_PROXIES) */
+  env?: Record<string, string>;
+  /** start it the way the README says (`npm start`), so signals go through npm first */
+  viaNpm?: boolean;
+};
+
+export async function startConsole(options: ConsoleOptions): Promise<ConsoleServer> {
   rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const url = `http://127.0.0.1:${options.port}`;
@@ -24,15 +35,15 @@ export async function startConsole(options: { port: number; dataDir: string; caF
     // the rig's mail servers and authorization server are on 127.0.0.1
     MAILBRIDGE_OUTBOUND_NETWORKS: "loopback",
   };
+  Object.assign(env, options.env);
   delete env.DATABASE_URL;
   delete env.MAILBRIDGE_SECRET_KEY;
   if (options.caFile) env.MAILBRIDGE_EXTRA_CA_FILE = options.caFile;
   const root = path.resolve(__dirname, "..", "..");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const [command, args] = options.viaNpm
+    ? ["npm", ["start", "--silent", "--", "--no-build"]]
+    : [process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"]];
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -58,6 +69,7 @@ export async function startConsole(options: { port: number; dataDir: string; caF
     url,
     dataDir: options.dataDir,
     process: child,
+    output: () => output,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "FetchRun_startedAt_idx" ON "FetchRun"("startedAt");
+
