@@ -234,3 +234,25 @@ test("with the provider remembering another account, the page says who signed in
   await page.reload();
   await expect(page.getByText("this mailbox is")).toHaveCount(0);
 });
+
+test("a stored application brings its scope to a new mailbox, the protocol leaves its endpoints alone, and a generic provider gets no Microsoft wording", async ({ adminPage: page, rig }) => {
+  const alice = rig.auth.users.alice;
+  const client = rig.auth.clients.secretPost;
+  await fillGeneric(page, rig, alice.username);
+  await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.goto("/incoming/new");
+  await page.getByLabel("Authentication Type").selectOption("oauth");
+  await page.getByLabel("OAuth application").selectOption({ label: `Generic OAuth 2.0 · ${client.clientId}` });
+  await expect(page.getByLabel("Scope")).toHaveValue(SCOPE);
+  await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+  // the application's own fields are changed on the application, not here
+  await expect(page.getByLabel("Access Token URL")).toBeDisabled();
+  await expect(page.getByRole("link", { name: "the application's page" })).toBeVisible();
+  await page.getByLabel("Connection Protocol").selectOption("pops");
+  await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+  await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
+});
