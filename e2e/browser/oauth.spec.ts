@@ -257,3 +257,23 @@ test("a stored application brings its scope to a new mailbox, the protocol leave
   await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
   await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
 });
+
+test("an application's own fields are changed on its page, and a changed endpoint needs the secret typed again", async ({ adminPage: page, rig }) => {
+  const alice = rig.auth.users.alice;
+  const client = rig.auth.clients.secretPost;
+  await fillGeneric(page, rig, alice.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.goto("/oauth");
+  await page.getByRole("region", { name: `Application Generic OAuth 2.0 · ${client.clientId}` }).getByRole("link", { name: "Edit application" }).click();
+  await expect(page.getByRole("heading", { name: "OAuth application" })).toBeVisible();
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "(stored — leave blank to keep)");
+  await page.getByLabel("Access Token URL").fill(`${rig.auth.tokenUrl}/moved`);
+  // the form says it before the server does
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "the Access Token URL changed: enter it again");
+  await page.getByRole("button", { name: "Save application" }).click();
+  await expect(page.locator("#app-clientSecret-error")).toHaveText("The Access Token URL changed: enter the client secret again");
+  await page.reload();
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+});
