@@ -1,30 +1,38 @@
-import NextAuth from "next-auth";
-import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
-import { baseAuthConfig } from "@/lib/auth/auth-config";
+import { NextResponse, type NextRequest } from "next/server";
+// Deep import on purpose: the proxy must not load the rest of lib/auth (server-only, database).
+import { readSessionToken } from "@/lib/auth/session-token";
+import { config as appConfig } from "@/lib/config";
+import { newNonce, refuseActionRequest, securityHeaders } from "@/lib/http";
 
 // Reachable without a session: sign-in, first-run setup (refuses once an admin exists), health, Auth.js's
 // own endpoints, and the OAuth callback, which checks its own state instead.
 const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\/api\/auth\//, /^\/api\/oauth\/callback\/?$/];
 
-const { auth } = NextAuth(baseAuthConfig);
-
-// With a lazily built config (the secret comes from the key file), Auth.js hands the wrapper back as a promise.
-const guarded = auth((req) => {
+/**
+ * Every request: a nonce and the security headers; without a valid session cookie, anything but a public
+ * path is refused here. Pages and actions check the user themselves (disabled, ended sessions, role).
+ */
+export default async function proxy(req: NextRequest): Promise<Response> {
+  const headers = securityHeaders(newNonce());
+  const withHeaders = (res: NextResponse) => {
+    for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+    return res;
+  };
   const { pathname } = req.nextUrl;
-  if (PUBLIC_PATHS.some((p) => p.test(pathname)) || req.auth?.user) return NextResponse.next();
+  const refused = refuseActionRequest(req.method, pathname, req.headers);
+  if (refused) return withHeaders(new NextResponse(refused.body, refused));
+  if (PUBLIC_PATHS.some((p) => p.test(pathname)) || (await readSessionToken(req.headers))) {
+    const requestHeaders = new Headers(req.headers);
+    requestHeaders.set("content-security-policy", headers["Content-Security-Policy"]);
+    return withHeaders(NextResponse.next({ request: { headers: requestHeaders } }));
+  }
   const isApi = pathname.startsWith("/api/");
   const isAction = req.headers.has("next-action");
   if (isApi || isAction || req.method !== "GET") {
-    return NextResponse.json({ error: "Sign in first." }, { status: 401 });
+    return withHeaders(NextResponse.json({ error: "Sign in first." }, { status: 401 }));
   }
-  const url = req.nextUrl.clone();
-  url.pathname = "/signin";
-  url.search = "";
-  return NextResponse.redirect(url);
-}) as unknown as Promise<(req: NextRequest, event: NextFetchEvent) => Promise<Response>>;
-
-export default async function proxy(req: NextRequest, event: NextFetchEvent): Promise<Response> {
-  return (await guarded)(req, event);
+  // The public address, not the one Next listens on (0.0.0.0 behind a proxy).
+  return withHeaders(NextResponse.redirect(new URL("/signin", appConfig().publicUrl)));
 }
 
 export const config = {

@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The rig's servers listen on 127.0.0.1; production refuses loopback targets by default.
+    env: { MAILBRIDGE_OUTBOUND_NETWORKS: "loopback" },
   },
 });

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { requirePageUser } from "@/lib/auth";
 import { NavLinks } from "./nav-links";
+import { OutgoingBanner } from "./outgoing-banner";
 import { signOutAction } from "./sign-out-action";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +21,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </form>
         </div>
       </nav>
-      <main className="main">{children}</main>
+      <main className="main"><OutgoingBanner />{children}</main>
     </div>
   );
 }

@@ -2,23 +2,27 @@ import Link from "next/link";
 import { MailboxSummary } from "@/app/_components/incoming/mailbox-summary";
 import { requirePageUser } from "@/lib/auth";
 import { checkHealth } from "@/lib/health";
+import { listMailboxes } from "@/lib/mail/incoming";
 import { allExpiryWarnings } from "@/lib/oauth";
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
   const health = await checkHealth();
-  const warnings = await allExpiryWarnings();
+  const [warnings, mailboxes] = await Promise.all([allExpiryWarnings(), listMailboxes()]);
   return (
     <>
       <div className="page-header"><h1>Dashboard</h1></div>
       <section className="card">
         <h2>Welcome, {user.name || user.email}</h2>
         <p className="muted">
-          Mailbridge {health.version} · database {health.database}. Set up an OAuth application, then add your mailboxes under
-          Incoming mail and press <strong>Fetch a sample mail</strong> to prove the settings work.
+          Mailbridge {health.version} · database {health.database}.
+          {mailboxes.length === 0 && (
+            <> Getting started: set up an OAuth application, then add your mailboxes under Incoming mail and press{" "}
+              <strong>Fetch a sample mail</strong> to prove the settings work.</>
+          )}
         </p>
       </section>
-      <MailboxSummary />
+      <MailboxSummary mailboxes={mailboxes} />
       {warnings.length > 0 && (
         <section className="card stack" aria-label="Expiry warnings">
           <h2>Needs attention</h2>

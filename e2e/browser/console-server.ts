@@ -21,6 +21,8 @@ export async function startConsole(options: { port: number; dataDir: string; caF
     MAILBRIDGE_PUBLIC_URL: url,
     MAILBRIDGE_DATA_DIR: options.dataDir,
     NEXT_TELEMETRY_DISABLED: "1",
+    // the rig's mail servers and authorization server are on 127.0.0.1
+    MAILBRIDGE_OUTBOUND_NETWORKS: "loopback",
   };
   delete env.DATABASE_URL;
   delete env.MAILBRIDGE_SECRET_KEY;

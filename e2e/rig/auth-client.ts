@@ -116,7 +116,18 @@ export async function failNext(rig: AuthRig, failure: ForcedFailureRequest): Pro
   await control(rig, "fail-next", failure);
 }
 
-/** Back to default token lifetimes, no queued failures (tokens and keys stay). */
+/** The next `count` (default 1) token requests of the client (or of any client) are answered after `delayMs`. */
+export async function slowNext(rig: AuthRig, opts: { delayMs: number; count?: number; clientId?: string }): Promise<void> {
+  await control(rig, "slow", opts);
+}
+
+/** How many token requests of this grant type (default refresh_token) the client has made since the rig started. */
+export async function tokenRequestCount(rig: AuthRig, clientId: string, grantType = "refresh_token"): Promise<number> {
+  const answer = await control(rig, "token-requests", { clientId, grantType });
+  return Number(answer.count);
+}
+
+/** Back to default token lifetimes, no queued failures or slow answers (tokens and keys stay). */
 export async function resetAuth(rig: AuthRig): Promise<void> {
   await control(rig, "reset");
 }

@@ -44,7 +44,8 @@ export type RigInfo = {
   imap: { host: string; port: number; tlsPort: number };
   pop3: { host: string; port: number; tlsPort: number };
   smtp: { host: string; submissionPort: number; smtpsPort: number; sinkDir: string };
-  exchange: { host: string; imapTlsPort: number; pop3TlsPort: number; smtpPort: number };
+  /** pop3NoTopTlsPort: the same POP3 double without the optional TOP command, as some older servers */
+  exchange: { host: string; imapTlsPort: number; pop3TlsPort: number; pop3NoTopTlsPort: number; smtpPort: number };
   graph: { baseUrl: string };
   ews: { url: string };
   /** Dovecot config of the rig: `doveadm -c <dovecotConf> ...` works from any process (see mailbox.ts) */

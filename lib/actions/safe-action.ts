@@ -4,6 +4,7 @@ import { AccessDenied, requireUser, type Role, type SessionUser } from "@/lib/au
 import { UserFacingError, type Hint } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/forms";
 import { logUnexpected } from "@/lib/log";
+import { databaseRefusal } from "./database-errors";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -30,6 +31,8 @@ export function defineAction<S extends z.ZodType, T>(
         const fields = fieldErrors ?? (field ? { [field]: error.message } : undefined);
         return { ok: false, error: error.message, fieldErrors: fields, hint, raw };
       }
+      const refusal = databaseRefusal(error);
+      if (refusal) return { ok: false, error: refusal };
       // Next's redirect()/notFound() signal by throwing: let them through.
       if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;
       const id = logUnexpected(`action ${options.name}`, error);

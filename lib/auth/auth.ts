@@ -1,22 +1,22 @@
 import "server-only";
-import NextAuth from "next-auth";
+import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { db } from "@/lib/db";
 import { baseAuthConfig } from "./auth-config";
-import { clearFailures, isThrottled, recordFailure } from "./login-throttle";
-import { dummyPasswordHash, verifyPassword } from "./password";
+import { clientAddress } from "./client-address";
+import { checkCredentials } from "./credentials-check";
+import { signInDelay } from "./login-throttle";
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1000) });
 
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip") || "local";
+/** The form's early answer, so it can say how long to wait; it counts nothing (authorize() does). */
+export async function signInWaitMs(email: string, headers: Headers): Promise<number> {
+  return signInDelay(email.trim().toLowerCase(), clientAddress(headers));
 }
 
-/** Checked before Auth.js runs so the form can say why; authorize() checks again for direct posts. */
-export async function signInThrottled(email: string, headers: Headers): Promise<boolean> {
-  return isThrottled(email.trim().toLowerCase(), clientAddress(headers));
+/** Auth.js hands this code to the caller (signIn() throws it; a direct post gets it in the redirect). */
+export class SignInThrottled extends CredentialsSignin {
+  code = "throttled";
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -28,18 +28,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const { email, password } = parsed.data;
-        const address = clientAddress(request.headers);
-        if (await isThrottled(email, address)) return null;
-        const user = await db().user.findUnique({ where: { email } });
-        // Always verify a hash so a missing account takes as long as a wrong password.
-        const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-        if (!user || !ok || user.disabled) {
-          await recordFailure(email, address);
-          return null;
-        }
-        await clearFailures(email);
-        await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-        return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } as never;
+        const outcome = await checkCredentials(email, password, clientAddress(request.headers));
+        if (outcome.ok) return outcome.user as never;
+        if (outcome.reason === "throttled") throw new SignInThrottled();
+        return null;
       },
     }),
   ],

@@ -1,7 +1,9 @@
 import "server-only";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { db } from "@/lib/db";
-import { auth } from "./auth";
+import { readSessionToken } from "./session-token";
 
 export type Role = "admin" | "viewer";
 export type SessionUser = { id: string; email: string; name: string; role: Role };
@@ -13,16 +15,21 @@ export class AccessDenied extends Error {
   }
 }
 
-/** The signed-in user as the database knows them now: disabled users and stale sessions count as signed out. */
-export async function currentUser(): Promise<SessionUser | null> {
-  const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await db().user.findUnique({ where: { id } });
-  const sv = (session as { sv?: number }).sv;
-  if (!user || user.disabled || user.sessionVersion !== sv) return null;
+/**
+ * The signed-in user as the database knows them now: disabled users and stale sessions count as signed out.
+ * Once per request (layout, page and actions share it); the database is asked every request, so disabling
+ * a user or ending their sessions takes effect at their next click, on every process.
+ */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const session = await readSessionToken(await headers());
+  if (!session) return null;
+  const user = await db().user.findUnique({
+    where: { id: session.userId },
+    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+  });
+  if (!user || user.disabled || user.sessionVersion !== session.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "viewer" };
-}
+});
 
 /** For pages: sends a signed-out visitor to the sign-in page. */
 export async function requirePageUser(): Promise<SessionUser> {

@@ -1,35 +1,88 @@
 import { db } from "@/lib/db";
 
-const WINDOW_MS = 15 * 60 * 1000;
-const LIMITS = { account: 5, address: 20 } as const;
-const BLOCK_MS = 15 * 60 * 1000;
+/**
+ * Two counters, both kept in the database so every process sees them:
+ * - per account and address: a few free tries, then a growing delay between tries. Someone else's
+ *   failures never delay an account's owner at their own address.
+ * - per address: a ceiling on failures from one address across all accounts.
+ * A try is counted before the password is checked, by a compare-and-set on the counter, so concurrent
+ * tries cannot all pass the check before any failure is written.
+ */
+type Policy = { key: (email: string, address: string) => string; free: number; window: number; delay: (failures: number) => number };
 
-type Kind = keyof typeof LIMITS;
-const keyOf = (kind: Kind, value: string) => `${kind}:${value.toLowerCase()}`;
+const MINUTE = 60_000;
+const POLICIES = {
+  pair: {
+    key: (email: string, address: string) => `pair:${email.toLowerCase()}|${address}`,
+    free: 5,
+    window: 60 * MINUTE,
+    delay: (failures: number) => Math.min(5000 * 2 ** (failures - 5), 15 * MINUTE),
+  },
+  address: {
+    key: (_email: string, address: string) => `address:${address}`,
+    free: 50,
+    window: 15 * MINUTE,
+    delay: () => 15 * MINUTE,
+  },
+} satisfies Record<string, Policy>;
+const ATTEMPTS = 20;
 
-/** True when this account or address has failed too often recently (kept in the database: works across processes). */
-export async function isThrottled(email: string, address: string): Promise<boolean> {
-  const now = new Date();
-  const rows = await db().loginThrottle.findMany({ where: { key: { in: [keyOf("account", email), keyOf("address", address)] } } });
-  return rows.some((r) => r.blockedUntil && r.blockedUntil > now);
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+type Row = { failures: number; windowStart: Date; blockedUntil: Date | null };
+
+function current(row: Row | null, policy: Policy, now: number): { failures: number; windowStart: Date; retryAfterMs: number } {
+  if (!row) return { failures: 0, windowStart: new Date(now), retryAfterMs: 0 };
+  const retryAfterMs = row.blockedUntil ? Math.max(0, row.blockedUntil.getTime() - now) : 0;
+  if (retryAfterMs === 0 && now - row.windowStart.getTime() > policy.window) return { failures: 0, windowStart: new Date(now), retryAfterMs: 0 };
+  return { failures: row.failures, windowStart: row.windowStart, retryAfterMs };
 }
 
-export async function recordFailure(email: string, address: string): Promise<void> {
-  for (const kind of ["account", "address"] as const) {
-    const key = keyOf(kind, kind === "account" ? email : address);
-    const now = new Date();
+/** Counts one try against a counter, or refuses it while the counter is in its delay. */
+async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const now = Date.now();
     const row = await db().loginThrottle.findUnique({ where: { key } });
-    const fresh = !row || now.getTime() - row.windowStart.getTime() > WINDOW_MS;
-    const failures = fresh ? 1 : row.failures + 1;
-    const blockedUntil = failures >= LIMITS[kind] ? new Date(now.getTime() + BLOCK_MS) : null;
-    await db().loginThrottle.upsert({
-      where: { key },
-      create: { key, failures, windowStart: now, blockedUntil },
-      update: { failures, windowStart: fresh ? now : row.windowStart, blockedUntil },
-    });
+    const state = current(row, policy, now);
+    if (state.retryAfterMs > 0) return { allowed: false, retryAfterMs: state.retryAfterMs };
+    const failures = state.failures + 1;
+    const data = { failures, windowStart: state.windowStart, blockedUntil: failures >= policy.free ? new Date(now + policy.delay(failures)) : null };
+    if (!row) {
+      try {
+        await db().loginThrottle.create({ data: { key, ...data } });
+        return { allowed: true };
+      } catch {
+        continue; // created by a concurrent try: read it again
+      }
+    }
+    // Only one of several concurrent tries moves the counter from this value; the others read again.
+    const moved = await db().loginThrottle.updateMany({ where: { key, failures: row.failures, windowStart: row.windowStart }, data });
+    if (moved.count === 1) return { allowed: true };
   }
+  return { allowed: false, retryAfterMs: 1000 };
 }
 
-export async function clearFailures(email: string): Promise<void> {
-  await db().loginThrottle.deleteMany({ where: { key: keyOf("account", email) } });
+/** Counts a sign-in try for this account from this address before its password is checked. */
+export async function claimSignInAttempt(email: string, address: string): Promise<ThrottleVerdict> {
+  for (const policy of [POLICIES.address, POLICIES.pair]) {
+    const verdict = await claim(policy.key(email, address), policy);
+    if (!verdict.allowed) return verdict;
+  }
+  return { allowed: true };
+}
+
+/** Read-only: whether a try now would be refused (lets the form say so without counting a try). */
+export async function signInDelay(email: string, address: string): Promise<number> {
+  const now = Date.now();
+  const rows = await db().loginThrottle.findMany({ where: { key: { in: [POLICIES.pair.key(email, address), POLICIES.address.key(email, address)] } } });
+  return Math.max(0, ...rows.map((r) => (r.blockedUntil ? r.blockedUntil.getTime() - now : 0)));
+}
+
+/** A correct password: this account's counter at this address starts over, and the try is not held against the address. */
+export async function signInSucceeded(email: string, address: string): Promise<void> {
+  await db().loginThrottle.deleteMany({ where: { key: POLICIES.pair.key(email, address) } });
+  await db().loginThrottle.updateMany({
+    where: { key: POLICIES.address.key(email, address), failures: { gt: 0 } },
+    data: { failures: { decrement: 1 } },
+  });
 }

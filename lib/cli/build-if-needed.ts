@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,16 +21,37 @@ function fingerprint(root: string): string {
   return hash.digest("hex");
 }
 
+const nextBin = (root: string) => path.join(root, "node_modules", "next", "dist", "bin", "next");
+const buildEnv = () => ({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
+
+/** What `.next` must have been built from, or null when the build there is current. */
+function staleBuild(root: string): { marker: string; sources: string } | null {
+  const marker = path.join(root, ".next", "mailbridge-sources.sha256");
+  const sources = fingerprint(root);
+  if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === sources) return null;
+  return { marker, sources };
+}
+
 /** Runs `next build` unless .next already holds a build of exactly these sources. */
 export function buildIfNeeded(root: string): void {
-  const marker = path.join(root, ".next", "mailbridge-sources.sha256");
-  const current = fingerprint(root);
-  if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === current) return;
+  const stale = staleBuild(root);
+  if (!stale) return;
   console.log("building the console (first start or changed sources)…");
-  execFileSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  execFileSync(process.execPath, [nextBin(root), "build"], { cwd: root, stdio: "inherit", env: buildEnv() });
+  writeFileSync(stale.marker, stale.sources);
+}
+
+/** The same without blocking, so the caller can pass a stop signal on to the build (`track`). */
+export async function buildIfNeededInBackground(root: string, track: (child: ChildProcess) => void): Promise<void> {
+  const stale = staleBuild(root);
+  if (!stale) return;
+  console.log("building the console (first start or changed sources)…");
+  const child = spawn(process.execPath, [nextBin(root), "build"], { cwd: root, stdio: "inherit", env: buildEnv() });
+  track(child);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (exitCode) => resolve(exitCode));
   });
-  writeFileSync(marker, current);
+  if (code !== 0) throw new Error(`next build failed (exit code ${code})`);
+  writeFileSync(stale.marker, stale.sources);
 }

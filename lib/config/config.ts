@@ -15,7 +15,15 @@ export type Config = {
   secretKey: { inline?: string; file?: string };
   authSecret?: string;
   fetcher: "embedded" | "off";
+  fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
   httpsProxy?: string;
+  /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
+  trustedProxies: string[];
+  /**
+   * Which addresses mail servers and OAuth endpoints may have: public only (default), also private networks,
+   * also this machine (loopback; the test rig and the demo). Link-local/metadata addresses never.
+   */
+  outboundNetworks: "public" | "private" | "loopback";
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
@@ -55,7 +63,16 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     secretKey: { inline: e.MAILBRIDGE_SECRET_KEY, file: e.MAILBRIDGE_SECRET_KEY_FILE },
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
+    fetch: {
+      concurrency: e.MAILBRIDGE_FETCH_CONCURRENCY,
+      batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,
+      leaseSeconds: e.MAILBRIDGE_FETCH_LEASE_SECONDS,
+      maxBackoffMinutes: e.MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES,
+      crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
+    },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
+    trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "").split(",").map((v) => v.trim()).filter(Boolean),
+    outboundNetworks: e.MAILBRIDGE_OUTBOUND_NETWORKS,
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,
@@ -66,7 +83,11 @@ let cached: Config | undefined;
 
 /** The process's configuration, validated once. This module is the only reader of process.env. */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  if (!cached) {
+    cached = parseConfig(process.env);
+    // Auth.js builds its redirects from AUTH_URL; without it, from the address Next listens on (0.0.0.0).
+    process.env.AUTH_URL = `${cached.publicUrl}/api/auth`;
+  }
   return cached;
 }
 

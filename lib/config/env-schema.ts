@@ -24,7 +24,21 @@ export const envSchema = z.object({
   MAILBRIDGE_SECRET_KEY_FILE: z.string().min(1).optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   MAILBRIDGE_FETCHER: z.enum(["embedded", "off"]).default("embedded"),
+  MAILBRIDGE_TRUSTED_PROXIES: z
+    .string()
+    .refine(
+      (v) => v.split(",").every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry.trim())),
+      "must be a comma-separated list of IP addresses or CIDR ranges (the reverse proxies in front of the console)",
+    )
+    .optional(),
+  MAILBRIDGE_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  MAILBRIDGE_FETCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  MAILBRIDGE_FETCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** test hook: "<point>:<n>" kills the process with SIGKILL at the n-th time the fetcher passes that point */
+  MAILBRIDGE_TEST_CRASH_AT: z.string().regex(/^[a-z-]+:\d+$/, "must be <point>:<count>").optional(),
   MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
+  MAILBRIDGE_OUTBOUND_NETWORKS: z.enum(["public", "private", "loopback"]).default("public"),
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),

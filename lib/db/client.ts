@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { applySecretFields } from "./secret-extension";
+import { prepareSqliteFile } from "./sqlite-file";
 
 function withSecrets(base: SqliteClient) {
   return base.$extends({
@@ -26,7 +25,7 @@ export type RawDb = SqliteClient;
 
 export function createRawClient(database: DatabaseConfig): RawDb {
   if (database.provider === "sqlite") {
-    mkdirSync(path.dirname(database.file), { recursive: true });
+    prepareSqliteFile(database.file);
     return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as RawDb;

@@ -1,12 +1,12 @@
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
-import { loadMigrations } from "./migrations";
-import { migrate } from "./migrate";
+import { loadMigrations, migrationsDir } from "./migrations";
+import { migrate, MigrationError } from "./migrate";
 
 const all = (p: "sqlite" | "postgresql") => loadMigrations(p).map((m) => m.name);
 
@@ -52,6 +52,86 @@ describe("migrations on SQLite", () => {
     const conn = new Database(database.file, { readonly: true });
     expect((conn.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(all("sqlite").length);
     conn.close();
+  });
+
+  describe("a migration that rebuilds tables (Prisma's create-copy-drop-rename)", () => {
+    // The initial schema plus a generated migration that rebuilds OAuthConnection and IncomingMailbox.
+    function rebuildMigrations(): string {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "mb-mig-dir-"));
+      const init = all("sqlite")[0];
+      cpSync(path.join(migrationsDir("sqlite"), init), path.join(dir, init), { recursive: true });
+      cpSync(path.resolve("e2e/support/rebuild-migration"), dir, { recursive: true });
+      return dir;
+    }
+
+    async function populated() {
+      const database = fresh();
+      const dir = rebuildMigrations();
+      const init = all("sqlite")[0];
+      // only the initial migration first: a throw-away folder holding just that one
+      const initOnly = mkdtempSync(path.join(os.tmpdir(), "mb-mig-init-"));
+      cpSync(path.join(dir, init), path.join(initOnly, init), { recursive: true });
+      await migrate(database, { migrationsDir: initOnly });
+      const conn = new Database(database.file);
+      const now = new Date().toISOString();
+      conn.prepare(`INSERT INTO "User" (id, email, passwordHash, updatedAt) VALUES ('u1', 'admin@example.org', 'x', ?)`).run(now);
+      conn.prepare(`INSERT INTO "OAuthApplication" (id, name, preset, clientId, updatedAt) VALUES ('a1', 'app', 'generic', 'client', ?)`).run(now);
+      for (const c of ["c1", "c2"]) {
+        conn.prepare(`INSERT INTO "OAuthConnection" (id, applicationId, grantType, refreshToken, updatedAt) VALUES (?, 'a1', 'refresh_token', 'mb1:sealed', ?)`).run(c, now);
+        conn.prepare(`INSERT INTO "OAuthState" (id, stateHash, userId, connectionId, codeVerifier, expiresAt) VALUES (?, ?, 'u1', ?, 'v', ?)`).run(`s-${c}`, `h-${c}`, c, now);
+      }
+      for (const [m, c] of [["m1", "c1"], ["m2", "c1"], ["m3", "c2"], ["m4", null]]) {
+        conn.prepare(`INSERT INTO "IncomingMailbox" (id, name, protocol, connectionId, updatedAt) VALUES (?, ?, 'imaps', ?, ?)`).run(m, m, c, now);
+        for (const n of [1, 2, 3]) conn.prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES (?, ?, 'fetch')`).run(`${m}-run${n}`, m);
+      }
+      conn.close();
+      return { database, dir };
+    }
+
+    const snapshot = (file: string) => {
+      const conn = new Database(file, { readonly: true });
+      const rows = {
+        connections: conn.prepare(`SELECT id, applicationId, refreshToken FROM "OAuthConnection" ORDER BY id`).all(),
+        states: conn.prepare(`SELECT id, connectionId, userId FROM "OAuthState" ORDER BY id`).all(),
+        mailboxes: conn.prepare(`SELECT id, connectionId FROM "IncomingMailbox" ORDER BY id`).all(),
+        runs: conn.prepare(`SELECT id, mailboxId FROM "FetchRun" ORDER BY id`).all(),
+      };
+      conn.close();
+      return rows;
+    };
+
+    it("keeps every row and every reference", async () => {
+      const { database, dir } = await populated();
+      const before = snapshot(database.file);
+      expect(before.runs).toHaveLength(12);
+      const result = await migrate(database, { migrationsDir: dir });
+      expect(result.applied).toEqual(["20261201201932_rebuild_for_test"]);
+      expect(snapshot(database.file)).toEqual(before);
+      const conn = new Database(database.file, { readonly: true });
+      // the rebuild really happened: the new default is in the table's definition
+      expect(conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'IncomingMailbox'`).pluck().get()).toMatch(/DEFAULT 'Inbox'/);
+      expect(conn.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
+      conn.close();
+      // references are enforced again on later connections
+      const later = new Database(database.file);
+      expect(() => later.prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES ('orphan', 'no-such-mailbox', 'fetch')`).run()).toThrow(/FOREIGN KEY/);
+      later.close();
+    });
+
+    it("a migration that leaves broken references is rolled back and names them", async () => {
+      const { database, dir } = await populated();
+      const before = snapshot(database.file);
+      mkdirSync(path.join(dir, "20261201300000_orphans"));
+      writeFileSync(path.join(dir, "20261201300000_orphans", "migration.sql"), `DELETE FROM "IncomingMailbox" WHERE id = 'm3';`);
+      const error = await migrate(database, { migrationsDir: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as Error).message).toMatch(/20261201300000_orphans breaks references.*3 row\(s\).*FetchRun row \d+ → IncomingMailbox/);
+      // nothing of the run was applied, not even the rebuild before it
+      expect(snapshot(database.file)).toEqual(before);
+      const conn = new Database(database.file, { readonly: true });
+      expect(conn.prepare(`SELECT count(*) FROM "_prisma_migrations"`).pluck().get()).toBe(1);
+      conn.close();
+    });
   });
 
   it("refuses a migration that was edited after it was applied", async () => {

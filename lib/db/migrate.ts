@@ -50,12 +50,32 @@ function plan(migrations: Migration[], applied: Applied[]): { todo: Migration[];
   return { todo, done };
 }
 
+type Violation = { table: string; rowid: number | null; parent: string; fkid: number };
+
+/** Rows whose foreign key points nowhere, as `PRAGMA foreign_key_check` reports them. */
+function foreignKeyViolations(conn: Database.Database): Violation[] {
+  return conn.prepare("PRAGMA foreign_key_check").all() as Violation[];
+}
+
+function describeViolations(violations: Violation[]): string {
+  const shown = violations.slice(0, 10).map((v) => `${v.table} row ${v.rowid ?? "?"} → ${v.parent}`);
+  return `${violations.length} row(s) would point at missing rows: ${shown.join(", ")}${violations.length > 10 ? ", …" : ""}`;
+}
+
+/**
+ * SQLite's table-rebuild procedure (https://www.sqlite.org/lang_altertable.html#otheralter): Prisma rebuilds
+ * a table for most column changes (create new, copy, DROP old, rename). With foreign keys enforced that DROP
+ * deletes the old rows first and fires ON DELETE CASCADE / SET NULL in the tables pointing at it, and
+ * `PRAGMA foreign_keys` cannot be changed inside a transaction. So: off on the connection before BEGIN, check
+ * every reference before COMMIT, on again after.
+ */
 function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
   mkdirSync(path.dirname(file), { recursive: true });
   const conn = new Database(file, { timeout: 30_000 });
   try {
     conn.pragma("journal_mode = WAL");
     conn.pragma("busy_timeout = 30000");
+    conn.pragma("foreign_keys = OFF");
     // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds nothing to do.
     conn.exec("BEGIN IMMEDIATE");
     try {
@@ -67,16 +87,23 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
       );
       for (const m of todo) {
         const started = new Date().toISOString();
-        conn.exec(m.sql);
+        try {
+          conn.exec(m.sql);
+        } catch (e) {
+          throw new MigrationError(`migration ${m.name} failed: ${(e as Error).message}`);
+        }
+        const violations = foreignKeyViolations(conn);
+        if (violations.length) throw new MigrationError(`migration ${m.name} breaks references, nothing was applied: ${describeViolations(violations)}`);
         record.run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
       }
       conn.exec("COMMIT");
       return { applied: todo.map((m) => m.name), alreadyApplied: done };
     } catch (e) {
-      conn.exec("ROLLBACK");
+      if (conn.inTransaction) conn.exec("ROLLBACK");
       throw e;
     }
   } finally {
+    conn.pragma("foreign_keys = ON");
     conn.close();
   }
 }
@@ -115,7 +142,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 }
 
 /** Applies the committed migrations that are not yet recorded. Idempotent and safe to run concurrently. */
-export async function migrate(database: DatabaseConfig): Promise<MigrateResult> {
-  const migrations = loadMigrations(database.provider);
+export async function migrate(database: DatabaseConfig, opts: { migrationsDir?: string } = {}): Promise<MigrateResult> {
+  const migrations = loadMigrations(database.provider, opts.migrationsDir);
   return database.provider === "sqlite" ? migrateSqlite(database.file, migrations) : migratePostgres(database.url, migrations);
 }

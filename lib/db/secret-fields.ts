@@ -7,6 +7,7 @@ export const SECRET_FIELDS = {
   OAuthConnection: ["password", "accessToken", "refreshToken", "pendingChange"],
   OAuthState: ["codeVerifier", "pendingChange"],
   IncomingMailbox: ["password"],
+  OutgoingServer: ["password"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SecretModel = keyof typeof SECRET_FIELDS;
@@ -21,6 +22,8 @@ export const RELATION_MODELS: Record<string, SecretModel> = {
   connection: "OAuthConnection",
   connections: "OAuthConnection",
   incomingMailboxes: "IncomingMailbox",
+  outgoingServers: "OutgoingServer",
+  outgoingServer: "OutgoingServer",
   states: "OAuthState",
   oauthStates: "OAuthState",
 };

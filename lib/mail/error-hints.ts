@@ -19,6 +19,20 @@ const has = (pattern: RegExp) => (text: string) => pattern.test(text);
 const isHttp = (input: MailErrorInput) => /^HTTP \d{3}\b/.test(input.raw ?? "");
 
 const CATALOGUE: Entry[] = [
+  // Mailbridge's own refusals first: their codes must not be read as network errors (EPROTOCOLINJECTION ⊃ EPROTO).
+  {
+    code: "net.refused_by_policy",
+    test: (_text, input) => input.code === "EOUTBOUNDREFUSED",
+    title: "Mailbridge does not connect to this address",
+    action:
+      "Nothing was sent to the server: its address is outside what MAILBRIDGE_OUTBOUND_NETWORKS allows (public addresses by default; \"private\" adds on-premises networks, \"loopback\" this machine). Link-local and cloud metadata addresses and the console's own port are never reached. Check the Server Name, or ask the operator to allow the network.",
+  },
+  {
+    code: "net.protocol_injection",
+    test: (_text, input) => input.code === "EPROTOCOLINJECTION",
+    title: "A value contains a line break",
+    action: "Nothing was sent: user names, passwords, folders and addresses may not contain line breaks or NUL characters. Retype the value.",
+  },
   {
     code: "imap.not_connected",
     test: has(/User is authenticated but not connected/i),
@@ -52,6 +66,12 @@ const CATALOGUE: Entry[] = [
     test: has(/5\.2\.252|SendAsDenied/i),
     title: "The account may not send as this address",
     action: "Give the signed-in account Send As permission on the sending mailbox, or send from the account's own address.",
+  },
+  {
+    code: "smtp.starttls_first",
+    test: has(/530[ -]5\.7\.0 Must issue a STARTTLS command first/i),
+    title: "The server wants STARTTLS before anything else",
+    action: "Turn on Enable TLS (SMTP with STARTTLS, port 587) or choose SMTPS (implicit TLS, port 465). Mailbridge never signs in over an unencrypted connection.",
   },
   {
     code: "google.5.7.9",
@@ -112,7 +132,7 @@ const CATALOGUE: Entry[] = [
   },
   {
     code: "tls.self_signed",
-    test: (text, input) => /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to (get|verify) (local )?issuer|UNABLE_TO_GET_ISSUER_CERT/i.test(`${input.code ?? ""} ${text}`),
+    test: (text, input) => /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to (get|verify) (local )?issuer|unable to verify the first certificate|UNABLE_TO_GET_ISSUER_CERT/i.test(`${input.code ?? ""} ${text}`),
     title: "The server's certificate is not trusted",
     action:
       "The mail server presented a certificate signed by an unknown authority (self-signed or a private CA). Install a certificate from a public CA on the server, or give Mailbridge the CA with MAILBRIDGE_EXTRA_CA_FILE. Certificate checks are never switched off.",

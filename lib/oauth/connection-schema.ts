@@ -1,6 +1,7 @@
 // The one schema of the OAuth fields, used by the client form (errors at the field), by the mailbox forms that
 // embed the fields and by the server when a connection is saved. Secrets are write-only: blank keeps the stored.
 import { z } from "zod";
+import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { PRESETS, type GrantType } from "./presets";
 
 export const GRANT_TYPES = ["authorization_code", "client_credentials", "password", "jwt_bearer", "refresh_token"] as const;
@@ -28,15 +29,49 @@ export const CLOUD_LABELS: Record<(typeof CLOUDS)[number], string> = {
   china: "China, operated by 21Vianet (login.chinacloudapi.cn)",
 };
 
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+// Credentials travel to these URLs: plain http only to a server on this machine (a local test server).
+function plainHttpToElsewhere(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return url.protocol === "http:" && !LOOPBACK_HOST.test(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
 const httpUrl = (label: string) =>
   z
     .string()
     .trim()
     .max(2000)
-    .refine((v) => v === "" || /^https?:\/\/[^\s/]+/.test(v), `Enter the ${label} as an http(s):// URL`)
+    .refine((v) => v === "" || (/^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v)), `Enter the ${label} as an https:// URL`)
+    .refine((v) => !plainHttpToElsewhere(v), `The ${label} must use https:// (http:// only for a server on this machine)`)
     .default("");
 
-const PEM_KEY = /-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+-----END (RSA |EC )?PRIVATE KEY-----/;
+const PEM_KEY = /^-----BEGIN (RSA |EC )?PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END (RSA |EC )?PRIVATE KEY-----$/;
+
+/** A PEM block whose body is base64 of a DER sequence: what a private key file looks like. */
+function looksLikePrivateKey(v: string): boolean {
+  const body = PEM_KEY.exec(v)?.[2]?.replace(/\s+/g, "");
+  if (!body || body.length < 64 || body.length % 4 !== 0) return false;
+  try {
+    return atob(body.slice(0, 8)).charCodeAt(0) === 0x30;
+  } catch {
+    return false;
+  }
+}
+
+/** YYYY-MM-DD that names a real day (no 2026-02-31) in a plausible range for a secret's expiry. */
+function isPlausibleDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const year = Number(m[1]);
+  if (year < 2000 || year > 2199) return false;
+  const date = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === v;
+}
 
 export const oauthFieldsSchema = z
   .object({
@@ -61,19 +96,19 @@ export const oauthFieldsSchema = z
     issuer: httpUrl("Issuer"),
     scope: z.string().trim().max(2000).default(""),
     /** ROPC user name; JWT bearer: the mailbox to impersonate */
-    subject: z.string().trim().max(320).default(""),
+    subject: z.string().trim().max(320).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** ROPC password, write-only */
-    password: z.string().max(500).default(""),
+    password: z.string().max(500).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** pasted refresh token, write-only */
     refreshToken: z.string().trim().max(10000).default(""),
     tokenExpiryMarginSec: z.coerce.number().int("Enter whole seconds").min(0, "At least 0 seconds").max(3600, "At most 3600 seconds").default(300),
     secretExpiresOn: z
       .string()
       .trim()
-      .refine((v) => v === "" || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), "Enter a date (YYYY-MM-DD)")
+      .refine((v) => v === "" || isPlausibleDate(v), "Enter a real date between 2000 and 2199 (YYYY-MM-DD)")
       .default(""),
     /** the mailbox the consent is for (login_hint); the mailbox forms fill it from their address */
-    loginHint: z.string().trim().max(320).default(""),
+    loginHint: z.string().trim().max(320).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
   })
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -82,7 +117,7 @@ export const oauthFieldsSchema = z
     if (v.grantType === "authorization_code" && !v.authorizeUrl) issue("authorizeUrl", "Enter the Authorize URL (the interactive sign-in needs it)");
     if (v.grantType === "password" && !v.subject) issue("subject", "Enter the user name to sign in with");
     if (v.grantType === "jwt_bearer" && !v.subject) issue("subject", "Enter the mailbox to impersonate");
-    if (v.privateKey && !PEM_KEY.test(v.privateKey)) issue("privateKey", "Paste the private key in PEM form (-----BEGIN PRIVATE KEY-----)");
+    if (v.privateKey && !looksLikePrivateKey(v.privateKey)) issue("privateKey", "Paste the private key in PEM form (-----BEGIN PRIVATE KEY-----)");
     if (v.preset.startsWith("microsoft") && v.grantType === "client_credentials" && v.scope && !/\/\.default$/.test(v.scope)) {
       issue("scope", "App-only tokens need a scope ending in /.default, e.g. https://outlook.office365.com/.default");
     }

@@ -1,6 +1,7 @@
 import "server-only";
 import * as client from "openid-client";
 import { UserFacingError } from "@/lib/errors";
+import { findOutboundRefusal } from "@/lib/net";
 import { outboundFetch } from "./outbound-fetch";
 import { isLoopback } from "./token-request";
 
@@ -15,15 +16,17 @@ export async function discoverMetadata(issuerUrl: string): Promise<client.Server
     throw new UserFacingError("Enter the issuer as a URL, e.g. https://login.example.com.", { field: "issuer" });
   }
   if (issuer.protocol !== "https:" && !isLoopback(issuer)) throw new UserFacingError("The issuer must use https.", { field: "issuer" });
-  const viaProxy = outboundFetch();
   const options = {
     ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
-    ...(viaProxy ? { [client.customFetch]: viaProxy as client.CustomFetch } : {}),
+    [client.customFetch]: outboundFetch() as client.CustomFetch,
+    timeout: 10,
   };
   for (const algorithm of ["oidc", "oauth2"] as const) {
     try {
       return (await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })).serverMetadata();
     } catch (error) {
+      const refusal = findOutboundRefusal(error);
+      if (refusal) throw new UserFacingError(refusal.message, { field: "issuer" });
       if (algorithm === "oauth2") {
         const reason = error instanceof Error ? error.message : String(error);
         throw new UserFacingError(`No provider metadata found at ${issuer.href}: ${reason}`, { field: "issuer", raw: reason });
@@ -44,3 +47,4 @@ export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEn
     revocationUrl: metadata.revocation_endpoint ?? "",
   };
 }
+

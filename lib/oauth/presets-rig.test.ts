@@ -176,7 +176,11 @@ describe("provider presets against the rig", () => {
     expect(error).not.toBeInstanceOf(ReconnectNeededError);
     expect((error as UserFacingError).options.hint?.title).toBe("The client secret has expired");
     expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } })).status).not.toBe("reconnect_needed");
-    // the next request (secret renewed) works
+    // until the application changes, callers get the last error without another request (backoff) ...
+    await expect(getAccessToken(connectionId)).rejects.toThrow(/client secret keys for app are expired/);
+    // ... and once the secret is renewed, the next request is sent and works
+    const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    await db().oAuthApplication.update({ where: { id: conn.applicationId }, data: { clientSecret: client.clientSecret, secretExpiresOn: null } });
     expect((await getAccessToken(connectionId)).accessToken).toEqual(expect.any(String));
   });
 });

@@ -2,7 +2,12 @@ import "server-only";
 import * as client from "openid-client";
 import { SignJWT, importPKCS8 } from "jose";
 import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import { findOutboundRefusal } from "@/lib/net";
 import { outboundFetch } from "./outbound-fetch";
+import { refreshScopeAttempts } from "./refresh-scope";
+
+/** Seconds a token request may take: well under the refresh lease (token-service.ts), so a slow answer ends first. */
+export const TOKEN_REQUEST_TIMEOUT_S = 20;
 
 export type TokenSet = { accessToken: string; expiresIn?: number; refreshToken?: string; refreshTokenExpiresIn?: number; scope?: string };
 
@@ -42,8 +47,8 @@ export async function configurationFor(app: OAuthApplication): Promise<client.Co
     ...(app.revocationUrl ? { revocation_endpoint: app.revocationUrl } : {}),
   };
   const config = new client.Configuration(server, app.clientId, undefined, await clientAuth(app));
-  const viaProxy = outboundFetch();
-  if (viaProxy) config[client.customFetch] = viaProxy as client.CustomFetch;
+  config.timeout = TOKEN_REQUEST_TIMEOUT_S;
+  config[client.customFetch] = outboundFetch() as client.CustomFetch;
   if (tokenUrl.protocol === "http:") {
     if (!isLoopback(tokenUrl)) throw new Error("the Access Token URL must use https");
     client.allowInsecureRequests(config);
@@ -85,7 +90,7 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
         break;
       default:
         if (!conn.refreshToken) throw new TokenEndpointError({ error: "invalid_grant", error_description: "no refresh token stored: sign in again" }, 0);
-        response = await client.refreshTokenGrant(config, conn.refreshToken, scope);
+        response = await refreshGrant(config, app, conn, conn.refreshToken);
     }
     return {
       accessToken: response.access_token,
@@ -95,10 +100,36 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
       scope: response.scope,
     };
   } catch (error) {
-    if (error instanceof client.ResponseBodyError) {
-      const body = error.cause as { error_codes?: number[] };
-      throw new TokenEndpointError({ error: error.error, error_description: error.error_description, error_codes: body?.error_codes }, error.status);
-    }
-    throw error;
+    throw findOutboundRefusal(error) ?? asTokenEndpointError(error);
   }
+}
+
+function asTokenEndpointError(error: unknown): unknown {
+  if (!(error instanceof client.ResponseBodyError)) return error;
+  const body = error.cause as { error_codes?: number[] };
+  return new TokenEndpointError({ error: error.error, error_description: error.error_description, error_codes: body?.error_codes }, error.status);
+}
+
+/**
+ * A refresh with the scope that was granted (see refresh-scope.ts); when the server answers invalid_scope,
+ * once more with the next candidate. If every candidate is refused, the error says what was tried.
+ */
+async function refreshGrant(config: client.Configuration, app: OAuthApplication, conn: OAuthConnection, refreshToken: string) {
+  const attempts = refreshScopeAttempts(app.tokenUrl, conn);
+  const tried: string[] = [];
+  for (const [index, scope] of attempts.entries()) {
+    try {
+      return await client.refreshTokenGrant(config, refreshToken, scope ? { scope } : {});
+    } catch (error) {
+      const refused = asTokenEndpointError(error);
+      if (!(refused instanceof TokenEndpointError) || refused.body.error !== "invalid_scope") throw refused;
+      tried.push(scope ? `scope "${scope}"` : "no scope");
+      if (index < attempts.length - 1) continue;
+      throw new TokenEndpointError(
+        { ...refused.body, error_description: `${refused.body.error_description ?? "the scope was refused"} (refresh tried with ${tried.join(", then ")})` },
+        refused.status,
+      );
+    }
+  }
+  throw new Error("no refresh attempt was made");
 }

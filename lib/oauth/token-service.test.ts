@@ -4,10 +4,11 @@ import { getToken, introspectToken, revoke } from "@/e2e/rig/auth-client";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
 import { config } from "@/lib/config";
 import { createRawClient, db } from "@/lib/db";
+import { countTokenCalls as countCalls, createTestConnection, OUTLOOK_IMAP_SCOPE, type TestConnection } from "@/e2e/support/oauth-connection";
 import { getAccessToken, ReconnectNeededError } from "./token-service";
 
 let rig: RigInfo;
-const SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
+const SCOPE = OUTLOOK_IMAP_SCOPE;
 
 beforeAll(async () => {
   rig = rigInfo();
@@ -15,36 +16,8 @@ beforeAll(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function connection(data: { clientKey: string; grantType: string; scope?: string; subject?: string; password?: string; refreshToken?: string; privateKey?: boolean; marginSec?: number }) {
-  const c = rig.auth.clients[data.clientKey];
-  const app = await db().oAuthApplication.create({
-    data: {
-      name: data.clientKey,
-      preset: "generic",
-      clientId: c.clientId,
-      clientSecret: c.clientSecret,
-      clientAuthMethod: c.tokenEndpointAuthMethod,
-      privateKey: data.privateKey ? c.privateKeyPem ?? rig.auth.serviceAccount.privateKeyPem : undefined,
-      privateKeyId: data.privateKey ? c.keyId ?? rig.auth.serviceAccount.keyId : undefined,
-      issuer: rig.auth.issuer,
-      tokenUrl: rig.auth.tokenUrl,
-      tokenExpiryMarginSec: data.marginSec ?? 60,
-    },
-  });
-  return db().oAuthConnection.create({
-    data: { applicationId: app.id, grantType: data.grantType, scope: data.scope ?? SCOPE, subject: data.subject, password: data.password, refreshToken: data.refreshToken },
-  });
-}
-
-function countTokenCalls() {
-  const real = globalThis.fetch;
-  let calls = 0;
-  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
-    if (String(input instanceof Request ? input.url : input).startsWith(rig.auth.tokenUrl)) calls++;
-    return real(input as never, init);
-  });
-  return () => calls;
-}
+const connection = (data: TestConnection) => createTestConnection(rig, data);
+const countTokenCalls = () => countCalls(rig.auth.tokenUrl);
 
 describe("token service against the rig's authorization server", () => {
   it("ROPC (client_secret_post) obtains a token the mail servers accept", async () => {

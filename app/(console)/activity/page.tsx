@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { listMailboxes, listRuns } from "@/lib/mail/incoming";
+import { formatDateTime } from "@/lib/format";
 
 const KIND_LABEL: Record<string, string> = { sample: "Sample fetch", fetch: "Scheduled fetch", connect_check: "Connection check" };
 
@@ -30,7 +31,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
               const hint = run.hint ? (JSON.parse(run.hint) as { title?: string; action?: string }) : null;
               return (
                 <tr key={run.id}>
-                  <td>{run.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC</td>
+                  <td>{formatDateTime(run.startedAt, { seconds: true })}</td>
                   <td>{run.mailbox?.name ?? "(unsaved settings)"}</td>
                   <td>{KIND_LABEL[run.kind] ?? run.kind}</td>
                   <td>{run.ok ? <span className="badge badge-ok">OK</span> : <span className="badge badge-error">Failed</span>}</td>

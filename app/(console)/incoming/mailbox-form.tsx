@@ -1,6 +1,9 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { MailPreviewView } from "@/app/_components/mail/mail-preview-view";
+import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { IdentityNotice } from "@/app/_components/oauth/identity-notice";
@@ -48,7 +51,7 @@ type FormState = {
 type Outcome =
   | { kind: "success"; message: string; steps?: StepView[] }
   | { kind: "failure"; message: string; steps?: StepView[]; raw?: string; hint?: Hint | null }
-  | { kind: "sample"; steps: StepView[]; mail: MailPreview | null }
+  | { kind: "sample"; steps: StepView[]; mail: MailPreview | null; folder: string }
   | null;
 
 function initialState(mailbox: MailboxForEdit | null): FormState {
@@ -77,6 +80,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [consentIdentity, setConsentIdentity] = useState<ConsentIdentity | null>(null);
   const [pending, startTransition] = useTransition();
+  // what is stored, as of the last successful Save (the page's props describe the state before it)
+  const [saved, setSaved] = useState({ name: mailbox?.name ?? "", hasPassword: Boolean(mailbox?.hasPassword) });
   const router = useRouter();
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setState((s) => ({ ...s, [key]: value }));
@@ -154,6 +159,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         return setOutcome({ kind: "failure", message: saved.error, hint: saved.hint, raw: saved.raw });
       }
       const { id, needsConsent } = saved.data;
+      setSaved((before) => ({ name: input.name, hasPassword: input.authType === "password" && (Boolean(input.password) || before.hasPassword) }));
       setState((s) => ({ ...s, id, password: "" }));
       setConnectionId(saved.data.connectionId);
       if (!mailbox) window.history.replaceState(null, "", `/incoming/${id}`);
@@ -198,7 +204,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         return setOutcome({ kind: "failure", message: result.error, hint: result.hint, raw: result.raw });
       }
       const sample = result.data;
-      if (sample.ok) setOutcome({ kind: "sample", steps: sample.steps, mail: sample.mail });
+      if (sample.ok) setOutcome({ kind: "sample", steps: sample.steps, mail: sample.mail, folder: sample.folder });
       else setOutcome({ kind: "failure", message: `The sample fetch failed at the step "${sample.failedStep}": ${sample.error}`, steps: sample.steps, raw: sample.raw, hint: sample.hint });
     });
   }
@@ -210,6 +216,12 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   const oauthErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => k.startsWith("oauth.")).map(([k, v]) => [k.slice(6), v]));
 
   return (
+    <>
+    <div className="page-header">
+      <h1>{state.id ? saved.name || "Mailbox" : "Add an incoming mailbox"}</h1>
+      {state.id && <Link className="btn btn-secondary" href={`/activity?mailbox=${state.id}`}>Fetch history</Link>}
+    </div>
+    {readOnly && <ReadOnlyNotice />}
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
       <ConsentResultBanner onSuccess={state.id ? () => startTransition(() => verify(state.id!)) : undefined} />
       {consentIdentity && connectionId && (
@@ -288,8 +300,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         {state.authType === "password" && (
           <div className="field">
             <label htmlFor="password">Password</label>
-            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={mailbox?.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
-            {mailbox?.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
+            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={saved.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
+            {saved.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
             {error("password")}
           </div>
         )}
@@ -357,6 +369,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
       {pending && <p className="muted" role="status">Working…</p>}
       <OutcomeView outcome={outcome} />
     </form>
+    </>
   );
 }
 
@@ -385,33 +398,7 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
       {!mail ? (
         <div className="alert alert-info">The folder is empty: there is no mail to show.</div>
       ) : (
-        <div className="card stack">
-          <h2>{mail.subject || "(no subject)"}</h2>
-          <table className="table">
-            <tbody>
-              {mail.headers.map((h, i) => (
-                <tr key={i}><th>{h.name}</th><td>{h.value}</td></tr>
-              ))}
-            </tbody>
-          </table>
-          <h3>Text</h3>
-          <pre className="transcript">{mail.text}{mail.textTruncated ? "\n[…]" : ""}</pre>
-          {mail.safeHtml && (
-            <>
-              <h3>HTML preview</h3>
-              {/* sanitized on the server: no scripts, no event handlers, no remote images; sandboxed as well */}
-              <iframe title="HTML preview" sandbox="" srcDoc={mail.safeHtml} style={{ width: "100%", minHeight: "12rem", border: "1px solid #ddd" }} />
-            </>
-          )}
-          <h3>Attachments</h3>
-          {mail.attachments.length === 0 ? (
-            <p className="muted">None</p>
-          ) : (
-            <ul>
-              {mail.attachments.map((a, i) => <li key={i}>{a.filename} ({a.contentType}, {a.size} bytes)</li>)}
-            </ul>
-          )}
-        </div>
+        <MailPreviewView mail={mail} folder={outcome.folder} />
       )}
     </section>
   );

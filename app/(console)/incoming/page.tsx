@@ -1,15 +1,10 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
-import { listMailboxes } from "@/lib/mail/incoming";
+import { formatDateTime as when } from "@/lib/format";
+import { listMailboxes, MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxStatus } from "@/lib/mail/incoming";
 import { PROTOCOL_LABELS } from "@/lib/mail/incoming/mailbox-form-schema";
 import type { IncomingProtocol } from "@/lib/mail/incoming";
 
-const STATUS_BADGE: Record<string, string> = { ok: "badge-ok", new: "badge-warn", failing: "badge-error", reconnect_needed: "badge-error", disabled: "badge-warn" };
-const STATUS_LABEL: Record<string, string> = { ok: "Connected", new: "Not verified", failing: "Failing", reconnect_needed: "Reconnect needed", disabled: "Disabled" };
-
-function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
-}
 
 export default async function IncomingPage() {
   const me = await requirePageUser();
@@ -37,14 +32,14 @@ export default async function IncomingPage() {
           </thead>
           <tbody>
             {mailboxes.map((m) => {
-              const status = m.connection?.status === "reconnect_needed" ? "reconnect_needed" : m.status;
+              const status = mailboxStatus(m);
               const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
               return (
                 <tr key={m.id}>
                   <td><Link href={`/incoming/${m.id}`}>{m.name}</Link></td>
                   <td>{PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol}</td>
                   <td>{m.connectUrl || `${m.host}:${m.port}`}</td>
-                  <td><span className={`badge ${STATUS_BADGE[status] ?? "badge-warn"}`}>{STATUS_LABEL[status] ?? status}</span></td>
+                  <td><span className={`badge ${MAILBOX_STATUS_BADGES[status]}`}>{MAILBOX_STATUS_LABELS[status]}</span></td>
                   <td>{when(m.lastFetchAt)}</td>
                   <td>{when(m.nextFetchAt)}</td>
                   <td>{m.mailsFetched}</td>

@@ -1,6 +1,7 @@
 const STATUS: Record<string, { label: string; badge: string }> = {
   connected: { label: "Connected", badge: "badge-ok" },
   pending: { label: "Waiting for sign-in", badge: "badge-warn" },
+  refresh_failing: { label: "Token refresh failing", badge: "badge-error" },
   reconnect_needed: { label: "Reconnect needed", badge: "badge-error" },
 };
 

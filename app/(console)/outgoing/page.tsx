@@ -1,20 +1,33 @@
 import { requirePageUser } from "@/lib/auth";
+import { getOutgoingForEdit, getOutgoingStatus, listOutbox } from "@/lib/mail/outgoing";
+import { getConnectionForEdit, listApplicationChoices, redirectUri } from "@/lib/oauth";
+import { OutboxTable, type OutboxRow } from "./outbox-table";
+import { OutgoingForm } from "./outgoing-form";
+import { TransportStatus } from "./transport-status";
 
 export default async function OutgoingPage() {
-  await requirePageUser();
+  const me = await requirePageUser();
+  const saved = await getOutgoingForEdit();
+  const oauth = saved?.connectionId ? await getConnectionForEdit(saved.connectionId) : null;
+  const applications = me.role === "admin" && !oauth ? await listApplicationChoices() : [];
+  const status = await getOutgoingStatus();
+  const outbox: OutboxRow[] = (await listOutbox({ take: 50 })).map((m) => ({
+    ...m,
+    to: (JSON.parse(m.toAddresses) as string[]).join(", "),
+    hint: m.hint ? JSON.parse(m.hint) : null,
+    nextAttemptAt: m.nextAttemptAt.toISOString(),
+    sentAt: m.sentAt?.toISOString() ?? null,
+    createdAt: m.createdAt.toISOString(),
+  }));
   return (
     <>
       <div className="page-header"><h1>Outgoing mail</h1></div>
-      <div className="card stack">
-        <p>
-          Outgoing mail settings (SMTP with STARTTLS, SMTPS, EWS and Microsoft Graph, with OAuth or a password) and the
-          <strong> Send test mail</strong> button come in the next release.
-        </p>
-        <p className="muted">
-          Microsoft switches SMTP basic authentication off by default at the end of December 2026: OAuth applications you set up
-          under <a href="/oauth">OAuth applications</a> will serve outgoing mail too.
-        </p>
-      </div>
+      {status && <TransportStatus status={status} />}
+      <OutgoingForm saved={saved} oauth={oauth} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
+      <section className="stack">
+        <h2>Outbox</h2>
+        <OutboxTable rows={outbox} readOnly={me.role !== "admin"} />
+      </section>
     </>
   );
 }

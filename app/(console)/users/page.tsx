@@ -2,6 +2,7 @@ import { requirePageUser } from "@/lib/auth";
 import { listUsers } from "@/lib/users";
 import { AddUserForm } from "./add-user-form";
 import { UserRowActions } from "./user-row-actions";
+import { formatDateTime } from "@/lib/format";
 
 export default async function UsersPage() {
   const me = await requirePageUser();
@@ -27,7 +28,7 @@ export default async function UsersPage() {
               <td>{u.email}</td>
               <td>{u.role === "admin" ? "Admin" : "Viewer"}</td>
               <td>{u.disabled ? <span className="badge badge-error">Disabled</span> : <span className="badge badge-ok">Active</span>}</td>
-              <td>{u.lastLoginAt ? u.lastLoginAt.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never"}</td>
+              <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : "never"}</td>
               {isAdmin && <td><UserRowActions userId={u.id} email={u.email} role={u.role} disabled={u.disabled} /></td>}
             </tr>
           ))}

@@ -1,10 +1,13 @@
 import Link from "next/link";
-import { listMailboxes } from "@/lib/mail/incoming";
+import { MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxStatus, needsAttention, type listMailboxes } from "@/lib/mail/incoming";
 
-/** The dashboard's view of incoming mailboxes: how many are fine and which need attention. */
-export async function MailboxSummary() {
-  const mailboxes = await listMailboxes();
-  const attention = mailboxes.filter((m) => m.status === "failing" || m.status === "reconnect_needed" || m.connection?.status === "reconnect_needed");
+type Mailboxes = Awaited<ReturnType<typeof listMailboxes>>;
+
+/** The dashboard's view of incoming mailboxes: counts and the list of those needing attention, from one status. */
+export function MailboxSummary({ mailboxes }: { mailboxes: Mailboxes }) {
+  const withStatus = mailboxes.map((m) => ({ ...m, shown: mailboxStatus(m) }));
+  const attention = withStatus.filter((m) => needsAttention(m.shown));
+  const connected = withStatus.filter((m) => m.shown === "ok").length;
   return (
     <section className="card stack" aria-label="Incoming mailboxes">
       <h2>Incoming mailboxes</h2>
@@ -12,7 +15,9 @@ export async function MailboxSummary() {
         <p>No mailbox yet. <Link href="/incoming/new">Add one</Link>.</p>
       ) : (
         <p>
-          {mailboxes.length} mailbox{mailboxes.length === 1 ? "" : "es"}, {mailboxes.filter((m) => m.status === "ok").length} connected,{" "}
+          {mailboxes.length} mailbox{mailboxes.length === 1 ? "" : "es"}: {connected} connected
+          {attention.length > 0 ? `, ${attention.length} need${attention.length === 1 ? "s" : ""} attention` : ""}
+          {mailboxes.length - connected - attention.length > 0 ? `, ${mailboxes.length - connected - attention.length} not verified or disabled` : ""};{" "}
           {mailboxes.reduce((sum, m) => sum + m.mailsFetched, 0)} mails fetched.
         </p>
       )}
@@ -20,7 +25,7 @@ export async function MailboxSummary() {
         <ul>
           {attention.map((m) => (
             <li key={m.id}>
-              <span className="badge badge-error">{m.connection?.status === "reconnect_needed" ? "Reconnect needed" : "Failing"}</span>{" "}
+              <span className={`badge ${MAILBOX_STATUS_BADGES[m.shown]}`}>{MAILBOX_STATUS_LABELS[m.shown]}</span>{" "}
               <Link href={`/incoming/${m.id}`}>{m.name}</Link>{m.lastError ? `: ${m.lastError}` : ""}
             </li>
           ))}

@@ -21,10 +21,18 @@ export type ForcedFailure = {
 
 type Lifetimes = { accessTokenSeconds: number; refreshTokenSeconds: number };
 
+/** The next `count` token requests (of one client, or any) are answered only after `delayMs`. */
+export type Slowdown = { clientId?: string; delayMs: number; count: number };
+
+const MAX_DELAY_MS = 120_000;
+
 export class ControlState {
   private lifetimes: Lifetimes = defaultLifetimes();
   private clientLifetimes = new Map<string, Partial<Lifetimes>>();
   private failures: ForcedFailure[] = [];
+  private slowdowns: Slowdown[] = [];
+  /** token requests received, by `${clientId} ${grantType}` */
+  private tokenRequests = new Map<string, number>();
   /** ids of refresh tokens the control API revoked */
   readonly revokedRefreshTokens = new Set<string>();
 
@@ -59,10 +67,37 @@ export class ControlState {
     return this.failures.splice(index, 1)[0];
   }
 
+  slowNext(slowdown: Slowdown): void {
+    if (!Number.isInteger(slowdown.delayMs) || slowdown.delayMs <= 0 || slowdown.delayMs > MAX_DELAY_MS) {
+      throw new Error(`delayMs must be a whole number of milliseconds between 1 and ${MAX_DELAY_MS}`);
+    }
+    if (!Number.isInteger(slowdown.count) || slowdown.count <= 0) throw new Error("count must be a positive whole number");
+    this.slowdowns.push({ ...slowdown });
+  }
+
+  /** How long to hold this token request back (0: not at all); uses up one request of the matching slowdown. */
+  takeDelay(clientId: string | undefined): number {
+    const slowdown = this.slowdowns.find((candidate) => !candidate.clientId || candidate.clientId === clientId);
+    if (!slowdown) return 0;
+    slowdown.count -= 1;
+    if (slowdown.count === 0) this.slowdowns.splice(this.slowdowns.indexOf(slowdown), 1);
+    return slowdown.delayMs;
+  }
+
+  countTokenRequest(clientId: string | undefined, grantType: string | undefined): void {
+    const key = `${clientId ?? "?"} ${grantType ?? "?"}`;
+    this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
+  }
+
+  tokenRequestCount(clientId: string, grantType: string): number {
+    return this.tokenRequests.get(`${clientId} ${grantType}`) ?? 0;
+  }
+
   reset(): void {
     this.lifetimes = defaultLifetimes();
     this.clientLifetimes.clear();
     this.failures = [];
+    this.slowdowns = [];
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failNext, getToken, introspectToken, refreshToken, resetAuth, revoke, rotateKeys, setTtl } from "../auth-client";
+import { failNext, getToken, introspectToken, refreshToken, resetAuth, revoke, rotateKeys, setTtl, slowNext, tokenRequestCount } from "../auth-client";
 import { jwtParts, startTestAuthServer, tokenCall, type TestAuthServer } from "./test-support";
 
 let server: TestAuthServer;
@@ -127,7 +127,28 @@ describe("control API", () => {
     await expect(getToken(server.rig, { user: "alice", scope: "imap", client })).resolves.toMatchObject({ access_token: expect.any(String) });
   });
 
+  it("slow: the next token requests of a client are answered late, then on time again; token-requests counts them", async () => {
+    const client = server.info.clients.ropc;
+    const first = await getToken(server.rig, { user: "alice", scope: `${OUTLOOK_IMAP} offline_access`, client });
+    const before = await tokenRequestCount(server.rig, client.clientId);
+    await slowNext(server.rig, { clientId: client.clientId, delayMs: 700 });
+    let started = Date.now();
+    const refreshed = await refreshToken(server.rig, { refreshToken: first.refresh_token!, client });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+    started = Date.now();
+    await refreshToken(server.rig, { refreshToken: refreshed.refresh_token!, client });
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(await tokenRequestCount(server.rig, client.clientId)).toBe(before + 2);
+    expect(await tokenRequestCount(server.rig, client.clientId, "password")).toBeGreaterThan(0);
+  });
+
   it("refuses callers' bad control requests", async () => {
+    for (const bad of [{ delayMs: 0 }, { delayMs: 500_000 }, { delayMs: 100, count: 0 }]) {
+      const response = await fetch(`${server.info.controlUrl}/slow`, { method: "POST", body: JSON.stringify(bad) });
+      expect(response.status, JSON.stringify(bad)).toBe(400);
+    }
+    const noClient = await fetch(`${server.info.controlUrl}/token-requests`, { method: "POST", body: "{}" });
+    expect(noClient.status).toBe(400);
     const unknown = await fetch(`${server.info.controlUrl}/explode`, { method: "POST", body: "{}" });
     expect(unknown.status).toBe(404);
     const badTtl = await fetch(`${server.info.controlUrl}/ttl`, { method: "POST", body: JSON.stringify({ accessTokenSeconds: -5 }) });

@@ -28,6 +28,12 @@ export type RsaKeyPair = { privateKey: KeyObject; publicKey: KeyObject; kid: str
 export type ClientRegistration = RigClient & {
   /** Google-style "Testing" app: its refresh tokens die after 7 days (refresh_token_expires_in in responses) */
   googleTesting?: boolean;
+  /**
+   * An outside IdP's habit: its refresh tokens record the grant without `offline_access` (the response's
+   * `scope` still lists it), and a refresh request naming a scope the token does not record is refused with
+   * `invalid_scope: refresh token missing requested scope`.
+   */
+  narrowRefreshScope?: boolean;
   publicJwk?: Record<string, unknown>;
 };
 
@@ -116,6 +122,31 @@ export async function createIdentities(): Promise<RigIdentities> {
       tokenEndpointAuthMethod: "client_secret_post",
       grantTypes: [PASSWORD_GRANT, "refresh_token"],
       redirectUris: [],
+    },
+    /** ROPC for tests that slow the token endpoint down or count its requests: nobody else's requests interfere */
+    ropcSlow: {
+      clientId: "rig-ropc-slow",
+      clientSecret: secret(),
+      tokenEndpointAuthMethod: "client_secret_post",
+      grantTypes: [PASSWORD_GRANT, "refresh_token"],
+      redirectUris: [],
+    },
+    /** the same for the test with several processes, which runs beside the other */
+    ropcProcesses: {
+      clientId: "rig-ropc-processes",
+      clientSecret: secret(),
+      tokenEndpointAuthMethod: "client_secret_post",
+      grantTypes: [PASSWORD_GRANT, "refresh_token"],
+      redirectUris: [],
+    },
+    /** an outside IdP whose refresh tokens record a narrower scope than was requested (see narrowRefreshScope) */
+    narrowScope: {
+      clientId: "rig-narrow-scope",
+      clientSecret: secret(),
+      tokenEndpointAuthMethod: "client_secret_post",
+      grantTypes: [...delegated, PASSWORD_GRANT],
+      redirectUris: LOOPBACK_REDIRECT_URIS,
+      narrowRefreshScope: true,
     },
     /** Google web application in production */
     google: {

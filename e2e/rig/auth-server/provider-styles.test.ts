@@ -38,7 +38,7 @@ describe("Microsoft-style token endpoint", () => {
 
   it("maps a bad refresh token to AADSTS70000, a revoked one to AADSTS50173", async () => {
     const { clients } = server.info;
-    const bad = await tokenCall(msToken(), clients.ropc, { grant_type: "refresh_token", refresh_token: "not-a-token" });
+    const bad = await tokenCall(msToken(), clients.ropc, { grant_type: "refresh_token", refresh_token: "not-a-token", scope: OUTLOOK_IMAP });
     expect(bad.status).toBe(400);
     expectMicrosoftError(bad.body, "invalid_grant", 70000);
 

@@ -1,5 +1,6 @@
 // The rig's own HTTP routes next to the OAuth endpoints: the introspection extension used by the mail
-// servers, and the control API used by tests (revoke, token lifetime, key rotation, forced failures, reset).
+// servers, and the control API used by tests (revoke, token lifetime, key rotation, forced failures, slow
+// answers, token-request counts, reset).
 import type { KoaContextWithOIDC, Middleware } from "oidc-provider";
 import type { ForcedFailure } from "./control-state";
 import { introspect, isIntrospectionResource } from "./introspection";
@@ -89,6 +90,15 @@ async function runControlAction(
       const failure = forcedFailure(body);
       server.control.failNext(failure);
       return { ok: true };
+    }
+    case "slow": {
+      server.control.slowNext({ clientId: text("clientId"), delayMs: Number(body.delayMs), count: count("count") ?? 1 });
+      return { ok: true };
+    }
+    case "token-requests": {
+      const clientId = text("clientId");
+      if (!clientId) throw new Error("token-requests needs a clientId");
+      return { ok: true, count: server.control.tokenRequestCount(clientId, text("grantType") ?? "refresh_token") };
     }
     case "reset": {
       server.control.reset();

@@ -27,13 +27,30 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
     // private_key_jwt assertions may be addressed to the URL the client used (see provider.ts).
     ctx.state.rigPublicTokenUrl = `${server.issuer}${ctx.path}`;
     const form = ctx.is("application/x-www-form-urlencoded") ? await readForm(ctx) : undefined;
+    const grantType = form?.get("grant_type") ?? undefined;
+    const registrationOf = (id: string | undefined) => Object.values(server.identities.clients).find((client) => client.clientId === id);
+    // Microsoft's v2 endpoint wants a scope on every refresh (a subset of the one consented to).
+    if (style === "microsoft" && grantType === "refresh_token" && !form?.get("scope")) {
+      server.log(`token: refresh without scope refused (microsoft) for ${requestClientId(ctx, form) ?? "unknown client"}`);
+      ctx.set("cache-control", "no-store");
+      const shaped = microsoftError(70011);
+      ctx.status = shaped.status;
+      ctx.body = shaped.body;
+      return;
+    }
     if (form) {
-      adjustForm(form, Boolean(ctx.get("authorization")));
+      adjustForm(form, Boolean(ctx.get("authorization")), { keepOfflineAccess: Boolean(registrationOf(requestClientId(ctx, form))?.narrowRefreshScope) });
       passFormOn(ctx, form);
     }
-    const grantType = form?.get("grant_type") ?? undefined;
     const clientId = requestClientId(ctx, form);
+    const registration = registrationOf(clientId);
 
+    server.control.countTokenRequest(clientId, grantType);
+    const delay = server.control.takeDelay(clientId);
+    if (delay) {
+      server.log(`token: holding the request of ${clientId ?? "unknown client"} back for ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     const forced = server.control.takeFailure("token", style, clientId);
     if (forced) {
       server.log(`token: forced failure ${forced.code} (${style}) for ${clientId ?? "any client"}`);
@@ -44,7 +61,6 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
     if (style !== "standard") ctx.path = ROUTES.token;
     await next();
 
-    const registration = Object.values(server.identities.clients).find((client) => client.clientId === clientId);
     const body = ctx.body as Record<string, unknown> | undefined;
     if (ctx.status >= 400 && body && typeof body.error === "string") {
       const raised = ctx.state.rigError as OIDCProviderError | undefined;
@@ -77,7 +93,7 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
   };
 }
 
-function adjustForm(form: URLSearchParams, hasAuthorizationHeader: boolean): void {
+function adjustForm(form: URLSearchParams, hasAuthorizationHeader: boolean, opts: { keepOfflineAccess: boolean }): void {
   const grantType = form.get("grant_type");
   // RFC 7523 bearer assertions need no client authentication (Google's service accounts send none); the
   // client is the assertion's issuer.
@@ -87,7 +103,7 @@ function adjustForm(form: URLSearchParams, hasAuthorizationHeader: boolean): voi
   }
   // The authorize endpoint records offline access on the grant, not in the scope (see authorize-endpoint.ts),
   // so a refresh request naming offline_access (as Microsoft clients do) must not be refused for it.
-  if (grantType === "refresh_token" && form.has("scope")) {
+  if (grantType === "refresh_token" && form.has("scope") && !opts.keepOfflineAccess) {
     const scope = (form.get("scope") ?? "").split(" ").filter((value) => value && value !== "offline_access");
     if (scope.length) form.set("scope", scope.join(" "));
     else form.delete("scope");

@@ -64,6 +64,7 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
   };
 
   const pop3 = createPop3Server({ tls: opts.tls, introspect: opts.introspect, store, log: logFor("exchange-pop3") });
+  const pop3NoTop = createPop3Server({ tls: opts.tls, introspect: opts.introspect, store, log: logFor("exchange-pop3-no-top"), offerTop: false });
   const imap = createImapProxy({
     tls: opts.tls,
     introspect: opts.introspect,
@@ -93,7 +94,7 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
     void handleEws(req, res, { directory, introspect: opts.introspect, outbox, log: ewsLog });
   });
 
-  const servers: net.Server[] = [pop3, imap, smtp, graph, ews];
+  const servers: net.Server[] = [pop3, imap, smtp, graph, ews, pop3NoTop];
   const sockets = new Set<net.Socket>();
   for (const server of servers) {
     server.on("connection", (socket: net.Socket) => {
@@ -101,11 +102,11 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
       socket.on("close", () => sockets.delete(socket));
     });
   }
-  const [pop3Port, imapPort, smtpPort, graphPort, ewsPort] = await Promise.all(servers.map(listen));
+  const [pop3Port, imapPort, smtpPort, graphPort, ewsPort, pop3NoTopPort] = await Promise.all(servers.map(listen));
   graphBase = `https://${HOST}:${graphPort}/v1.0`;
 
   return {
-    exchange: { host: HOST, imapTlsPort: imapPort, pop3TlsPort: pop3Port, smtpPort },
+    exchange: { host: HOST, imapTlsPort: imapPort, pop3TlsPort: pop3Port, pop3NoTopTlsPort: pop3NoTopPort, smtpPort },
     graph: { baseUrl: graphBase },
     ews: { url: `https://${HOST}:${ewsPort}/EWS/Exchange.asmx` },
     setSmtpAuthEnabled,

@@ -14,6 +14,8 @@ export type Pop3ServerOptions = {
   store: MailStore;
   log: Logger;
   hostname?: string;
+  /** false: an older server without the optional TOP command (RFC 1939), neither in CAPA nor answered */
+  offerTop?: boolean;
 };
 
 const SIGN_OFF = "+OK Microsoft Exchange Server POP3 server signing off.";
@@ -59,7 +61,7 @@ async function serve(conn: LineConnection, opts: Pop3ServerOptions): Promise<voi
       continue;
     }
     if (command === "CAPA") {
-      conn.write("+OK\r\nTOP\r\nUIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n");
+      conn.write(`+OK\r\n${opts.offerTop === false ? "" : "TOP\r\n"}UIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n`);
       continue;
     }
 
@@ -172,6 +174,10 @@ async function transaction(
     }
     case "RETR":
     case "TOP": {
+      if (command === "TOP" && opts.offerTop === false) {
+        conn.writeLine("-ERR Protocol error. 14");
+        return;
+      }
       const one = pick(args[0]);
       const lines = command === "TOP" ? Number(args[1]) : Infinity;
       if (!one || (command === "TOP" && (!Number.isInteger(lines) || lines < 0))) {
@@ -216,7 +222,9 @@ async function sendMessage(conn: LineConnection, drop: Maildrop, meta: MessageMe
     const split = text.indexOf("\r\n\r\n");
     const head = split < 0 ? text : text.slice(0, split + 4);
     const body = split < 0 ? "" : text.slice(split + 4);
-    text = head + body.split("\r\n").slice(0, bodyLines).map((l) => `${l}\r\n`).join("");
+    const lines = body.split("\r\n");
+    if (lines.at(-1) === "") lines.pop();
+    text = head + lines.slice(0, bodyLines).map((l) => `${l}\r\n`).join("");
   }
   if (!text.endsWith("\r\n")) text += "\r\n";
   const stuffed = text.replace(/(^|\r\n)\./g, "$1..");

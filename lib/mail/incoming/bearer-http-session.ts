@@ -1,11 +1,12 @@
 // What the Graph and EWS sessions share: one HTTPS client per session and the bearer token they send,
 // renewed through the OAuth concern (and registered with the transcript so it is redacted).
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { OneByOneSession } from "./batch-fallback";
 import { HttpsClient } from "./https-client";
 import type { SourceAuth, SourceSettings } from "./source";
 import type { StepRecorder } from "./steps";
 
-export abstract class BearerHttpSession {
+export abstract class BearerHttpSession extends OneByOneSession {
   protected readonly http: HttpsClient;
   protected token = "";
 
@@ -15,6 +16,7 @@ export abstract class BearerHttpSession {
     protected readonly steps: StepRecorder,
     protected readonly transcript?: TranscriptRecorder,
   ) {
+    super();
     this.http = new HttpsClient({ ca: settings.ca, proxy: settings.proxy, timeoutMs: settings.timeoutMs, steps, transcript });
   }
 

@@ -8,17 +8,7 @@ import { EwsMimeExtractor } from "./ews-mime-stream";
 import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 const DISTINGUISHED = new Set(["inbox", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "archive", "msgfolderroot"]);

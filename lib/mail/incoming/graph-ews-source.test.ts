@@ -74,6 +74,21 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     expect(await subjects(session, [oldest!.id])).toEqual(["one"]);
   });
 
+  it("mail it marked read is not new again; mail delivered afterwards is", async () => {
+    const folder = uniqueName(`${kind}-read`);
+    await deliverMails(rig, alice, folder, ["first", "second"]);
+    const { session } = await open(kind, settingsFor(kind, folder), oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }));
+    const first = await session.listNew(null);
+    expect(first.messages).toHaveLength(2);
+    for (const { id } of first.messages) await session.applyAfterFetch(id, { action: "mark_read" });
+    const afterRead = await session.listNew(first.nextCursor);
+    expect(afterRead.messages).toEqual([]);
+    await deliverMails(rig, alice, folder, ["third"]);
+    const later = await session.listNew(afterRead.nextCursor);
+    expect(await subjects(session, later.messages.map((m) => m.id))).toEqual(["third"]);
+    expect((await session.listNew(later.nextCursor)).messages).toEqual([]);
+  });
+
   it("opens a shared mailbox with the delegate's token", async () => {
     const folder = uniqueName(`${kind}-shared`);
     await deliverMails(rig, shared, folder, ["team mail"]);

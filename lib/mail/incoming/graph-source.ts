@@ -1,22 +1,13 @@
 // Microsoft Graph as an incoming source: /users/{mailbox}/mailFolders/{folder}/messages, progress by delta
 // links, raw MIME streamed from /messages/{id}/$value, after-fetch by PATCH isRead / move / DELETE. One retry
 // with a fresh token when Graph answers 401 mid-session.
+import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export const DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0";
@@ -123,36 +114,51 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
     return `${this.userPath}/mailFolders/${encodeURIComponent(this.folderId)}`;
   }
 
+  /**
+   * Graph's delta has no "created" marker: a message whose isRead, flag or categories changed comes back
+   * exactly like a new one. So the cursor remembers which messages were already listed (a short hash of each
+   * id) and only the others are new; `@removed` entries leave the set, a moved-in message has a new id.
+   */
   async listNew(cursor: SourceCursor | null): Promise<ListNewResult> {
     return this.steps.run(
       "list",
       async () => {
         const start = `${this.folderPath()}/messages/delta?$select=id,receivedDateTime`;
-        let url = cursor?.protocol === "graph" ? cursor.deltaLink : start;
+        const previous = cursor?.protocol === "graph" ? cursor : null;
+        let url = previous?.deltaLink ?? start;
+        const known = new Set(previous?.known ?? []);
         const found: { id: string; at: string }[] = [];
         for (;;) {
           let page: GraphList;
           try {
             page = await this.json<GraphList>(url);
           } catch (error) {
-            // An expired or unusable delta token: start over (the caller de-duplicates by Message-ID).
+            // An expired or unusable delta token: start over; messages listed before stay known, so not new.
             if (error instanceof HttpError && error.status === 410 && url !== start) {
               this.transcript?.note("Graph no longer knows the delta token: starting a full sync");
               url = start;
-              found.length = 0;
               continue;
             }
             throw error;
           }
           for (const item of page.value ?? []) {
-            if (item["@removed"]) continue;
+            const key = knownKey(String(item.id));
+            if (item["@removed"]) {
+              known.delete(key);
+              continue;
+            }
+            if (known.has(key)) continue;
+            known.add(key);
             found.push({ id: String(item.id), at: String(item.receivedDateTime ?? "") });
           }
           if (page["@odata.nextLink"]) url = page["@odata.nextLink"];
           else {
             if (!page["@odata.deltaLink"]) throw new Error("Graph answered without a deltaLink");
             found.sort((a, b) => a.at.localeCompare(b.at));
-            return { messages: found.map(({ id }) => ({ id })), nextCursor: { protocol: "graph", deltaLink: page["@odata.deltaLink"] } };
+            return {
+              messages: found.map(({ id }) => ({ id })),
+              nextCursor: { protocol: "graph", deltaLink: page["@odata.deltaLink"], known: [...known] },
+            };
           }
         }
       },
@@ -203,7 +209,12 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   }
 }
 
-async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
+/** 12 characters per message (72 bits of SHA-256): the cursor stays small for large folders. */
+function knownKey(id: string): string {
+  return createHash("sha256").update(id).digest().subarray(0, 9).toString("base64url");
+}
+
+export async function graphError(response: HttpResponse, transcript?: TranscriptRecorder): Promise<HttpError> {
   const text = await readText(response.body).catch(() => "");
   transcript?.server(text);
   let detail = text;

@@ -1,12 +1,13 @@
 // HTTPS for the Graph and EWS adapters: one keep-alive agent per session trusting the extra CA, responses as
 // streams (a message's MIME is never buffered whole), and the first connection's resolve / connect / TLS
-// timed as steps.
+// timed as steps. Every connection (next links included) passes the outbound policy.
 import https from "node:https";
 import type http from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Duplex, Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { GuardedHttpsAgent } from "@/lib/net";
 import { connectViaProxy, startTls, trustedCas } from "./net-connect";
 import { MailStepError, type StepRecorder } from "./steps";
 
@@ -32,7 +33,7 @@ export class HttpsClient {
     private readonly opts: { ca?: string; proxy?: string; timeoutMs?: number; steps: StepRecorder; transcript?: TranscriptRecorder },
   ) {
     const agentOptions = { keepAlive: true, maxSockets: 2, ca: trustedCas(opts.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" as const };
-    this.agent = opts.proxy ? new ProxyTunnelAgent(agentOptions, opts.proxy, opts) : new https.Agent(agentOptions);
+    this.agent = opts.proxy ? new ProxyTunnelAgent(agentOptions, opts.proxy, opts) : new GuardedHttpsAgent(agentOptions);
   }
 
   request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
@@ -82,7 +83,7 @@ export class HttpsClient {
       request.on("error", (error) => {
         if (watchConnection && error instanceof MailStepError) reject(error);
         else if (watchConnection) {
-          const step = marks.connect === undefined ? (marks.lookup === undefined && /ENOTFOUND|EAI_AGAIN/.test(String((error as { code?: string }).code)) ? "resolve" : "connect") : "tls";
+          const step = marks.connect === undefined ? (marks.lookup === undefined && /ENOTFOUND|EAI_AGAIN|ETIMEOUT|EOUTBOUNDREFUSED/.test(String((error as { code?: string }).code)) ? "resolve" : "connect") : "tls";
           reject(this.opts.steps.fail(step, error, performance.now() - started));
         } else reject(error);
       });

@@ -6,11 +6,16 @@ import type { Readable } from "node:stream";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import net from "node:net";
 import { UserFacingError } from "@/lib/errors";
+import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedCas } from "./net-connect";
+import { MessageTooLargeError } from "./batch-fallback";
+import { uidSet } from "./uid-set";
 import type {
   AfterFetch,
+  BatchMessage,
   ConnectContext,
+  FetchBatchOptions,
   IncomingSession,
   IncomingSource,
   ListedMessage,
@@ -56,9 +61,27 @@ class ImapSession implements IncomingSession {
     private readonly transcript?: TranscriptRecorder,
   ) {}
 
+  /** the host imapflow connects to: the canonical address of a numeric host, else the checked name */
+  private connectHost = "";
+
   async start(): Promise<void> {
-    await resolveHost(this.steps, this.settings.host);
+    const { host, port, proxy } = this.settings;
+    if (proxy) {
+      // The proxy resolves names; only an IP literal can be judged (and is) before handing it on.
+      this.connectHost = await this.steps.run("resolve", async () => checkLiteralTarget(host, port, { field: "host" }), () => `${host} is resolved by the proxy`);
+    } else {
+      this.connectHost = (await resolveHost(this.steps, host, port)).host;
+    }
     await this.open(false);
+  }
+
+  /** Values written into IMAP commands: refused with CR/LF/NUL whatever validated them before. */
+  private lineSafe(value: string, what: string, step: StepName): void {
+    try {
+      assertLineSafe(value, what);
+    } catch (error) {
+      throw this.steps.fail(step, error);
+    }
   }
 
   private logger() {
@@ -77,12 +100,18 @@ class ImapSession implements IncomingSession {
         this.phases.authenticated = performance.now();
       }
     };
-    const ignore = () => undefined;
-    return { debug: take, info: take, warn: take, error: take, trace: ignore };
+    // imapflow logs the server's FETCH data lines at trace (literals already shortened to a size marker);
+    // the transcript bounds each line and the whole.
+    const serverData = (entry: LogEntry) => {
+      if (entry.src === "s") take(entry);
+    };
+    return { debug: take, info: take, warn: take, error: take, trace: serverData };
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
+    this.lineSafe(this.auth.user, "The user name", "authenticate");
     if (this.auth.type === "password") {
+      this.lineSafe(this.auth.password, "The password", "authenticate");
       this.transcript?.addSecret(this.auth.password);
       return { user: this.auth.user, pass: this.auth.password };
     }
@@ -99,12 +128,13 @@ class ImapSession implements IncomingSession {
     const auth = await this.credentials(forceRefresh);
     const implicitTls = settings.protocol === "imaps";
     const client = new ImapFlow({
-      host: settings.host,
+      host: this.connectHost,
       port: settings.port,
       secure: implicitTls,
       doSTARTTLS: implicitTls ? undefined : settings.startTls,
-      servername: net.isIP(settings.host) ? undefined : settings.host,
-      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" },
+      servername: net.isIP(this.connectHost) ? undefined : this.connectHost,
+      // The lookup judges the addresses the socket really opens to (a second DNS answer may differ).
+      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
       auth,
       logger: this.logger(),
       disableAutoIdle: true,
@@ -204,6 +234,7 @@ class ImapSession implements IncomingSession {
 
   private async select(name: string, readOnly: boolean): Promise<void> {
     const client = this.requireClient();
+    this.lineSafe(name, "The folder name", "open folder");
     await this.steps.run(
       "open folder",
       async () => {
@@ -268,13 +299,13 @@ class ImapSession implements IncomingSession {
     });
   }
 
-  async fetchRaw(id: string): Promise<Readable> {
+  async fetchRaw(id: string, opts: { maxBytes?: number } = {}): Promise<Readable> {
     return this.steps.run(
       "fetch",
       () =>
         this.withClient(async (client) => {
           // download() reads with BODY.PEEK[], so fetching never sets \Seen.
-          const { content } = await client.download(id, undefined, { uid: true });
+          const { content } = await client.download(id, undefined, { uid: true, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
           if (!content) throw new MailStepError("fetch", `message UID ${id} is gone`, undefined, null);
           return content;
         }),
@@ -293,6 +324,7 @@ class ImapSession implements IncomingSession {
             await client.messageFlagsAdd(id, ["\\Seen"], { uid: true });
           } else if (action.action === "move") {
             if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            assertLineSafe(action.moveToFolder, "The folder to move to");
             const moved = await client.messageMove(id, action.moveToFolder, { uid: true });
             if (!moved) throw new Error(`the server did not move UID ${id} to ${action.moveToFolder}`);
           } else {
@@ -301,6 +333,70 @@ class ImapSession implements IncomingSession {
           }
         }),
       () => `${action.action.replace("_", " ")} UID ${id}${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
+    );
+  }
+
+  async fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts: FetchBatchOptions = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const tooLarge = messages.find((m) => opts.maxBytes !== undefined && (m.size ?? 0) > opts.maxBytes);
+    if (tooLarge) throw new MessageTooLargeError(tooLarge.id, opts.maxBytes ?? 0);
+    const wanted = new Set(messages.map((m) => Number(m.id)));
+    const got = new Map<number, Buffer>();
+    await this.steps.run(
+      "fetch",
+      () =>
+        this.withClient(async (client) => {
+          got.clear();
+          // One UID FETCH (UID BODY.PEEK[]) for the whole batch; no other command may run while it streams, so the
+          // messages are collected and handed out after it ends (the batch is bounded by count and size).
+          for await (const message of client.fetch(uidSet([...wanted]), { uid: true, source: true }, { uid: true })) {
+            if (!wanted.has(message.uid) || !message.source) continue;
+            if (opts.maxBytes !== undefined && message.source.length > opts.maxBytes) throw new MessageTooLargeError(String(message.uid), opts.maxBytes);
+            got.set(message.uid, message.source);
+          }
+        }),
+      () => `${got.size} message(s) in one UID FETCH`,
+    );
+    for (const message of messages) {
+      opts.signal?.throwIfAborted();
+      const raw = got.get(Number(message.id));
+      // A message expunged between listing and fetching is simply gone; the caller's cursor moves past it.
+      if (raw) await onMessage({ id: message.id, raw });
+    }
+  }
+
+  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor> {
+    return this.withClient(async (client) => {
+      await client.noop();
+      const box = this.mailbox();
+      const uidValidity = box.uidValidity.toString();
+      const now = Math.max(0, Number(box.uidNext) - 1);
+      if (!opts.since) return { protocol: "imap", uidValidity, lastUid: now };
+      const found = (await client.search({ since: opts.since }, { uid: true })) || [];
+      const first = Math.min(...found, now + 1);
+      return { protocol: "imap", uidValidity, lastUid: first - 1 };
+    });
+  }
+
+  async applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void> {
+    if (action.action === "leave" || ids.length === 0) return;
+    if (this.folder?.readOnly) throw new Error("the folder is open read-only");
+    const set = uidSet(ids.map(Number));
+    await this.steps.run(
+      "after fetch",
+      () =>
+        this.withClient(async (client) => {
+          if (action.action === "mark_read") {
+            await client.messageFlagsAdd(set, ["\\Seen"], { uid: true });
+          } else if (action.action === "move") {
+            if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            // UIDs already moved by an earlier, interrupted run are simply not there any more.
+            await client.messageMove(set, action.moveToFolder, { uid: true });
+          } else {
+            await client.messageDelete(set, { uid: true });
+          }
+        }),
+      () => `${action.action.replace("_", " ")} ${ids.length} message(s)${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
     );
   }
 

@@ -7,10 +7,17 @@ export type {
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
 export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
-export { previewMail, sanitizeMailHtml, type MailPreview } from "./mail-preview";
+export { previewMail, type MailPreview } from "./mail-preview";
+export { captureStart, previewSlots, PREVIEW_MAX_BYTES, PREVIEW_SLOTS, PREVIEW_WAIT_MS } from "./preview-capture";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
+// Shared with outgoing mail: timed connections, HTTPS with the extra CA and proxy, and EWS SOAP helpers.
+export { openTcp, startTls, trustedCas, type Endpoint } from "./net-connect";
+export { HttpsClient, HttpError, readText, type HttpResponse } from "./https-client";
+export { envelope as ewsEnvelope, escapeXml, ewsError, elementTexts } from "./ews-soap";
+export { graphError, DEFAULT_GRAPH_BASE } from "./graph-source";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
-  type MailboxForEdit, type VerifyResult,
+  sourceForMailbox, recordRun, type MailboxForEdit, type VerifyResult,
 } from "./mailbox-service";
+export { mailboxStatus, needsAttention, MAILBOX_STATUS_LABELS, MAILBOX_STATUS_BADGES, type MailboxStatus } from "./mailbox-status";

@@ -3,6 +3,16 @@
 import type { Socket } from "node:net";
 
 const HIGH_WATER = 1024 * 1024;
+/** A line longer than this is refused: it would otherwise be buffered without bound (or stall a paused socket). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export class LineTooLongError extends Error {
+  readonly code = "ELINETOOLONG";
+  constructor() {
+    super(`The server sent a line longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB without a line end; stopped reading`);
+    this.name = "LineTooLongError";
+  }
+}
 
 export class LineSocket {
   private buffered: Buffer[] = [];
@@ -94,7 +104,13 @@ export class LineSocket {
     if (this.buffered.length > 1) this.buffered = [Buffer.concat(this.buffered)];
     const data = this.buffered[0];
     const end = data.indexOf(0x0a);
-    if (end < 0) return null;
+    if (end < 0) {
+      if (data.length >= MAX_LINE_BYTES) {
+        this.failure ??= new LineTooLongError();
+        this.socket.destroy();
+      }
+      return null;
+    }
     const lineEnd = end > 0 && data[end - 1] === 0x0d ? end - 1 : end;
     const line = data.subarray(0, lineEnd);
     const rest = data.subarray(end + 1);

@@ -1,6 +1,7 @@
 // The one schema of the incoming-mailbox form, used by the client form (errors at the field) and by the server
 // actions. The OAuth part is the OAuth concern's schema, embedded.
 import { z } from "zod";
+import { InvalidHostError, isLineSafe, LINE_BREAK_MESSAGE, parseHost } from "@/lib/net/client";
 import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
 import { AFTER_FETCH_ACTIONS, INCOMING_PROTOCOLS, type IncomingProtocol } from "./source";
 
@@ -38,7 +39,7 @@ const addressList = z
   .trim()
   .max(2000)
   .transform((text) => text.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))
-  .pipe(z.array(z.string().email("Each address must be a valid email address")).min(1, "Enter at least one email address"));
+  .pipe(z.array(z.string().email("Each address must be a valid email address").refine(isLineSafe, LINE_BREAK_MESSAGE)).min(1, "Enter at least one email address"));
 
 export const mailboxFormSchema = z
   .object({
@@ -48,16 +49,16 @@ export const mailboxFormSchema = z
     protocol: z.enum(INCOMING_PROTOCOLS),
     startTls: z.boolean().default(true),
     authType: z.enum(["oauth", "password"]).default("oauth"),
-    host: z.string().trim().max(253).default(""),
+    host: z.string().trim().max(253).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     port: z.coerce.number().int("Enter a whole number").min(1, "Ports run from 1 to 65535").max(65535, "Ports run from 1 to 65535"),
     connectUrl: z.string().trim().max(500).default(""),
-    username: z.string().trim().min(1, "Enter the user name of the mailbox").max(320),
+    username: z.string().trim().min(1, "Enter the user name of the mailbox").max(320).refine(isLineSafe, LINE_BREAK_MESSAGE),
     /** blank on edit keeps the stored password */
-    password: z.string().max(500).default(""),
+    password: z.string().max(500).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     emailAddresses: addressList,
-    folder: z.string().trim().min(1, "Enter a folder (INBOX is the default)").max(300).default("INBOX"),
+    folder: z.string().trim().min(1, "Enter a folder (INBOX is the default)").max(300).refine(isLineSafe, LINE_BREAK_MESSAGE).default("INBOX"),
     afterFetch: z.enum(AFTER_FETCH_ACTIONS).default("leave"),
-    moveToFolder: z.string().trim().max(300).default(""),
+    moveToFolder: z.string().trim().max(300).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     fetchIntervalMin: z.coerce.number().int("Enter whole minutes").min(1, "At least 1 minute").max(1440, "At most 1440 minutes (a day)"),
     debug: z.boolean().default(false),
     disableNewRequests: z.boolean().default(false),
@@ -68,7 +69,13 @@ export const mailboxFormSchema = z
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     const mailServer = v.protocol === "imap" || v.protocol === "imaps" || v.protocol === "pop" || v.protocol === "pops";
     if (mailServer && !v.host) issue("host", "Enter the server name or IP address");
-    if (mailServer && v.host && !/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(v.host)) issue("host", "Enter a host name or IP address without spaces or a scheme");
+    if (mailServer && v.host) {
+      try {
+        parseHost(v.host);
+      } catch (error) {
+        issue("host", error instanceof InvalidHostError ? `${error.message} (enter a host name or IP address, no scheme or port)` : String(error));
+      }
+    }
     if (v.protocol === "ews" || v.protocol === "graph") {
       if (!/^https:\/\/[^\s/]+/.test(v.connectUrl)) issue("connectUrl", v.protocol === "ews" ? "Enter the EWS Connect URL (https://…/EWS/Exchange.asmx)" : "Enter the Graph base URL (https://graph.microsoft.com/v1.0)");
       if (v.authType !== "oauth") issue("authType", "EWS and Microsoft Graph use OAuth");

@@ -2,28 +2,22 @@ import "server-only";
 // Incoming mailboxes in the database: save from the form (a blank password keeps the stored one), connect for
 // real to verify, run a sample fetch with saved or unsaved settings, and record every attempt as a FetchRun
 // (with the redacted transcript when Enable Email Debug is on).
-import { readFileSync } from "node:fs";
 import { config } from "@/lib/config";
+import { extraCa } from "@/lib/mail/extra-ca";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
-import { TranscriptRecorder } from "@/lib/mail/transcript";
+import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript/prune";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
-import { forgetMailboxOAuth, isAppOnly, oauthAuth, saveMailboxOAuth } from "./oauth-bridge";
+import { forgetMailboxOAuth, isAppOnly, oauthAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";
+import { runTranscript } from "./run-transcript";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
+import { passwordFor, serverChanged, serverField } from "./stored-secret-rule";
 import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
 
 type MailboxRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["incomingMailbox"]["findUnique"]>>>;
-
-let cachedCa: { file: string; pem: string } | null = null;
-function extraCa(): string | undefined {
-  const file = config().extraCaFile;
-  if (!file) return undefined;
-  if (cachedCa?.file !== file) cachedCa = { file, pem: readFileSync(file, "utf8") };
-  return cachedCa.pem;
-}
 
 /** The mailbox as the edit form shows it: never the password, only whether one is stored. */
 export type MailboxForEdit = Omit<MailboxFormValues, "password" | "oauth" | "emailAddresses"> & {
@@ -89,15 +83,20 @@ function rowValues(row: MailboxRow): MailboxFormValues {
   };
 }
 
-/** Password (typed, else stored) or the mailbox's OAuth connection. */
+/**
+ * Password (typed, else stored) or the mailbox's OAuth connection. A stored secret goes only to the server it
+ * was saved for: with a changed server the password must be typed again, and the OAuth token waits for a
+ * Save (which asks for a fresh consent).
+ */
 function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAuth {
-  if (values.authType === "password") {
-    const password = values.password || stored?.password || "";
-    if (!password) throw new UserFacingError("Enter the password.", { field: "password" });
-    return { type: "password", user: values.username, password };
-  }
+  if (values.authType === "password") return { type: "password", user: values.username, password: passwordFor(values, stored) };
   const connectionId = stored?.connectionId;
   if (!connectionId) throw new UserFacingError("Save the mailbox and sign in (OAuth consent) first.", { field: "authType" });
+  if (serverChanged(values, stored)) {
+    throw new UserFacingError("The server changed: save the mailbox and sign in again before its OAuth token is sent to the new server.", {
+      field: serverField(values),
+    });
+  }
   return oauthAuth(connectionId, values.username);
 }
 
@@ -113,9 +112,19 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
   if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
+  const movedServer = serverChanged(values, existing);
+  if (values.authType === "password" && !values.password && existing?.password && movedServer) passwordFor(values, existing);
+  let abandoned: string | null = null;
   if (values.authType === "oauth") {
     if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
-    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username });
+    // The old grant's tokens never go to a changed server: the mailbox gets a connection of its own, which a
+    // fresh consent (or, for grants without one, the secret typed again) fills.
+    if (movedServer && connectionId) {
+      requireRetypedGrantSecret(values.oauth);
+      abandoned = connectionId;
+      connectionId = null;
+    }
+    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username, fresh: abandoned !== null });
     connectionId = saved.connectionId;
     needsConsent = saved.needsConsent;
   }
@@ -140,6 +149,7 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
     ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
   };
   const row = existing ? await db().incomingMailbox.update({ where: { id: existing.id }, data }) : await db().incomingMailbox.create({ data });
+  if (abandoned) await forgetMailboxOAuth(abandoned);
   return { id: row.id, connectionId, needsConsent };
 }
 
@@ -184,7 +194,7 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   const values = rowValues(row);
   const startedAt = new Date();
-  const transcript = row.debug ? new TranscriptRecorder({ secrets: [row.password] }) : undefined;
+  const transcript = row.debug ? await runTranscript({ kind: "connect_check", values, userId, startedAt, secrets: [row.password] }) : undefined;
   const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
   let result: VerifyResult;
   const settings = settingsOf(values);
@@ -228,7 +238,7 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
 export async function runSampleFetch(values: MailboxFormValues, userId: string): Promise<SampleFetchResult & { runId: string }> {
   const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   const startedAt = new Date();
-  const transcript = values.debug ? new TranscriptRecorder({ secrets: [values.password, stored?.password] }) : undefined;
+  const transcript = values.debug ? await runTranscript({ kind: "sample", values, userId, startedAt, secrets: [values.password, stored?.password] }) : undefined;
   const result = await sampleFetch(await sourceFor(values, stored), { transcript });
   const runId = await recordRun({
     mailboxId: stored?.id ?? null,
@@ -269,3 +279,10 @@ export async function deleteMailbox(id: string): Promise<void> {
   await db().incomingMailbox.delete({ where: { id } });
   if (row.connectionId) await forgetMailboxOAuth(row.connectionId);
 }
+
+/** The adapter for a stored mailbox, built exactly as the connection check and the sample fetch build it. */
+export async function sourceForMailbox(row: MailboxRow) {
+  return sourceFor(rowValues(row), row);
+}
+
+export { recordRun };

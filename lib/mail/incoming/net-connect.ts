@@ -1,8 +1,8 @@
 // Opening a mail-server connection step by step (resolve, connect, TLS) so each step is timed and a failure
-// names the step. Certificates are always verified: against the system CAs plus an optional extra CA.
-import { lookup } from "node:dns/promises";
+// names the step. Every target passes the outbound policy (lib/net) before anything is sent to it. Certificates are always verified: against the system CAs plus an optional extra CA.
 import net from "node:net";
 import tls from "node:tls";
+import { checkLiteralTarget, checkTarget, connectChecked, tunnel, type ResolvedTarget } from "@/lib/net";
 import type { StepRecorder } from "./steps";
 
 export type Endpoint = { host: string; port: number; ca?: string; timeoutMs?: number; /** http://[user:pass@]proxy:port (HTTP CONNECT) */ proxy?: string };
@@ -11,48 +11,33 @@ export function trustedCas(extraCa?: string): string[] | undefined {
   return extraCa ? [...tls.rootCertificates, extraCa] : undefined;
 }
 
-export async function resolveHost(steps: StepRecorder, host: string): Promise<string> {
-  if (net.isIP(host)) {
-    steps.record("resolve", true, 0, `${host} is an IP address`);
-    return host;
-  }
+/**
+ * Resolves the host (DNS with a deadline) and checks every address against the outbound policy before any
+ * connection is tried, so a refused target is refused the same way whether its port is open or closed.
+ */
+export async function resolveHost(steps: StepRecorder, host: string, port: number): Promise<ResolvedTarget> {
   return steps.run(
     "resolve",
-    async () => (await lookup(host)).address,
-    (address) => `${host} → ${address}`,
+    () => checkTarget(host, port, { field: "host" }),
+    (target) =>
+      target.literal
+        ? `${target.written ? `${target.written} = ` : ""}${target.host} is an IP address`
+        : `${target.host} → ${target.addresses.map((a) => a.address).join(", ")}`,
   );
 }
 
-export async function connectTcp(steps: StepRecorder, endpoint: Endpoint, address: string): Promise<net.Socket> {
-  return steps.run(
-    "connect",
-    () =>
-      new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect({ host: address, port: endpoint.port });
-        const timer = setTimeout(() => {
-          socket.destroy();
-          reject(Object.assign(new Error(`connection to ${endpoint.host}:${endpoint.port} timed out`), { code: "ETIMEDOUT" }));
-        }, endpoint.timeoutMs ?? 15_000);
-        socket.once("connect", () => {
-          clearTimeout(timer);
-          resolve(socket);
-        });
-        socket.once("error", (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      }),
-    () => `${address}:${endpoint.port}`,
-  );
+/** Connects to the checked address itself: no second DNS answer is trusted. */
+export async function connectTcp(steps: StepRecorder, endpoint: Endpoint, target: ResolvedTarget): Promise<net.Socket> {
+  return steps.run("connect", () => connectChecked(target, endpoint.port, endpoint.timeoutMs), () => `${target.addresses[0].address}:${endpoint.port}`);
 }
 
 /**
  * A TCP connection to the endpoint through an HTTP CONNECT proxy (corporate networks that allow outbound
- * connections only through one). The proxy resolves the server's name.
+ * connections only through one). The proxy resolves the server's name; an IP literal is checked here first.
  */
 export async function connectViaProxy(steps: StepRecorder, endpoint: Endpoint & { proxy: string }): Promise<net.Socket> {
   const proxy = new URL(endpoint.proxy);
-  steps.record("resolve", true, 0, `${endpoint.host} is resolved by the proxy ${proxy.host}`);
+  await steps.run("resolve", async () => checkLiteralTarget(endpoint.host, endpoint.port, { field: "host" }), () => `${endpoint.host} is resolved by the proxy ${proxy.host}`);
   return steps.run(
     "connect",
     () => tunnel(proxy, endpoint),
@@ -60,41 +45,10 @@ export async function connectViaProxy(steps: StepRecorder, endpoint: Endpoint & 
   );
 }
 
-export function tunnel(proxy: URL, endpoint: Endpoint): Promise<net.Socket> {
-  return new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect({ host: proxy.hostname.replace(/^\[|\]$/g, ""), port: Number(proxy.port || (proxy.protocol === "https:" ? 443 : 80)) });
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    const timer = setTimeout(() => fail(Object.assign(new Error(`the proxy ${proxy.host} did not answer in time`), { code: "ETIMEDOUT" })), endpoint.timeoutMs ?? 15_000);
-    const target = `${net.isIPv6(endpoint.host) ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
-    const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}\r\n` : "";
-    socket.once("connect", () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`));
-    socket.once("error", fail);
-    let answer = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      answer = Buffer.concat([answer, chunk]);
-      const end = answer.indexOf("\r\n\r\n");
-      if (end < 0) return answer.length > 16_384 ? fail(new Error("the proxy's answer is too long")) : undefined;
-      socket.off("data", onData);
-      const status = answer.subarray(0, answer.indexOf("\r\n")).toString("latin1");
-      if (!/^HTTP\/1\.[01] 2\d\d/.test(status)) return fail(Object.assign(new Error(`the proxy refused the tunnel to ${target}: ${status}`), { code: "EPROXY" }));
-      clearTimeout(timer);
-      socket.off("error", fail);
-      const rest = answer.subarray(end + 4);
-      if (rest.length > 0) socket.unshift(rest);
-      resolve(socket);
-    };
-    socket.on("data", onData);
-  });
-}
-
 /** Connects to the endpoint, directly or through its proxy, timing each step. */
 export async function openTcp(steps: StepRecorder, endpoint: Endpoint): Promise<net.Socket> {
   if (endpoint.proxy) return connectViaProxy(steps, { ...endpoint, proxy: endpoint.proxy });
-  return connectTcp(steps, endpoint, await resolveHost(steps, endpoint.host));
+  return connectTcp(steps, endpoint, await resolveHost(steps, endpoint.host, endpoint.port));
 }
 
 /** TLS over a connected socket; the certificate must be valid for `endpoint.host`. */

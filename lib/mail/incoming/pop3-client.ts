@@ -5,6 +5,7 @@
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
+import { assertLineSafe } from "@/lib/net";
 import { oauthBearer, xoauth2 } from "@/lib/oauth/sasl";
 import { LineSocket } from "./line-socket";
 import { idleTimeout, openTcp, startTls, type Endpoint } from "./net-connect";
@@ -88,7 +89,9 @@ export class Pop3Client {
     return text;
   }
 
+  /** The last guard before the wire: a CR, LF or NUL would end the command early and start another. */
   private send(line: string, opts: { sensitive?: boolean } = {}): void {
+    assertLineSafe(line, "a POP3 command");
     this.transcript?.client(line, opts);
     this.lines.write(`${line}\r\n`);
   }
@@ -113,15 +116,24 @@ export class Pop3Client {
     }
   }
 
+  /** A command with a multi-line answer, read up to MAX_MULTILINE_BYTES; a longer answer ends the connection. */
   private async multiline(command: string): Promise<{ first: string; lines: string[] }> {
     return this.exclusive(async () => {
       this.send(command);
+      const name = command.split(" ")[0];
       const first = await this.readLine();
-      if (!first.startsWith("+OK")) throw new Pop3Error(`${command.split(" ")[0]} failed`, first);
+      if (!first.startsWith("+OK")) throw new Pop3Error(`${name} failed`, first);
       const lines: string[] = [];
+      let bytes = 0;
       for (;;) {
         const line = await this.readLine();
         if (line === ".") return { first, lines };
+        bytes += line.length + 2;
+        if (bytes > MAX_MULTILINE_BYTES) {
+          // The rest of the answer is still coming: the connection cannot be used for another command.
+          this.destroy();
+          throw new Pop3Error(`The server's answer to ${name} is longer than ${MAX_MULTILINE_BYTES / (1024 * 1024)} MiB; stopped reading it and closed the connection`, `(answer to ${name} cut after ${lines.length} lines)`);
+        }
         lines.push(line.startsWith("..") ? line.slice(1) : line);
       }
     });
@@ -146,6 +158,8 @@ export class Pop3Client {
 
   /** Password login: USER/PASS when offered (or no CAPA), else AUTH PLAIN. */
   async loginWithPassword(user: string, password: string): Promise<void> {
+    assertLineSafe(user, "The user name");
+    assertLineSafe(password, "The password");
     this.transcript?.addSecret(password);
     const capabilities = await this.capa();
     const mechanisms = await this.saslMechanisms();
@@ -164,6 +178,8 @@ export class Pop3Client {
    * gets the one-line form.
    */
   async loginWithToken(user: string, token: string, endpoint: { host: string; port: number }): Promise<void> {
+    assertLineSafe(user, "The user name");
+    assertLineSafe(token, "The access token");
     this.transcript?.addSecret(token);
     const mechanisms = await this.saslMechanisms();
     const useBearer = !mechanisms.includes("XOAUTH2") && mechanisms.includes("OAUTHBEARER");
@@ -216,12 +232,30 @@ export class Pop3Client {
 
   /**
    * RETR n as a stream of the raw message (dot-unstuffed, CRLF line ends). Nothing else may be sent on this
-   * client until the stream has ended.
+   * client until the stream has ended. Servers such as Dovecot mark the message read (\Seen) on RETR.
    */
   async retr(n: number): Promise<Readable> {
+    return this.streamMessage(`RETR ${n}`);
+  }
+
+  /** Whether the server lists TOP in CAPA (TOP is optional in RFC 1939). */
+  async offersTop(): Promise<boolean> {
+    return (await this.capa())?.some((c) => c.toUpperCase() === "TOP") ?? false;
+  }
+
+  /**
+   * The whole message n through TOP with more body lines than any message has (RFC 1939: then the whole
+   * message is sent): unlike RETR it leaves the message's flags alone. Streamed like retr().
+   */
+  async topWhole(n: number): Promise<Readable> {
+    return this.streamMessage(`TOP ${n} ${WHOLE_MESSAGE_LINES}`);
+  }
+
+  private async streamMessage(command: string): Promise<Readable> {
+    const verb = command.split(" ")[0];
     if (this.busy) throw new Error("POP3 client: a command is still running");
     this.busy = true;
-    this.send(`RETR ${n}`);
+    this.send(command);
     let first: string;
     try {
       first = await this.readLine();
@@ -231,7 +265,7 @@ export class Pop3Client {
     }
     if (!first.startsWith("+OK")) {
       this.busy = false;
-      throw new Pop3Error("RETR failed", first);
+      throw new Pop3Error(`${verb} failed`, first);
     }
     const transcript = this.transcript;
     const keep = transcript?.maxBodyLines ?? 0;
@@ -249,7 +283,7 @@ export class Pop3Client {
         try {
           for (;;) {
             const raw = await lines.readLine();
-            if (raw === null) throw Object.assign(new Error("The server closed the connection during RETR"), { code: "ECONNRESET" });
+            if (raw === null) throw Object.assign(new Error(`The server closed the connection during ${verb}`), { code: "ECONNRESET" });
             if (raw.length === 1 && raw[0] === 0x2e) {
               if (count > keep) transcript?.note(`[${count - keep} more line(s) of the message, ${bytes} bytes in all]`);
               transcript?.server(".");
@@ -293,6 +327,8 @@ export class Pop3Client {
 }
 
 const CRLF = Buffer.from("\r\n");
+/** CAPA, UIDL, LIST and TOP answers: 8 MiB is a UIDL of about 200,000 messages. */
+export const MAX_MULTILINE_BYTES = 8 * 1024 * 1024;
 
 function parseListing(line: string): Pop3Listing {
   const [n, value = ""] = line.trim().split(/\s+/, 2);
@@ -313,3 +349,5 @@ function decodeErrorChallenge(line: string): string | null {
 function startTlsQuiet(endpoint: Endpoint, socket: Socket) {
   return startTls(new StepRecorder(), endpoint, socket);
 }
+/** TOP's line count for "the whole message": more lines than any message a POP3 server holds. */
+const WHOLE_MESSAGE_LINES = 999_999_999;

@@ -98,6 +98,23 @@ describe("Exchange Online POP3", () => {
     expect(text).toMatch(/S: \+ ?\n.*C: \[redacted\]/s);
   });
 
+  it("reads with TOP where CAPA offers it, and with RETR (fetching, not read-only) where it does not", async () => {
+    const subject = uniqueName("pop-top-or-retr");
+    await deliverMails(rig, alice, "INBOX", [subject]);
+    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop });
+    for (const [port, command] of [
+      [rig.exchange.pop3TlsPort, "TOP"],
+      [rig.exchange.pop3NoTopTlsPort, "RETR"],
+    ] as const) {
+      const transcript = new TranscriptRecorder();
+      const { session } = await open(popSettings("pops", { host: rig.exchange.host, port }), auth, transcript);
+      const listed = await session.listNew(null);
+      const raw = (await subjectsOf(session, listed.messages.map((m) => m.id))).get(subject);
+      expect(raw, command).toMatch(/\r\n\.line starting with a dot\r\n$/);
+      expect(transcript.text()).toMatch(new RegExp(`C: ${command} \\d+`));
+    }
+  });
+
   it("the one-line form is what Exchange refuses (and the hint says so)", async () => {
     const token = (await oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop }).getToken()).accessToken;
     const steps = new StepRecorder();

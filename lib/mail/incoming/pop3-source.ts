@@ -3,17 +3,8 @@
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
-import type {
-  AfterFetch,
-  ConnectContext,
-  IncomingSession,
-  IncomingSource,
-  ListedMessage,
-  ListNewResult,
-  SourceAuth,
-  SourceCursor,
-  SourceSettings,
-} from "./source";
+import { OneByOneSession } from "./batch-fallback";
+import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export class Pop3Source implements IncomingSource {
@@ -60,16 +51,21 @@ export class Pop3Source implements IncomingSource {
   }
 }
 
-class Pop3Session implements IncomingSession {
+class Pop3Session extends OneByOneSession implements IncomingSession {
   private numbers = new Map<string, number>();
   private sizes = new Map<number, number>();
 
   constructor(
     private readonly client: Pop3Client,
     private readonly steps: StepRecorder,
-  ) {}
+  ) {
+    super();
+  }
 
-  async openFolder(name: string): Promise<void> {
+  private readOnly = false;
+
+  async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<void> {
+    this.readOnly = opts.readOnly ?? false;
     if (name.toUpperCase() !== "INBOX") {
       throw this.steps.fail(
         "open folder",
@@ -120,8 +116,31 @@ class Pop3Session implements IncomingSession {
     return n;
   }
 
+  /**
+   * TOP with the whole message where the server offers it: RETR marks the message read on servers such as
+   * Dovecot. Without TOP a read-only session (the sample fetch) refuses rather than change the mailbox.
+   */
   async fetchRaw(id: string): Promise<Readable> {
-    return this.steps.run("fetch", () => this.client.retr(this.numberOf(id)), () => `RETR message ${id}`);
+    const n = this.numberOf(id);
+    if (await this.client.offersTop()) {
+      return this.steps.run("fetch", () => this.client.topWhole(n), () => `TOP message ${id} (the whole message; its flags stay as they are)`);
+    }
+    if (this.readOnly) {
+      throw this.steps.fail(
+        "fetch",
+        new MailStepError(
+          "fetch",
+          "This POP3 server does not offer TOP (its CAPA reply does not list it), and reading a message with RETR marks it as read on the server. So the sample fetch did not read a message: the mailbox is unchanged. Connecting, signing in and listing worked.",
+          "CAPA without TOP",
+          {
+            code: "pop.no_top",
+            title: "The server cannot show a message without marking it read",
+            action: "Nothing to fix for fetching: the fetcher reads with RETR. To preview mail without changing it, use IMAP if the server offers it.",
+          },
+        ),
+      );
+    }
+    return this.steps.run("fetch", () => this.client.retr(n), () => `RETR message ${id}`);
   }
 
   async applyAfterFetch(id: string, action: AfterFetch): Promise<void> {

@@ -85,6 +85,40 @@ describe("sample fetch", () => {
     for (const message of before) expect(after).toContainEqual(message);
   });
 
+  it.each([
+    ["POP3 STLS (Dovecot)", "pop", () => rig.pop3.port],
+    ["POP3S (Dovecot)", "pops", () => rig.pop3.tlsPort],
+  ] as const)("%s: reads the oldest mail with TOP, every \\Seen flag stays as it was", async (_name, protocol, port) => {
+    await deliverMails(rig, alice, "INBOX", [uniqueName("pop-dovecot-sample")]);
+    const before = await listMessages(rig, alice, "INBOX");
+    expect(before.some((m) => !m.flags.includes("\\Seen"))).toBe(true);
+    const transcript = new TranscriptRecorder();
+    const settings: SourceSettings = { ...imaps("INBOX"), protocol, port: port() };
+    const result = await sampleFetch(createSource(settings, passwordFromRig(rig, "alice")), { transcript });
+    expect(result.ok && result.mail?.subject).toBeTruthy();
+    expect(result.steps.filter((s) => s.name === "fetch")[0].detail).toMatch(/^TOP message/);
+    expect(transcript.text()).not.toMatch(/C: RETR/);
+    const after = await listMessages(rig, alice, "INBOX");
+    for (const message of before) expect(after).toContainEqual(message);
+  });
+
+  it("POP3 without TOP: refuses to RETR (which marks read), explains, and leaves the maildrop as it was", async () => {
+    await deliverMails(rig, alice, "INBOX", [uniqueName("pop-no-top-sample")]);
+    const before = await listMessages(rig, alice, "INBOX");
+    const settings: SourceSettings = { ...imaps("INBOX"), protocol: "pops", host: rig.exchange.host, port: rig.exchange.pop3NoTopTlsPort };
+    const transcript = new TranscriptRecorder();
+    const result = await sampleFetch(createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })), { transcript });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.failedStep).toBe("fetch");
+    expect(result.error).toMatch(/does not offer TOP.*marks it as read.*mailbox is unchanged/);
+    expect(result.hint?.code).toBe("pop.no_top");
+    expect(result.steps.filter((s) => s.ok).map((s) => s.name)).toEqual(expect.arrayContaining(["authenticate", "open folder"]));
+    expect(transcript.text()).not.toMatch(/C: (RETR|TOP)/);
+    const after = await listMessages(rig, alice, "INBOX");
+    for (const message of before) expect(after).toContainEqual(message);
+  });
+
   it.each(["graph", "ews"] as const)("%s: reads the oldest mail with GETs only", async (kind) => {
     const folder = uniqueName(`${kind}-sample`);
     await deliverMails(rig, alice, folder, ["oldest via http", "newer via http"]);

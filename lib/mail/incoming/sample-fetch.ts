@@ -1,10 +1,11 @@
 // "Fetch a sample mail": connect with the given settings, open the folder read-only, read the oldest mail and
-// show it — without changing anything on the server (IMAP EXAMINE + BODY.PEEK, POP3 RETR without DELE,
+// show it — without changing anything on the server (IMAP EXAMINE + BODY.PEEK, POP3 TOP (never RETR, which marks read),
 // Graph/EWS GET-style calls only). Every step is timed; a failure names its step, the reply and a hint.
 import type { Hint } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { previewMail, type MailPreview } from "./mail-preview";
-import type { IncomingSession, IncomingSource } from "./source";
+import { captureStart, PREVIEW_MAX_BYTES, PREVIEW_WAIT_MS, previewSlots } from "./preview-capture";
+import type { IncomingSession, IncomingSource, ListedMessage } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
 
 export type SampleFetchResult =
@@ -22,17 +23,34 @@ export async function sampleFetch(source: IncomingSource, opts: { transcript?: T
       steps.record("fetch", true, 0, "the folder is empty");
       return { ok: true, steps: steps.steps, mail: null, folder: source.settings.folder };
     }
-    const raw = await session.fetchRaw(oldest.id);
-    const started = performance.now();
-    const mail = await previewMail(raw).catch((error: unknown) => {
-      throw steps.fail("fetch", error, performance.now() - started);
+    const release = await previewSlots.acquire(PREVIEW_WAIT_MS).catch((error: unknown) => {
+      throw steps.fail("fetch", error);
     });
-    steps.record("fetch", true, performance.now() - started, `parsed ${mail.size} bytes`);
-    return { ok: true, steps: steps.steps, mail, folder: source.settings.folder };
+    try {
+      const mail = await previewOf(session, oldest, steps);
+      return { ok: true, steps: steps.steps, mail, folder: source.settings.folder };
+    } finally {
+      release();
+    }
   } catch (error) {
     const failure = error instanceof MailStepError ? error : steps.fail("fetch", error);
     return { ok: false, steps: steps.steps, failedStep: failure.step, error: failure.message, raw: failure.raw, hint: failure.hint };
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+/** Reads the first PREVIEW_MAX_BYTES of the message (the rest is left unread) and parses what was read. */
+async function previewOf(session: IncomingSession, message: ListedMessage, steps: StepRecorder): Promise<MailPreview> {
+  const raw = await session.fetchRaw(message.id, { maxBytes: PREVIEW_MAX_BYTES });
+  const started = performance.now();
+  const captured = await captureStart(raw).catch((error: unknown) => {
+    throw steps.fail("fetch", error, performance.now() - started);
+  });
+  const mail = await previewMail({ ...captured, size: message.size }).catch((error: unknown) => {
+    throw steps.fail("fetch", error, performance.now() - started);
+  });
+  const detail = mail.bytesRead < mail.size ? `parsed the first ${mail.bytesRead} of ${mail.size} bytes` : `parsed ${mail.size} bytes`;
+  steps.record("fetch", true, performance.now() - started, detail);
+  return mail;
 }

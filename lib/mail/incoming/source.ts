@@ -40,11 +40,22 @@ export type SourceSettings = {
 
 export type ImapCursor = { protocol: "imap"; uidValidity: string; lastUid: number };
 export type Pop3Cursor = { protocol: "pop3"; seenUidls: string[] };
-export type GraphCursor = { protocol: "graph"; deltaLink: string };
+/** `known`: hashes of the message ids already listed (Graph's delta reports changed messages like new ones) */
+export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string[] };
 export type EwsCursor = { protocol: "ews"; syncState: string };
 export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
 export type ListedMessage = { id: string; size?: number };
+
+/** A message read in a batch: its raw MIME whole (batches hold only messages under the caller's size cap). */
+export type BatchMessage = { id: string; raw: Buffer };
+
+export type FetchBatchOptions = {
+  /** checked between messages; an aborted batch ends with the signal's reason */
+  signal?: AbortSignal;
+  /** a message larger than this is refused rather than buffered (the caller streams those with fetchRaw) */
+  maxBytes?: number;
+};
 
 export type ListNewResult = {
   messages: ListedMessage[];
@@ -60,10 +71,25 @@ export interface IncomingSession {
   listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
   /** the oldest message of the open folder, or null when it is empty */
   oldest(): Promise<ListedMessage | null>;
-  /** the raw MIME of a message as a stream; reading it never changes the message on the server */
-  fetchRaw(id: string): Promise<Readable>;
+  /**
+   * The raw MIME of a message as a stream; reading it never changes the message on the server. With
+   * `maxBytes` the adapter may stop after that many bytes (the caller reads no more than that).
+   */
+  fetchRaw(id: string, opts?: { maxBytes?: number }): Promise<Readable>;
+  /**
+   * The raw MIME of several messages over one command where the protocol allows (IMAP: one UID FETCH of
+   * BODY.PEEK[] streamed), in listing order, handed to `onMessage` one at a time. Never changes a message.
+   */
+  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void>;
+  /**
+   * Where a first connection starts: "now" (only mail arriving later is listed), or with `since` the point
+   * from which mail received on or after that date is listed (null: protocols without a date search list everything).
+   */
+  baseline(opts?: { since?: Date }): Promise<SourceCursor | null>;
   /** call only after the mail is safely stored */
   applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
+  /** the after-fetch action for many messages at once (IMAP: one STORE/MOVE/EXPUNGE over a UID set) */
+  applyAfterFetchBatch(ids: string[], action: AfterFetch): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -2,3 +2,4 @@
 // Pruning stored transcripts needs the database: import it from "@/lib/mail/transcript/prune".
 export { TranscriptRecorder, type TranscriptOptions, type TranscriptDirection } from "./transcript-recorder";
 export { Redactor, REDACTED, encodedForms, redactCommandArguments } from "./redactor";
+export { transcriptHeaderLines, type TranscriptHeader } from "./transcript-header";

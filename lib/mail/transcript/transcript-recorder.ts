@@ -1,6 +1,7 @@
 // A debug transcript of one connection: what the client sent (C:) and the server answered (S:), with every
 // credential redacted before it is kept, long lines and message bodies shortened, and the whole bounded.
 import { Redactor, REDACTED } from "./redactor";
+import { transcriptHeaderLines, type TranscriptHeader } from "./transcript-header";
 
 export type TranscriptOptions = {
   /** stop keeping lines beyond this many bytes (default 256 KiB) */
@@ -10,6 +11,8 @@ export type TranscriptOptions = {
   /** lines of a message body kept before the rest is summarised (default 20) */
   maxBodyLines?: number;
   secrets?: (string | null | undefined)[];
+  /** what the transcript is of; written at its top */
+  header?: TranscriptHeader;
 };
 
 export type TranscriptDirection = "C" | "S" | "*";
@@ -25,12 +28,14 @@ export class TranscriptRecorder {
   private readonly maxBytes: number;
   private readonly maxLineChars: number;
   readonly maxBodyLines: number;
+  private readonly header: TranscriptHeader | undefined;
 
   constructor(options: TranscriptOptions = {}) {
     this.redactor = new Redactor(options.secrets ?? []);
     this.maxBytes = options.maxBytes ?? 256 * 1024;
     this.maxLineChars = options.maxLineChars ?? 400;
     this.maxBodyLines = options.maxBodyLines ?? 20;
+    this.header = options.header;
   }
 
   addSecret(secret: string | null | undefined): void {
@@ -82,6 +87,7 @@ export class TranscriptRecorder {
   text(): string {
     const tail = this.droppedLines > 0 ? [`[transcript limit reached: ${this.droppedLines} more line(s) not kept]`] : [];
     // A secret registered late (a token fetched mid-session) is removed from earlier lines too.
-    return [...this.lines, ...tail].map((line) => this.redactor.redact(line)).join("\n") + "\n";
+    const head = this.header ? transcriptHeaderLines(this.header) : [];
+    return [...head, ...this.lines, ...tail].map((line) => this.redactor.redact(line)).join("\n") + "\n";
   }
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
 import { getRunTranscript } from "@/lib/mail/incoming";
+import { formatDateTime } from "@/lib/format";
 
 export default async function TranscriptPage({ params }: { params: Promise<{ runId: string }> }) {
   await requirePageUser();
@@ -14,7 +15,7 @@ export default async function TranscriptPage({ params }: { params: Promise<{ run
         <h1>Debug log {run.mailboxName ? `of ${run.mailboxName}` : ""}</h1>
         {run.transcript && <a className="btn btn-secondary" href={`/api/activity/${run.id}/transcript`}>Download</a>}
       </div>
-      <p className="muted">{run.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC — every token and password is removed before the log is stored.</p>
+      <p className="muted">{formatDateTime(run.startedAt, { seconds: true })} — every token and password is removed before the log is stored.</p>
       {run.transcript ? <pre className="transcript">{run.transcript}</pre> : <p>No transcript was kept for this run (Enable Email Debug was off, or it was pruned).</p>}
       <p><Link href="/activity">Back to the activity list</Link></p>
     </>

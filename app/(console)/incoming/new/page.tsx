@@ -7,7 +7,6 @@ export default async function NewMailboxPage() {
   const applications = me.role === "admin" ? await listApplicationChoices() : [];
   return (
     <>
-      <div className="page-header"><h1>Add an incoming mailbox</h1></div>
       <MailboxForm mailbox={null} oauth={null} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
     </>
   );

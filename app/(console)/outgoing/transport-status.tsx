@@ -1,0 +1,33 @@
+import type { Hint } from "@/lib/errors";
+
+const LABELS: Record<string, { text: string; badge: string }> = {
+  new: { text: "Not verified yet", badge: "" },
+  ok: { text: "Active", badge: "badge-ok" },
+  failing: { text: "Failing", badge: "badge-error" },
+  reconnect_needed: { text: "Reconnect needed", badge: "badge-error" },
+};
+
+export type TransportStatusView = { status: string; lastError: string | null; lastErrorHint: string | null; lastSentAt: Date | null; incidentSince: Date | null; incidentNotifiedAt: Date | null; contactEmail: string };
+
+/** The outgoing transport's status with its last error and hint. */
+export function TransportStatus({ status }: { status: TransportStatusView }) {
+  const label = LABELS[status.status] ?? LABELS.new;
+  const hint = status.lastErrorHint ? (JSON.parse(status.lastErrorHint) as Hint) : null;
+  return (
+    <section className="card stack" aria-label="Outgoing status">
+      <p>Status: <span className={`badge ${label.badge}`}>{label.text}</span>{status.lastSentAt ? <span className="muted"> · last sent {status.lastSentAt.toLocaleString()}</span> : null}</p>
+      {status.status !== "ok" && status.lastError && (
+        <>
+          <p>Last error: <code>{status.lastError}</code></p>
+          {hint && <div className="alert alert-info" role="note"><strong>{hint.title}</strong><p>{hint.action}</p></div>}
+        </>
+      )}
+      {status.incidentSince && (
+        <p className="muted">
+          Failing since {status.incidentSince.toLocaleString()}.{" "}
+          {status.incidentNotifiedAt ? `${status.contactEmail} was told at ${status.incidentNotifiedAt.toLocaleString()}.` : status.contactEmail ? "" : "No Contact Information is set, so nobody was told."}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+import { mailHtmlResponse, forViewer } from "@/lib/requests";
+
+export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return forViewer(async () => mailHtmlResponse((await params).id));
+}

@@ -1,0 +1,88 @@
+// `npm run bench -- console [--rows N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts]`:
+// starts the built console on loopback with a database of its own, signs in, and loads every console
+// page in turn; prints requests per second, p50/p99 latency and the process's memory afterwards.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { buildIfNeeded } from "../lib/cli/build-if-needed";
+import { load, type LoadResult } from "./load";
+import { signInCookie } from "./sign-in";
+
+const root = path.resolve(__dirname, "..");
+const TARGETS: { path: string; signedIn: boolean; status: number }[] = [
+  { path: "/", signedIn: true, status: 200 },
+  { path: "/incoming", signedIn: true, status: 200 },
+  { path: "/oauth", signedIn: true, status: 200 },
+  { path: "/outgoing", signedIn: true, status: 200 },
+  { path: "/requests", signedIn: true, status: 200 },
+  { path: "/activity", signedIn: true, status: 200 },
+  { path: "/users", signedIn: true, status: 200 },
+  { path: "/signin", signedIn: false, status: 200 },
+  { path: "/api/health", signedIn: false, status: 200 },
+  { path: "/_next/static/not-there.js", signedIn: false, status: 404 },
+];
+
+const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
+
+async function waitHealthy(url: string, child: { exitCode: number | null }) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("the console exited while starting");
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the console did not become healthy within 60 s");
+}
+
+export async function benchConsole(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rows: { type: "string", default: "100000" },
+      seconds: { type: "string", default: "10" },
+      connections: { type: "string", default: "20" },
+      port: { type: "string", default: "3399" },
+      "seed-hook": { type: "string" },
+      "no-build": { type: "boolean", default: false },
+    },
+  });
+  const seconds = Math.min(Number(values.seconds), 60);
+  const connections = Math.min(Number(values.connections), 200);
+  if (!values["no-build"]) buildIfNeeded(root);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "mailbridge-bench-"));
+  const url = `http://127.0.0.1:${values.port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: values.port, HOSTNAME: "127.0.0.1", MAILBRIDGE_PUBLIC_URL: url, MAILBRIDGE_DATA_DIR: dataDir, DATABASE_URL: "", MAILBRIDGE_SECRET_KEY: "", NEXT_TELEMETRY_DISABLED: "1" };
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    await waitHealthy(url, child);
+    const admin = { email: "bench@mailbridge.test", password: `Bench-${randomBytes(9).toString("base64url")}` };
+    console.log(`seeding ${values.rows} fetch runs…`);
+    execFileSync(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", path.join(root, "bench/seed.ts"), admin.email, admin.password, values.rows, ...(values["seed-hook"] ? [values["seed-hook"]] : [])],
+      { cwd: root, env, stdio: "inherit" },
+    );
+    const cookie = await signInCookie(url, admin.email, admin.password);
+    console.log(`${connections} clients, ${seconds} s per page, console pid ${child.pid}`);
+    const results: LoadResult[] = [];
+    for (const target of TARGETS) {
+      // a short warm-up so the first compile of each route does not count
+      await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections: 2, seconds: 1, expectStatus: target.status });
+      const result = await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections, seconds, expectStatus: target.status });
+      results.push(result);
+      console.log(`${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  errors ${result.errors}/${result.requests}`);
+    }
+    console.log(`console memory afterwards: ${rssMb(child.pid!)} MB resident`);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

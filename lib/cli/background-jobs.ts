@@ -1,0 +1,19 @@
+import "server-only";
+// The loops the console process runs next to serving pages; each is self-contained and stops on shutdown.
+import { startEmbeddedFetcher, stopEmbeddedFetcher } from "@/lib/fetcher";
+import { startOutboxWorker } from "@/lib/mail/outgoing";
+
+let started = false;
+
+export function startBackgroundJobs(): void {
+  if (started) return;
+  started = true;
+  startEmbeddedFetcher();
+  const outbox = startOutboxWorker();
+  const stop = () => {
+    void outbox.stop();
+    void stopEmbeddedFetcher();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}

@@ -1,0 +1,156 @@
+// One batch of fetched mail becomes ledger rows, requests and replies, and the mailbox's cursor moves past
+// it — all in one transaction, fenced by the lease epoch: a process that lost the mailbox cannot write.
+import { createHash, randomUUID } from "node:crypto";
+import { automaticMailReason, referencedMessageIds, taggedRequestNumber, type KeyHeaders } from "@/lib/requests";
+import { crashPoint } from "./crash-point";
+import type { IngestDb, IngestSql } from "./ingest-db";
+import type { StoredRaw } from "./raw-store";
+
+export type PreparedMail = { sourceKey: string; raw: StoredRaw; headers: KeyHeaders; imported: boolean };
+
+export type MailState = "request_created" | "reply_added" | "not_a_request" | "auto_reply" | "duplicate" | "flagged";
+
+export type CommittedMail = { sourceKey: string; state: MailState; requestId: string | null; inserted: boolean };
+
+export type BatchInput = {
+  mailboxId: string;
+  lease: { owner: string; epoch: number };
+  /** the cursor (JSON) once this batch is stored */
+  cursor: string;
+  /** false when the after-fetch action is "leave": the row needs nothing more */
+  afterFetchPending: boolean;
+  disableNewRequests: boolean;
+  mails: PreparedMail[];
+  /** first connection only: the cursor of "now" (JSON) and how many existing mails are to be imported */
+  baseline?: { cursor: string; importTotal: number };
+};
+
+export class LeaseLostError extends Error {
+  constructor(mailboxId: string) {
+    super(`another process took over mailbox ${mailboxId}`);
+    this.name = "LeaseLostError";
+  }
+}
+
+type Decision = { state: MailState; reason: string | null; requestId: string | null; newRequest: boolean };
+
+async function threadOf(sql: IngestSql, h: KeyHeaders): Promise<string | null> {
+  for (const id of referencedMessageIds(h)) {
+    const row = await sql.get<{ requestId: string }>(`SELECT "requestId" FROM "RequestMessage" WHERE "messageId" = ? LIMIT 1`, [id]);
+    if (row) return row.requestId;
+  }
+  const tagged = taggedRequestNumber(h.subject);
+  if (tagged !== null) {
+    const row = await sql.get<{ id: string }>(`SELECT "id" FROM "Request" WHERE "number" = ?`, [tagged]);
+    if (row) return row.id;
+  }
+  return null;
+}
+
+async function decide(sql: IngestSql, input: BatchInput, mail: PreparedMail, duplicate: boolean): Promise<Decision> {
+  const h = mail.headers;
+  if (duplicate) return { state: "duplicate", reason: "the same mail (Message-ID and content) is already stored", requestId: null, newRequest: false };
+  if (h.malformed) return { state: "flagged", reason: h.malformed, requestId: null, newRequest: false };
+  const automatic = automaticMailReason(h);
+  if (automatic) return { state: "auto_reply", reason: automatic, requestId: null, newRequest: false };
+  const thread = await threadOf(sql, h);
+  if (thread) return { state: "reply_added", reason: null, requestId: thread, newRequest: false };
+  if (input.disableNewRequests) return { state: "not_a_request", reason: "new request creation is disabled for this mailbox", requestId: null, newRequest: false };
+  return { state: "request_created", reason: null, requestId: randomUUID(), newRequest: true };
+}
+
+function dedupeKeyOf(mail: PreparedMail): string {
+  return createHash("sha256").update(`${mail.headers.messageId ?? ""}\n${mail.raw.sha256}`).digest("hex");
+}
+
+async function storeOne(sql: IngestSql, input: BatchInput, mail: PreparedMail, now: Date): Promise<CommittedMail> {
+  const known = await sql.get<{ state: MailState; requestId: string | null }>(
+    `SELECT "state", "requestId" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" = ?`,
+    [input.mailboxId, mail.sourceKey],
+  );
+  if (known) return { sourceKey: mail.sourceKey, state: known.state, requestId: known.requestId, inserted: false };
+  const dedupeKey = dedupeKeyOf(mail);
+  const duplicate = Boolean(await sql.get(`SELECT 1 AS x FROM "IngestedMail" WHERE "mailboxId" = ? AND "dedupeKey" = ?`, [input.mailboxId, dedupeKey]));
+  const d = await decide(sql, input, mail, duplicate);
+  const h = mail.headers;
+  const sentAt = h.date ?? now;
+  if (d.newRequest && d.requestId) {
+    const next = await sql.get<{ n: number }>(`SELECT COALESCE(MAX("number"), 0) + 1 AS n FROM "Request"`);
+    await sql.run(
+      `INSERT INTO "Request" ("id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)`,
+      [d.requestId, Number(next?.n ?? 1), input.mailboxId, h.subject, h.fromAddress, h.fromName, sentAt, now, now],
+    );
+  } else if (d.requestId) {
+    await sql.run(`UPDATE "Request" SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [now, now, d.requestId]);
+  }
+  const ingestId = randomUUID();
+  await sql.run(
+    `INSERT INTO "IngestedMail" ("id", "mailboxId", "sourceKey", "dedupeKey", "messageId", "rawSha256", "rawPath", "rawSize", "subject", "fromAddress", "fromName", "sentAt", "fetchedAt", "state", "reason", "extractState", "afterFetchDone", "imported", "requestId") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    [
+      ingestId, input.mailboxId, mail.sourceKey, d.state === "duplicate" ? null : dedupeKey, h.messageId, mail.raw.sha256, mail.raw.relativePath, mail.raw.size,
+      h.subject, h.fromAddress, h.fromName, h.date, now, d.state, d.reason, !input.afterFetchPending, mail.imported, d.requestId,
+    ],
+  );
+  if (d.requestId) {
+    await sql.run(`INSERT INTO "RequestMessage" ("id", "requestId", "ingestId", "messageId", "createdAt") VALUES (?, ?, ?, ?, ?)`, [randomUUID(), d.requestId, ingestId, h.messageId, now]);
+  }
+  return { sourceKey: mail.sourceKey, state: d.state, requestId: d.requestId, inserted: true };
+}
+
+export async function commitBatch(db: IngestDb, input: BatchInput): Promise<CommittedMail[]> {
+  return db.transaction(async (sql) => {
+    const now = new Date();
+    // The fence first: it also takes the write lock, so the whole batch sees one consistent state.
+    const fenced = await sql.run(
+      `UPDATE "IncomingMailbox" SET "cursor" = ?, "updatedAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "leaseEpoch" = ?`,
+      [input.cursor, now, input.mailboxId, input.lease.owner, input.lease.epoch],
+    );
+    if (fenced !== 1) throw new LeaseLostError(input.mailboxId);
+    if (input.baseline) {
+      await sql.run(`UPDATE "IncomingMailbox" SET "baselineCursor" = ?, "importTotal" = ?, "importDone" = 0 WHERE "id" = ?`, [
+        input.baseline.cursor, input.baseline.importTotal, input.mailboxId,
+      ]);
+    }
+    const results: CommittedMail[] = [];
+    for (const mail of input.mails) {
+      results.push(await storeOne(sql, input, mail, now));
+      crashPoint("mid-transaction");
+    }
+    const inserted = results.filter((r) => r.inserted).length;
+    const imported = input.mails.filter((m, i) => m.imported && results[i].inserted).length;
+    if (inserted > 0) {
+      await sql.run(`UPDATE "IncomingMailbox" SET "mailsFetched" = "mailsFetched" + ?, "importDone" = "importDone" + ? WHERE "id" = ?`, [inserted, imported, input.mailboxId]);
+    }
+    crashPoint("before-commit");
+    return results;
+  });
+}
+
+/** Marks the after-fetch action done for these rows (after the server confirmed it). */
+export async function markAfterFetchDone(db: IngestDb, mailboxId: string, sourceKeys: string[]): Promise<void> {
+  if (sourceKeys.length === 0) return;
+  await db.transaction(async (sql) => {
+    for (const key of sourceKeys) {
+      await sql.run(`UPDATE "IngestedMail" SET "afterFetchDone" = true WHERE "mailboxId" = ? AND "sourceKey" = ?`, [mailboxId, key]);
+    }
+  });
+}
+
+export async function pendingAfterFetch(db: IngestDb, mailboxId: string): Promise<string[]> {
+  return db.transaction(async (sql) =>
+    (await sql.all<{ sourceKey: string }>(`SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "afterFetchDone" = false ORDER BY "fetchedAt"`, [mailboxId])).map((r) => r.sourceKey),
+  );
+}
+
+/** Of these source keys, the ones the ledger already holds (skipped before fetching). */
+export async function knownSourceKeys(db: IngestDb, mailboxId: string, keys: string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = await db.transaction((sql) =>
+      sql.all<{ sourceKey: string }>(`SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${chunk.map(() => "?").join(", ")})`, [mailboxId, ...chunk]),
+    );
+    for (const row of rows) known.add(row.sourceKey);
+  }
+  return known;
+}

@@ -1,0 +1,125 @@
+// The hot path's own connection: plain SQL through the driver (better-sqlite3 prepared statements, or pg),
+// one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { DatabaseConfig } from "@/lib/config";
+
+type Param = string | number | boolean | Date | null;
+
+/** The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. */
+export interface IngestSql {
+  get<T>(sql: string, params?: Param[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: Param[]): Promise<T[]>;
+  /** returns the number of changed rows */
+  run(sql: string, params?: Param[]): Promise<number>;
+}
+
+export interface IngestDb {
+  readonly provider: "sqlite" | "postgresql";
+  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Prisma's SQLite adapter stores DateTime as ISO text with "+00:00"; booleans are 0/1. */
+function sqliteParam(value: Param): string | number | null {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+class SqliteIngestDb implements IngestDb {
+  readonly provider = "sqlite" as const;
+  private readonly conn: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(file: string) {
+    this.conn = new Database(file, { timeout: 10_000 });
+    this.conn.pragma("journal_mode = WAL");
+    this.conn.pragma("foreign_keys = ON");
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.conn.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private readonly sql: IngestSql = {
+    get: async <T>(sql: string, params: Param[] = []) => this.statement(sql).get(...params.map(sqliteParam)) as T | undefined,
+    all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(...params.map(sqliteParam)) as T[],
+    run: async (sql: string, params: Param[] = []) => this.statement(sql).run(...params.map(sqliteParam)).changes,
+  };
+
+  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
+    // One connection, so transactions of this process run one after the other.
+    const next = this.queue.then(async () => {
+      this.conn.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work(this.sql);
+        this.conn.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.conn.inTransaction) this.conn.exec("ROLLBACK");
+        throw error;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    this.conn.close();
+  }
+}
+
+/** Prisma's PostgreSQL columns are TIMESTAMP(3) without a zone holding UTC. */
+function pgParam(value: Param): Param {
+  return value instanceof Date ? value.toISOString().replace("Z", "") : value;
+}
+
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+class PgIngestDb implements IngestDb {
+  readonly provider = "postgresql" as const;
+  private readonly pool: pg.Pool;
+
+  constructor(url: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, statement_timeout: 60_000 });
+  }
+
+  async transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const query = async <R>(sql: string, params: Param[] = []) => client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
+    const sql: IngestSql = {
+      get: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows[0] as R | undefined,
+      all: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows as R[],
+      run: async (text: string, params?: Param[]) => (await query(text, params)).rowCount ?? 0,
+    };
+    try {
+      await client.query("BEGIN");
+      const result = await work(sql);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function openIngestDb(database: DatabaseConfig): IngestDb {
+  return database.provider === "sqlite" ? new SqliteIngestDb(database.file) : new PgIngestDb(database.url);
+}

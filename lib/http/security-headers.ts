@@ -1,0 +1,33 @@
+import { config } from "@/lib/config";
+
+/** A fresh value per response: Next puts it on its own inline scripts when it finds it in the request's CSP. */
+export function newNonce(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
+}
+
+/**
+ * Scripts only with this response's nonce (and what they load), no plugins, no framing, no foreign base URL.
+ * Styles may be inline: React renders style attributes. No form-action: the consent flow leaves the console
+ * for the provider by a redirect after a form post, which form-action would stop.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self' blob: data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** The headers every page and API answer gets: the policy, and HSTS when the console is served over https. */
+export function securityHeaders(nonce: string): Record<string, string> {
+  const headers: Record<string, string> = { "Content-Security-Policy": contentSecurityPolicy(nonce) };
+  if (config().publicUrl.startsWith("https:")) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+  return headers;
+}

@@ -1,0 +1,24 @@
+import "server-only";
+// Messages whose sending process died (the lease ran out while "sending"). The phase tells what the server
+// can have seen:
+// - "connecting": the message was never handed over (connect, TLS, sign-in) → queued again, sent once later;
+// - "submitting": the server may have accepted it before the process died. Sending again could deliver it
+//   twice, so it is not resent blindly: it is marked failed with needsReview, and the console asks the
+//   operator to check (the recipient, the Sent Items) and press Retry or Cancel.
+import { db } from "@/lib/db";
+
+export async function recoverAbandoned(now = new Date()): Promise<{ requeued: number; review: number }> {
+  const stale = { state: "sending", leaseUntil: { lt: now } };
+  const requeued = await db().outboxMessage.updateMany({
+    where: { ...stale, phase: "connecting" },
+    data: { state: "queued", phase: null, leaseOwner: null, leaseUntil: null, nextAttemptAt: now, lastError: "The sending process stopped before the server got the message; it is sent again." },
+  });
+  const review = await db().outboxMessage.updateMany({
+    where: { ...stale, OR: [{ phase: "submitting" }, { phase: null }] },
+    data: {
+      state: "failed", phase: null, leaseOwner: null, leaseUntil: null, needsReview: true,
+      lastError: "The sending process stopped while the server was receiving this message: it may have been sent. Check with the recipient or in Sent Items, then Retry or Cancel.",
+    },
+  });
+  return { requeued: requeued.count, review: review.count };
+}

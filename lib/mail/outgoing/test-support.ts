@@ -1,0 +1,26 @@
+// Helpers for the outgoing-mail tests against the rig: tokens by the password grant, and a unique subject so
+// tests running side by side find their own message in the shared sink.
+import { randomBytes } from "node:crypto";
+import { getToken } from "@/e2e/rig/auth-client";
+import type { RigInfo } from "@/e2e/rig/info";
+import type { OutgoingAuth, OutgoingToken } from "./transport";
+
+export const OUTLOOK_SMTP = "https://outlook.office.com/SMTP.Send";
+export const GRAPH_SEND = "https://graph.microsoft.com/Mail.Send";
+export const EWS_SCOPE = "https://outlook.office.com/EWS.AccessAsUser.All";
+
+export type TokenLog = { tokens: string[] };
+
+export function rigOAuth(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string }, log: TokenLog = { tokens: [] }): Extract<OutgoingAuth, { type: "oauth" }> {
+  return {
+    type: "oauth",
+    user: opts.loginUser ?? rig.auth.users[opts.tokenUser]?.username ?? opts.tokenUser,
+    async getToken(): Promise<OutgoingToken> {
+      const response = await getToken(rig, { user: opts.tokenUser, scope: opts.scope });
+      log.tokens.push(response.access_token);
+      return { accessToken: response.access_token, expiresAt: new Date(Date.now() + response.expires_in * 1000) };
+    },
+  };
+}
+
+export const uniqueSubject = (prefix: string) => `${prefix} ${randomBytes(5).toString("hex")}`;

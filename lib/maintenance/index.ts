@@ -1,0 +1,1 @@
+export { purgeOnce, startPurge, PURGE_INTERVAL_MS, type PurgeJob, type PurgeResult } from "./purge";
