@@ -166,7 +166,7 @@ test("return paths that leave the console are refused, at the start and at the e
   const origin = new URL(info.url).origin;
   // Nothing may leave this machine: a navigation to the attacker's host is stopped before any lookup.
   const escaped: string[] = [];
-  await page.route(/evil\.example/, (route) => {
+  await page.route((url) => url.hostname.endsWith("evil.example"), (route) => {
     escaped.push(route.request().url());
     return route.abort();
   });
@@ -186,7 +186,7 @@ test("return paths that leave the console are refused, at the start and at the e
   for (const evil of ["/\t/evil.example/", "/\\evil.example/x"]) {
     await page.goto(`/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId })}`);
     await signInAndConsent(page, alice);
-    await page.waitForURL((url) => url.searchParams.has("oauth") || /evil\.example/.test(url.href) || url.protocol === "chrome-error:");
+    await page.waitForURL((url) => url.searchParams.has("oauth") || url.hostname.endsWith("evil.example") || url.protocol === "chrome-error:");
     expect(new URL(page.url()).origin).toBe(origin);
     await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
   }
@@ -233,4 +233,47 @@ test("with the provider remembering another account, the page says who signed in
   await expect(page.getByRole("status").filter({ hasText: "Signed in again: the tokens are now for this mailbox's account." })).toBeVisible();
   await page.reload();
   await expect(page.getByText("this mailbox is")).toHaveCount(0);
+});
+
+test("a stored application brings its scope to a new mailbox, the protocol leaves its endpoints alone, and a generic provider gets no Microsoft wording", async ({ adminPage: page, rig }) => {
+  const alice = rig.auth.users.alice;
+  const client = rig.auth.clients.secretPost;
+  await fillGeneric(page, rig, alice.username);
+  await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.goto("/incoming/new");
+  await page.getByLabel("Authentication Type").selectOption("oauth");
+  await page.getByLabel("OAuth application").selectOption({ label: `Generic OAuth 2.0 · ${client.clientId}` });
+  // the scope the application was saved with (a generic provider has no default scope to fall back on)
+  await expect(page.getByLabel("Scope")).toHaveValue(new RegExp(`${SCOPE.replace(/\./g, "\\.")}$`));
+  await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+  // the application's own fields are changed on the application, not here
+  await expect(page.getByLabel("Access Token URL")).toBeDisabled();
+  await expect(page.getByRole("link", { name: "the application's page" })).toBeVisible();
+  await page.getByLabel("Connection Protocol").selectOption("pops");
+  await expect(page.getByLabel("Authorize URL")).toHaveValue(rig.auth.authorizeUrl);
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
+  await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
+});
+
+test("an application's own fields are changed on its page, and a changed endpoint needs the secret typed again", async ({ adminPage: page, rig }) => {
+  const alice = rig.auth.users.alice;
+  const client = rig.auth.clients.secretPost;
+  await fillGeneric(page, rig, alice.username);
+  await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), alice);
+  await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
+
+  await page.goto("/oauth");
+  await page.getByRole("region", { name: `Application Generic OAuth 2.0 · ${client.clientId}` }).getByRole("link", { name: "Edit application" }).click();
+  await expect(page.getByRole("heading", { name: "OAuth application" })).toBeVisible();
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "(stored — leave blank to keep)");
+  await page.getByLabel("Access Token URL").fill(`${rig.auth.tokenUrl}/moved`);
+  // the form says it before the server does
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "the Access Token URL changed: enter it again");
+  await page.getByRole("button", { name: "Save application" }).click();
+  await expect(page.locator("#app-clientSecret-error")).toHaveText("The Access Token URL changed: enter the client secret again");
+  await page.reload();
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
 });

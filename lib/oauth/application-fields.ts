@@ -6,12 +6,12 @@ import { UserFacingError } from "@/lib/errors";
 import type { OAuthFieldsValues } from "./connection-schema";
 import { PRESET_LABELS } from "./presets";
 
-export type ApplicationValues = Pick<
+export type ApplicationFieldValues = Pick<
   OAuthFieldsValues,
   "preset" | "cloud" | "tenant" | "clientId" | "clientSecret" | "clientAuthMethod" | "privateKey" | "privateKeyId" | "issuer" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "tokenExpiryMarginSec" | "secretExpiresOn"
 > & { scope?: string };
 
-export function applicationData(v: ApplicationValues) {
+export function applicationData(v: ApplicationFieldValues) {
   return {
     name: `${PRESET_LABELS[v.preset]} · ${v.clientId}`,
     preset: v.preset,
@@ -40,7 +40,7 @@ const COMPARED = ["preset", "cloud", "tenant", "clientId", "clientAuthMethod", "
  * The application fields `v` changes. A field the connection's grant does not use and leaves blank (the
  * Authorize URL of an app-only grant) is no change: a connection never blanks what another one relies on.
  */
-export function changedApplicationFields(app: OAuthApplication, v: ApplicationValues & { grantType?: string }): string[] {
+export function changedApplicationFields(app: OAuthApplication, v: ApplicationFieldValues & { grantType?: string }): string[] {
   const stored = { ...app, secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "" };
   const changed: string[] = COMPARED.filter((f) => {
     if (f === "authorizeUrl" && v.grantType && v.grantType !== "authorization_code" && !v.authorizeUrl) return false;
@@ -63,7 +63,7 @@ const DESTINATIONS = [
 type Endpoints = Pick<OAuthApplication, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">;
 
 /** Which endpoint a stored secret would now be sent to that it was not saved for, or null. */
-export function changedDestination(stored: Endpoints, next: Pick<ApplicationValues, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">, grantType?: string): string | null {
+export function changedDestination(stored: Endpoints, next: Pick<ApplicationFieldValues, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">, grantType?: string): string | null {
   for (const [field, label] of DESTINATIONS) {
     if (field === "authorizeUrl" && grantType && grantType !== "authorization_code") continue;
     if ((stored[field] ?? "") !== (next[field] ?? "")) return label;

@@ -5,6 +5,7 @@ import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { UserFacingError, type Hint } from "@/lib/errors";
 import { identityMismatch, mailboxIdentities, signedInIdentity, type IdentityMismatch } from "./consent-identity";
+import { discoverMetadata } from "./discovery";
 import { explainOAuthError } from "./error-catalogue";
 import { parsePending, withPending } from "./pending-change";
 import { describeRequestFailure, isNetworkFailure } from "./request-failure";
@@ -72,10 +73,29 @@ export async function startAuthorization(connectionId: string, userId: string, m
     nonce,
     login_hint: conn.loginHint,
     ...presetDefaults(app.preset as Preset).authorizeParams,
-    prompt: promptFor(app.preset as Preset, url.searchParams.get("prompt"), Boolean(opts.switchAccount)),
+    prompt: promptFor(app.preset as Preset, url.searchParams.get("prompt"), Boolean(opts.switchAccount), await supportedPrompts(app)),
   };
   for (const [k, v] of Object.entries(params)) if (v) url.searchParams.set(k, v);
   return url.toString();
+}
+
+const DISCOVERY_DEADLINE_MS = 5_000;
+
+/** The prompt values a generic provider lists in its metadata, or null when unknown (no issuer, no answer in time). */
+async function supportedPrompts(app: { preset: string; issuer: string | null }): Promise<string[] | null> {
+  if (app.preset !== "generic" || !app.issuer) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), DISCOVERY_DEADLINE_MS)));
+  try {
+    const metadata = await Promise.race([discoverMetadata(app.issuer), deadline]);
+    const values = (metadata as { prompt_values_supported?: unknown } | null)?.prompt_values_supported;
+    return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : null;
+  } catch {
+    // Without metadata the sign-in still works; the provider just picks the account it remembers.
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type AuthorizationResult =

@@ -181,6 +181,25 @@ describe("one application, many connections", () => {
 });
 
 describe("the account that consents", () => {
+  it("a generic server whose metadata lists prompt=login is asked for a sign-in every time", async () => {
+    // Another server configuration than the rig's (which lists no prompt values): metadata with prompt_values_supported.
+    const metadata = createServer((req, res) => {
+      const issuer = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
+      if (!req.url?.startsWith("/.well-known/")) return res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer, authorization_endpoint: rig.auth.authorizeUrl, token_endpoint: rig.auth.tokenUrl, prompt_values_supported: ["none", "login", "consent"] }));
+    });
+    await new Promise<void>((resolve) => metadata.listen(0, "127.0.0.1", resolve));
+    try {
+      const issuer = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
+      const { connectionId } = await saveOAuthConnection(fields("prompt-values", { issuer, authorizeUrl: rig.auth.authorizeUrl }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+      const url = new URL(await startAuthorization(connectionId, admin, "popup", "/oauth"));
+      expect(url.searchParams.get("prompt")).toBe("login");
+      expect(url.searchParams.get("login_hint")).toBe("alice@rig.test");
+    } finally {
+      await new Promise<void>((resolve) => metadata.close(() => resolve()));
+    }
+  });
+
   it("asks for a fresh sign-in on 'sign in as someone else' and reports a consent by another account", async () => {
     const { connectionId } = await saveOAuthConnection(fields("identity", { scope: `openid email ${SCOPE}` }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
     // The IdP remembers bob (signed in earlier in this browser): without a prompt, bob's grant comes back at once.

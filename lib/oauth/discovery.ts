@@ -7,11 +7,8 @@ import { isLoopback } from "./token-request";
 
 export type DiscoveredEndpoints = { issuer: string; authorizeUrl: string; tokenUrl: string; revocationUrl: string };
 
-/**
- * Reads a provider's metadata (OpenID Connect discovery, then RFC 8414 authorization-server metadata) from
- * its issuer URL, to fill the endpoints of a generic provider.
- */
-export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEndpoints> {
+/** A provider's metadata (OpenID Connect discovery, then RFC 8414 authorization-server metadata) from its issuer URL. */
+export async function discoverMetadata(issuerUrl: string): Promise<client.ServerMetadata> {
   let issuer: URL;
   try {
     issuer = new URL(issuerUrl);
@@ -24,11 +21,9 @@ export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEn
     [client.customFetch]: outboundFetch() as client.CustomFetch,
     timeout: 10,
   };
-  let metadata: client.ServerMetadata | undefined;
   for (const algorithm of ["oidc", "oauth2"] as const) {
     try {
-      metadata = (await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })).serverMetadata();
-      break;
+      return (await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })).serverMetadata();
     } catch (error) {
       const refusal = findOutboundRefusal(error);
       if (refusal) throw new UserFacingError(refusal.message, { field: "issuer" });
@@ -38,7 +33,13 @@ export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEn
       }
     }
   }
-  if (!metadata?.token_endpoint) throw new UserFacingError("The provider's metadata names no token endpoint.", { field: "issuer" });
+  throw new UserFacingError(`No provider metadata found at ${issuer.href}.`, { field: "issuer" });
+}
+
+/** The endpoints of a generic provider, read from its issuer's metadata. */
+export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEndpoints> {
+  const metadata = await discoverMetadata(issuerUrl);
+  if (!metadata.token_endpoint) throw new UserFacingError("The provider's metadata names no token endpoint.", { field: "issuer" });
   return {
     issuer: metadata.issuer,
     authorizeUrl: metadata.authorization_endpoint ?? "",

@@ -9,6 +9,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { completeAuthorization, redirectUri, startAuthorization } from "./authorization";
+import { saveApplication } from "./application-service";
 import { saveOAuthConnection } from "./connection-service";
 import { expiryWarnings } from "./expiry-warnings";
 import { presetDefaults, type MailProtocol, type Preset } from "./presets";
@@ -163,13 +164,12 @@ describe("provider presets against the rig", () => {
 
   it("Microsoft errors come back with the catalogue's hint: an expired client secret is not a lost grant", async () => {
     const client = rig.auth.clients.appOnly;
-    // An earlier test stored this client's application: an application is changed on its own, then picked.
-    const stored = await db().oAuthApplication.findFirst({ where: { clientId: client.clientId, preset: "microsoft_app_only" } });
-    if (stored) await db().oAuthApplication.update({ where: { id: stored.id }, data: { secretExpiresOn: new Date("2026-01-01") } });
-    const fields = { clientId: client.clientId, clientSecret: client.clientSecret, secretExpiresOn: "2026-01-01", ...(stored ? { applicationId: stored.id } : {}) };
-    const { connectionId } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", fields), {
+    const { connectionId } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
       userId: admin, direction: "incoming", mailbox: "bob@rig.test",
     });
+    // the secret's expiry date is the application's: it is entered there, for every connection
+    const { applicationId } = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
+    await saveApplication({ ...presetFields("microsoft_app_only", "imap", { clientId: client.clientId, secretExpiresOn: "2026-01-01" }), applicationId });
     await failNext(rig, { path: "token", style: "microsoft", code: "AADSTS7000222", clientId: client.clientId });
     const error = await getAccessToken(connectionId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserFacingError);

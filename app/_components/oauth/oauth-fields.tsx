@@ -235,7 +235,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
             <option value="">Enter the application&apos;s fields</option>
             {applications.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
           </select>
-          <p className="field-help">One Azure app or Google client serves every mailbox: pick it to reuse its client ID and stored secret.</p>
+          <p className="field-help">One client registration at the provider serves every mailbox: pick it to reuse its client ID, stored secret and scope.</p>
         </div>
       )}
       <div className="grid-2">
