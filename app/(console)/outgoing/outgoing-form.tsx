@@ -101,6 +101,15 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
     setOutcome(result.ok ? { kind: "success", message: result.message, steps: result.steps, skipped: result.skipped } : { kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null, skipped: result.skipped });
   }
 
+  /** Consent when it is needed (popup, or a redirect when popups are blocked), then the real connection check. */
+  async function consentAndVerify(id: string | null, needsConsent: boolean) {
+    if (needsConsent && id) {
+      const consent = await openConsent(id, { returnTo: "/outgoing" });
+      if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+    }
+    await verify();
+  }
+
   function save() {
     const input = validate();
     if (!input) return;
@@ -114,22 +123,11 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
       setIsSaved(true);
       set("password", "");
       setConnectionId(result.data.connectionId);
-      if (result.data.needsConsent && result.data.connectionId) {
-        const consent = await openConsent(result.data.connectionId, { returnTo: "/outgoing" });
-        if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
-      }
-      await verify();
+      await consentAndVerify(result.data.connectionId, result.data.needsConsent);
     });
   }
 
-  function reconnect() {
-    if (!connectionId) return;
-    startTransition(async () => {
-      const consent = await openConsent(connectionId, { returnTo: "/outgoing" });
-      if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
-      await verify();
-    });
-  }
+  const reconnect = () => startTransition(() => consentAndVerify(connectionId, true));
 
   const smtp = state.protocol === "smtp" || state.protocol === "smtps";
   const warning = basicAuthSwitchOffWarning(state);
