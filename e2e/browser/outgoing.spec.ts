@@ -53,6 +53,13 @@ test("an admin sets up SMTP with the Google preset, consents in the popup and se
   // the outbox lists it as sent with the same queue id
   await expect(page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: to })).toContainText(queueId!);
   await expect(page.getByRole("region", { name: "Outgoing status" })).toContainText("Active");
+
+  // Enable Email Debug kept the SMTP transcript on Activity, without the token
+  await page.goto("/activity");
+  await page.getByRole("row").filter({ hasText: "Outgoing mail" }).filter({ hasText: "Test mail" }).first().getByRole("link", { name: "View transcript" }).click();
+  await expect(page.locator("pre.transcript")).toContainText("AUTH XOAUTH2 [redacted]");
+  await expect(page.locator("pre.transcript")).toContainText("queued as");
+  await expect(page.locator("pre.transcript")).not.toContainText(/eyJ[\w-]{10,}\./);
 });
 
 test("a wrong port shows the failing step and a hint", async ({ adminPage: page, rig }) => {
@@ -69,4 +76,22 @@ test("a wrong port shows the failing step and a hint", async ({ adminPage: page,
   await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("list", { name: "Connection steps" }).locator("li.step-fail")).toContainText("connect");
   await expect(page.getByRole("note")).toContainText("Nothing answers on that port");
+  // Every console page says that sending fails, until a send works again
+  await page.goto("/");
+  await expect(page.getByRole("alert", { name: "Sending mail fails" })).toContainText("ECONNREFUSED");
+});
+
+test("a password against smtp.office365.com warns about the December 2026 switch-off and offers the Microsoft 365 preset", async ({ adminPage: page }) => {
+  await page.goto("/outgoing");
+  await page.getByLabel("Connection Protocol").selectOption("smtp");
+  await page.getByLabel("Server Name / IP Address", { exact: true }).fill("smtp.office365.com");
+  await page.getByLabel("Authentication Type").selectOption("password");
+  const warning = page.getByRole("alert").filter({ hasText: "end of December 2026" });
+  await expect(warning).toBeVisible();
+  await warning.getByRole("button", { name: "Use the Microsoft 365 preset (OAuth)" }).click();
+  await expect(page.getByLabel("Authentication Type")).toHaveValue("oauth");
+  await expect(page.getByLabel("Provider")).toHaveValue("microsoft");
+  await expect(page.getByLabel("Scope")).toHaveValue("https://outlook.office.com/SMTP.Send offline_access");
+  await expect(page.getByLabel("Port")).toHaveValue("587");
+  await expect(warning).toHaveCount(0);
 });
