@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { waitForSentMessage } from "../rig/mailbox";
+import { setSmtpAuthEnabled } from "../rig/microsoft/control";
 import type { RigInfo } from "../rig/info";
 import { expect, test } from "./fixtures";
 import { consentInPopup, signInAndConsent } from "./rig-consent";
@@ -31,6 +32,18 @@ async function fillGoogleSmtp(page: Page, rig: RigInfo, port: number) {
   await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
   await page.getByLabel("Authorize URL").fill(rig.auth.googleAuthorizeUrl);
   await page.getByLabel("Access Token URL").fill(rig.auth.googleTokenUrl);
+}
+
+/** Saves; answers the consent popup when one opens (a grant already given for this application is reused). */
+async function saveWithOptionalConsent(page: Page, rig: RigInfo) {
+  const popupPromise = page.waitForEvent("popup", { timeout: 5_000 }).catch(() => null);
+  await page.getByRole("button", { name: "Save" }).click();
+  const popup = await popupPromise;
+  if (popup) {
+    const closed = popup.waitForEvent("close", { timeout: 30_000 });
+    await signInAndConsent(popup, rig.auth.users.alice);
+    await closed;
+  }
 }
 
 test("an admin sets up SMTP with the Google preset, consents in the popup and sends a test mail", async ({ adminPage: page, rig }) => {
@@ -64,15 +77,7 @@ test("an admin sets up SMTP with the Google preset, consents in the popup and se
 
 test("a wrong port shows the failing step and a hint", async ({ adminPage: page, rig }) => {
   await fillGoogleSmtp(page, rig, 1);
-  // After the first test the grant is reused (same application and scope) and no popup opens; alone, it does.
-  const popupPromise = page.waitForEvent("popup", { timeout: 5_000 }).catch(() => null);
-  await page.getByRole("button", { name: "Save" }).click();
-  const popup = await popupPromise;
-  if (popup) {
-    const closed = popup.waitForEvent("close", { timeout: 30_000 });
-    await signInAndConsent(popup, rig.auth.users.alice);
-    await closed;
-  }
+  await saveWithOptionalConsent(page, rig);
   await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("list", { name: "Connection steps" }).locator("li.step-fail")).toContainText("connect");
   await expect(page.getByRole("note")).toContainText("Nothing answers on that port");
@@ -80,6 +85,40 @@ test("a wrong port shows the failing step and a hint", async ({ adminPage: page,
   await page.goto("/");
   await expect(page.getByRole("alert", { name: "Sending mail fails" })).toContainText("ECONNREFUSED");
 });
+
+test("Exchange refuses the sign-in: the hint is shown, and the contact is told through the alternate server by the console's outbox worker", async ({ adminPage: page, rig }) => {
+  // Primary: the Exchange-like SMTP with SMTP AUTH off for the mailbox (535 5.7.139); alternate: Postfix.
+  await setSmtpAuthEnabled(rig, rig.auth.users.alice.username, false);
+  try {
+    await exchangeRefusesSignIn(page, rig);
+  } finally {
+    await setSmtpAuthEnabled(rig, rig.auth.users.alice.username, true);
+  }
+});
+
+async function exchangeRefusesSignIn(page: Page, rig: RigInfo) {
+  await fillGoogleSmtp(page, rig, rig.exchange.smtpPort);
+  await page.getByLabel("Server Name / IP Address", { exact: true }).fill(rig.exchange.host);
+  await page.getByLabel("Alternate Server Name / IP Address").fill(`localhost:${rig.smtp.submissionPort}`);
+  const contact = `ops-${randomBytes(4).toString("hex")}@example.org`;
+  await page.getByLabel("Contact Information").fill(contact);
+  await saveWithOptionalConsent(page, rig);
+  await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("note").filter({ hasText: "Authenticated SMTP is switched off" })).toBeVisible();
+  await expect(page.getByText("535 5.7.139").first()).toBeVisible();
+
+  const testMail = page.getByRole("form", { name: "Send test mail" });
+  await testMail.getByLabel("Send a test mail to").fill("customer@example.org");
+  await testMail.getByRole("button", { name: "Send test mail" }).click();
+  await expect(testMail.getByRole("alert").filter({ hasText: 'failed at the step "authenticate"' })).toBeVisible({ timeout: 30_000 });
+  // The notice is queued once and sent in the background, through the alternate server.
+  const notice = await waitForSentMessage(rig, (m) => m.envelope.to.includes(contact), 30_000);
+  expect(notice.subject).toBe("Mailbridge cannot send mail");
+  await page.reload();
+  const row = page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: contact });
+  await expect(row).toContainText(`through localhost:${rig.smtp.submissionPort}`);
+  await expect(page.getByRole("region", { name: "Outgoing status" })).toContainText(`${contact} was told`);
+}
 
 test("a password against smtp.office365.com warns about the December 2026 switch-off and offers the Microsoft 365 preset", async ({ adminPage: page }) => {
   await page.goto("/outgoing");
