@@ -58,7 +58,7 @@ test("an admin sets up SMTP with the Google preset, consents in the popup and se
   await test.getByRole("button", { name: "Send test mail" }).click();
   const success = test.getByRole("status").filter({ hasText: `Sent to ${to}` });
   await expect(success).toBeVisible({ timeout: 30_000 });
-  const sent = await waitForSentMessage(rig, (m) => m.envelope.to.includes(to));
+  const sent = await waitForSentMessage(rig, (m) => m.envelope.to.includes(to) && /\r?\n\r?\n/.test(m.raw));
   const queueId = /queue id (\w+)/.exec((await success.textContent()) ?? "")?.[1];
   expect(queueId).toBeTruthy();
   expect(sent.raw).toMatch(/^From: Rig Helpdesk <alice@rig\.test>$/m);
@@ -112,7 +112,7 @@ async function exchangeRefusesSignIn(page: Page, rig: RigInfo) {
   await testMail.getByRole("button", { name: "Send test mail" }).click();
   await expect(testMail.getByRole("alert").filter({ hasText: 'failed at the step "authenticate"' })).toBeVisible({ timeout: 30_000 });
   // The notice is queued once and sent in the background, through the alternate server.
-  const notice = await waitForSentMessage(rig, (m) => m.envelope.to.includes(contact), 30_000);
+  const notice = await waitForSentMessage(rig, (m) => m.envelope.to.includes(contact) && /\r?\n\r?\n/.test(m.raw), 30_000);
   expect(notice.subject).toBe("Mailbridge cannot send mail");
   await page.reload();
   const row = page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: contact });
