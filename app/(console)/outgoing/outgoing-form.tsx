@@ -98,7 +98,7 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
     const verified = await verifyOutgoingAction({});
     if (!verified.ok) return setOutcome({ kind: "failure", message: verified.error, hint: verified.hint, raw: verified.raw });
     const result = verified.data;
-    setOutcome(result.ok ? { kind: "success", message: result.message, steps: result.steps, skipped: result.skipped } : { kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null, skipped: result.skipped });
+    setOutcome(result.ok ? { kind: "success", message: result.message, steps: result.steps, skipped: result.skipped } : { kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null, skipped: result.skipped, alternateNotTried: result.alternateNotTried });
   }
 
   /** Consent when it is needed (popup, or a redirect when popups are blocked), then the real connection check. */

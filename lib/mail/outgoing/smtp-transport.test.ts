@@ -69,6 +69,7 @@ describe("SMTP through Postfix", () => {
     expect(result.failure).toMatchObject({ step: "authenticate", failover: false, server: `${rig.smtp.host}:${rig.smtp.submissionPort}` });
     expect(result.failure.raw).toMatch(/^535 /);
     expect(result.skipped).toEqual([]);
+    expect(result.failure.alternateNotTried).toMatch(/alternate server 127\.0\.0\.2:\d+ was not tried: .* refused at the "authenticate" step/);
     expect(result.steps.filter((s) => s.name === "connect")).toHaveLength(1);
   });
 
