@@ -79,6 +79,12 @@ describe("Microsoft Graph sendMail", () => {
     const refused = await attempt(createTransports(graph(alice), rigOAuth(rig, { tokenUser: "alice", scope: OUTLOOK_SMTP })), null);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.failure.step).toBe("authenticate");
+    // A valid token that may not read the mailbox (403) is authenticated: only sending proves the permission.
+    const noRead = await attempt(createTransports(graph(shared), rigOAuth(rig, { tokenUser: "bob", scope: GRAPH_SEND })), null);
+    expect(noRead, JSON.stringify(noRead)).toMatchObject({ ok: true });
+    expect(noRead.steps.find((s) => s.name === "authenticate")?.detail).toMatch(/may not read the mailbox/);
+    const denied = await attempt(createTransports(graph(shared), rigOAuth(rig, { tokenUser: "bob", scope: GRAPH_SEND })), await mail(shared, uniqueSubject("graph denied")));
+    expect(denied.ok).toBe(false);
   });
 });
 
