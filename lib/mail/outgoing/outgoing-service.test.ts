@@ -190,6 +190,20 @@ describe("the outbox", () => {
     }
   });
 
+  it("forgets sent messages after 30 days, keeps newer ones and failed ones", async () => {
+    const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    const ids: string[] = [];
+    for (const subject of ["old sent", "new sent", "old failed"].map(uniqueSubject)) {
+      ids.push((await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["c@example.org"], subject, text: "x" })).id);
+    }
+    await db().outboxMessage.update({ where: { id: ids[0] }, data: { state: "sent", sentAt: old } });
+    await db().outboxMessage.update({ where: { id: ids[1] }, data: { state: "sent", sentAt: new Date() } });
+    await db().outboxMessage.update({ where: { id: ids[2] }, data: { state: "failed", createdAt: old } });
+    const { pruneFinished } = await import("./outbox-recovery");
+    expect(await pruneFinished()).toBe(1);
+    expect(await db().outboxMessage.count({ where: { id: { in: ids } } })).toBe(2);
+  });
+
   it("a message over Max Email Size fails at once, before any connection", async () => {
     await outgoing.saveOutgoing(settings("alice", { maxEmailSizeMb: 1 }), admin);
     const queued = await outgoing.enqueueMail({ kind: "notice", idempotencyKey: uniqueSubject("big"), to: ["customer@example.org"], subject: "big", text: "x".repeat(1_200_000) });
