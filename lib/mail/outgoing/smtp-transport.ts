@@ -49,6 +49,8 @@ export class SmtpTransport implements OutgoingTransport {
   async verify(ctx: TransportContext): Promise<void> {
     const session = await this.open(ctx);
     session.connection.quit();
+    // QUIT is polite; a server that never answers it must not keep the socket open.
+    setTimeout(() => session.connection.close(), 2_000).unref();
   }
 
   async send(message: ComposedMessage, ctx: TransportContext): Promise<SendOutcome> {
