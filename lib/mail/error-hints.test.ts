@@ -22,3 +22,11 @@ describe("explainMailError", () => {
     expect(explainMailError({ raw: "* OK all fine" })).toBeNull();
   });
 });
+
+describe("outgoing SMTP replies", () => {
+  it("explains Postfix/Google's demand for STARTTLS and Node's untrusted-chain message", () => {
+    expect(explainMailError({ raw: "530 5.7.0 Must issue a STARTTLS command first" })?.code).toBe("smtp.starttls_first");
+    expect(explainMailError({ raw: "530-5.7.0 Must issue a STARTTLS command first. For more information, go to" })?.code).toBe("smtp.starttls_first");
+    expect(explainMailError({ message: "unable to verify the first certificate" })?.code).toBe("tls.self_signed");
+  });
+});

@@ -3,7 +3,11 @@ import { requirePageUser } from "@/lib/auth";
 import { listMailboxes, listRuns } from "@/lib/mail/incoming";
 import { formatDateTime } from "@/lib/format";
 
-const KIND_LABEL: Record<string, string> = { sample: "Sample fetch", fetch: "Scheduled fetch", connect_check: "Connection check" };
+const KIND_LABEL: Record<string, string> = {
+  sample: "Sample fetch", fetch: "Scheduled fetch", connect_check: "Connection check",
+  send_check: "Outgoing connection check", test_send: "Test mail", send: "Send",
+};
+const OUTGOING_KINDS = new Set(["send_check", "test_send", "send"]);
 
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<{ mailbox?: string }> }) {
   await requirePageUser();
@@ -32,7 +36,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
               return (
                 <tr key={run.id}>
                   <td>{formatDateTime(run.startedAt, { seconds: true })}</td>
-                  <td>{run.mailbox?.name ?? "(unsaved settings)"}</td>
+                  <td>{run.mailbox?.name ?? (OUTGOING_KINDS.has(run.kind) ? "Outgoing mail" : "(unsaved settings)")}</td>
                   <td>{KIND_LABEL[run.kind] ?? run.kind}</td>
                   <td>{run.ok ? <span className="badge badge-ok">OK</span> : <span className="badge badge-error">Failed</span>}</td>
                   <td>{run.mailsFetched}</td>

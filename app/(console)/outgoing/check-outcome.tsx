@@ -6,7 +6,7 @@ type Skipped = { server: string; error: string }[];
 
 export type Outcome =
   | { kind: "success"; message: string; steps?: StepView[]; skipped?: Skipped }
-  | { kind: "failure"; message: string; steps?: StepView[]; raw?: string; hint?: Hint | null; skipped?: Skipped }
+  | { kind: "failure"; message: string; steps?: StepView[]; raw?: string; hint?: Hint | null; skipped?: Skipped; alternateNotTried?: string }
   | null;
 
 /** The result of a connection check or a test mail: the message, which server was skipped, the steps. */
@@ -30,6 +30,7 @@ export function CheckOutcome({ outcome }: { outcome: Outcome }) {
     <div className="stack">
       <div className="alert alert-error" role="alert">{outcome.message}</div>
       {skipped}
+      {outcome.alternateNotTried && <p className="muted">{outcome.alternateNotTried}</p>}
       <StepsList steps={outcome.steps ?? []} raw={outcome.raw} hint={outcome.hint} />
     </div>
   );

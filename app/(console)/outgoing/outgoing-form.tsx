@@ -98,7 +98,16 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
     const verified = await verifyOutgoingAction({});
     if (!verified.ok) return setOutcome({ kind: "failure", message: verified.error, hint: verified.hint, raw: verified.raw });
     const result = verified.data;
-    setOutcome(result.ok ? { kind: "success", message: result.message, steps: result.steps, skipped: result.skipped } : { kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null, skipped: result.skipped });
+    setOutcome(result.ok ? { kind: "success", message: result.message, steps: result.steps, skipped: result.skipped } : { kind: "failure", message: `Could not connect: ${result.error}`, steps: result.steps, raw: result.raw, hint: result.hint as Hint | null, skipped: result.skipped, alternateNotTried: result.alternateNotTried });
+  }
+
+  /** Consent when it is needed (popup, or a redirect when popups are blocked), then the real connection check. */
+  async function consentAndVerify(id: string | null, needsConsent: boolean) {
+    if (needsConsent && id) {
+      const consent = await openConsent(id, { returnTo: "/outgoing" });
+      if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
+    }
+    await verify();
   }
 
   function save() {
@@ -114,22 +123,11 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
       setIsSaved(true);
       set("password", "");
       setConnectionId(result.data.connectionId);
-      if (result.data.needsConsent && result.data.connectionId) {
-        const consent = await openConsent(result.data.connectionId, { returnTo: "/outgoing" });
-        if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
-      }
-      await verify();
+      await consentAndVerify(result.data.connectionId, result.data.needsConsent);
     });
   }
 
-  function reconnect() {
-    if (!connectionId) return;
-    startTransition(async () => {
-      const consent = await openConsent(connectionId, { returnTo: "/outgoing" });
-      if (!consent.ok) return setOutcome({ kind: "failure", message: consent.error, hint: consent.hint });
-      await verify();
-    });
-  }
+  const reconnect = () => startTransition(() => consentAndVerify(connectionId, true));
 
   const smtp = state.protocol === "smtp" || state.protocol === "smtps";
   const warning = basicAuthSwitchOffWarning(state);

@@ -23,7 +23,7 @@ export function TestMail() {
       const result = await sendTestMailAction(parsed.data);
       if (!result.ok) return setOutcome({ kind: "failure", message: result.error, hint: result.hint, raw: result.raw });
       const r = result.data;
-      setOutcome(r.ok ? { kind: "success", message: r.message, steps: r.steps, skipped: r.skipped } : { kind: "failure", message: `The test mail failed at the step "${r.failedStep}": ${r.error}`, steps: r.steps, raw: r.raw, hint: r.hint as Hint | null, skipped: r.skipped });
+      setOutcome(r.ok ? { kind: "success", message: r.message, steps: r.steps, skipped: r.skipped } : { kind: "failure", message: `The test mail failed at the step "${r.failedStep}": ${r.error}`, steps: r.steps, raw: r.raw, hint: r.hint as Hint | null, skipped: r.skipped, alternateNotTried: r.alternateNotTried });
       router.refresh();
     });
   }

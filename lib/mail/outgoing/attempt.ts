@@ -8,7 +8,11 @@ import type { ComposedMessage, OutgoingTransport, SendOutcome } from "./transpor
 
 const UNREACHABLE_STEPS: ReadonlySet<StepName> = new Set(["resolve", "connect", "tls"]);
 
-export type AttemptFailure = { step: StepName; error: string; raw?: string; code?: string; hint: Hint | null; server: string; failover: boolean };
+export type AttemptFailure = {
+  step: StepName; error: string; raw?: string; code?: string; hint: Hint | null; server: string; failover: boolean;
+  /** why the alternate server was not tried, when there is one */
+  alternateNotTried?: string;
+};
 
 export type AttemptResult =
   | { ok: true; steps: Step[]; server: string; outcome: SendOutcome | null; skipped: AttemptFailure[]; transcript: string | null }
@@ -59,6 +63,10 @@ export async function attempt(transports: OutgoingTransport[], message: Composed
     } catch (error) {
       const failure = describeFailure(error instanceof MailStepError ? error : steps.fail("connect", error), transport.server);
       const last = index === transports.length - 1;
+      if (!failure.failover && !last) {
+        failure.alternateNotTried = `The alternate server ${transports[index + 1].server} was not tried: ${transport.server} answered and refused at the "${failure.step}" step, which the alternate would refuse as well.`;
+        transcript?.note(failure.alternateNotTried);
+      }
       if (!failure.failover || last) return { ok: false, steps: steps.steps, failure, skipped, transcript: done() };
       skipped.push(failure);
     }

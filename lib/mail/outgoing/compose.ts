@@ -2,7 +2,7 @@
 // Message-ID of our own, built once so a retry sends exactly the same bytes. Header values with CR or LF are
 // refused: they could smuggle extra headers or recipients into the message.
 import { randomBytes } from "node:crypto";
-import MailComposer from "nodemailer/lib/mail-composer";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { UserFacingError } from "@/lib/errors";
 import type { ComposedMessage } from "./transport";
 

@@ -28,10 +28,17 @@ export class GraphTransport implements OutgoingTransport {
         "authenticate",
         async () => {
           const response = await client.request(`${this.userPath}/mailFolders/sentitems?$select=id`, { headers: { accept: "application/json" } });
+          // 403: the token is valid, but may not read the mailbox — an app with only Mail.Send. Sending does not
+          // need reading, so the check passes; Send test mail proves the sending permission itself.
+          if (response.status === 403) {
+            response.body.resume();
+            return "the token was accepted; it may not read the mailbox (enough for Mail.Send): Send test mail proves it may send";
+          }
           if (response.status >= 400) throw await graphError(response, ctx.transcript);
           response.body.resume();
+          return "";
         },
-        () => `Graph accepted the token for ${this.settings.mailbox}`,
+        (note) => `Graph accepted the token for ${this.settings.mailbox}${note ? `: ${note}` : ""}`,
       ),
     );
   }

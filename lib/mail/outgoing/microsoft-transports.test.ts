@@ -1,13 +1,13 @@
 // Sending through the rig's Microsoft doubles: Exchange Online's SMTP AUTH replies with their hints, Graph
 // sendMail and EWS CreateItem SendAndSaveCopy (own and shared mailbox: the copy lands in that mailbox's Sent Items).
 import { describe, expect, it } from "vitest";
-import { listMessages, waitForSentMessage } from "@/e2e/rig/mailbox";
+import { listMessages } from "@/e2e/rig/mailbox";
 import { setSmtpAuthEnabled } from "@/e2e/rig/microsoft/control";
 import { appOnlyFromRig, testRig } from "@/lib/mail/incoming/test-support";
 import { attempt } from "./attempt";
 import { composeMessage } from "./compose";
 import { createTransports, type TransportSettings } from "./create-transport";
-import { EWS_SCOPE, GRAPH_SEND, OUTLOOK_SMTP, rigOAuth, uniqueSubject } from "./test-support";
+import { EWS_SCOPE, GRAPH_SEND, OUTLOOK_SMTP, rigOAuth, uniqueSubject, waitForDelivered } from "./test-support";
 import type { OutgoingAuth } from "./transport";
 
 const rig = testRig();
@@ -32,7 +32,7 @@ describe("Exchange Online SMTP double", () => {
     const result = await attempt(createTransports(exchangeSmtp(), rigOAuth(rig, { tokenUser: "alice", scope: OUTLOOK_SMTP })), await mail(alice, subject));
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
     if (result.ok) expect(result.outcome?.queueId).toMatch(/^<.+>$/);
-    await waitForSentMessage(rig, (m) => m.subject === subject);
+    await waitForDelivered(rig, (m) => m.subject === subject);
   });
 
   it("535 5.7.3 for a token for another resource", async () => {
@@ -67,7 +67,7 @@ describe("Microsoft Graph sendMail", () => {
       const result = await attempt(createTransports(graph(mailbox), rigOAuth(rig, { tokenUser, scope: GRAPH_SEND })), await mail(mailbox, subject));
       expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
       if (result.ok) expect(result.outcome?.response).toMatch(/^HTTP 202/);
-      const sent = await waitForSentMessage(rig, (m) => m.subject === subject);
+      const sent = await waitForDelivered(rig, (m) => m.subject === subject);
       expect(sent.envelope.from).toBe(mailbox);
       expect((await listMessages(rig, mailbox, "Sent")).map((m) => m.subject)).toContain(subject);
     }
@@ -79,6 +79,12 @@ describe("Microsoft Graph sendMail", () => {
     const refused = await attempt(createTransports(graph(alice), rigOAuth(rig, { tokenUser: "alice", scope: OUTLOOK_SMTP })), null);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.failure.step).toBe("authenticate");
+    // A valid token that may not read the mailbox (403) is authenticated: only sending proves the permission.
+    const noRead = await attempt(createTransports(graph(shared), rigOAuth(rig, { tokenUser: "bob", scope: GRAPH_SEND })), null);
+    expect(noRead, JSON.stringify(noRead)).toMatchObject({ ok: true });
+    expect(noRead.steps.find((s) => s.name === "authenticate")?.detail).toMatch(/may not read the mailbox/);
+    const denied = await attempt(createTransports(graph(shared), rigOAuth(rig, { tokenUser: "bob", scope: GRAPH_SEND })), await mail(shared, uniqueSubject("graph denied")));
+    expect(denied.ok).toBe(false);
   });
 });
 
@@ -97,7 +103,7 @@ describe("EWS CreateItem SendAndSaveCopy", () => {
       expect(verified, JSON.stringify(verified)).toMatchObject({ ok: true });
       const result = await attempt(createTransports(ews(mailbox, impersonate), auth), await mail(mailbox, subject));
       expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
-      const sent = await waitForSentMessage(rig, (m) => m.subject === subject);
+      const sent = await waitForDelivered(rig, (m) => m.subject === subject);
       expect(sent.envelope.from).toBe(mailbox);
       expect((await listMessages(rig, mailbox, "Sent")).map((m) => m.subject)).toContain(subject);
     }

@@ -6,10 +6,10 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase, type TestDatabase } from "@/e2e/support/test-db";
-import { readSink, waitForSentMessage } from "@/e2e/rig/mailbox";
+import { readSink } from "@/e2e/rig/mailbox";
 import { db } from "@/lib/db";
 import { testRig } from "@/lib/mail/incoming/test-support";
-import { uniqueSubject } from "./test-support";
+import { uniqueSubject, waitForDelivered } from "./test-support";
 
 const rig = testRig();
 let outgoing: typeof import("./index");
@@ -127,7 +127,7 @@ describe("the outbox across a kill -9 of the sending process", () => {
     });
     expect(sent).toMatchObject({ attempts: 2, needsReview: false });
     expect(sent.queueId).toBeTruthy();
-    await waitForSentMessage(rig, (m) => m.subject === subject);
+    await waitForDelivered(rig, (m) => m.subject === subject);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await readSink(rig)).filter((m) => m.subject === subject)).toHaveLength(1);
     await killHard(second);
@@ -142,7 +142,7 @@ describe("the outbox across a kill -9 of the sending process", () => {
     children.push(first);
     await until("the first process to be submitting", async () => (await row(id)).phase === "submitting");
     // Postfix took the whole message (and relays it to the sink); its reply never reached the sender.
-    await waitForSentMessage(rig, (m) => m.subject === subject);
+    await waitForDelivered(rig, (m) => m.subject === subject);
     await killHard(first);
     relay.state.mode = "pass";
     const second = await startWorkerProcess();

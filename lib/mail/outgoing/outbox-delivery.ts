@@ -3,7 +3,7 @@ import "server-only";
 // server, so after a crash we know whether the server can have it: before that it is sent again, after that
 // it waits for the operator (see outbox-recovery.ts). Success records the server, queue id and response.
 import { db } from "@/lib/db";
-import { logUnexpected } from "@/lib/log";
+import { log, logUnexpected } from "@/lib/log";
 import { MailStepError, StepRecorder } from "@/lib/mail/steps";
 import { UserFacingError } from "@/lib/errors";
 import { attempt, TOO_LARGE, type AttemptFailure, type AttemptResult } from "./attempt";
@@ -66,6 +66,7 @@ export async function deliverClaimed(message: ClaimedMessage, owner: string, opt
       data: { state, phase: null, leaseOwner: null, leaseUntil: null, server: result.server, queueId: result.outcome?.queueId ?? null, response: result.outcome?.response ?? null, sentAt: new Date(), lastError: null, hint: null },
     });
     if (message.kind !== "failure_notice") await markSendWorked();
+    if (result.skipped.length > 0) log.warn("outgoing: sent through the alternate server", { messageId: message.id, server: result.server, unreachable: result.skipped.map((s) => s.server) });
   } else {
     const permanent = isPermanent(result.failure) || message.attempts >= message.maxAttempts;
     state = permanent ? "failed" : "queued";
@@ -78,6 +79,7 @@ export async function deliverClaimed(message: ClaimedMessage, owner: string, opt
         hint: result.failure.hint ? JSON.stringify(result.failure.hint) : null,
       },
     });
+    log.warn("outgoing: sending failed", { messageId: message.id, server: result.failure.server, step: result.failure.step, retry: state === "queued", alternateNotTried: result.failure.alternateNotTried });
     if (message.kind !== "failure_notice" && result.failure.hint?.code !== TOO_LARGE) await markSendFailed(result.failure, { notify: true });
   }
   const record = opts.recordRun === "always" || !result.ok || server?.debug;

@@ -22,3 +22,15 @@ export async function recoverAbandoned(now = new Date()): Promise<{ requeued: nu
   });
   return { requeued: requeued.count, review: review.count };
 }
+
+/** How long sent and cancelled messages stay listed (with their raw MIME) before they are deleted. */
+export const FINISHED_KEEP_DAYS = 30;
+
+/** Deletes sent and cancelled messages older than FINISHED_KEEP_DAYS, so the outbox does not grow without end. */
+export async function pruneFinished(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - FINISHED_KEEP_DAYS * 24 * 60 * 60 * 1000);
+  const { count } = await db().outboxMessage.deleteMany({
+    where: { OR: [{ state: "sent", sentAt: { lt: cutoff } }, { state: "cancelled", createdAt: { lt: cutoff } }] },
+  });
+  return count;
+}

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { logUnexpected } from "@/lib/log";
 import { claimMessage, DEFAULT_LEASE_MS, nextDueIds } from "./outbox-claim";
 import { deliverClaimed } from "./outbox-delivery";
-import { recoverAbandoned } from "./outbox-recovery";
+import { pruneFinished, recoverAbandoned } from "./outbox-recovery";
 import { onOutboxWake } from "./outbox-signal";
 
 export type OutboxWorkerOptions = { pollMs?: number; leaseMs?: number; batch?: number; owner?: string };
@@ -24,6 +24,7 @@ export function startOutboxWorker(opts: OutboxWorkerOptions = {}): OutboxWorker 
   const pass = async (): Promise<number> => {
     let sent = 0;
     await recoverAbandoned();
+    await pruneFinished();
     for (const id of await nextDueIds(opts.batch ?? 20)) {
       if (stopped) break;
       const claimed = await claimMessage(id, owner, { leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS });

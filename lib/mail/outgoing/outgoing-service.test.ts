@@ -2,11 +2,10 @@
 // authorization server) and real servers (Postfix, the Exchange SMTP double): nothing stubbed between concerns.
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { waitForSentMessage } from "@/e2e/rig/mailbox";
 import { setSmtpAuthEnabled } from "@/e2e/rig/microsoft/control";
 import { db } from "@/lib/db";
 import { testRig } from "@/lib/mail/incoming/test-support";
-import { uniqueSubject } from "./test-support";
+import { uniqueSubject, waitForDelivered } from "./test-support";
 
 const rig = testRig();
 let outgoing: typeof import("./index");
@@ -67,7 +66,7 @@ describe("outgoing settings and Send test mail", () => {
     const sent = await outgoing.sendTestMail(to, admin);
     expect(sent, JSON.stringify(sent)).toMatchObject({ ok: true });
     expect(sent.queueId).toMatch(/^[A-Za-z0-9]{6,}$/);
-    const delivered = await waitForSentMessage(rig, (m) => m.envelope.to.includes(to));
+    const delivered = await waitForDelivered(rig, (m) => m.envelope.to.includes(to));
     expect(delivered.raw).toMatch(/^From: Rig Helpdesk <alice@rig\.test>$/m);
     const row = await db().outboxMessage.findFirstOrThrow({ where: { kind: "test" }, orderBy: { createdAt: "desc" } });
     expect(row).toMatchObject({ state: "sent", queueId: sent.queueId, attempts: 1 });
@@ -93,6 +92,16 @@ describe("outgoing settings and Send test mail", () => {
     const check = await outgoing.verifyOutgoing(admin);
     expect(check).toMatchObject({ ok: false, failedStep: "connect", hint: { code: "net.refused" } });
     expect((await outgoing.getOutgoingStatus())?.status).toBe("failing");
+  });
+
+  it("a grant that is gone marks the transport reconnect needed, before any connection", async () => {
+    const saved = await outgoing.saveOutgoing(settings("alice"), admin);
+    // The stored ROPC password no longer works and no token is left: the token service must sign in again.
+    await db().oAuthConnection.update({ where: { id: saved.connectionId! }, data: { password: "wrong-password", accessToken: null, accessTokenExpiresAt: null, refreshToken: null } });
+    const check = await outgoing.verifyOutgoing(admin);
+    expect(check).toMatchObject({ ok: false, failedStep: "token" });
+    expect(check.steps.map((s) => s.name)).toEqual(["token"]);
+    expect((await outgoing.getOutgoingStatus())?.status).toBe("reconnect_needed");
   });
 
   it("refuses CR/LF in Sender Name and Reply-To at the form", () => {
@@ -127,7 +136,7 @@ describe("the outbox", () => {
     const row = await outboxRow(first.id);
     expect(row, row.lastError ?? "").toMatchObject({ state: "sent", attempts: 1 });
     expect(row.queueId).toBeTruthy();
-    const sent = await waitForSentMessage(rig, (m) => m.subject === subject);
+    const sent = await waitForDelivered(rig, (m) => m.subject === subject);
     expect(sent.raw).toMatch(/^In-Reply-To: <question-1@example\.org>$/m);
     expect(sent.raw).toMatch(/^References: <question-0@example\.org> <question-1@example\.org>$/m);
     expect((await readSinkCount(subject))).toBe(1);
@@ -163,7 +172,7 @@ describe("the outbox", () => {
       const notices = await db().outboxMessage.findMany({ where: { kind: "failure_notice" } });
       expect(notices).toHaveLength(1);
       expect(notices[0]).toMatchObject({ state: "sent", server: `localhost:${rig.smtp.submissionPort}` });
-      const notice = await waitForSentMessage(rig, (m) => m.envelope.to.includes(contact));
+      const notice = await waitForDelivered(rig, (m) => m.envelope.to.includes(contact));
       expect(notice.raw).toContain("5.7.139");
 
       // Fixed: Retry sends it now and the incident ends.
@@ -174,11 +183,25 @@ describe("the outbox", () => {
       expect((await outboxRow(ids[0])).state).toBe("sent");
       expect((await outboxRow(ids[1])).state).toBe("cancelled");
       expect(await outgoing.getOutgoingStatus()).toMatchObject({ status: "ok", incidentSince: null });
-      await waitForSentMessage(rig, (m) => m.subject === subjects[0]);
+      await waitForDelivered(rig, (m) => m.subject === subjects[0]);
     } finally {
       await setSmtpAuthEnabled(rig, rig.mailboxes.bob, true);
       await worker.stop();
     }
+  });
+
+  it("forgets sent messages after 30 days, keeps newer ones and failed ones", async () => {
+    const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    const ids: string[] = [];
+    for (const subject of ["old sent", "new sent", "old failed"].map(uniqueSubject)) {
+      ids.push((await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["c@example.org"], subject, text: "x" })).id);
+    }
+    await db().outboxMessage.update({ where: { id: ids[0] }, data: { state: "sent", sentAt: old } });
+    await db().outboxMessage.update({ where: { id: ids[1] }, data: { state: "sent", sentAt: new Date() } });
+    await db().outboxMessage.update({ where: { id: ids[2] }, data: { state: "failed", createdAt: old } });
+    const { pruneFinished } = await import("./outbox-recovery");
+    expect(await pruneFinished()).toBe(1);
+    expect(await db().outboxMessage.count({ where: { id: { in: ids } } })).toBe(2);
   });
 
   it("a message over Max Email Size fails at once, before any connection", async () => {

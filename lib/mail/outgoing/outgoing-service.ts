@@ -94,6 +94,7 @@ export type OutgoingCheck = {
   raw?: string;
   hint?: unknown;
   skipped: { server: string; error: string }[];
+  alternateNotTried?: string;
   queueId?: string | null;
   runId: string | null;
 };
@@ -102,7 +103,7 @@ function checkOf(result: AttemptResult, success: string, runId: string | null): 
   const skipped = result.skipped.map((s) => ({ server: s.server, error: failureText(s) }));
   if (result.ok) return { ok: true, message: success, steps: result.steps, skipped, queueId: result.outcome?.queueId ?? null, runId };
   const f = result.failure;
-  return { ok: false, message: f.error, steps: result.steps, failedStep: f.step, error: f.error, raw: f.raw, hint: f.hint, skipped, runId };
+  return { ok: false, message: f.error, steps: result.steps, failedStep: f.step, error: f.error, raw: f.raw, hint: f.hint, skipped, alternateNotTried: f.alternateNotTried, runId };
 }
 
 async function requireServer(): Promise<ServerRow> {

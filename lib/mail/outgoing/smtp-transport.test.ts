@@ -2,12 +2,11 @@
 // token introspection, password through Dovecot): what reaches the sink, failover, and the failing step.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitForSentMessage } from "@/e2e/rig/mailbox";
 import { testRig } from "@/lib/mail/incoming/test-support";
 import { attempt } from "./attempt";
 import { composeMessage } from "./compose";
 import { createTransports, type TransportSettings } from "./create-transport";
-import { OUTLOOK_SMTP, rigOAuth, uniqueSubject, type TokenLog } from "./test-support";
+import { OUTLOOK_SMTP, rigOAuth, uniqueSubject, type TokenLog, waitForDelivered } from "./test-support";
 
 const rig = testRig();
 const alice = rig.mailboxes.alice;
@@ -31,7 +30,7 @@ describe("SMTP through Postfix", () => {
       if (!result.ok) return;
       expect(result.outcome?.queueId).toMatch(/^[A-Za-z0-9]{6,}$/);
       expect(result.steps.map((s) => s.name)).toEqual(["token", "resolve", "connect", "tls", "authenticate", "send"]);
-      const sent = await waitForSentMessage(rig, (m) => m.subject === subject);
+      const sent = await waitForDelivered(rig, (m) => m.subject === subject);
       expect(sent.envelope.from).toBe(alice);
       expect(sent.raw).toMatch(/^From: Rig Support Desk <alice@rig\.test>$/m);
       expect(sent.raw).toMatch(/^Reply-To: helpdesk@rig\.test$/m);
@@ -46,7 +45,7 @@ describe("SMTP through Postfix", () => {
     const user = rig.auth.users.alice;
     const result = await attempt(createTransports(settings(), { type: "password", user: user.username, password: user.password }), await message(subject), { debug: true });
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
-    await waitForSentMessage(rig, (m) => m.subject === subject);
+    await waitForDelivered(rig, (m) => m.subject === subject);
     expect(result.transcript).not.toContain(Buffer.from(user.password).toString("base64"));
     expect(result.transcript).not.toContain(user.password);
   });
@@ -57,7 +56,7 @@ describe("SMTP through Postfix", () => {
     const result = await attempt(createTransports(settings({ host: "127.0.0.2", alternateHost: rig.smtp.host }), rigOAuth(rig, { tokenUser: "alice", scope: OUTLOOK_SMTP })), await message(subject));
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true, server: `${rig.smtp.host}:${rig.smtp.submissionPort}` });
     expect(result.skipped).toMatchObject([{ server: `127.0.0.2:${rig.smtp.submissionPort}`, step: "connect", hint: { code: "net.refused" } }]);
-    await waitForSentMessage(rig, (m) => m.subject === subject);
+    await waitForDelivered(rig, (m) => m.subject === subject);
   });
 
   it("does not fail over on a refused sign-in, and says why", async () => {
@@ -70,6 +69,7 @@ describe("SMTP through Postfix", () => {
     expect(result.failure).toMatchObject({ step: "authenticate", failover: false, server: `${rig.smtp.host}:${rig.smtp.submissionPort}` });
     expect(result.failure.raw).toMatch(/^535 /);
     expect(result.skipped).toEqual([]);
+    expect(result.failure.alternateNotTried).toMatch(/alternate server 127\.0\.0\.2:\d+ was not tried: .* refused at the "authenticate" step/);
     expect(result.steps.filter((s) => s.name === "connect")).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 // SMTP submission with nodemailer's SMTP client on a socket we open ourselves (smtp-socket.ts): STARTTLS
 // required when chosen (port 587), or implicit TLS (SMTPS, 465). OAuth signs in with XOAUTH2 using the token
 // from our token service — nodemailer never refreshes anything, so a rotated refresh token cannot be lost.
-import SMTPConnection from "nodemailer/lib/smtp-connection";
+import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
 import { xoauth2 } from "@/lib/oauth/sasl";
 import { MailStepError, type StepRecorder } from "@/lib/mail/steps";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
@@ -49,6 +49,8 @@ export class SmtpTransport implements OutgoingTransport {
   async verify(ctx: TransportContext): Promise<void> {
     const session = await this.open(ctx);
     session.connection.quit();
+    // QUIT is polite; a server that never answers it must not keep the socket open.
+    setTimeout(() => session.connection.close(), 2_000).unref();
   }
 
   async send(message: ComposedMessage, ctx: TransportContext): Promise<SendOutcome> {

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { getToken } from "@/e2e/rig/auth-client";
 import type { RigInfo } from "@/e2e/rig/info";
+import { waitForSentMessage, type SentMessage } from "@/e2e/rig/mailbox";
 import type { OutgoingAuth, OutgoingToken } from "./transport";
 
 export const OUTLOOK_SMTP = "https://outlook.office.com/SMTP.Send";
@@ -24,3 +25,11 @@ export function rigOAuth(rig: RigInfo, opts: { tokenUser: string; loginUser?: st
 }
 
 export const uniqueSubject = (prefix: string) => `${prefix} ${randomBytes(5).toString("hex")}`;
+
+/**
+ * Waits for a message in the rig's sink whose header is complete: the sink writes the .eml in place, so a
+ * reader can see a file that is still being written.
+ */
+export function waitForDelivered(rig: RigInfo, predicate: (message: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage> {
+  return waitForSentMessage(rig, (m) => /\r?\n\r?\n/.test(m.raw) && predicate(m), timeoutMs);
+}
