@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-// Deep import on purpose: the proxy must not load the rest of lib/auth (server-only, database).
-import { readSessionToken } from "@/lib/auth/session-token";
+// lib/auth's edge entry: the proxy must not load the rest of lib/auth (server-only, database).
+import { readSessionToken } from "@/lib/auth/edge";
 import { config as appConfig } from "@/lib/config";
 import { newNonce, refuseActionRequest, securityHeaders } from "@/lib/http";
 

@@ -26,6 +26,14 @@ async function typecheck(): Promise<Tally> {
   return { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
 }
 
+// The house rules (lib/ concern entries, no process.env outside lib/config, no test rig in the product, file
+// size): an error fails the run; warnings are printed.
+async function lint(): Promise<Tally> {
+  const status = await run(bin("eslint"), ["."]);
+  console.log(status === 0 ? "lint: ok" : "lint: FAILED");
+  return { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
+}
+
 async function vitest(env: NodeJS.ProcessEnv): Promise<Tally> {
   const out = path.join(results, "vitest.json");
   rmSync(out, { force: true });
@@ -55,7 +63,7 @@ async function main() {
   mkdirSync(results, { recursive: true });
   ensureSystemPackages();
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
-  const tallies: Tally[] = [await typecheck()];
+  const tallies: Tally[] = [await typecheck(), await lint()];
   // A path of this run's own, so a rig started by anything else on the machine cannot overwrite it.
   env.MAILBRIDGE_RIG_INFO = process.env.MAILBRIDGE_RIG_INFO = path.join(results, `rig-run-${process.pid}.json`);
   const { startRig } = await import("./rig/index");

@@ -1,6 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { firstAdminSchema } from "@/lib/users/user-form-schema";
+import { firstAdminSchema } from "@/lib/users/client";
 import { fieldErrorsOf } from "@/lib/forms";
 import { createFirstAdminAction } from "./actions";
 

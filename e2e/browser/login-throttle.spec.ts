@@ -9,7 +9,7 @@ import { fromAddress, signInOverHttp } from "./http-sign-in";
 const ADMIN = { email: "admin@throttle.test", password: "the-throttle-admins-password" };
 const PROXY = "127.0.0.9";
 
-const test = base.extend<{}, { server: ConsoleServer }>({
+const test = base.extend<object, { server: ConsoleServer }>({
   server: [
     async ({}, use) => {
       const root = path.resolve(__dirname, "..", "..");

@@ -1,7 +1,6 @@
 import { config } from "@/lib/config";
 import { addKeyToFile, loadKeyring } from "@/lib/crypto";
-import { reencryptAll } from "@/lib/crypto/rotate";
-import { createRawClient } from "@/lib/db";
+import { createRawClient, reencryptAll } from "@/lib/db";
 import { migrate } from "@/lib/db/migrate";
 
 // File mode: adds a new key in front of the key file, then re-encrypts. Running processes re-read the

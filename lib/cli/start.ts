@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import next from "next";
-import { stampPeerAddress } from "@/lib/auth/peer-address";
+import { stampPeerAddress } from "@/lib/auth/edge";
 import { config, ConfigError } from "@/lib/config";
 import { loadKeyring } from "@/lib/crypto";
 import { migrate } from "@/lib/db/migrate";

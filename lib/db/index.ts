@@ -1,3 +1,5 @@
 export { db, createDb, createRawClient, type Db, type RawDb } from "./client";
 export { SECRET_FIELDS, secretFieldsOf } from "./secret-fields";
-// Migrations run from CLIs and tests only: import them from "@/lib/db/migrate".
+// Migrations run from CLIs and tests only, without the Prisma client: their entry is "@/lib/db/migrate".
+export { reencryptAll, type RotationReport } from "./reencrypt-secrets";
+export type { OAuthApplication, OAuthConnection } from "./generated/sqlite/client";

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { config } from "@/lib/config";
@@ -11,7 +10,7 @@ describe("the embedded database files", () => {
   afterAll(() => db().$disconnect());
 
   it("are readable by the owner only, with their -wal and -shm", async () => {
-    const { dir } = await useTestDatabase(); // migrates: creates the file the way an older version did
+    await useTestDatabase(); // migrates: creates the file the way an older version did
     const database = config().database;
     if (database.provider !== "sqlite") throw new Error("expected SQLite");
     await db().loginThrottle.create({ data: { key: "mode-check", failures: 1 } });

@@ -7,8 +7,8 @@ import path from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { deliver, ensureFolder, listMessages } from "@/e2e/rig/mailbox";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { testRig, uniqueName } from "@/lib/mail/incoming/test-support";
-import { createTestMailbox, mail } from "./test-support";
+import { testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

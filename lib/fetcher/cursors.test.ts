@@ -8,8 +8,8 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { EwsSource } from "@/lib/mail/incoming/ews-source";
 import { GraphSource } from "@/lib/mail/incoming/graph-source";
 import { StepRecorder } from "@/lib/mail/incoming/steps";
-import { oauthFromRig, SCOPES, testRig, uniqueName } from "@/lib/mail/incoming/test-support";
-import { createTestMailbox, mail } from "./test-support";
+import { oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

@@ -1,7 +1,7 @@
 import "server-only";
 // What a form's OAuth fields mean for the application (client registration) they name: the row they would
 // write, which of its fields they change, and whether a stored secret may still be used after the change.
-import type { OAuthApplication } from "@/lib/db/generated/sqlite/client";
+import type { OAuthApplication } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import type { OAuthFieldsValues } from "./connection-schema";
 import { PRESET_LABELS } from "./presets";

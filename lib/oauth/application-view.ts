@@ -1,6 +1,6 @@
 import "server-only";
 // The application's part of a form, without its secrets (only whether they are stored).
-import type { OAuthApplication } from "@/lib/db/generated/sqlite/client";
+import type { OAuthApplication } from "@/lib/db";
 import type { OAuthFieldsForEdit } from "./connection-schema";
 import type { Preset } from "./presets";
 

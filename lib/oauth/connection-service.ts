@@ -11,7 +11,6 @@ import { applicationFields } from "./application-view";
 import { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 import { identityMismatch, mailboxIdentities } from "./consent-identity";
 import { parsePending, serializePending, withPending, type ConnectionSettings, type PendingChange } from "./pending-change";
-import { type Preset } from "./presets";
 import { revokeTokens } from "./revocation";
 
 export type Direction = "incoming" | "outgoing";

@@ -2,7 +2,7 @@ import "server-only";
 // A change to a working interactive grant waits here until a consent under the new settings succeeds: a
 // failed or abandoned sign-in must leave the old settings and tokens as they were. The change travels from the
 // connection to the sign-in's state and is applied in the same write that stores the new tokens.
-import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import type { OAuthApplication, OAuthConnection } from "@/lib/db";
 import type { ApplicationData } from "./application-fields";
 
 export type ConnectionSettings = {

@@ -1,6 +1,6 @@
 import "server-only";
 import * as client from "openid-client";
-import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import type { OAuthApplication, OAuthConnection } from "@/lib/db";
 import { configurationFor } from "./token-request";
 
 /**

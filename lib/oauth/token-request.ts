@@ -1,7 +1,7 @@
 import "server-only";
 import * as client from "openid-client";
 import { SignJWT, importPKCS8 } from "jose";
-import type { OAuthApplication, OAuthConnection } from "@/lib/db/generated/sqlite/client";
+import type { OAuthApplication, OAuthConnection } from "@/lib/db";
 import { findOutboundRefusal } from "@/lib/net";
 import { outboundFetch } from "./outbound-fetch";
 import { refreshScopeAttempts } from "./refresh-scope";

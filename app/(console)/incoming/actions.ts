@@ -1,7 +1,7 @@
 "use server";
 import { defineAction } from "@/lib/actions";
 import { deleteMailbox, runSampleFetch, saveMailbox, verifyMailbox } from "@/lib/mail/incoming";
-import { mailboxFormSchema, mailboxIdSchema } from "@/lib/mail/incoming/mailbox-form-schema";
+import { mailboxFormSchema, mailboxIdSchema } from "@/lib/mail/incoming/client";
 import { fetchNow, importExistingMail, importSinceSchema } from "@/lib/fetcher";
 
 export const saveMailboxAction = defineAction({ schema: mailboxFormSchema, role: "admin", name: "incoming.save" }, (input, { user }) =>

@@ -8,13 +8,13 @@ import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-bann
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { IdentityNotice } from "@/app/_components/oauth/identity-notice";
 import { openConsent } from "@/app/_components/oauth/open-consent";
-import type { ConsentIdentity } from "@/lib/oauth/consent-outcome";
+import type { ConsentIdentity } from "@/lib/oauth/client";
 import type { ApplicationChoice } from "@/lib/oauth";
-import type { OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
+import type { OAuthFieldsForEdit } from "@/lib/oauth/client";
 import type { Hint } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/forms";
-import { exchangeOnlineEwsWarning } from "@/lib/mail/incoming/ews-soap";
-import type { MailPreview } from "@/lib/mail/incoming/mail-preview";
+import { exchangeOnlineEwsWarning } from "@/lib/mail/incoming/client";
+import type { MailPreview } from "@/lib/mail/incoming/client";
 import {
   AFTER_FETCH_LABELS,
   DEFAULT_PORTS,
@@ -22,9 +22,9 @@ import {
   PROTOCOL_LABELS,
   PROVIDER_SERVERS,
   type MailboxFormInput,
-} from "@/lib/mail/incoming/mailbox-form-schema";
-import type { MailboxForEdit } from "@/lib/mail/incoming/mailbox-service";
-import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/source";
+} from "@/lib/mail/incoming/client";
+import type { MailboxForEdit } from "@/lib/mail/incoming/client";
+import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/client";
 import { deleteMailboxAction, sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
 import { StepsList, type StepView } from "./steps-list";
 

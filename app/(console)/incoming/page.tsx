@@ -2,7 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { formatDateTime as when } from "@/lib/format";
 import { listMailboxes, MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxStatus } from "@/lib/mail/incoming";
-import { PROTOCOL_LABELS } from "@/lib/mail/incoming/mailbox-form-schema";
+import { PROTOCOL_LABELS } from "@/lib/mail/incoming/client";
 import type { IncomingProtocol } from "@/lib/mail/incoming";
 
 

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView } from "@/app/_components/oauth/consent-result-banner";
 import { openConsent } from "@/app/_components/oauth/open-consent";
-import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import type { ConsentOutcome } from "@/lib/oauth/client";
 import { deleteConnectionAction, testConnectionAction } from "./actions";
 
 /** Reconnect (a new consent), Test (obtain a token now) and Delete (revokes first) for one connection. */

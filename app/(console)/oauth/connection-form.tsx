@@ -6,8 +6,8 @@ import { openConsent } from "@/app/_components/oauth/open-consent";
 import type { Hint } from "@/lib/errors";
 import type { ApplicationChoice } from "@/lib/oauth";
 import { fieldErrorsOf } from "@/lib/forms";
-import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
-import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/client";
+import type { ConsentOutcome } from "@/lib/oauth/client";
 import { discardPendingChangeAction, saveConnectionAction } from "./actions";
 
 type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { expiryWarnings, listApplications, PRESET_LABELS, redirectUri, type Preset } from "@/lib/oauth";
-import { GRANT_LABELS } from "@/lib/oauth/connection-schema";
+import { GRANT_LABELS } from "@/lib/oauth/client";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { ConnectionActions } from "./connection-actions";
 import { StatusBadge } from "./status-badge";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/actions";
 import { cancelOutboxMessage, retryOutboxMessage, saveOutgoing, sendTestMail, verifyOutgoing } from "@/lib/mail/outgoing";
-import { outboxIdSchema, outgoingFormSchema, testMailSchema } from "@/lib/mail/outgoing/form-schema";
+import { outboxIdSchema, outgoingFormSchema, testMailSchema } from "@/lib/mail/outgoing/client";
 
 export const saveOutgoingAction = defineAction({ schema: outgoingFormSchema, role: "admin", name: "outgoing.save" }, (input, { user }) => saveOutgoing(input, user.id));
 

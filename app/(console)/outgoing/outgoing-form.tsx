@@ -14,10 +14,10 @@ import {
   PROVIDER_SERVERS,
   type OutgoingFormInput,
   type OutgoingProtocol,
-} from "@/lib/mail/outgoing/form-schema";
-import type { OutgoingForEdit } from "@/lib/mail/outgoing/outgoing-service";
+} from "@/lib/mail/outgoing/client";
+import type { OutgoingForEdit } from "@/lib/mail/outgoing/client";
 import type { ApplicationChoice } from "@/lib/oauth";
-import type { OAuthFieldsForEdit } from "@/lib/oauth/connection-schema";
+import type { OAuthFieldsForEdit } from "@/lib/oauth/client";
 import { saveOutgoingAction, verifyOutgoingAction } from "./actions";
 import { CheckOutcome, type Outcome } from "./check-outcome";
 import { TestMail } from "./test-mail";

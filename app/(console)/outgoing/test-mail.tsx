@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { Hint } from "@/lib/errors";
-import { testMailSchema } from "@/lib/mail/outgoing/form-schema";
+import { testMailSchema } from "@/lib/mail/outgoing/client";
 import { sendTestMailAction } from "./actions";
 import { CheckOutcome, type Outcome } from "./check-outcome";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { addUserSchema } from "@/lib/users/user-form-schema";
+import { addUserSchema } from "@/lib/users/client";
 import { fieldErrorsOf } from "@/lib/forms";
 import { addUserAction } from "./actions";
 

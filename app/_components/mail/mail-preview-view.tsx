@@ -1,7 +1,7 @@
 // A fetched mail as the console shows it: what could not be shown first (in plain words), the headers and
 // names with hidden characters made visible, the text, the sanitized HTML in a sandboxed frame whose links
 // open in a new tab, and the attachment list. Shared by the sample fetch and the request pages.
-import type { MailPreview } from "@/lib/mail/incoming/mail-preview";
+import type { MailPreview } from "@/lib/mail/incoming/client";
 import { PREVIEW_FRAME_SANDBOX, previewFrameDocument, visibleName } from "@/lib/mail/display/client";
 
 function bytes(n: number): string {

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
-import { consentCodeMessage } from "@/lib/oauth/consent-codes";
-import type { ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import { consentCodeMessage } from "@/lib/oauth/client";
+import type { ConsentOutcome } from "@/lib/oauth/client";
 import { consentStatusAction } from "./actions";
 import { IdentityNotice } from "./identity-notice";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
-import type { ConsentIdentity, ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import type { ConsentIdentity, ConsentOutcome } from "@/lib/oauth/client";
 import { openConsent } from "./open-consent";
 
 /**

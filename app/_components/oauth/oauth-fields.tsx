@@ -10,9 +10,9 @@ import {
   GRANT_TYPES,
   parseServiceAccountKey,
   type OAuthFieldsForEdit,
-} from "@/lib/oauth/connection-schema";
+} from "@/lib/oauth/client";
 import type { ApplicationChoice } from "@/lib/oauth";
-import { PRESET_LABELS, PRESETS, presetDefaults, type Cloud, type GrantType, type MailProtocol, type Preset } from "@/lib/oauth/presets";
+import { PRESET_LABELS, PRESETS, presetDefaults, type Cloud, type GrantType, type MailProtocol, type Preset } from "@/lib/oauth/client";
 
 /** The form state of the OAuth fields: strings as typed; secrets blank unless the admin types a new one. */
 export type OAuthFieldsState = {

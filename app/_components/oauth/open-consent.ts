@@ -1,5 +1,5 @@
 "use client";
-import { CONSENT_MESSAGE_TYPE, type ConsentOutcome } from "@/lib/oauth/consent-outcome";
+import { CONSENT_MESSAGE_TYPE, type ConsentOutcome } from "@/lib/oauth/client";
 import { consentStatusAction } from "./actions";
 
 function startUrl(connectionId: string, mode: "popup" | "redirect", returnTo: string, switchAccount?: boolean): string {

@@ -65,6 +65,8 @@ export class TokenStore {
 
   /** An oidc-provider adapter class whose instances all use this store. */
   adapterClass(): new (model: string) => object {
+    // oidc-provider constructs the adapter class itself: the class reaches its store through this closure.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     const grantScoped = ["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest", ISSUED_ACCESS_TOKENS];
     return class TokenStoreAdapter {

@@ -103,6 +103,5 @@ export function textOf(element: XmlElement | undefined): string {
 
 export function escapeXml(text: string): string {
   // Control characters are not allowed in XML 1.0 at all, not even escaped.
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
 }

@@ -3,13 +3,12 @@
 // X-AnchorMailbox routes every request to the mailbox; an app-only token acts through ExchangeImpersonation.
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
-import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { EwsMimeExtractor } from "./ews-mime-stream";
 import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
 import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
-import { MailStepError, type StepRecorder } from "./steps";
+import { MailStepError } from "./steps";
 
 const DISTINGUISHED = new Set(["inbox", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "archive", "msgfolderroot"]);
 

@@ -7,7 +7,7 @@ import { exchangeOnlineEwsWarning } from "./ews-soap";
 import { GraphSource } from "./graph-source";
 import type { IncomingSession, IncomingSource, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { appOnlyFromRig, deliverMails, oauthFromRig, readAll, SCOPES, testRig, uniqueName } from "./test-support";
+import { appOnlyFromRig, deliverMails, oauthFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

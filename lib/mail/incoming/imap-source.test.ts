@@ -7,7 +7,7 @@ import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { ImapSource } from "./imap-source";
 import type { IncomingSession, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "./test-support";
+import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

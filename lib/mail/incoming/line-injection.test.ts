@@ -4,12 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { listMessages } from "@/e2e/rig/mailbox";
 import { LINE_BREAK_MESSAGE } from "@/lib/net/client";
-import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
+import { oauthFieldsSchema } from "@/lib/oauth/client";
 import { createSource } from "./create-source";
 import { mailboxFormSchema } from "./mailbox-form-schema";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { deliverMails, testRig, uniqueName } from "./test-support";
+import { deliverMails, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const bob = rig.auth.users.bob;

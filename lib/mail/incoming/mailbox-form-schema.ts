@@ -2,7 +2,7 @@
 // actions. The OAuth part is the OAuth concern's schema, embedded.
 import { z } from "zod";
 import { InvalidHostError, isLineSafe, LINE_BREAK_MESSAGE, parseHost } from "@/lib/net/client";
-import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
+import { oauthFieldsSchema } from "@/lib/oauth/client";
 import { AFTER_FETCH_ACTIONS, INCOMING_PROTOCOLS, type IncomingProtocol } from "./source";
 
 export const DEFAULT_PORTS: Record<IncomingProtocol, number> = { imap: 143, imaps: 993, pop: 110, pops: 995, ews: 443, graph: 443 };

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { db } from "@/lib/db";
-import { deliverMails, testRig, uniqueName } from "./test-support";
+import { deliverMails, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 let service: typeof import("./mailbox-service");

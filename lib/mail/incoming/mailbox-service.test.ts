@@ -2,7 +2,7 @@
 // for real, a sample fetch with unsaved settings is recorded, and a debug transcript never holds the password.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { deliverMails, testRig, uniqueName } from "./test-support";
+import { deliverMails, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 // The OAuth concern is not needed for password mailboxes.
 vi.mock("./oauth-bridge", () => ({
@@ -104,7 +104,7 @@ describe("mailbox service", () => {
     const old = await database.db().fetchRun.create({
       data: { mailboxId: id, kind: "fetch", startedAt: new Date(Date.now() - 40 * 24 * 3600 * 1000), transcript: "old", transcriptBytes: 3 },
     });
-    const { pruneTranscripts } = await import("@/lib/mail/transcript/prune");
+    const { pruneTranscripts } = await import("@/lib/mail/transcript");
     expect(await pruneTranscripts({ mailboxId: id })).toBeGreaterThanOrEqual(1);
     expect((await database.db().fetchRun.findUnique({ where: { id: old.id } }))?.transcript).toBeNull();
   });

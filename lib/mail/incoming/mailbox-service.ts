@@ -7,7 +7,7 @@ import { extraCa } from "@/lib/mail/extra-ca";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
-import { pruneTranscripts } from "@/lib/mail/transcript/prune";
+import { pruneTranscripts } from "@/lib/mail/transcript";
 import { createSource } from "./create-source";
 import type { MailboxFormValues } from "./mailbox-form-schema";
 import { forgetMailboxOAuth, isAppOnly, oauthAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";

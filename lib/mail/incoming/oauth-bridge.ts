@@ -3,7 +3,7 @@ import "server-only";
 // OAuth connection from the form.
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
-import type { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
+import type { oauthFieldsSchema } from "@/lib/oauth/client";
 import type { z } from "zod";
 import { deleteConnection, getAccessToken, saveOAuthConnection } from "@/lib/oauth";
 import type { OAuthToken, SourceAuth } from "./source";

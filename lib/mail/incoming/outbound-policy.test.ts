@@ -10,7 +10,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { testRig } from "./test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
 
 vi.mock("./oauth-bridge", () => ({
   oauthAuth: () => {

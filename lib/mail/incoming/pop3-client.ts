@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { assertLineSafe } from "@/lib/net";
-import { oauthBearer, xoauth2 } from "@/lib/oauth/sasl";
+import { oauthBearer, xoauth2 } from "@/lib/oauth";
 import { LineSocket } from "./line-socket";
 import { idleTimeout, openTcp, startTls, type Endpoint } from "./net-connect";
 import { StepRecorder } from "./steps";

@@ -8,7 +8,7 @@ import { Pop3Client } from "./pop3-client";
 import { Pop3Source } from "./pop3-source";
 import type { IncomingSession, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "./test-support";
+import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

@@ -5,7 +5,7 @@ import { startConnectProxy, type TestProxy } from "@/e2e/support/connect-proxy";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testRig, uniqueName } from "./test-support";
+import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

@@ -6,7 +6,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { encodedForms, TranscriptRecorder } from "@/lib/mail/transcript";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
-import { deliverMails, oauthFromRig, SCOPES, testRig, uniqueName } from "./test-support";
+import { deliverMails, oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 vi.mock("./oauth-bridge", () => ({
   oauthAuth: () => {

@@ -8,7 +8,7 @@ import { createSource } from "./create-source";
 import { PREVIEW_MAX_BYTES } from "./preview-capture";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { oauthFromRig, SCOPES, testRig, uniqueName } from "./test-support";
+import { oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

@@ -8,7 +8,7 @@ import { encodedForms, TranscriptRecorder } from "@/lib/mail/transcript";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceAuth, SourceSettings } from "./source";
-import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testMail, testRig, uniqueName } from "./test-support";
+import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

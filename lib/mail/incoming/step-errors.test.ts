@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { testRig } from "./test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;

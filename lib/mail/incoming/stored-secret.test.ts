@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRecordingServer, type RecordingServer } from "@/e2e/support/recording-server";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { testRig } from "./test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
 
 const tokenRequests: string[] = [];
 const STORED_TOKEN = "stored-access-token-of-alice";

@@ -1,7 +1,7 @@
 // The one schema of the Outgoing mail settings form, used by the client form (errors at the field) and by the
 // server actions, with the labels, default ports and the servers a provider preset fills in. Client-safe.
 import { z } from "zod";
-import { oauthFieldsSchema } from "@/lib/oauth/connection-schema";
+import { oauthFieldsSchema } from "@/lib/oauth/client";
 import { OUTGOING_PROTOCOLS, type OutgoingProtocol } from "./transport";
 
 export { OUTGOING_PROTOCOLS, type OutgoingProtocol };

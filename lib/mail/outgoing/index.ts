@@ -1,6 +1,6 @@
 // Public surface of outgoing mail (server-side): the adapters behind one interface, the outbox and its worker,
 // and the settings service. Client components import the form schema from "./form-schema".
-export type { OutgoingTransport, OutgoingAuth, OutgoingSettings, OutgoingProtocol, ComposedMessage, SendOutcome, TransportContext } from "./transport";
+export type { OutgoingTransport, OutgoingAuth, OutgoingToken, OutgoingSettings, OutgoingProtocol, ComposedMessage, SendOutcome, TransportContext } from "./transport";
 export { OUTGOING_PROTOCOLS } from "./transport";
 export { createTransports, type TransportSettings } from "./create-transport";
 export { attempt, type AttemptResult, type AttemptFailure } from "./attempt";

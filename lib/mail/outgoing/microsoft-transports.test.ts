@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { listMessages } from "@/e2e/rig/mailbox";
 import { setSmtpAuthEnabled } from "@/e2e/rig/microsoft/control";
-import { appOnlyFromRig, testRig } from "@/lib/mail/incoming/test-support";
+import { appOnlyFromRig, testRig } from "@/e2e/support/mail-fixtures";
 import { attempt } from "./attempt";
 import { composeMessage } from "./compose";
 import { createTransports, type TransportSettings } from "./create-transport";
-import { EWS_SCOPE, GRAPH_SEND, OUTLOOK_SMTP, rigOAuth, uniqueSubject, waitForDelivered } from "./test-support";
+import { EWS_SCOPE, GRAPH_SEND, OUTLOOK_SMTP, rigOAuth, uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 import type { OutgoingAuth } from "./transport";
 
 const rig = testRig();

@@ -5,8 +5,8 @@ import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { readSink } from "@/e2e/rig/mailbox";
 import { db } from "@/lib/db";
-import { testRig } from "@/lib/mail/incoming/test-support";
-import { uniqueSubject, waitForDelivered } from "./test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
+import { uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 let outgoing: typeof import("./index");

@@ -2,7 +2,7 @@ import "server-only";
 // Outgoing attempts (settings check, test mail, a failed or debugged send) recorded as runs next to the
 // incoming ones, with their steps and the redacted transcript, so Activity shows both.
 import { db } from "@/lib/db";
-import { pruneTranscripts } from "@/lib/mail/transcript/prune";
+import { pruneTranscripts } from "@/lib/mail/transcript";
 import type { AttemptResult } from "./attempt";
 import { SERVER_ID } from "./server-settings";
 

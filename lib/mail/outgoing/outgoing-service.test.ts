@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { setSmtpAuthEnabled } from "@/e2e/rig/microsoft/control";
 import { db } from "@/lib/db";
-import { testRig } from "@/lib/mail/incoming/test-support";
-import { uniqueSubject, waitForDelivered } from "./test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
+import { uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 let outgoing: typeof import("./index");

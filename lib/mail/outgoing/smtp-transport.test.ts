@@ -2,11 +2,11 @@
 // token introspection, password through Dovecot): what reaches the sink, failover, and the failing step.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRig } from "@/lib/mail/incoming/test-support";
+import { testRig } from "@/e2e/support/mail-fixtures";
 import { attempt } from "./attempt";
 import { composeMessage } from "./compose";
 import { createTransports, type TransportSettings } from "./create-transport";
-import { OUTLOOK_SMTP, rigOAuth, uniqueSubject, type TokenLog, waitForDelivered } from "./test-support";
+import { OUTLOOK_SMTP, rigOAuth, uniqueSubject, type TokenLog, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 const alice = rig.mailboxes.alice;

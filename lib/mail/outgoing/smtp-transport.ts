@@ -2,7 +2,7 @@
 // required when chosen (port 587), or implicit TLS (SMTPS, 465). OAuth signs in with XOAUTH2 using the token
 // from our token service — nodemailer never refreshes anything, so a rotated refresh token cannot be lost.
 import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
-import { xoauth2 } from "@/lib/oauth/sasl";
+import { xoauth2 } from "@/lib/oauth";
 import { MailStepError, type StepRecorder } from "@/lib/mail/steps";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { trustedCas } from "@/lib/mail/incoming";

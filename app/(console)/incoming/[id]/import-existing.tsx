@@ -1,6 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
-import { importSinceSchema } from "@/lib/fetcher/import-schema";
+import { importSinceSchema } from "@/lib/fetcher/client";
 import { importSinceAction } from "../actions";
 
 /** Import the mail already in the mailbox since a date (the first connection imports only new mail). */

@@ -1,7 +1,7 @@
 import { currentUser } from "@/lib/auth";
 import { logUnexpected } from "@/lib/log";
 import { completeAuthorization } from "@/lib/oauth";
-import { outcomeOf, popupResponse, redirectResponse } from "@/lib/oauth/callback-response";
+import { outcomeOf, popupResponse, redirectResponse } from "@/lib/oauth";
 
 /** The redirect URI registered at the provider. Public: it checks its own single-use state. */
 export async function GET(request: Request) {

@@ -2,7 +2,7 @@ import { AccessDenied, requireUser } from "@/lib/auth";
 import { UserFacingError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { consentReturnPath, startAuthorization } from "@/lib/oauth";
-import { popupResponse, redirectResponse } from "@/lib/oauth/callback-response";
+import { popupResponse, redirectResponse } from "@/lib/oauth";
 
 /** Opens the consent flow: /api/oauth/start?connectionId=…&mode=popup|redirect&returnTo=/path[&switchAccount=1] */
 export async function GET(request: Request) {

@@ -3,8 +3,8 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { OAuthFields, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import type { ApplicationForEdit } from "@/lib/oauth";
-import { applicationSchema } from "@/lib/oauth/application-schema";
-import type { GrantType } from "@/lib/oauth/presets";
+import { applicationSchema } from "@/lib/oauth/client";
+import type { GrantType } from "@/lib/oauth/client";
 import { fieldErrorsOf } from "@/lib/forms";
 import { saveApplicationAction } from "../../actions";
 

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { config, resetConfigForTests } from "@/lib/config";
 import { createRawClient, db } from "@/lib/db";
-import { addKeyToFile, currentKey, resetKeyringForTests } from "./secrets";
-import { reencryptAll } from "./rotate";
+import { addKeyToFile, currentKey, resetKeyringForTests } from "@/lib/crypto";
+import { reencryptAll } from "./reencrypt-secrets";
 
 describe("secrets at rest through the database client", () => {
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { getToken } from "@/e2e/rig/auth-client";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
 import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
-import type { OAuthToken, SourceAuth } from "./source";
+import type { OAuthToken, SourceAuth } from "@/lib/mail/incoming";
 
 export const SCOPES = {
   mail: "imap pop",

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { getToken } from "@/e2e/rig/auth-client";
 import type { RigInfo } from "@/e2e/rig/info";
 import { waitForSentMessage, type SentMessage } from "@/e2e/rig/mailbox";
-import type { OutgoingAuth, OutgoingToken } from "./transport";
+import type { OutgoingAuth, OutgoingToken } from "@/lib/mail/outgoing";
 
 export const OUTLOOK_SMTP = "https://outlook.office.com/SMTP.Send";
 export const GRAPH_SEND = "https://graph.microsoft.com/Mail.Send";

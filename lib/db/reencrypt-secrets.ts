@@ -1,7 +1,6 @@
-import type { RawDb } from "@/lib/db/client";
-import { SECRET_FIELDS } from "@/lib/db/secret-fields";
-import { currentKey, decryptSecret, encryptSecret } from "./secrets";
-import { sealedKeyId } from "./secret-box";
+import { currentKey, decryptSecret, encryptSecret, sealedKeyId } from "@/lib/crypto";
+import type { RawDb } from "./client";
+import { SECRET_FIELDS } from "./secret-fields";
 
 export type RotationReport = { reencrypted: number; alreadyCurrent: number; keyId: string };
 

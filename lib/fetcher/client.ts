@@ -1,0 +1,2 @@
+// The client-safe entry of lib/fetcher: the import form's schema.
+export * from "./import-schema";
