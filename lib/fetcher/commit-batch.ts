@@ -151,7 +151,7 @@ async function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<
     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
     state.ingests,
   );
-  crashPoint("mid-transaction");
+  crashPoint("mid-insert");
   await insertRows(sql, "RequestMessage", `"id", "requestId", "ingestId", "messageId", "createdAt"`, "(?, ?, ?, ?, ?)", state.links);
 }
 
@@ -173,7 +173,10 @@ export async function commitBatch(db: IngestDb, input: BatchInput): Promise<Comm
     if (input.mails.length === 0) return [];
     const state = await loadState(sql, input, dedupeKeys);
     const results: CommittedMail[] = [];
-    for (const [i, mail] of input.mails.entries()) results.push(await planOne(sql, state, input, mail, dedupeKeys[i], now));
+    for (const [i, mail] of input.mails.entries()) {
+      results.push(await planOne(sql, state, input, mail, dedupeKeys[i], now));
+      crashPoint("mid-transaction");
+    }
     await writeRows(sql, state, now);
     const inserted = results.filter((r) => r.inserted).length;
     const imported = input.mails.filter((m, i) => m.imported && results[i].inserted).length;
