@@ -39,6 +39,10 @@ async function main() {
   shutdown.onStop(() => closeServer(server));
   shutdown.onStop(() => purge.stop());
   shutdown.onStop(() => app.close());
+  server.once("error", (error: NodeJS.ErrnoException) => {
+    console.error(`Mailbridge cannot start: ${error.code === "EADDRINUSE" ? `port ${c.port} on ${c.hostname} is already in use` : error.message}`);
+    process.exit(1);
+  });
   server.listen(c.port, c.hostname, () => {
     const where = c.database.provider === "sqlite" ? c.database.file : "PostgreSQL";
     console.log(`Mailbridge is running: ${c.publicUrl} (database: ${where})`);

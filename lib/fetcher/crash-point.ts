@@ -5,6 +5,7 @@ import { config } from "@/lib/config";
 export const CRASH_POINTS = [
   "after-raw-write",
   "mid-transaction",
+  "mid-insert",
   "before-commit",
   "after-commit",
   "after-after-fetch",

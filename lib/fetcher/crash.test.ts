@@ -51,7 +51,7 @@ const INGEST_PLANS = [
   "after-raw-write:10", "mid-transaction:12", "before-commit:2", "after-commit:2", "after-after-fetch:2",
   "after-raw-write:20", "mid-transaction:3", "before-commit:3", "after-commit:1", "after-after-fetch:1",
   "after-raw-write:5", "mid-transaction:25", "before-commit:1", "after-commit:3", "after-after-fetch:3",
-  "mid-transaction:1", "after-raw-write:1",
+  "mid-transaction:1", "after-raw-write:1", "mid-insert:2", "mid-insert:1",
 ];
 const EXTRACTION_PLANS = ["mid-extraction:3", "mid-extraction:40", "mid-extraction:1", "mid-extraction:90"];
 

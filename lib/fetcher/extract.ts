@@ -1,17 +1,21 @@
 // The second stage: text, HTML and attachments of stored mail, parsed after the request exists. A mail that
 // cannot be parsed keeps its request and raw message and is flagged; it never holds up the ones after it.
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { crashPoint } from "./crash-point";
+import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
 
 const MAX_EXTRACT_BYTES = 48 * 1024 * 1024;
 const MAX_TEXT = 1024 * 1024;
 const MAX_HTML = 2 * 1024 * 1024;
 const MAX_ATTACHMENTS = 100;
+/** extracted mails saved per transaction */
+const GROUP = 25;
 
 /** A file name that is safe to store and to offer for download: no paths, no control characters. */
 export function safeFilename(name: string | undefined, position: number): string {
@@ -20,37 +24,46 @@ export function safeFilename(name: string | undefined, position: number): string
   return cleaned || `attachment-${position + 1}`;
 }
 
-async function extractOne(row: { id: string; mailboxId: string; rawPath: string; rawSize: number }): Promise<void> {
-  if (row.rawSize > MAX_EXTRACT_BYTES) {
-    await db().ingestedMail.update({ where: { id: row.id }, data: { extractState: "failed", reason: "too large to show (the raw message is kept)" } });
-    return;
+type Row = { id: string; mailboxId: string; rawPath: string; rawSize: number };
+type Extracted = { id: string; text: string; html: string | null; files: (string | number)[][] };
+
+async function extractOne(row: Row): Promise<Extracted | { id: string; failed: string }> {
+  if (row.rawSize > MAX_EXTRACT_BYTES) return { id: row.id, failed: "too large to show (the raw message is kept)" };
+  try {
+    const raw = await readFile(absolutePath(row.rawPath));
+    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: MAX_HTML });
+    const dir = path.join("mail", row.mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", row.id);
+    const files = await Promise.all(
+      parsed.attachments.slice(0, MAX_ATTACHMENTS).map(async (attachment, position) => {
+        const storagePath = path.join(dir, String(position));
+        await mkdir(path.dirname(absolutePath(storagePath)), { recursive: true });
+        await writeFile(absolutePath(storagePath), attachment.content);
+        const type = (attachment.contentType || "application/octet-stream").slice(0, 200);
+        return [randomUUID(), row.id, position, safeFilename(attachment.filename, position), type, attachment.size ?? attachment.content.length, storagePath];
+      }),
+    );
+    return { id: row.id, text: (parsed.text ?? "").slice(0, MAX_TEXT), html: typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null, files };
+  } catch (error) {
+    log.warn("mail extraction failed", { ingestId: row.id, error: error instanceof Error ? error.message : String(error) });
+    return { id: row.id, failed: "the message could not be parsed (the raw message is kept)" };
   }
-  const raw = await readFile(absolutePath(row.rawPath));
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: MAX_HTML });
-  const attachments = parsed.attachments.slice(0, MAX_ATTACHMENTS);
-  const dir = path.join("mail", row.mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", row.id);
-  const files = await Promise.all(
-    attachments.map(async (attachment, position) => {
-      const storagePath = path.join(dir, String(position));
-      await mkdir(path.dirname(absolutePath(storagePath)), { recursive: true });
-      await writeFile(absolutePath(storagePath), attachment.content);
-      return {
-        ingestId: row.id,
-        position,
-        filename: safeFilename(attachment.filename, position),
-        contentType: (attachment.contentType || "application/octet-stream").slice(0, 200),
-        size: attachment.size ?? attachment.content.length,
-        storagePath,
-      };
-    }),
-  );
-  crashPoint("mid-extraction");
-  const html = typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null;
-  await db().$transaction([
-    db().mailAttachment.deleteMany({ where: { ingestId: row.id } }),
-    db().mailAttachment.createMany({ data: files }),
-    db().ingestedMail.update({ where: { id: row.id }, data: { extractState: "done", bodyText: (parsed.text ?? "").slice(0, MAX_TEXT), bodyHtml: html } }),
-  ]);
+}
+
+/** One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless). */
+async function saveExtracted(results: Awaited<ReturnType<typeof extractOne>>[]): Promise<void> {
+  await ingestDb().transaction(async (sql) => {
+    for (const result of results) {
+      if ("failed" in result) {
+        await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
+        continue;
+      }
+      await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" = ?`, [result.id]);
+      for (const file of result.files) {
+        await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES (?, ?, ?, ?, ?, ?, ?)`, file);
+      }
+      await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`, [result.text, result.html, result.id]);
+    }
+  });
 }
 
 /** Extracts up to `limit` pending mails (of one mailbox, or all), oldest first; returns how many it handled. */
@@ -61,14 +74,14 @@ export async function extractPending(opts: { mailboxId?: string; limit?: number;
     take: opts.limit ?? 500,
     select: { id: true, mailboxId: true, rawPath: true, rawSize: true },
   });
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i += GROUP) {
     if (opts.signal?.aborted) break;
-    try {
-      await extractOne(row);
-    } catch (error) {
-      log.warn("mail extraction failed", { ingestId: row.id, error: error instanceof Error ? error.message : String(error) });
-      await db().ingestedMail.update({ where: { id: row.id }, data: { extractState: "failed", reason: "the message could not be parsed (the raw message is kept)" } });
+    const results = [];
+    for (const row of rows.slice(i, i + GROUP)) {
+      results.push(await extractOne(row));
+      crashPoint("mid-extraction");
     }
+    await saveExtracted(results);
   }
   return rows.length;
 }

@@ -7,8 +7,10 @@ import { db } from "@/lib/db";
 import { MailStepError, recordRun, sourceForMailbox, StepRecorder, type AfterFetchAction } from "@/lib/mail/incoming";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { extractPending } from "./extract";
-import { openIngestDb, type IngestDb } from "./ingest-db";
+import { ingestDb } from "./ingest-db";
 import { ingestMailbox, type IngestTotals } from "./ingest-run";
+
+export { ingestDb };
 import { claimLease, keepLease, releaseLease } from "./lease";
 
 /** A fetch never runs longer than this; its socket waits have their own, shorter deadlines. */
@@ -19,13 +21,6 @@ export type FetchOutcome =
   | { status: "skipped"; reason: string }
   | { status: "ok"; runId: string; totals: IngestTotals }
   | { status: "failed"; runId: string; error: string; step: string };
-
-const globalForIngest = globalThis as unknown as { mailbridgeIngestDb?: IngestDb };
-
-export function ingestDb(): IngestDb {
-  globalForIngest.mailbridgeIngestDb ??= openIngestDb(config().database);
-  return globalForIngest.mailbridgeIngestDb;
-}
 
 export function backoffMinutes(intervalMin: number, failures: number): number {
   return Math.min(intervalMin * 2 ** Math.max(0, failures - 1), config().fetch.maxBackoffMinutes);

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliver, ensureFolder, listMessages } from "@/e2e/rig/mailbox";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
 
 const rig = testRig();
@@ -13,12 +13,14 @@ const alice = rig.auth.users.alice.username;
 
 let fetcher: typeof import("./index");
 let database: typeof import("@/lib/db");
+let requests: typeof import("@/lib/requests");
 
 beforeAll(async () => {
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   await useTestDatabase();
   fetcher = await import("./index");
   database = await import("@/lib/db");
+  requests = await import("@/lib/requests");
 });
 
 async function run(id: string) {
@@ -159,5 +161,23 @@ describe("fetching into requests", () => {
     expect(rows[2].rawSize).toBeGreaterThan(20 * 1024 * 1024);
     expect(rows[1].reason).toMatch(/header/);
     expect(rows.map((r) => r.subject)).toEqual(["before the storm", "", "Big scan", "after the storm"]);
+  });
+
+  it("stores attachments with name, type and size, offered only as downloads with safe names", async () => {
+    const folder = await newFolder("Fetch-attach");
+    const box = await createTestMailbox(rig, { folder });
+    await run(box.id);
+    await deliver(rig, alice, testMail("With a file", { attachment: { name: "../..\u202eevil\".txt", content: "<script>alert(1)</script>" } }), folder);
+    await run(box.id);
+    const [row] = await database.db().ingestedMail.findMany({ where: { mailboxId: box.id }, include: { attachments: true } });
+    expect(row.attachments).toHaveLength(1);
+    const [file] = row.attachments;
+    expect(file).toMatchObject({ contentType: "text/plain", size: 25 });
+    expect(file.filename).not.toMatch(/[\\/"\u202e]/);
+    const response = await requests.attachmentResponse(file.id);
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="[^"\\/]+"; filename\*=UTF-8''/);
+    expect(response.headers.get("content-type")).toBe("application/octet-stream");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await response.text()).toBe("<script>alert(1)</script>");
   });
 });

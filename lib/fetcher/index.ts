@@ -13,6 +13,10 @@ export { startScheduler, type Scheduler } from "./scheduler";
 export { CRASH_POINTS, type CrashPoint } from "./crash-point";
 export { importExistingMail } from "./import-existing";
 export { importSinceSchema, type ImportSinceInput } from "./import-schema";
+export { mailboxHealth, type MailboxHealth } from "./health";
+
+/** How long "Fetch now" waits for a fetch that is already running (scheduled, or by another process). */
+const FETCH_NOW_WAIT_MS = 45_000;
 
 const globalForFetcher = globalThis as unknown as { mailbridgeScheduler?: Scheduler };
 
@@ -29,13 +33,16 @@ export async function stopEmbeddedFetcher(): Promise<void> {
   await scheduler?.stop();
 }
 
-/** "Fetch now": runs the fetch at once in this process and says how it went. */
+/** "Fetch now": runs the fetch at once in this process (after a fetch already running ends) and says how it went. */
 export async function fetchNow(mailboxId: string, userId: string): Promise<FetchOutcome> {
   const row = await db().incomingMailbox.findUnique({ where: { id: mailboxId }, select: { enabled: true } });
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   if (!row.enabled) throw new UserFacingError("This mailbox is disabled: enable it to fetch its mail.");
-  const outcome = await fetchMailbox(mailboxId, { userId });
-  if (outcome.status === "busy") throw new UserFacingError("This mailbox is being fetched right now; its mail appears when that fetch ends.");
-  return outcome;
+  const deadline = Date.now() + FETCH_NOW_WAIT_MS;
+  for (;;) {
+    const outcome = await fetchMailbox(mailboxId, { userId });
+    if (outcome.status !== "busy") return outcome;
+    if (Date.now() > deadline) throw new UserFacingError("This mailbox is being fetched right now; its mail appears when that fetch ends.");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
-export { mailboxHealth, type MailboxHealth } from "./health";

@@ -2,7 +2,7 @@
 // one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { DatabaseConfig } from "@/lib/config";
+import { config, type DatabaseConfig } from "@/lib/config";
 
 type Param = string | number | boolean | Date | null;
 
@@ -122,4 +122,12 @@ class PgIngestDb implements IngestDb {
 
 export function openIngestDb(database: DatabaseConfig): IngestDb {
   return database.provider === "sqlite" ? new SqliteIngestDb(database.file) : new PgIngestDb(database.url);
+}
+
+const globalForIngest = globalThis as unknown as { mailbridgeIngestDb?: IngestDb };
+
+/** The process's hot-path connection (kept on globalThis like the ORM client). */
+export function ingestDb(): IngestDb {
+  globalForIngest.mailbridgeIngestDb ??= openIngestDb(config().database);
+  return globalForIngest.mailbridgeIngestDb;
 }

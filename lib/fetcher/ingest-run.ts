@@ -64,7 +64,11 @@ async function prepareBatch(run: Run, batch: Batch, listingCursor: SourceCursor,
     const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
     await take(id, stored.head, stored);
   } else {
-    await run.session.fetchBatch(batch.messages, async ({ id, raw }) => take(id, raw, await storeRaw(run.mailbox.id, raw)), { signal: run.signal });
+    const fetched: { id: string; raw: Buffer }[] = [];
+    await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
+    // The batch is bounded in count and bytes; its files are written side by side, in listing order afterwards.
+    const stored = await Promise.all(fetched.map(({ raw }) => storeRaw(run.mailbox.id, raw)));
+    for (const [i, { id, raw }] of fetched.entries()) await take(id, raw, stored[i]);
   }
   return prepared;
 }

@@ -1,7 +1,9 @@
-// The headers the hot path needs to store a mail and decide its thread, read from the header block only (a
-// full parse of bodies and attachments happens later, off the hot path). Mail from strangers is hostile: the
-// block is bounded, and anything unreadable yields empty values plus a reason, never an exception.
-import { simpleParser, type AddressObject } from "mailparser";
+// The headers the hot path needs to store a mail and decide its thread, read from the header block only: a
+// small parser of its own, as a full MIME parse costs more than the fetch (bodies and attachments are parsed
+// later, off the hot path). Mail from strangers is hostile: the block is bounded, and anything unreadable
+// yields empty values plus a reason, never an exception.
+import addressparser from "nodemailer/lib/addressparser";
+import { decodeEncodedWords } from "./encoded-words";
 
 /** Header blocks beyond this are cut: no legitimate mail needs more, and the parse must stay cheap. */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -24,17 +26,13 @@ export type KeyHeaders = {
 
 function headerBlock(raw: Buffer): { block: Buffer; complete: boolean } {
   const limit = Math.min(raw.length, MAX_HEADER_BYTES);
-  const crlf = raw.indexOf("\r\n\r\n");
-  const lf = raw.indexOf("\n\n");
+  const head = raw.subarray(0, limit + 4);
+  const crlf = head.indexOf("\r\n\r\n");
+  const lf = head.indexOf("\n\n");
   const ends = [crlf >= 0 ? crlf + 4 : -1, lf >= 0 ? lf + 2 : -1].filter((n) => n >= 0 && n <= limit);
   if (ends.length === 0) return { block: raw.subarray(0, limit), complete: raw.length <= limit };
   return { block: raw.subarray(0, Math.min(...ends)), complete: true };
 }
-
-const ids = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : typeof value === "string" ? value.split(/\s+/) : [])
-    .map((id) => normalizeMessageId(String(id)))
-    .filter((id): id is string => id !== null);
 
 /** `<id@host>` in one canonical form (angle brackets, no spaces), or null for something that is not one. */
 export function normalizeMessageId(value: string): string | null {
@@ -43,33 +41,69 @@ export function normalizeMessageId(value: string): string | null {
   return `<${trimmed}>`;
 }
 
-function text(value: unknown): string | null {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && "value" in value && typeof (value as { value: unknown }).value === "string") {
-    return (value as { value: string }).value;
-  }
-  return null;
+const MESSAGE_ID = /<[^<>\s]{1,998}>/g;
+
+function idsIn(value: string | undefined): string[] {
+  return (value?.match(MESSAGE_ID) ?? []).map(normalizeMessageId).filter((id): id is string => id !== null).slice(0, 200);
 }
 
-export async function readKeyHeaders(raw: Buffer): Promise<KeyHeaders> {
+/** Unfolded header fields by lower-case name, first occurrence wins; null when the block has no header line. */
+function fields(block: string): Map<string, string> | null {
+  const map = new Map<string, string>();
+  let name: string | null = null;
+  let value = "";
+  const flush = () => {
+    if (name && !map.has(name)) map.set(name, value.trim());
+  };
+  for (const line of block.split(/\r?\n/)) {
+    if (line === "") break;
+    if ((line[0] === " " || line[0] === "\t") && name) {
+      value += ` ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0 || !/^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon))) {
+      if (map.size === 0 && !name) return null;
+      continue;
+    }
+    flush();
+    name = line.slice(0, colon).toLowerCase();
+    value = line.slice(colon + 1);
+  }
+  flush();
+  return map.size > 0 ? map : null;
+}
+
+function dateOf(value: string | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value.replace(/\s*\([^)]*\)\s*$/, ""));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function readKeyHeaders(raw: Buffer): KeyHeaders {
   const { block, complete } = headerBlock(raw);
-  const looksLikeMail = /^[\x21-\x39\x3b-\x7e]+:/.test(block.subarray(0, 200).toString("latin1"));
-  const parsed = await simpleParser(block, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true }).catch(() => null);
-  const from = (parsed?.from as AddressObject | undefined)?.value?.[0];
-  const headers = parsed?.headers;
-  const malformed = !parsed || !looksLikeMail ? "the message has no readable header block" : !complete ? "the header block is larger than 256 KiB" : null;
+  const map = fields(block.toString("utf8"));
+  const get = (name: string) => map?.get(name);
+  const from = (() => {
+    try {
+      return addressparser(get("from") ?? "", { flatten: true })[0];
+    } catch {
+      return undefined;
+    }
+  })();
+  const messageId = idsIn(get("message-id"))[0] ?? null;
   return {
-    messageId: parsed?.messageId ? normalizeMessageId(parsed.messageId) : null,
-    inReplyTo: ids(parsed?.inReplyTo),
-    references: ids(parsed?.references),
-    subject: (parsed?.subject ?? "").slice(0, 998),
+    messageId,
+    inReplyTo: idsIn(get("in-reply-to")),
+    references: idsIn(get("references")),
+    subject: decodeEncodedWords(get("subject") ?? "").slice(0, 998),
     fromAddress: (from?.address ?? "").toLowerCase().slice(0, 320),
-    fromName: (from?.name ?? "").slice(0, 200),
-    date: parsed?.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
-    autoSubmitted: text(headers?.get("auto-submitted")),
-    precedence: text(headers?.get("precedence")),
-    autoResponseSuppress: text(headers?.get("x-auto-response-suppress")),
-    contentType: text(headers?.get("content-type"))?.toLowerCase() ?? "text/plain",
-    malformed,
+    fromName: decodeEncodedWords(from?.name ?? "").slice(0, 200),
+    date: dateOf(get("date")),
+    autoSubmitted: get("auto-submitted") ?? null,
+    precedence: get("precedence") ?? null,
+    autoResponseSuppress: get("x-auto-response-suppress") ?? null,
+    contentType: (get("content-type") ?? "text/plain").toLowerCase(),
+    malformed: !map ? "the message has no readable header block" : !complete ? "the header block is larger than 256 KiB" : null,
   };
 }

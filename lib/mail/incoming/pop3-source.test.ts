@@ -202,3 +202,29 @@ describe("after fetch", () => {
     expect(error.message).toMatch(/only the INBOX/);
   });
 });
+
+describe("batches", () => {
+  it("pipelines RETR where the server offers PIPELINING and hands over the same bytes as RETR one by one", async () => {
+    const mine = [uniqueName("pop-batch-a"), uniqueName("pop-batch-b"), uniqueName("pop-batch-c")];
+    await deliverMails(rig, alice, "INBOX", mine);
+    const transcript = new TranscriptRecorder({ secrets: [] });
+    const { session } = await open(popSettings("pops"), passwordFromRig(rig, "alice"), transcript);
+    const wanted = [];
+    const single: string[] = [];
+    for (const message of (await session.listNew(null)).messages) {
+      const raw = await readAll(await session.fetchRaw(message.id));
+      if (!mine.includes(/^Subject: (.*)$/m.exec(raw)?.[1].trim() ?? "")) continue;
+      wanted.push(message);
+      single.push(raw);
+    }
+    expect(wanted).toHaveLength(3);
+    transcript.note("batch starts");
+    const batch: string[] = [];
+    await session.fetchBatch(wanted, ({ raw }) => void batch.push(raw.toString("utf8")));
+    expect(batch).toEqual(single);
+    // the three RETR commands went out before the first answer came back
+    const lines = transcript.text().split("\n").map((l) => l.replace(/^\s*[\d.]+ /, ""));
+    const start = lines.lastIndexOf("*: batch starts");
+    expect(lines.slice(start + 1, start + 4).every((l) => l.startsWith("C: RETR"))).toBe(true);
+  });
+});

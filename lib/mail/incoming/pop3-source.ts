@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
 import { OneByOneSession } from "./batch-fallback";
-import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
+import type { AfterFetch, BatchMessage, FetchBatchOptions, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export class Pop3Source implements IncomingSource {
@@ -141,6 +141,21 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
       );
     }
     return this.steps.run("fetch", () => this.client.retr(n), () => `RETR message ${id}`);
+  }
+
+  /** RETR pipelined where the server offers PIPELINING (one round trip per window of messages). */
+  async fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts: FetchBatchOptions = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const idOf = new Map(messages.map((m) => [this.numberOf(m.id), m.id]));
+    await this.steps.run(
+      "fetch",
+      () =>
+        this.client.retrMany([...idOf.keys()], async (n, raw) => {
+          opts.signal?.throwIfAborted();
+          await onMessage({ id: idOf.get(n)!, raw });
+        }, { maxBytes: opts.maxBytes }),
+      () => `RETR of ${messages.length} message(s)`,
+    );
   }
 
   async applyAfterFetch(id: string, action: AfterFetch): Promise<void> {

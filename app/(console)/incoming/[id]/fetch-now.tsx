@@ -8,6 +8,7 @@ export function FetchNow({ id }: { id: string }) {
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
   const run = () =>
     startTransition(async () => {
+      setOutcome(null);
       const result = await fetchNowAction({ id });
       if (!result.ok) return setOutcome({ ok: false, message: result.error });
       const o = result.data;

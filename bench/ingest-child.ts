@@ -1,0 +1,45 @@
+// One ingest measurement in its own process (see ingest.ts): imports the whole folder into a fresh database
+// as requests, then extracts every mail; prints the timings and this process's peak RSS as one JSON line.
+import { readFileSync } from "node:fs";
+import type { RigInfo } from "@/e2e/rig/info";
+import { useTestDatabase } from "@/e2e/support/test-db";
+
+async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
+  process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
+  process.env.MAILBRIDGE_LOG_LEVEL = "error";
+  await useTestDatabase({ databaseUrl });
+  const { createTestMailbox } = await import("@/lib/fetcher/test-support");
+  const { claimLease, releaseLease } = await import("@/lib/fetcher/lease");
+  const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
+  const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
+  const { extractPending } = await import("@/lib/fetcher");
+  const { sourceForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
+  const { db } = await import("@/lib/db");
+  const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
+  const lease = (await claimLease(box.id))!;
+  const start = performance.now();
+  const session = await (await sourceForMailbox(box)).connect({ steps: new StepRecorder() });
+  await session.openFolder(folder, { readOnly: true });
+  const totals = await ingestMailbox({ db: ingestDb(), lease, session, mailbox: { ...box, afterFetch: { action: "leave" } }, batchSize: 100, signal: new AbortController().signal });
+  const committedMs = performance.now() - start;
+  await session.close();
+  while ((await extractPending({ mailboxId: box.id, limit: 500 })) > 0);
+  const extractedMs = performance.now() - start;
+  await releaseLease(lease);
+  const requests = await db().request.count();
+  await ingestDb().close();
+  return { committedMs, extractedMs, requests, stored: totals.stored };
+}
+
+async function main() {
+  const [infoFile, folder, databaseUrl] = process.argv.slice(2);
+  const rig = JSON.parse(readFileSync(infoFile, "utf8")) as RigInfo;
+  const result = await ingestMs(rig, folder, databaseUrl || undefined);
+  process.stdout.write(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,3 +1,0 @@
--- CreateIndex
-CREATE INDEX "FetchRun_startedAt_idx" ON "FetchRun"("startedAt");
-
