@@ -8,7 +8,7 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   process.env.MAILBRIDGE_LOG_LEVEL = "error";
   await useTestDatabase({ databaseUrl });
-  const { createTestMailbox } = await import("@/lib/fetcher/test-support");
+  const { createTestMailbox } = await import("@/e2e/support/fetcher-fixtures");
   const { claimLease, releaseLease } = await import("@/lib/fetcher/lease");
   const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
   const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
