@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { claimSignInAttempt, signInSucceeded } from "./login-throttle";
-import { dummyPasswordHash, verifyPassword } from "./password";
+import { dummyPasswordHash, verifyPassword } from "@/lib/crypto";
 
 export type SignInUser = { id: string; email: string; name: string; sessionVersion: number };
 export type CredentialsOutcome = { ok: true; user: SignInUser } | { ok: false; reason: "wrong" } | { ok: false; reason: "throttled"; retryAfterMs: number };
