@@ -5,3 +5,4 @@ export * from "./application-schema";
 export * from "./presets";
 export * from "./consent-outcome";
 export * from "./consent-codes";
+export * from "./pasted-values";
