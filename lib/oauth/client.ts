@@ -6,3 +6,5 @@ export * from "./presets";
 export * from "./consent-outcome";
 export * from "./consent-codes";
 export * from "./pasted-values";
+export * from "./setup-guide";
+export * from "./guide-anchors";
