@@ -37,3 +37,48 @@ test("an Azure tenant and application id pasted from the portal are normalised",
   await expect(page.getByLabel("Client ID")).toHaveValue("0a1b2c3d-4e5f-6789-abcd-ef0123456789");
   await expect(page.getByLabel("Access Token URL")).toHaveValue(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`);
 });
+
+test("the setup guide shows the admin's redirect URL, app id and mailbox in the PowerShell lines and follows the fields", async ({ adminPage: page }) => {
+  const appId = "0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+  const objectId = "11111111-2222-3333-4444-555555555555";
+  await page.goto("/incoming/new");
+  await page.getByLabel("Connection Protocol").selectOption("imaps");
+  await page.getByLabel("Authentication Type").selectOption("oauth");
+  await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 (work/school)" });
+  const guide = page.getByRole("group", { name: "Setup guide" });
+  const redirectUrl = await page.getByLabel("Redirect URL").inputValue();
+  expect(redirectUrl).toMatch(/\/api\/oauth\/callback$/);
+  await expect(guide.locator("#guide-register-app")).toContainText(redirectUrl);
+  await expect(guide.locator("#guide-api-permissions")).toContainText("IMAP.AccessAsUser.All");
+  await expect(guide.locator("#guide-api-permissions")).toContainText("offline_access");
+  await expect(guide.locator("#guide-service-principal")).toHaveCount(0);
+
+  await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 app-only (client credentials)" });
+  await page.getByLabel("Username").fill("support@contoso.com");
+  await page.getByLabel("Client ID").fill(appId);
+  await expect(guide.locator("#guide-api-permissions")).toContainText("IMAP.AccessAsApp");
+  const principal = guide.locator("#guide-service-principal");
+  await expect(principal).toContainText(`New-ServicePrincipal -AppId ${appId} -ObjectId <service principal Object ID>`);
+  await expect(principal.getByRole("button", { name: "Copy" })).toHaveCount(2);
+  await guide.getByLabel("Service principal Object ID").fill(objectId);
+  await expect(principal).toContainText(`New-ServicePrincipal -AppId ${appId} -ObjectId ${objectId}`);
+  await expect(guide.locator("#guide-mailbox-permission")).toContainText(`Add-MailboxPermission -Identity support@contoso.com -User ${objectId} -AccessRights FullAccess`);
+
+  // Changing the fields changes the lines.
+  await page.getByLabel("Username").fill("sales@contoso.com");
+  await page.getByLabel("Client ID").fill("99999999-8888-7777-6666-555555555555");
+  await expect(principal).toContainText(`New-ServicePrincipal -AppId 99999999-8888-7777-6666-555555555555 -ObjectId ${objectId}`);
+  await expect(guide.locator("#guide-mailbox-permission")).toContainText(`Add-MailboxPermission -Identity sales@contoso.com -User ${objectId}`);
+
+  // Sending: Send As for the service principal and Authenticated SMTP for the mailbox.
+  await page.goto("/outgoing");
+  await page.getByLabel("Connection Protocol").selectOption("smtp");
+  await page.getByLabel("Authentication Type").selectOption("oauth");
+  await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 app-only (client credentials)" });
+  await page.getByLabel("Username").first().fill("sender@contoso.com");
+  await page.getByLabel("Client ID").fill(appId);
+  const sendGuide = page.getByRole("group", { name: "Setup guide" });
+  await expect(sendGuide.locator("#guide-api-permissions")).toContainText("SMTP.SendAsApp");
+  await expect(sendGuide.locator("#guide-mailbox-permission")).toContainText("Add-RecipientPermission -Identity sender@contoso.com -Trustee <service principal Object ID> -AccessRights SendAs");
+  await expect(sendGuide.locator("#guide-authenticated-smtp")).toContainText("Set-CASMailbox -Identity sender@contoso.com -SmtpClientAuthenticationDisabled $false");
+});

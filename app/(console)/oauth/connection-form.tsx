@@ -11,6 +11,7 @@ import { fieldErrorsOf } from "@/lib/forms";
 import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/client";
 import type { ConsentOutcome } from "@/lib/oauth/client";
 import { discardPendingChangeAction, saveConnectionAction } from "./actions";
+import { HintNote } from "@/app/_components/hint-note";
 
 type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
 
@@ -76,9 +77,7 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
       {outcome?.kind === "error" && (
         <div className="stack">
           <div className="alert alert-error" role="alert">{outcome.error}{outcome.raw ? ` (${outcome.raw})` : ""}</div>
-          {outcome.hint && (
-            <div className="alert alert-info" role="note"><strong>{outcome.hint.title}</strong><p>{outcome.hint.action}</p></div>
-          )}
+          {outcome.hint && <HintNote hint={outcome.hint} />}
         </div>
       )}
     </form>

@@ -204,7 +204,7 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
         {state.authType === "oauth" && (
           <fieldset className="fieldset" disabled={readOnly || pending}>
             <legend>OAuth</legend>
-            <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={scopeProtocol(state.protocol)} stored={storedOAuth} applications={applications} />
+            <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={scopeProtocol(state.protocol)} stored={storedOAuth} applications={applications} guide={{ direction: "outgoing", mailbox: state.username }} />
             {error("oauth")}
           </fieldset>
         )}

@@ -1,5 +1,6 @@
 import type { Hint } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
+import { HintNote } from "@/app/_components/hint-note";
 
 const LABELS: Record<string, { text: string; badge: string }> = {
   new: { text: "Not verified yet", badge: "" },
@@ -20,7 +21,7 @@ export function TransportStatus({ status }: { status: TransportStatusView }) {
       {status.status !== "ok" && status.lastError && (
         <>
           <p>Last error: <code>{status.lastError}</code></p>
-          {hint && <div className="alert alert-info" role="note"><strong>{hint.title}</strong><p>{hint.action}</p></div>}
+          {hint && <HintNote hint={hint} />}
         </>
       )}
       {status.incidentSince && (

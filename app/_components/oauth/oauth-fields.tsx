@@ -2,6 +2,7 @@
 import { useRef, useState, useTransition } from "react";
 import { discoverEndpointsAction } from "./actions";
 import { GoogleClientPaste } from "./google-client-paste";
+import { ProviderGuide } from "./provider-guide";
 import {
   CLIENT_AUTH_LABELS,
   CLIENT_AUTH_METHODS,
@@ -112,9 +113,11 @@ type Props = {
   applications?: ApplicationChoice[];
   /** "application": the application page (no grant, no mailbox); "connection": a connection's fields */
   part?: "connection" | "application";
+  /** shows the provider setup guide for this direction, filled with the mailbox */
+  guide?: { direction: "incoming" | "outgoing"; mailbox: string };
 };
 
-export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [], part = "connection" }: Props) {
+export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [], part = "connection", guide }: Props) {
   const mailProtocol = presetProtocol(protocol);
   // The defaults last filled in: a field still holding its default follows tenant/cloud/protocol changes,
   // a field the admin edited is left alone.
@@ -404,6 +407,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           </div>
         </div>
       </details>
+      {guide && <ProviderGuide value={value} direction={guide.direction} protocol={mailProtocol} redirectUrl={redirectUrl} mailbox={guide.mailbox} />}
     </div>
   );
 }
