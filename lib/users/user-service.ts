@@ -1,5 +1,5 @@
 import "server-only";
-import { hashPassword } from "@/lib/auth";
+import { hashPassword } from "@/lib/auth/edge";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 
