@@ -82,3 +82,27 @@ test("the setup guide shows the admin's redirect URL, app id and mailbox in the 
   await expect(sendGuide.locator("#guide-mailbox-permission")).toContainText("Add-RecipientPermission -Identity sender@contoso.com -Trustee <service principal Object ID> -AccessRights SendAs");
   await expect(sendGuide.locator("#guide-authenticated-smtp")).toContainText("Set-CASMailbox -Identity sender@contoso.com -SmtpClientAuthenticationDisabled $false");
 });
+
+test("a 535 5.7.3 from Exchange links its hint to the service-principal step of the guide", async ({ adminPage: page, rig }) => {
+  const client = rig.auth.clients.appOnly;
+  await page.goto("/outgoing");
+  await page.getByLabel("Connection Protocol").selectOption("smtp");
+  await page.getByLabel("Authentication Type").selectOption("oauth");
+  await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 app-only (client credentials)" });
+  await page.getByLabel("Server Name / IP Address", { exact: true }).fill(rig.exchange.host);
+  await page.getByLabel("Port").fill(String(rig.exchange.smtpPort));
+  await page.getByLabel("Alternate Server Name / IP Address").fill("");
+  // The token is valid, but Exchange has no such mailbox for the app: 535 5.7.3.
+  await page.getByLabel("Username").first().fill("nobody@rig.test");
+  await page.getByLabel("Client ID").fill(client.clientId);
+  await page.getByLabel("Client Secret", { exact: true }).fill(client.clientSecret ?? "");
+  await page.getByLabel("Access Token URL").fill(rig.auth.tokenUrl);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("535 5.7.3").first()).toBeVisible({ timeout: 30_000 });
+  const hint = page.getByRole("note").filter({ hasText: "Microsoft refused the token" });
+  await expect(hint).toBeVisible();
+  await hint.getByRole("link", { name: "Show the setup step that fixes this" }).click();
+  await expect(page).toHaveURL(/#guide-service-principal$/);
+  await expect(page.locator("#guide-service-principal")).toContainText(`New-ServicePrincipal -AppId ${client.clientId}`);
+  await expect(page.locator("#guide-service-principal")).toBeInViewport();
+});
