@@ -162,6 +162,29 @@ test("a viewer can read the OAuth page but not create connections", async ({ vie
   await expect(page.getByRole("link", { name: "New connection" })).toHaveCount(0);
 });
 
+test("a viewer sees the OAuth connection and application pages read-only, with a notice and disabled inputs", async ({ adminPage, viewerPage, rig }) => {
+  // The admin saves a connection (left waiting for its sign-in): it and its application exist for the viewer.
+  await fillGeneric(adminPage, rig, rig.auth.users.alice.username);
+  const popupPromise = adminPage.waitForEvent("popup");
+  await adminPage.getByRole("button", { name: "Save" }).click();
+  await (await popupPromise).close();
+  await expect(adminPage).toHaveURL(/\/oauth\/[a-z0-9]+$/);
+  const connectionPath = new URL(adminPage.url()).pathname;
+
+  await viewerPage.goto(connectionPath);
+  await expect(viewerPage.getByRole("note", { name: "Read-only" })).toContainText("You are signed in as a Viewer");
+  await expect(viewerPage.getByLabel("Client ID")).toBeDisabled();
+  await expect(viewerPage.getByRole("button", { name: "Save" })).toHaveCount(0);
+
+  await viewerPage.goto("/oauth");
+  const section = viewerPage.getByRole("region").filter({ has: viewerPage.locator(`a[href="${connectionPath}"]`) });
+  await section.getByRole("link", { name: "View application" }).click();
+  await expect(viewerPage.getByRole("heading", { name: "OAuth application" })).toBeVisible();
+  await expect(viewerPage.getByRole("note", { name: "Read-only" })).toBeVisible();
+  await expect(viewerPage.getByLabel("Client ID")).toBeDisabled();
+  await expect(viewerPage.getByRole("button", { name: "Save application" })).toHaveCount(0);
+});
+
 test("return paths that leave the console are refused, at the start and at the end of a real consent", async ({ adminPage: page, rig, console: info }) => {
   const origin = new URL(info.url).origin;
   // Nothing may leave this machine: a navigation to the attacker's host is stopped before any lookup.

@@ -134,3 +134,10 @@ test("a password against smtp.office365.com warns about the December 2026 switch
   await expect(page.getByLabel("Port")).toHaveValue("587");
   await expect(warning).toHaveCount(0);
 });
+
+test("a viewer sees the outgoing settings read-only, with a notice and disabled inputs", async ({ viewerPage: page }) => {
+  await page.goto("/outgoing");
+  await expect(page.getByRole("note", { name: "Read-only" })).toContainText("You are signed in as a Viewer");
+  await expect(page.getByLabel("Server Name / IP Address", { exact: true })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+});

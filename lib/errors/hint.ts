@@ -5,4 +5,6 @@ export type Hint = {
   title: string;
   /** what it means and what the admin does next; plain text */
   action: string;
+  /** anchor id of the provider setup guide's step that fixes it (the settings pages link to it) */
+  guideStep?: string;
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GUIDE_ANCHORS } from "@/lib/oauth/client";
 import { explainMailError } from "./error-hints";
 
 describe("explainMailError", () => {
@@ -28,5 +29,13 @@ describe("outgoing SMTP replies", () => {
     expect(explainMailError({ raw: "530 5.7.0 Must issue a STARTTLS command first" })?.code).toBe("smtp.starttls_first");
     expect(explainMailError({ raw: "530-5.7.0 Must issue a STARTTLS command first. For more information, go to" })?.code).toBe("smtp.starttls_first");
     expect(explainMailError({ message: "unable to verify the first certificate" })?.code).toBe("tls.self_signed");
+  });
+});
+
+describe("hints link to the setup guide's step that fixes them", () => {
+  it("535 5.7.3 → the service principal, 535 5.7.139 → Authenticated SMTP, a refused port → no step", () => {
+    expect(explainMailError({ raw: "535 5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]" })?.guideStep).toBe(GUIDE_ANCHORS.servicePrincipal);
+    expect(explainMailError({ raw: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox." })?.guideStep).toBe(GUIDE_ANCHORS.authenticatedSmtp);
+    expect(explainMailError({ code: "ECONNREFUSED" })?.guideStep).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // Mail-server replies and connection errors → a plain hint for the administrator. The raw text is always shown
 // next to it; the hint says what it usually means and what to do.
 import type { Hint } from "@/lib/errors";
+import { GUIDE_ANCHORS } from "@/lib/oauth/client";
 
 export type MailErrorInput = {
   /** the connection step that failed: resolve, connect, tls, authenticate, open folder, fetch, … */
@@ -12,7 +13,7 @@ export type MailErrorInput = {
   code?: string;
 };
 
-type Entry = { code: string; test: (text: string, input: MailErrorInput) => boolean; title: string; action: string };
+type Entry = { code: string; test: (text: string, input: MailErrorInput) => boolean; title: string; action: string; guideStep?: string };
 
 const has = (pattern: RegExp) => (text: string) => pattern.test(text);
 /** Graph and EWS failures carry the HTTP status first ("HTTP 401 …"). */
@@ -37,6 +38,7 @@ const CATALOGUE: Entry[] = [
     code: "imap.not_connected",
     test: has(/User is authenticated but not connected/i),
     title: "The token's user may not open this mailbox",
+    guideStep: GUIDE_ANCHORS.mailboxPermission,
     action:
       "The sign-in worked, but the account the token belongs to has no access to the mailbox named in Username. For a shared mailbox, grant the signed-in user Full Access (Add-MailboxPermission) or, for app-only access, register the service principal (New-ServicePrincipal) and give it access to the mailbox; otherwise set Username to the mailbox the token's user owns.",
   },
@@ -51,6 +53,7 @@ const CATALOGUE: Entry[] = [
     code: "smtp.5.7.139",
     test: has(/5\.7\.139/),
     title: "Authenticated SMTP is switched off",
+    guideStep: GUIDE_ANCHORS.authenticatedSmtp,
     action:
       "Turn on Authenticated SMTP for the mailbox (Microsoft 365 admin center → user → Mail → Manage email apps) and check that security defaults do not block it for the tenant.",
   },
@@ -58,6 +61,7 @@ const CATALOGUE: Entry[] = [
     code: "smtp.5.7.3",
     test: has(/535 5\.7\.3|5\.7\.3 Authentication unsuccessful/i),
     title: "Microsoft refused the token",
+    guideStep: GUIDE_ANCHORS.servicePrincipal,
     action:
       "Usually: admin consent was not granted for the mail permission, the app-only service principal is not registered in Exchange (New-ServicePrincipal, Add-MailboxPermission), or the token was issued for the wrong resource (use https://outlook.office.com scopes, not Graph).",
   },
@@ -191,5 +195,6 @@ const CATALOGUE: Entry[] = [
 export function explainMailError(input: MailErrorInput): Hint | null {
   const text = [input.raw, input.message, input.code].filter(Boolean).join(" ");
   const entry = CATALOGUE.find((candidate) => candidate.test(text, input));
-  return entry ? { code: entry.code, title: entry.title, action: entry.action } : null;
+  if (!entry) return null;
+  return { code: entry.code, title: entry.title, action: entry.action, ...(entry.guideStep ? { guideStep: entry.guideStep } : {}) };
 }

@@ -5,3 +5,6 @@ export * from "./application-schema";
 export * from "./presets";
 export * from "./consent-outcome";
 export * from "./consent-codes";
+export * from "./pasted-values";
+export * from "./setup-guide";
+export * from "./guide-anchors";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { explainOAuthError, isGrantGone } from "./error-catalogue";
+import { GUIDE_ANCHORS } from "./guide-anchors";
 
 describe("OAuth error catalogue", () => {
   it.each([
@@ -24,5 +25,10 @@ describe("OAuth error catalogue", () => {
     expect(isGrantGone({ error: "invalid_grant" })).toBe(true);
     expect(isGrantGone({ error: "invalid_client", error_codes: [7000215] })).toBe(false);
     expect(isGrantGone({ error: "interaction_required", error_description: "AADSTS50173: grant revoked" })).toBe(true);
+  });
+
+  it("AADSTS65001 links to the admin-consent step of the setup guide", () => {
+    expect(explainOAuthError({ error: "invalid_grant", error_description: "AADSTS65001: The user or administrator has not consented" })?.guideStep).toBe(GUIDE_ANCHORS.adminConsent);
+    expect(explainOAuthError({ error: "access_denied" })?.guideStep).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import type { Hint } from "@/lib/errors";
+import { GUIDE_ANCHORS } from "./guide-anchors";
 
 export type OAuthErrorBody = { error?: string; error_description?: string; error_codes?: number[] };
 
 const AADSTS: Record<number, Omit<Hint, "code">> = {
   50076: { title: "Multi-factor authentication is required", action: "The tenant requires MFA for this sign-in. Use the interactive (authorization code) grant instead of ROPC, or exclude this account from the MFA policy." },
-  65001: { title: "Consent has not been granted", action: "An administrator must grant consent for the app's permissions (Azure portal → App registrations → API permissions → Grant admin consent), then press Reconnect." },
+  65001: { title: "Consent has not been granted", action: "An administrator must grant consent for the app's permissions (Azure portal → App registrations → API permissions → Grant admin consent), then press Reconnect.", guideStep: GUIDE_ANCHORS.adminConsent },
   700016: { title: "Application not found in the directory", action: "Check the Client ID and the Tenant: the app must be registered in (or consented to by) this tenant." },
   7000215: { title: "Invalid client secret", action: "Enter the secret's Value (not its Secret ID) from Azure → Certificates & secrets, and save." },
   7000222: { title: "The client secret has expired", action: "Create a new client secret in Azure, enter it on the OAuth application and save: every connection using the application picks it up." },

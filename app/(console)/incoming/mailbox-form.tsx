@@ -310,7 +310,7 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
       {state.authType === "oauth" && (
         <fieldset className="fieldset" disabled={readOnly || pending}>
           <legend>OAuth</legend>
-          <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={state.protocol} stored={storedOAuth} applications={applications} />
+          <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={state.protocol} stored={storedOAuth} applications={applications} guide={{ direction: "incoming", mailbox: state.username }} />
           {error("oauth")}
         </fieldset>
       )}

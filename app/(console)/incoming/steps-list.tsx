@@ -1,5 +1,6 @@
 import type { Hint } from "@/lib/errors";
 import { visibleName } from "@/lib/mail/display/client";
+import { HintNote } from "@/app/_components/hint-note";
 
 export type StepView = { name: string; ms: number; ok: boolean; detail?: string };
 
@@ -22,12 +23,7 @@ export function StepsList({ steps, raw, hint }: { steps: StepView[]; raw?: strin
           Server reply: <code>{visibleName(raw)}</code>
         </p>
       )}
-      {hint && (
-        <div className="alert alert-info" role="note">
-          <strong>{hint.title}</strong>
-          <p>{hint.action}</p>
-        </div>
-      )}
+      {hint && <HintNote hint={hint} />}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView } from "@/app/_components/oauth/consent-result-banner";
 import { openConsent } from "@/app/_components/oauth/open-consent";
+import { formatDateTime } from "@/lib/format";
 import type { ConsentOutcome } from "@/lib/oauth/client";
 import { deleteConnectionAction, testConnectionAction } from "./actions";
 
@@ -21,7 +22,7 @@ export function ConnectionActions({ connectionId, interactive, label, returnTo }
   const test = () =>
     startTransition(async () => {
       const result = await testConnectionAction({ connectionId });
-      setOutcome(result.ok ? { ok: true, text: `Token obtained, valid until ${new Date(result.data.expiresAt).toLocaleString()}.` } : { ok: false, code: "test_failed", error: result.error, hint: result.hint });
+      setOutcome(result.ok ? { ok: true, text: `Token obtained, valid until ${formatDateTime(result.data.expiresAt)}.` } : { ok: false, code: "test_failed", error: result.error, hint: result.hint });
       router.refresh();
     });
   const remove = () => {

@@ -3,12 +3,15 @@ import { useState, useTransition } from "react";
 import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
+import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 import type { Hint } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
 import type { ApplicationChoice } from "@/lib/oauth";
 import { fieldErrorsOf } from "@/lib/forms";
 import { oauthFieldsSchema, type OAuthFieldsForEdit } from "@/lib/oauth/client";
 import type { ConsentOutcome } from "@/lib/oauth/client";
 import { discardPendingChangeAction, saveConnectionAction } from "./actions";
+import { HintNote } from "@/app/_components/hint-note";
 
 type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
 
@@ -53,6 +56,7 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
   return (
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
       <ConsentResultBanner />
+      {readOnly && <ReadOnlyNotice />}
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>OAuth connection</legend>
         <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={stored} showMailbox applications={applications} />
@@ -68,14 +72,12 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
       {pending && <p className="muted" role="status">Working…</p>}
       {outcome?.kind === "consent" && <ConsentOutcomeView outcome={outcome.outcome} returnTo={value.connectionId ? `/oauth/${value.connectionId}` : undefined} />}
       {outcome?.kind === "token" && (
-        <div className="alert alert-success" role="status">Connected: the provider issued an access token (valid until {new Date(outcome.expiresAt).toLocaleString()}).</div>
+        <div className="alert alert-success" role="status">Connected: the provider issued an access token (valid until {formatDateTime(outcome.expiresAt)}).</div>
       )}
       {outcome?.kind === "error" && (
         <div className="stack">
           <div className="alert alert-error" role="alert">{outcome.error}{outcome.raw ? ` (${outcome.raw})` : ""}</div>
-          {outcome.hint && (
-            <div className="alert alert-info" role="note"><strong>{outcome.hint.title}</strong><p>{outcome.hint.action}</p></div>
-          )}
+          {outcome.hint && <HintNote hint={outcome.hint} />}
         </div>
       )}
     </form>

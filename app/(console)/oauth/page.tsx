@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { expiryWarnings, listApplications, PRESET_LABELS, redirectUri, type Preset } from "@/lib/oauth";
 import { GRANT_LABELS } from "@/lib/oauth/client";
+import { formatDateTime } from "@/lib/format";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import { ConnectionActions } from "./connection-actions";
 import { StatusBadge } from "./status-badge";
@@ -52,7 +53,7 @@ export default async function OAuthPage() {
                         {c.statusHint && <p className="field-help">{c.statusHint}</p>}
                         {warnings.map((w, i) => <p key={i} className={w.severity === "error" ? "field-error" : "field-help"} role="alert">{w.message}</p>)}
                       </td>
-                      <td>{c.accessTokenExpiresAt ? `expires ${c.accessTokenExpiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC` : "none"}</td>
+                      <td>{c.accessTokenExpiresAt ? `expires ${formatDateTime(c.accessTokenExpiresAt)}` : "none"}</td>
                       <td>{admin && <ConnectionActions connectionId={c.id} interactive={c.grantType === "authorization_code"} label={label} returnTo="/oauth" />}</td>
                     </tr>
                   );

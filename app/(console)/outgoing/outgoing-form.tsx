@@ -21,6 +21,7 @@ import type { OAuthFieldsForEdit } from "@/lib/oauth/client";
 import { saveOutgoingAction, verifyOutgoingAction } from "./actions";
 import { CheckOutcome, type Outcome } from "./check-outcome";
 import { TestMail } from "./test-mail";
+import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 
 type FormState = Omit<OutgoingFormInput, "port" | "maxEmailSizeMb" | "oauth"> & { port: string; maxEmailSizeMb: string; password: string };
 
@@ -146,6 +147,7 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
     <div className="stack">
       <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
         <ConsentResultBanner onSuccess={isSaved ? () => startTransition(verify) : undefined} />
+        {readOnly && <ReadOnlyNotice />}
         <fieldset className="fieldset" disabled={readOnly || pending}>
           <legend>Outgoing mail server</legend>
           <div className="field">
@@ -204,7 +206,7 @@ export function OutgoingForm({ saved, oauth: storedOAuth, applications, readOnly
         {state.authType === "oauth" && (
           <fieldset className="fieldset" disabled={readOnly || pending}>
             <legend>OAuth</legend>
-            <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={scopeProtocol(state.protocol)} stored={storedOAuth} applications={applications} />
+            <OAuthFields value={oauth} onChange={changeOauth} errors={oauthErrors} redirectUrl={redirectUrl} protocol={scopeProtocol(state.protocol)} stored={storedOAuth} applications={applications} guide={{ direction: "outgoing", mailbox: state.username }} />
             {error("oauth")}
           </fieldset>
         )}

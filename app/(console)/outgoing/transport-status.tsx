@@ -1,4 +1,6 @@
 import type { Hint } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { HintNote } from "@/app/_components/hint-note";
 
 const LABELS: Record<string, { text: string; badge: string }> = {
   new: { text: "Not verified yet", badge: "" },
@@ -15,17 +17,17 @@ export function TransportStatus({ status }: { status: TransportStatusView }) {
   const hint = status.lastErrorHint ? (JSON.parse(status.lastErrorHint) as Hint) : null;
   return (
     <section className="card stack" aria-label="Outgoing status">
-      <p>Status: <span className={`badge ${label.badge}`}>{label.text}</span>{status.lastSentAt ? <span className="muted"> · last sent {status.lastSentAt.toLocaleString()}</span> : null}</p>
+      <p>Status: <span className={`badge ${label.badge}`}>{label.text}</span>{status.lastSentAt ? <span className="muted"> · last sent {formatDateTime(status.lastSentAt)}</span> : null}</p>
       {status.status !== "ok" && status.lastError && (
         <>
           <p>Last error: <code>{status.lastError}</code></p>
-          {hint && <div className="alert alert-info" role="note"><strong>{hint.title}</strong><p>{hint.action}</p></div>}
+          {hint && <HintNote hint={hint} />}
         </>
       )}
       {status.incidentSince && (
         <p className="muted">
-          Failing since {status.incidentSince.toLocaleString()}.{" "}
-          {status.incidentNotifiedAt ? `${status.contactEmail} was told at ${status.incidentNotifiedAt.toLocaleString()}.` : status.contactEmail ? "" : "No Contact Information is set, so nobody was told."}
+          Failing since {formatDateTime(status.incidentSince)}.{" "}
+          {status.incidentNotifiedAt ? `${status.contactEmail} was told at ${formatDateTime(status.incidentNotifiedAt)}.` : status.contactEmail ? "" : "No Contact Information is set, so nobody was told."}
         </p>
       )}
     </section>

@@ -4,6 +4,7 @@ import { consentCodeMessage } from "@/lib/oauth/client";
 import type { ConsentOutcome } from "@/lib/oauth/client";
 import { consentStatusAction } from "./actions";
 import { IdentityNotice } from "./identity-notice";
+import { HintNote } from "@/app/_components/hint-note";
 
 /**
  * After the redirect fallback (popup blocked) the settings page is loaded with the consent outcome's code in
@@ -44,12 +45,7 @@ export function ConsentOutcomeView({ outcome, returnTo, onRetried }: { outcome: 
   return (
     <div className="stack">
       <div className="alert alert-error" role="alert">{outcome.error}</div>
-      {outcome.hint && (
-        <div className="alert alert-info" role="note">
-          <strong>{outcome.hint.title}</strong>
-          <p>{outcome.hint.action}</p>
-        </div>
-      )}
+      {outcome.hint && <HintNote hint={outcome.hint} />}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 "use client";
 import { useRef, useState, useTransition } from "react";
 import { discoverEndpointsAction } from "./actions";
+import { GoogleClientPaste } from "./google-client-paste";
+import { ProviderGuide } from "./provider-guide";
 import {
   CLIENT_AUTH_LABELS,
   CLIENT_AUTH_METHODS,
@@ -8,6 +10,8 @@ import {
   CLOUDS,
   GRANT_LABELS,
   GRANT_TYPES,
+  normaliseAzureClientId,
+  normaliseAzureTenant,
   parseServiceAccountKey,
   type OAuthFieldsForEdit,
 } from "@/lib/oauth/client";
@@ -109,9 +113,11 @@ type Props = {
   applications?: ApplicationChoice[];
   /** "application": the application page (no grant, no mailbox); "connection": a connection's fields */
   part?: "connection" | "application";
+  /** shows the provider setup guide for this direction, filled with the mailbox */
+  guide?: { direction: "incoming" | "outgoing"; mailbox: string };
 };
 
-export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [], part = "connection" }: Props) {
+export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, stored: storedProp, showMailbox, idPrefix = "oauth", applications = [], part = "connection", guide }: Props) {
   const mailProtocol = presetProtocol(protocol);
   // The defaults last filled in: a field still holding its default follows tenant/cloud/protocol changes,
   // a field the admin edited is left alone.
@@ -119,6 +125,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   const lastProtocol = useRef(mailProtocol);
   const [copied, setCopied] = useState(false);
   const [keyJsonError, setKeyJsonError] = useState<string | null>(null);
+  const [pasteErrors, setPasteErrors] = useState<Record<string, string>>({});
   const [discovery, setDiscovery] = useState<{ ok: boolean; text: string } | null>(null);
   const [discovering, startDiscovery] = useTransition();
   const [chosen, setChosen] = useState<ApplicationChoice | null>(null);
@@ -184,7 +191,10 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   }
 
   const id = (name: string) => `${idPrefix}-${name}`;
-  const err = (name: string) => (errors[name] ? <p className="field-error" id={`${id(name)}-error`}>{errors[name]}</p> : null);
+  const err = (name: string) => {
+    const message = errors[name] ?? pasteErrors[name];
+    return message ? <p className="field-error" id={`${id(name)}-error`}>{message}</p> : null;
+  };
   const microsoft = value.preset.startsWith("microsoft");
   const grant = value.grantType;
   const usesSecret = (value.clientAuthMethod === "client_secret_post" || value.clientAuthMethod === "client_secret_basic") && grant !== "jwt_bearer";
@@ -196,6 +206,22 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
   const savedFor = chosen ? null : storedProp;
   const moved = savedFor ? SECRET_DESTINATIONS.find(([f]) => (f !== "authorizeUrl" || grant === "authorization_code" || !connectionPart) && (savedFor[f] ?? "") !== value[f])?.[1] ?? null : null;
   const storedPlaceholder = (has: boolean | undefined) => (!has ? "" : moved ? `${moved} changed: enter it again` : "(stored — leave blank to keep)");
+  // Azure ids are pasted in many forms (braces, spaces, portal URLs): a paste or leaving the field normalises them.
+  const normalisers: Partial<Record<keyof OAuthFieldsState, (raw: string) => { value: string } | { error: string }>> = microsoft
+    ? {
+        tenant: (raw) => { const r = normaliseAzureTenant(raw); return "tenant" in r ? { value: r.tenant } : r; },
+        clientId: (raw) => ({ value: normaliseAzureClientId(raw) }),
+      }
+    : {};
+  function normalise(name: keyof OAuthFieldsState, raw: string, replace: boolean) {
+    const normaliser = normalisers[name];
+    if (!normaliser) return false;
+    const result = normaliser(raw);
+    setPasteErrors((e) => ({ ...e, [name]: "error" in result ? result.error : "" }));
+    if ("error" in result || (!replace && result.value === raw)) return false;
+    set(name, result.value as never);
+    return true;
+  }
   const text = (name: keyof OAuthFieldsState, label: string, opts: { help?: string; type?: string; placeholder?: string; autoComplete?: string } = {}) => (
     <div className="field">
       <label htmlFor={id(name)}>{label}</label>
@@ -208,6 +234,12 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
         disabled={lockedField(name)}
         aria-invalid={Boolean(errors[name])}
         onChange={(e) => set(name, e.target.value as never)}
+        onBlur={(e) => normalise(name, e.target.value, false)}
+        onPaste={(e) => {
+          const input = e.currentTarget;
+          const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+          if (whole && normalise(name, e.clipboardData.getData("text"), true)) e.preventDefault();
+        }}
       />
       {opts.help && <p className="field-help">{opts.help}</p>}
       {err(name)}
@@ -272,6 +304,9 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           <p className="field-help">Paste the key file: it fills the client email, private key, key ID and token URL. It is not kept as pasted.</p>
           {keyJsonError && <p className="field-error">{keyJsonError}</p>}
         </div>
+      )}
+      {value.preset === "google" && grant === "authorization_code" && !sharedApp && (
+        <GoogleClientPaste id={id("googleClientJson")} redirectUrl={redirectUrl} onFill={(fields) => onChange({ ...value, ...fields, clientAuthMethod: "client_secret_post" })} />
       )}
       <div className="grid-2">
         {text("clientId", grant === "jwt_bearer" ? "Client ID (service account email)" : "Client ID")}
@@ -372,6 +407,7 @@ export function OAuthFields({ value, onChange, errors, redirectUrl, protocol, st
           </div>
         </div>
       </details>
+      {guide && <ProviderGuide value={value} direction={guide.direction} protocol={mailProtocol} redirectUrl={redirectUrl} mailbox={guide.mailbox} />}
     </div>
   );
 }

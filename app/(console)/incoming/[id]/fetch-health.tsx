@@ -1,4 +1,5 @@
 import type { MailboxHealth } from "@/lib/fetcher";
+import { formatDateTime } from "@/lib/format";
 import { FetchNow } from "./fetch-now";
 import { ImportExisting } from "./import-existing";
 
@@ -10,10 +11,6 @@ const LABEL: Record<string, { text: string; badge: string }> = {
   disabled: { text: "Disabled", badge: "badge-warn" },
 };
 
-function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
-}
-
 /** Status, last and next fetch, mails imported, the last error with its hint, token expiry, import progress. */
 export function FetchHealth({ id, health, admin }: { id: string; health: MailboxHealth; admin: boolean }) {
   const label = LABEL[health.status] ?? { text: health.status, badge: "" };
@@ -21,10 +18,10 @@ export function FetchHealth({ id, health, admin }: { id: string; health: Mailbox
     <section className="card stack" aria-label="Fetching">
       <h2>Fetching <span className={`badge ${label.badge}`}>{label.text}</span>{health.fetching && <span className="badge">Fetching now</span>}</h2>
       <div className="grid-2">
-        <div>Last fetch: {when(health.lastFetchAt)}</div>
-        <div>Next fetch: {when(health.nextFetchAt)}</div>
+        <div>Last fetch: {formatDateTime(health.lastFetchAt)}</div>
+        <div>Next fetch: {formatDateTime(health.nextFetchAt)}</div>
         <div>Mails fetched: {health.mailsFetched}</div>
-        <div>Access token expires: {health.tokenExpiresAt ? when(health.tokenExpiresAt) : "— (password or not signed in)"}</div>
+        <div>Access token expires: {health.tokenExpiresAt ? formatDateTime(health.tokenExpiresAt) : "— (password or not signed in)"}</div>
       </div>
       {health.lastError && (
         <div className="alert alert-error">

@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
 import { getConnectionForEdit, getConnectionStatus, redirectUri } from "@/lib/oauth";
+import { formatDateTime } from "@/lib/format";
 import { IdentityNotice } from "@/app/_components/oauth/identity-notice";
 import { ConnectionActions } from "../connection-actions";
 import { ConnectionForm } from "../connection-form";
@@ -17,7 +18,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
       <section className="card stack" aria-label="Connection status">
         <p>
           <StatusBadge status={status.status} />{" "}
-          {status.accessTokenExpiresAt ? `Access token valid until ${status.accessTokenExpiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC.` : "No access token yet."}
+          {status.accessTokenExpiresAt ? `Access token valid until ${formatDateTime(status.accessTokenExpiresAt)}.` : "No access token yet."}
         </p>
         {status.statusReason && <p className="field-error">{status.statusReason}</p>}
         {status.statusHint && <p className="field-help">{status.statusHint}</p>}

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { OAuthFields, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 import type { ApplicationForEdit } from "@/lib/oauth";
 import { applicationSchema } from "@/lib/oauth/client";
 import type { GrantType } from "@/lib/oauth/client";
@@ -50,6 +51,7 @@ export function ApplicationForm({ stored, redirectUrl, readOnly }: { stored: App
 
   return (
     <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
+      {readOnly && <ReadOnlyNotice />}
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>Application</legend>
         <p className="field-help">
