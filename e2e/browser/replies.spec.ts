@@ -35,9 +35,9 @@ test("an admin answers a request from its page and sees the reply queued, then s
 
   await page.goto(`/requests?q=${folder}`);
   await page.getByRole("table", { name: "Requests" }).getByRole("link", { name: `Scanner jammed ${folder}` }).click();
-  const requestUrl = page.url();
   const form = page.getByRole("form", { name: "Reply" });
   await expect(form).toContainText("To customer@example.org");
+  const requestUrl = page.url();
   await form.getByRole("button", { name: "Send reply" }).click();
   await expect(form.getByRole("alert")).toHaveText("Write the reply.");
   await form.getByLabel("Message").fill(`Please open the lid. ${folder}`);
