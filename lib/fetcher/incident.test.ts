@@ -7,6 +7,7 @@ import { readSink } from "@/e2e/rig/mailbox";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { testRig } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, type TestMailboxOptions } from "@/e2e/support/fetcher-fixtures";
+import { createTestConnection } from "@/e2e/support/oauth-connection";
 import { waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
@@ -89,5 +90,23 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     expect(delivered.every((m) => /Authentication\s+failed/.test(m.raw))).toBe(true);
     const [firstKey, secondKey] = (await notices(box.id)).map((n) => n.idempotencyKey);
     expect(secondKey).not.toBe(firstKey);
+  });
+});
+
+describe("a mailbox whose OAuth connection needs a reconnect", () => {
+  it("tells the contact at the first failed fetch, once", async () => {
+    const connection = await createTestConnection(rig, { clientKey: "ropc", grantType: "refresh_token", refreshToken: "revoked-by-the-idp" });
+    await database.db().oAuthConnection.update({ where: { id: connection.id }, data: { status: "reconnect_needed", statusReason: "invalid_grant" } });
+    const box = await createTestMailbox(rig);
+    await database.db().incomingMailbox.update({ where: { id: box.id }, data: { authType: "oauth", password: null, connectionId: connection.id } });
+
+    await fetchFails(box.id);
+    expect(await notices(box.id)).toMatchObject([{ subject: `Mailbridge: the mailbox ${box.name} needs a reconnect` }]);
+    await fetchFails(box.id);
+    expect(await notices(box.id)).toHaveLength(1);
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ status: "reconnect_needed", consecutiveFailures: 2 });
+    await sendQueued();
+    const sent = await waitForDelivered(rig, (m) => m.envelope.to.includes(contact) && m.subject.includes(`${box.name} needs a reconnect`));
+    expect(sent.raw).toContain("Sign in again");
   });
 });
