@@ -72,11 +72,14 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     const stored = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
     expect(stored).toMatchObject({ status: "failing", consecutiveFailures: fetcher.FAILURES_BEFORE_NOTICE + 1 });
     expect(stored.incidentSince).not.toBeNull();
+    expect((await fetcher.mailboxHealth(box.id))?.incident).toEqual({ since: stored.incidentSince, notifiedAt: stored.incidentNotifiedAt });
+    expect(stored.incidentNotifiedAt).not.toBeNull();
 
     // Recovery ends the incident ...
     await setPassword(alice.password);
     expect((await fetcher.fetchMailbox(box.id)).status).toBe("ok");
     expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ status: "ok", incidentSince: null, incidentNotifiedAt: null });
+    expect((await fetcher.mailboxHealth(box.id))?.incident).toBeNull();
 
     // ... so failing again is a new incident, with a notice of its own.
     await setPassword("wrong-again");
