@@ -1,11 +1,12 @@
 // Replies in Chromium against the rig: an admin answers a fetched request from its page; the reply appears in
 // the thread as queued, then sent (the console's outbox worker hands it to Postfix, the sink receives it with
-// the request tag). A Viewer sees the thread but no reply form.
-import { randomBytes } from "node:crypto";
+// the request tag). A Viewer sees the thread but no reply form, and the server refuses the action.
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { deliver, ensureFolder } from "../rig/mailbox";
 import type { RigInfo } from "../rig/info";
 import { waitForDelivered } from "../support/outgoing-fixtures";
+import { actionRequest, builtServerActions } from "./app-surface";
 import { expect, test } from "./fixtures";
 import { addMailbox, fetchNow, mail } from "./mailbox-steps";
 
@@ -57,4 +58,12 @@ test("an admin answers a request from its page and sees the reply queued, then s
   await viewerPage.goto(requestUrl);
   await expect(viewerPage.getByRole("article", { name: "Reply to customer@example.org" })).toContainText(`Please open the lid. ${folder}`);
   await expect(viewerPage.getByRole("form", { name: "Reply" })).toHaveCount(0);
+  // ... and the server refuses the action when a Viewer posts it anyway.
+  const sendReply = builtServerActions().find((a) => a.name === "sendReplyAction")!;
+  const requestId = new URL(requestUrl).pathname.split("/").at(-1);
+  const { options } = actionRequest(sendReply, [{ requestId, submissionId: randomUUID(), text: `Viewer wrote this ${folder}` }]);
+  const response = await viewerPage.request.fetch(requestUrl, options);
+  expect(await response.text()).toContain("Your role does not allow this change.");
+  await page.reload();
+  await expect(page.getByRole("article", { name: "Reply to customer@example.org" })).toHaveCount(1);
 });
