@@ -9,7 +9,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
-import { uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
+import { sendQueuedOnce, uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice;
@@ -61,15 +61,6 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
     return { box, folder, request, first };
   }
 
-  async function sendQueued() {
-    const worker = outgoing.startOutboxWorker({ pollMs: 60_000, owner: "replies-test" });
-    try {
-      await worker.tick();
-    } finally {
-      await worker.stop();
-    }
-  }
-
   describe(`replies from the console (${databaseKind})`, () => {
     it("refuses clearly while no outgoing settings exist", async () => {
       const { request } = await openRequest(uniqueSubject("No settings"));
@@ -87,7 +78,7 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
       expect((await requests.sendReply(input, adminId)).outboxId).toBe(outboxId);
       expect(await requests.listReplies(request.id)).toMatchObject([{ id: outboxId, state: "queued", bodyText: input.text }]);
 
-      await sendQueued();
+      await sendQueuedOnce(outgoing, "replies-test");
       const [reply] = await requests.listReplies(request.id);
       expect(reply).toMatchObject({ state: "sent", fromAddress: alice.username, toAddresses: JSON.stringify(["customer@example.org"]) });
       const expectedSubject = `Re: [#${request.number}] ${subject}`;

@@ -8,7 +8,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { testRig } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, type TestMailboxOptions } from "@/e2e/support/fetcher-fixtures";
 import { createTestConnection } from "@/e2e/support/oauth-connection";
-import { waitForDelivered } from "@/e2e/support/outgoing-fixtures";
+import { sendQueuedOnce, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice;
@@ -41,14 +41,6 @@ async function notices(mailboxId: string) {
   return database.db().outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `mailbox-incident:${mailboxId}:` } }, orderBy: { createdAt: "asc" } });
 }
 
-async function sendQueued() {
-  const worker = outgoing.startOutboxWorker({ pollMs: 60_000, owner: "incident-test" });
-  try {
-    await worker.tick();
-  } finally {
-    await worker.stop();
-  }
-}
 
 async function sunk(subjectPart: string) {
   return (await readSink(rig)).filter((m) => m.envelope.to.includes(contact) && m.subject.includes(subjectPart));
@@ -67,7 +59,7 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     const [first, ...more] = await notices(box.id);
     expect(more).toHaveLength(0);
     expect(first).toMatchObject({ kind: "notice", toAddresses: JSON.stringify([contact]), subject: `Mailbridge cannot fetch mail from the mailbox ${box.name}` });
-    await sendQueued();
+    await sendQueuedOnce(outgoing, "incident-test");
     await waitForDelivered(rig, (m) => m.envelope.to.includes(contact) && m.subject.includes(box.name));
     const stored = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
     expect(stored).toMatchObject({ status: "failing", consecutiveFailures: fetcher.FAILURES_BEFORE_NOTICE + 1 });
@@ -85,7 +77,7 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     await setPassword("wrong-again");
     for (let attempt = 0; attempt < fetcher.FAILURES_BEFORE_NOTICE + 1; attempt++) await fetchFails(box.id);
     expect(await notices(box.id)).toHaveLength(2);
-    await sendQueued();
+    await sendQueuedOnce(outgoing, "incident-test");
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (let i = 0; i < 40 && (await sunk(box.name)).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 250));
     const delivered = await sunk(box.name);
@@ -108,7 +100,7 @@ describe("a mailbox whose OAuth connection needs a reconnect", () => {
     await fetchFails(box.id);
     expect(await notices(box.id)).toHaveLength(1);
     expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ status: "reconnect_needed", consecutiveFailures: 2 });
-    await sendQueued();
+    await sendQueuedOnce(outgoing, "incident-test");
     const sent = await waitForDelivered(rig, (m) => m.envelope.to.includes(contact) && m.subject.includes(`${box.name} needs a reconnect`));
     expect(sent.raw).toContain("Sign in again");
   });
