@@ -41,7 +41,6 @@ async function notices(mailboxId: string) {
   return database.db().outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `mailbox-incident:${mailboxId}:` } }, orderBy: { createdAt: "asc" } });
 }
 
-
 async function sunk(subjectPart: string) {
   return (await readSink(rig)).filter((m) => m.envelope.to.includes(contact) && m.subject.includes(subjectPart));
 }
