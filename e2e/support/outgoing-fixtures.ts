@@ -33,3 +33,13 @@ export const uniqueSubject = (prefix: string) => `${prefix} ${randomBytes(5).toS
 export function waitForDelivered(rig: RigInfo, predicate: (message: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage> {
   return waitForSentMessage(rig, (m) => /\r?\n\r?\n/.test(m.raw) && predicate(m), timeoutMs);
 }
+
+/** One pass of an outbox worker (the module is passed in: tests import it after choosing their database). */
+export async function sendQueuedOnce(outgoing: Pick<typeof import("@/lib/mail/outgoing"), "startOutboxWorker">, owner: string): Promise<void> {
+  const worker = outgoing.startOutboxWorker({ pollMs: 60_000, owner });
+  try {
+    await worker.tick();
+  } finally {
+    await worker.stop();
+  }
+}

@@ -78,6 +78,9 @@ async function threadOf(sql: IngestSql, state: BatchState, h: KeyHeaders): Promi
     if (inBatch) return inBatch;
     const row = await sql.get<{ requestId: string }>(`SELECT "requestId" FROM "RequestMessage" WHERE "messageId" = ? LIMIT 1`, [id]);
     if (row) return row.requestId;
+    // An answer to a reply we sent from the console, even when the customer's client dropped the older References.
+    const ours = await sql.get<{ requestId: string }>(`SELECT "requestId" FROM "OutboxMessage" WHERE "messageId" = ? AND "requestId" IS NOT NULL LIMIT 1`, [id]);
+    if (ours) return ours.requestId;
   }
   const tagged = taggedRequestNumber(h.subject);
   if (tagged !== null) {

@@ -4,9 +4,11 @@ import "server-only";
 // MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES after failures).
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
+import { log } from "@/lib/log";
 import { MailStepError, recordRun, sourceForMailbox, StepRecorder, type AfterFetchAction } from "@/lib/mail/incoming";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { extractPending } from "./extract";
+import { endMailboxIncident, noteMailboxFailure } from "./incident";
 import { ingestDb } from "./ingest-db";
 import { ingestMailbox, type IngestTotals } from "./ingest-run";
 
@@ -55,6 +57,7 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
       failure = error instanceof MailStepError ? error : steps.fail("fetch", error);
     }
     const now = new Date();
+    const errorText = failure ? (failure.raw ? `${failure.message}: ${failure.raw}` : failure.message) : undefined;
     const failures = failure ? row.consecutiveFailures + 1 : 0;
     const reconnect = failure && (failure.step === "token" || (failure.step === "authenticate" && row.authType === "oauth")) && (await needsReconnect(row.connectionId));
     await db().incomingMailbox.updateMany({
@@ -63,12 +66,15 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
         ? {
             status: reconnect ? "reconnect_needed" : "failing",
             consecutiveFailures: failures,
-            lastError: failure.raw ? `${failure.message}: ${failure.raw}` : failure.message,
+            lastError: errorText,
             lastErrorHint: failure.hint ? JSON.stringify(failure.hint) : null,
             nextFetchAt: new Date(now.getTime() + backoffMinutes(row.fetchIntervalMin, failures) * 60_000),
           }
         : { status: "ok", consecutiveFailures: 0, lastError: null, lastErrorHint: null, lastFetchAt: now, nextFetchAt: new Date(now.getTime() + row.fetchIntervalMin * 60_000) },
     });
+    // The notice is a side matter: its failure must not lose the run's record.
+    await (failure ? noteMailboxFailure({ id: mailboxId, name: row.name }, { failures, reconnect: Boolean(reconnect), error: errorText!, hint: failure.hint }) : endMailboxIncident(mailboxId))
+      .catch((error: unknown) => log.warn("fetcher: could not update the mailbox incident", { mailboxId, error: (error as Error).message }));
     const runId = await recordRun({
       mailboxId,
       kind: "fetch",
@@ -76,7 +82,7 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
       startedAt,
       ok: !failure,
       steps: steps.steps,
-      error: failure ? (failure.raw ? `${failure.message}: ${failure.raw}` : failure.message) : undefined,
+      error: errorText,
       hint: failure?.hint ?? undefined,
       mailsFetched: totals?.stored ?? 0,
       transcript,

@@ -9,7 +9,7 @@ export async function mailboxHealth(mailboxId: string) {
     where: { id: mailboxId },
     select: {
       status: true, enabled: true, lastFetchAt: true, nextFetchAt: true, mailsFetched: true, lastError: true, lastErrorHint: true, consecutiveFailures: true,
-      importSince: true, importTotal: true, importDone: true, baselineCursor: true, leaseUntil: true, authType: true,
+      importSince: true, importTotal: true, incidentSince: true, incidentNotifiedAt: true, importDone: true, baselineCursor: true, leaseUntil: true, authType: true,
       connection: { select: { status: true, accessTokenExpiresAt: true, refreshTokenExpiresAt: true } },
     },
   });
@@ -24,6 +24,8 @@ export async function mailboxHealth(mailboxId: string) {
     lastError: row.lastError,
     hint,
     consecutiveFailures: row.consecutiveFailures,
+    /** the failure incident: since when, and when the Contact Information address was told (null: not yet) */
+    incident: row.incidentSince ? { since: row.incidentSince, notifiedAt: row.incidentNotifiedAt } : null,
     fetching: Boolean(row.leaseUntil && row.leaseUntil > new Date()),
     firstConnectionDone: Boolean(row.baselineCursor),
     importing: row.importSince ? { since: row.importSince, total: row.importTotal, done: row.importDone } : null,

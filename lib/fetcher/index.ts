@@ -14,6 +14,7 @@ export { CRASH_POINTS, type CrashPoint } from "./crash-point";
 export { importExistingMail } from "./import-existing";
 export { importSinceSchema, type ImportSinceInput } from "./import-schema";
 export { mailboxHealth, type MailboxHealth } from "./health";
+export { FAILURES_BEFORE_NOTICE } from "./incident";
 
 /** How long "Fetch now" waits for a fetch that is already running (scheduled, or by another process). */
 const FETCH_NOW_WAIT_MS = 45_000;

@@ -11,3 +11,5 @@ export {
 export { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
 export { storedFilePath, openStoredFile } from "./stored-files";
 export { mailHtmlResponse, attachmentResponse, rawMailResponse, forViewer } from "./mail-responses";
+export { sendReply, listReplies, replySubject } from "./replies";
+export { replySchema, type ReplyInput } from "./reply-schema";

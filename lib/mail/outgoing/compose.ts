@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { UserFacingError } from "@/lib/errors";
+import { OWN_MESSAGE_ID_MARKER } from "@/lib/requests/client";
 import type { ComposedMessage } from "./transport";
 
 export type MessageParts = {
@@ -39,7 +40,8 @@ export async function composeMessage(parts: MessageParts): Promise<ComposedMessa
   refuseLineBreaks("inReplyTo", parts.inReplyTo);
   for (const value of [...parts.to, ...(parts.references ?? [])]) refuseLineBreaks("to", value);
   if (parts.to.length === 0) throw new UserFacingError("Name at least one recipient.", { field: "to" });
-  const messageId = `<${randomBytes(12).toString("hex")}@${messageIdDomain(parts.fromAddress)}>`;
+  // The marker lets the fetcher recognise our own mail coming back (a loop) and never make it a request.
+  const messageId = `<${randomBytes(12).toString("hex")}${OWN_MESSAGE_ID_MARKER}${messageIdDomain(parts.fromAddress)}>`;
   const raw = await new MailComposer({
     from: parts.senderName ? { name: parts.senderName, address: parts.fromAddress } : parts.fromAddress,
     to: parts.to,

@@ -38,6 +38,6 @@ describe("outgoing form rules", () => {
     }
     const ok = await composeMessage({ ...parts, senderName: "Desk", replyTo: "help@contoso.com", inReplyTo: "<q@example.org>", references: ["<q@example.org>"] });
     expect(ok.raw.toString()).toMatch(/^Reply-To: help@contoso\.com\r$/m);
-    expect(ok.messageId).toMatch(/^<[0-9a-f]{24}@contoso\.com>$/);
+    expect(ok.messageId).toMatch(/^<[0-9a-f]{24}\.mailbridge@contoso\.com>$/);
   });
 });

@@ -17,6 +17,8 @@ export type EnqueueInput = Pick<MessageParts, "to" | "subject" | "text" | "html"
   kind: OutboxKind;
   /** the caller's key: the same key twice keeps the first message (e.g. "reply:<requestId>:<noteId>") */
   idempotencyKey: string;
+  /** the sender address when it is not the outgoing account's (a reply goes out from the request's mailbox) */
+  fromAddress?: string;
   /** the request this message belongs to (replies), for the console */
   requestId?: string;
   userId?: string;
@@ -34,7 +36,7 @@ export async function enqueueMail(input: EnqueueInput): Promise<EnqueuedMessage>
   const server = await loadServer();
   if (!server) throw new UserFacingError("Configure the outgoing mail settings first.");
   const parts: MessageParts = {
-    fromAddress: server.username,
+    fromAddress: input.fromAddress || server.username,
     senderName: server.senderName || undefined,
     replyTo: server.replyTo || undefined,
     to: input.to,
@@ -57,6 +59,7 @@ export async function enqueueMail(input: EnqueueInput): Promise<EnqueuedMessage>
         inReplyTo: input.inReplyTo ?? null,
         references: input.references ? JSON.stringify(input.references) : null,
         requestId: input.requestId ?? null,
+        bodyText: input.text,
         raw: new Uint8Array(message.raw),
         sizeBytes: message.raw.length,
         maxAttempts: input.maxAttempts ?? 8,

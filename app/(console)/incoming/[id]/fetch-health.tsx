@@ -27,6 +27,12 @@ export function FetchHealth({ id, health, admin }: { id: string; health: Mailbox
         <div className="alert alert-error">
           {health.consecutiveFailures > 1 ? `Failed ${health.consecutiveFailures} times in a row: ` : ""}{health.lastError}
           {health.hint?.title && <div><strong>{health.hint.title}</strong>{health.hint.action ? ` ${health.hint.action}` : ""}</div>}
+          {health.incident && (
+            <div>
+              Failing since {when(health.incident.since)}.{" "}
+              {health.incident.notifiedAt ? `The Contact Information address was told at ${when(health.incident.notifiedAt)}; no further notice until the mailbox works again.` : "The Contact Information address has not been told (set it in the outgoing mail settings)."}
+            </div>
+          )}
         </div>
       )}
       {!health.firstConnectionDone && <p className="muted">The first fetch imports only mail arriving from then on; existing mail stays untouched unless you import it.</p>}

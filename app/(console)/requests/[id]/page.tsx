@@ -1,15 +1,24 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
-import { getRequest, requestTag } from "@/lib/requests";
+import { getOutgoingStatus } from "@/lib/mail/outgoing";
+import { getRequest, listReplies, replySubject, requestTag } from "@/lib/requests";
 import { MailMessage } from "@/app/_components/requests/mail-message";
+import { SentReply } from "@/app/_components/requests/sent-reply";
 import { when } from "@/app/_components/requests/labels";
+import { ReplyForm } from "./reply-form";
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const me = await requirePageUser();
   const { id } = await params;
   const request = await getRequest(id);
   if (!request) notFound();
+  const replies = await listReplies(request.id);
+  const thread = [
+    ...request.messages.map((m) => ({ at: m.fetchedAt, node: <MailMessage key={m.id} mail={m} /> })),
+    ...replies.map((r) => ({ at: r.createdAt, node: <SentReply key={r.id} reply={r} /> })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const outgoingConfigured = me.role === "admin" && Boolean(await getOutgoingStatus());
   return (
     <>
       <div className="page-header">
@@ -19,7 +28,15 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       <p className="muted">
         From {request.fromName ? `${request.fromName} <${request.fromAddress}>` : request.fromAddress} · {request.status} · opened {when(request.createdAt)} · mailbox {request.mailbox?.name ?? "—"}
       </p>
-      {request.messages.map((m) => <MailMessage key={m.id} mail={m} />)}
+      {thread.map((item) => item.node)}
+      {me.role === "admin" &&
+        (outgoingConfigured ? (
+          <ReplyForm requestId={request.id} to={request.fromAddress} subject={replySubject(request.subject, request.number)} />
+        ) : (
+          <div className="alert alert-info" role="note">
+            Replies are sent through the outgoing mail server, which is not configured yet. <Link href="/outgoing">Configure outgoing mail</Link> to answer this request.
+          </div>
+        ))}
     </>
   );
 }

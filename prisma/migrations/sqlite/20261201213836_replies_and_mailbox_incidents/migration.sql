@@ -1,0 +1,13 @@
+-- AlterTable
+ALTER TABLE "IncomingMailbox" ADD COLUMN "incidentNotifiedAt" DATETIME;
+ALTER TABLE "IncomingMailbox" ADD COLUMN "incidentSince" DATETIME;
+
+-- AlterTable
+ALTER TABLE "OutboxMessage" ADD COLUMN "bodyText" TEXT;
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_requestId_idx" ON "OutboxMessage"("requestId");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_messageId_idx" ON "OutboxMessage"("messageId");
+
