@@ -13,11 +13,15 @@ const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\
  * path is refused here. Pages and actions check the user themselves (disabled, ended sessions, role).
  */
 const OAUTH_CALLBACK = /^\/api\/oauth\/callback\/?$/;
+// A stranger's mail body, shown in a sandboxed frame of the console: its route sets a stricter policy of its
+// own (no script at all, framed by the console only), which the console's policy must not replace.
+const MAIL_FRAME = /^\/api\/requests\/mail\/[^/]+\/html\/?$/;
 
 export default async function proxy(req: NextRequest): Promise<Response> {
   const headers = securityHeaders(newNonce(), { inlineScript: OAUTH_CALLBACK.test(req.nextUrl.pathname) });
+  const ownPolicy = MAIL_FRAME.test(req.nextUrl.pathname);
   const withHeaders = (res: NextResponse) => {
-    for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) if (!(ownPolicy && name === "Content-Security-Policy")) res.headers.set(name, value);
     return res;
   };
   const { pathname } = req.nextUrl;

@@ -49,9 +49,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   child.stderr!.on("data", (d) => (output += d));
   if (options.logFile) {
     const { createWriteStream } = await import("node:fs");
+    // Two sources into one file: neither may end it while the other still writes; it ends with the process.
     const log = createWriteStream(options.logFile);
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    child.once("close", () => log.end());
   }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildIfNeeded } from "../../lib/cli/build-if-needed";
 import { rigInfo } from "../rig/info";
-import { consolePort, startConsole } from "./console-server";
+import { consolePort, startConsole, type ConsoleServer } from "./console-server";
 import { consoleInfoPath, type ConsoleInfo } from "./console-info";
 
 export default async function globalSetup() {
@@ -20,6 +20,17 @@ export default async function globalSetup() {
   buildIfNeeded(root);
   const dataDir = path.join(results, "console-data");
   const server = await startConsole({ port: consolePort(), dataDir, caFile: rigInfo().caFile, logFile: path.join(results, "console.log") });
+  try {
+    return await seedConsole(root, server, dataDir, stopRig);
+  } catch (error) {
+    // A console left running would hold the port and break the next run.
+    await server.stop();
+    await stopRig?.();
+    throw error;
+  }
+}
+
+async function seedConsole(root: string, server: ConsoleServer, dataDir: string, stopRig: (() => Promise<void>) | undefined) {
   const info: ConsoleInfo = {
     url: server.url,
     dataDir,

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { formatDateTime } from "@/lib/format";
 import { cancelOutboxAction, retryOutboxAction } from "./actions";
 
 export type OutboxRow = {
@@ -48,9 +49,9 @@ export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: b
               <td><span className={`badge ${STATE_BADGE[row.state] ?? ""}`}>{row.needsReview ? "needs review" : row.state}</span></td>
               <td>
                 <div>{row.subject}</div>
-                <div className="muted">{row.kind} to {row.to} · {new Date(row.createdAt).toLocaleString()}</div>
+                <div className="muted">{row.kind} to {row.to} · {formatDateTime(new Date(row.createdAt))}</div>
               </td>
-              <td>{row.attempts} / {row.maxAttempts}{row.state === "queued" && row.attempts > 0 ? <div className="muted">next {new Date(row.nextAttemptAt).toLocaleString()}</div> : null}</td>
+              <td>{row.attempts} / {row.maxAttempts}{row.state === "queued" && row.attempts > 0 ? <div className="muted">next {formatDateTime(new Date(row.nextAttemptAt))}</div> : null}</td>
               <td>
                 {row.state === "sent" && <div>through {row.server}{row.queueId ? <> · queue id <code>{row.queueId}</code></> : null}</div>}
                 {row.lastError && row.state !== "sent" && <div><code>{row.lastError}</code></div>}

@@ -1,3 +1,5 @@
+import { formatDateTime } from "@/lib/format";
+
 export const MAIL_STATE_LABEL: Record<string, { text: string; badge: string }> = {
   request_created: { text: "New request", badge: "badge-ok" },
   reply_added: { text: "Reply", badge: "badge-ok" },
@@ -8,7 +10,7 @@ export const MAIL_STATE_LABEL: Record<string, { text: string; badge: string }> =
 };
 
 export function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
+  return date ? formatDateTime(date) : "—";
 }
 
 export function sizeOf(bytes: number): string {

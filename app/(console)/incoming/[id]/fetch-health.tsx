@@ -29,8 +29,8 @@ export function FetchHealth({ id, health, admin }: { id: string; health: Mailbox
           {health.hint?.title && <div><strong>{health.hint.title}</strong>{health.hint.action ? ` ${health.hint.action}` : ""}</div>}
           {health.incident && (
             <div>
-              Failing since {when(health.incident.since)}.{" "}
-              {health.incident.notifiedAt ? `The Contact Information address was told at ${when(health.incident.notifiedAt)}; no further notice until the mailbox works again.` : "The Contact Information address has not been told (set it in the outgoing mail settings)."}
+              Failing since {formatDateTime(health.incident.since)}.{" "}
+              {health.incident.notifiedAt ? `The Contact Information address was told at ${formatDateTime(health.incident.notifiedAt)}; no further notice until the mailbox works again.` : "The Contact Information address has not been told (set it in the outgoing mail settings)."}
             </div>
           )}
         </div>
