@@ -111,9 +111,15 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   if (batches.length === 0 && JSON.stringify(listing.nextCursor) !== JSON.stringify(cursor)) {
     await commitBatch(run.db, { mailboxId: run.mailbox.id, lease: run.lease, cursor: JSON.stringify(listing.nextCursor), afterFetchPending: false, disableNewRequests: run.mailbox.disableNewRequests, mails: [] });
   }
-  for (const batch of batches) {
+  // Pipelined: the next batch is fetched (and its files written) while this one commits. The after-fetch action
+  // needs the connection, so it waits for that fetch; it still runs only after its own batch committed.
+  const prepare = (i: number) => (i < batches.length ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null);
+  let next = prepare(0);
+  for (const [i, batch] of batches.entries()) {
+    const mails = await next!;
     run.signal.throwIfAborted();
-    const mails = await prepareBatch(run, batch, listing.nextCursor, imported);
+    next = prepare(i + 1);
+    // A failed commit must not leave the next fetch's failure unobserved.
     const committed = await commitBatch(run.db, {
       mailboxId: run.mailbox.id,
       lease: run.lease,
@@ -121,12 +127,18 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
       afterFetchPending: run.mailbox.afterFetch.action !== "leave",
       disableNewRequests: run.mailbox.disableNewRequests,
       mails,
+    }).catch((error: unknown) => {
+      next?.catch(() => undefined);
+      throw error;
     });
     crashPoint("after-commit");
     const inserted = committed.filter((c) => c.inserted);
     totals.stored += inserted.length;
     totals.requests += inserted.filter((c) => c.state === "request_created").length;
     totals.replies += inserted.filter((c) => c.state === "reply_added").length;
+    if (run.mailbox.afterFetch.action === "leave") continue;
+    // A failed next fetch leaves this batch's action pending in the ledger: the next run applies it first.
+    await next?.catch(() => undefined);
     totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, committed.map((c) => c.sourceKey));
   }
   return totals;
