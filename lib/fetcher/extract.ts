@@ -65,16 +65,20 @@ async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | F
 
 /** One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless). */
 async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
+  const done = results.filter((r): r is Extracted => !("failed" in r));
   await ingestDb().transaction(async (sql) => {
     for (const result of results) {
-      if ("failed" in result) {
-        await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
-        continue;
-      }
-      await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" = ?`, [result.id]);
-      for (const file of result.files) {
-        await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES (?, ?, ?, ?, ?, ?, ?)`, file);
-      }
+      if ("failed" in result) await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
+    }
+    if (done.length === 0) return;
+    // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
+    await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`, done.map((r) => r.id));
+    const files = done.flatMap((r) => r.files);
+    for (let i = 0; i < files.length; i += 100) {
+      const chunk = files.slice(i, i + 100);
+      await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, chunk.flat());
+    }
+    for (const result of done) {
       await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`, [result.text, result.html, result.id]);
     }
   });
