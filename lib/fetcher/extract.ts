@@ -78,9 +78,11 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
       const chunk = files.slice(i, i + 100);
       await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, chunk.flat());
     }
-    for (const result of done) {
-      await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`, [result.text, result.html, result.id]);
-    }
+    // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
+    await sql.run(
+      `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
+      done.flatMap((r) => [r.id, r.text, r.html]),
+    );
   });
 }
 
