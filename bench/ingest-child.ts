@@ -7,6 +7,8 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   process.env.MAILBRIDGE_LOG_LEVEL = "error";
+  // The rig listens on 127.0.0.1, which production refuses by default.
+  process.env.MAILBRIDGE_OUTBOUND_NETWORKS = "loopback";
   await useTestDatabase({ databaseUrl });
   const { createTestMailbox } = await import("@/e2e/support/fetcher-fixtures");
   const { claimLease, releaseLease } = await import("@/lib/fetcher/lease");

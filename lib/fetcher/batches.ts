@@ -22,14 +22,15 @@ export function cutBatches(listing: ListedMessage[], skip: Set<string>, batchSiz
       current = null;
       return;
     }
-    if (!current || current.messages.length >= batchSize || bytes + (message.size ?? 0) > BATCH_BYTES) {
+    const bound = message.size ?? message.sizeAtMost ?? 0;
+    if (!current || current.messages.length >= batchSize || bytes + bound > BATCH_BYTES) {
       current = { messages: [], streamed: false, lastIndex: index };
       bytes = 0;
       batches.push(current);
     }
     current.messages.push(message);
     current.lastIndex = index;
-    bytes += message.size ?? 0;
+    bytes += bound;
   });
   return batches;
 }

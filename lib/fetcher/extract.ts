@@ -3,8 +3,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { simpleParser } from "mailparser";
-import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { crashPoint } from "./crash-point";
 import { ingestDb } from "./ingest-db";
@@ -14,8 +12,9 @@ const MAX_EXTRACT_BYTES = 48 * 1024 * 1024;
 const MAX_TEXT = 1024 * 1024;
 const MAX_HTML = 2 * 1024 * 1024;
 const MAX_ATTACHMENTS = 100;
-/** extracted mails saved per transaction */
-const GROUP = 25;
+/** extracted mails saved per transaction (each commit is a sync to disk), and their raw bytes held at once */
+const GROUP = 100;
+const GROUP_BYTES = 16 * 1024 * 1024;
 
 /** A file name that is safe to store and to offer for download: no paths, no control characters. */
 export function safeFilename(name: string | undefined, position: number): string {
@@ -27,11 +26,27 @@ export function safeFilename(name: string | undefined, position: number): string
 type Row = { id: string; mailboxId: string; rawPath: string; rawSize: number };
 type Extracted = { id: string; text: string; html: string | null; files: (string | number)[][] };
 
-async function extractOne(row: Row): Promise<Extracted | { id: string; failed: string }> {
-  if (row.rawSize > MAX_EXTRACT_BYTES) return { id: row.id, failed: "too large to show (the raw message is kept)" };
+type Failed = { id: string; failed: string };
+
+/** Loaded on first use: a fetch that stores no new mail never pays for the MIME parser. */
+let parser: Promise<typeof import("mailparser")> | null = null;
+
+function readRaw(row: Row): Promise<Buffer | Failed> {
+  if (row.rawSize > MAX_EXTRACT_BYTES) return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
+  return readFile(absolutePath(row.rawPath)).catch((error: unknown) => unparsable(row, error));
+}
+
+function unparsable(row: Row, error: unknown): Failed {
+  log.warn("mail extraction failed", { ingestId: row.id, error: error instanceof Error ? error.message : String(error) });
+  return { id: row.id, failed: "the message could not be parsed (the raw message is kept)" };
+}
+
+async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | Failed> {
+  if (!Buffer.isBuffer(raw)) return raw;
   try {
-    const raw = await readFile(absolutePath(row.rawPath));
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: MAX_HTML });
+    const { simpleParser } = await (parser ??= import("mailparser"));
+    // No text-to-HTML conversion: the viewer shows the text itself.
+    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_HTML });
     const dir = path.join("mail", row.mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", row.id);
     const files = await Promise.all(
       parsed.attachments.slice(0, MAX_ATTACHMENTS).map(async (attachment, position) => {
@@ -44,41 +59,69 @@ async function extractOne(row: Row): Promise<Extracted | { id: string; failed: s
     );
     return { id: row.id, text: (parsed.text ?? "").slice(0, MAX_TEXT), html: typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null, files };
   } catch (error) {
-    log.warn("mail extraction failed", { ingestId: row.id, error: error instanceof Error ? error.message : String(error) });
-    return { id: row.id, failed: "the message could not be parsed (the raw message is kept)" };
+    return unparsable(row, error);
   }
 }
 
 /** One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless). */
-async function saveExtracted(results: Awaited<ReturnType<typeof extractOne>>[]): Promise<void> {
+async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
+  const done = results.filter((r): r is Extracted => !("failed" in r));
   await ingestDb().transaction(async (sql) => {
     for (const result of results) {
-      if ("failed" in result) {
-        await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
-        continue;
-      }
-      await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" = ?`, [result.id]);
-      for (const file of result.files) {
-        await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES (?, ?, ?, ?, ?, ?, ?)`, file);
-      }
-      await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`, [result.text, result.html, result.id]);
+      if ("failed" in result) await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
     }
+    if (done.length === 0) return;
+    // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
+    await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`, done.map((r) => r.id));
+    const files = done.flatMap((r) => r.files);
+    for (let i = 0; i < files.length; i += 100) {
+      const chunk = files.slice(i, i + 100);
+      await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, chunk.flat());
+    }
+    // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
+    await sql.run(
+      `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
+      done.flatMap((r) => [r.id, r.text, r.html]),
+    );
   });
+}
+
+/** Consecutive rows, bounded in count and raw bytes (a larger mail alone). */
+function groupsOf(rows: Row[]): Row[][] {
+  const groups: Row[][] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const last = groups[groups.length - 1];
+    if (!last || last.length >= GROUP || bytes + row.rawSize > GROUP_BYTES) {
+      groups.push([row]);
+      bytes = row.rawSize;
+    } else {
+      last.push(row);
+      bytes += row.rawSize;
+    }
+  }
+  return groups;
 }
 
 /** Extracts up to `limit` pending mails (of one mailbox, or all), oldest first; returns how many it handled. */
 export async function extractPending(opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {}): Promise<number> {
-  const rows = await db().ingestedMail.findMany({
-    where: { extractState: "pending", ...(opts.mailboxId ? { mailboxId: opts.mailboxId } : {}) },
-    orderBy: { fetchedAt: "asc" },
-    take: opts.limit ?? 500,
-    select: { id: true, mailboxId: true, rawPath: true, rawSize: true },
-  });
-  for (let i = 0; i < rows.length; i += GROUP) {
+  const rows = await ingestDb().transaction((sql) =>
+    sql.all<Row>(
+      `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
+      [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
+    ),
+  );
+  // Files are read a group ahead, so reading the next group overlaps parsing this one.
+  const groups = groupsOf(rows);
+  const readGroup = (i: number) => (i < groups.length ? Promise.all(groups[i].map(readRaw)) : null);
+  let next = readGroup(0);
+  for (const [i, group] of groups.entries()) {
+    const raws = await next!;
     if (opts.signal?.aborted) break;
+    next = readGroup(i + 1);
     const results = [];
-    for (const row of rows.slice(i, i + GROUP)) {
-      results.push(await extractOne(row));
+    for (const [j, row] of group.entries()) {
+      results.push(await extractOne(row, raws[j]));
       crashPoint("mid-extraction");
     }
     await saveExtracted(results);

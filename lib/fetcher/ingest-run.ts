@@ -111,9 +111,18 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   if (batches.length === 0 && JSON.stringify(listing.nextCursor) !== JSON.stringify(cursor)) {
     await commitBatch(run.db, { mailboxId: run.mailbox.id, lease: run.lease, cursor: JSON.stringify(listing.nextCursor), afterFetchPending: false, disableNewRequests: run.mailbox.disableNewRequests, mails: [] });
   }
-  for (const batch of batches) {
-    run.signal.throwIfAborted();
-    const mails = await prepareBatch(run, batch, listing.nextCursor, imported);
+  // Pipelined: the next batch is fetched (and its files written) while this one commits. The after-fetch action
+  // needs the connection, so it waits for that fetch; it still runs only after its own batch committed. Once
+  // the run is aborted, what was fetched still commits, and nothing more is fetched.
+  const prepare = (i: number) => (i < batches.length && !run.signal.aborted ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null);
+  let next = prepare(0);
+  let done = 0;
+  for (const [i, batch] of batches.entries()) {
+    if (!next) break;
+    const mails = await next;
+    next = prepare(i + 1);
+    // Whatever happens to this batch, the next fetch's outcome is observed (a failure there surfaces in its turn).
+    next?.catch(() => undefined);
     const committed = await commitBatch(run.db, {
       mailboxId: run.mailbox.id,
       lease: run.lease,
@@ -127,7 +136,13 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     totals.stored += inserted.length;
     totals.requests += inserted.filter((c) => c.state === "request_created").length;
     totals.replies += inserted.filter((c) => c.state === "reply_added").length;
-    totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, committed.map((c) => c.sourceKey));
+    if (run.mailbox.afterFetch.action !== "leave") {
+      // A failed next fetch leaves this batch's action pending in the ledger: the next run applies it first.
+      await next?.catch(() => undefined);
+      totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, committed.map((c) => c.sourceKey));
+    }
+    done++;
   }
+  if (done < batches.length) run.signal.throwIfAborted();
   return totals;
 }

@@ -38,6 +38,12 @@ it("stores mail as requests and replies on PostgreSQL, and fences a writer whose
   const requests = await database.db().request.findMany({ where: { mailboxId: box.id }, orderBy: { number: "asc" } });
   expect(requests.map((r) => [r.subject, r.messageCount])).toEqual([["Pg question", 2], ["Pg other", 1]]);
   expect(requests[1].number).toBe(requests[0].number + 1);
+  const extracted = await database.db().ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { subject: "asc" } });
+  expect(extracted.map((m) => [m.subject, m.extractState, m.bodyText?.trim()])).toEqual([
+    ["Pg other", "done", "Hello,\nthis is Pg other."],
+    ["Pg question", "done", "Hello,\nthis is Pg question."],
+    ["Re: Pg question", "done", "Hello,\nthis is Re: Pg question."],
+  ]);
 
   const stale = { owner: "someone-else", epoch: 1 };
   await expect(

@@ -17,10 +17,30 @@ function relativePathOf(mailboxId: string, sha256: string): string {
 
 export const absolutePath = storedFilePath;
 
+/** Directories this process made (or is making): a mail costs a write and a rename, not two mkdir calls too. */
+const madeDirs = new Map<string, Promise<unknown>>();
+
+/** Runs `work` with `dir` in place; if someone removed it since it was made, makes it again, once. */
+async function inDir<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  let made = madeDirs.get(dir);
+  if (!made) {
+    made = mkdir(dir, { recursive: true });
+    madeDirs.set(dir, made);
+    made.catch(() => madeDirs.delete(dir));
+  }
+  await made;
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(dir, { recursive: true });
+    return work();
+  }
+}
+
 async function placeFile(tmp: string, relativePath: string): Promise<void> {
   const target = absolutePath(relativePath);
-  await mkdir(path.dirname(target), { recursive: true });
-  await rename(tmp, target);
+  await inDir(path.dirname(target), () => rename(tmp, target));
 }
 
 function tmpPath(): string {
@@ -31,8 +51,7 @@ export async function storeRaw(mailboxId: string, raw: Buffer): Promise<StoredRa
   const sha256 = createHash("sha256").update(raw).digest("hex");
   const relativePath = relativePathOf(mailboxId, sha256);
   const tmp = tmpPath();
-  await mkdir(path.dirname(tmp), { recursive: true });
-  await writeFile(tmp, raw);
+  await inDir(path.dirname(tmp), () => writeFile(tmp, raw));
   await placeFile(tmp, relativePath);
   return { sha256, relativePath, size: raw.length };
 }
@@ -55,7 +74,7 @@ export async function streamRaw(mailboxId: string, source: Readable, keepHead: n
     },
   });
   const tmp = tmpPath();
-  await mkdir(path.dirname(tmp), { recursive: true });
+  await inDir(path.dirname(tmp), async () => undefined);
   try {
     await pipeline(source, tap, createWriteStream(tmp));
   } catch (error) {

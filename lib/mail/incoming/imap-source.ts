@@ -8,7 +8,7 @@ import net from "node:net";
 import { UserFacingError } from "@/lib/errors";
 import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
-import { resolveHost, trustedCas } from "./net-connect";
+import { resolveHost, trustedContext } from "./net-connect";
 import { MessageTooLargeError } from "./batch-fallback";
 import { uidSet } from "./uid-set";
 import type {
@@ -27,6 +27,8 @@ import type {
 import { MailStepError, type StepName, type StepRecorder } from "./steps";
 
 const DEFAULT_RENEW_MARGIN_MS = 60_000;
+/** Messages up to this size are listed with it as their bound; larger ones with their exact size. */
+const LISTED_SIZE_FLOOR = 128 * 1024;
 
 type LogEntry = { src?: string; msg?: string; [key: string]: unknown };
 
@@ -105,7 +107,8 @@ class ImapSession implements IncomingSession {
     const serverData = (entry: LogEntry) => {
       if (entry.src === "s") take(entry);
     };
-    return { debug: take, info: take, warn: take, error: take, trace: serverData };
+    // Without a transcript, no trace method: imapflow then skips re-serializing every FETCH response.
+    return { debug: take, info: take, warn: take, error: take, ...(this.transcript ? { trace: serverData } : {}) };
   }
 
   private async credentials(forceRefresh: boolean): Promise<ImapFlowOptions["auth"]> {
@@ -134,7 +137,7 @@ class ImapSession implements IncomingSession {
       doSTARTTLS: implicitTls ? undefined : settings.startTls,
       servername: net.isIP(this.connectHost) ? undefined : this.connectHost,
       // The lookup judges the addresses the socket really opens to (a second DNS answer may differ).
-      tls: { ca: trustedCas(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
+      tls: { secureContext: trustedContext(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
       auth,
       logger: this.logger(),
       disableAutoIdle: true,
@@ -278,10 +281,17 @@ class ImapSession implements IncomingSession {
           const after = cursor?.protocol === "imap" && cursor.uidValidity === uidValidity ? cursor.lastUid : 0;
           const messages: ListedMessage[] = [];
           if (box.exists > 0) {
-            // "n:*" always matches the newest message, even below n: filter again.
-            for (const message of await client.fetchAll(`${after + 1}:*`, { uid: true, size: true }, { uid: true })) {
-              if (message.uid > after) messages.push({ id: String(message.uid), size: message.size });
+            // One SEARCH line lists the UIDs (a FETCH of every size costs about half a fetch of the mail itself);
+            // only messages LARGER than the floor have their sizes fetched. "n:*" always matches the newest
+            // message, even below n: filter again.
+            const range = `${after + 1}:*`;
+            const uids = ((await client.search({ uid: range }, { uid: true })) || []).filter((uid) => uid > after);
+            const large = new Map<number, number>();
+            const largeUids = ((await client.search({ uid: range, larger: LISTED_SIZE_FLOOR }, { uid: true })) || []).filter((uid) => uid > after);
+            if (largeUids.length > 0) {
+              for (const message of await client.fetchAll(uidSet(largeUids), { uid: true, size: true }, { uid: true })) large.set(message.uid, message.size ?? LISTED_SIZE_FLOOR);
             }
+            for (const uid of uids) messages.push(large.has(uid) ? { id: String(uid), size: large.get(uid) } : { id: String(uid), sizeAtMost: LISTED_SIZE_FLOOR });
           }
           messages.sort((a, b) => Number(a.id) - Number(b.id));
           const lastUid = messages.length > 0 ? Number(messages[messages.length - 1].id) : after;

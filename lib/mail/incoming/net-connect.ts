@@ -11,6 +11,25 @@ export function trustedCas(extraCa?: string): string[] | undefined {
   return extraCa ? [...tls.rootCertificates, extraCa] : undefined;
 }
 
+const contexts = new Map<string, tls.SecureContext>();
+const MAX_CONTEXTS = 32;
+
+/**
+ * The TLS context for the system roots plus an extra CA, built once per CA: parsing every root certificate
+ * again costs more per connection than the handshake. Carries the minimum version (a given context wins over
+ * the connection's own context options).
+ */
+export function trustedContext(extraCa?: string): tls.SecureContext | undefined {
+  if (!extraCa) return undefined;
+  let context = contexts.get(extraCa);
+  if (!context) {
+    context = tls.createSecureContext({ ca: trustedCas(extraCa), minVersion: "TLSv1.2" });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+    contexts.set(extraCa, context);
+  }
+  return context;
+}
+
 /**
  * Resolves the host (DNS with a deadline) and checks every address against the outbound policy before any
  * connection is tried, so a refused target is refused the same way whether its port is open or closed.

@@ -45,7 +45,8 @@ export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string
 export type EwsCursor = { protocol: "ews"; syncState: string };
 export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
-export type ListedMessage = { id: string; size?: number };
+/** `size`: the listed size; `sizeAtMost`: a bound instead, where the source lists small messages without theirs. */
+export type ListedMessage = { id: string; size?: number; sizeAtMost?: number };
 
 /** A message read in a batch: its raw MIME whole (batches hold only messages under the caller's size cap). */
 export type BatchMessage = { id: string; raw: Buffer };
