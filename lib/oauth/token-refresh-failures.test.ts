@@ -93,6 +93,29 @@ describe("refresh that outlives its lease", () => {
   });
 });
 
+describe("refresh that outlives its lease, answered first", () => {
+  it("the late owner's success is stored (nobody stored one), and the other caller takes it instead of a reconnect", async () => {
+    const conn = await expiredConnection("bob");
+    // A is answered after 1.5 s, B (taking over A's lapsed lease with the same refresh token) after 3 s.
+    await slowNext(rig, { clientId: client().clientId, delayMs: 1500 });
+    const a = getAccessToken(conn.id);
+    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), { timeout: 2000, interval: 20 });
+    await slowNext(rig, { clientId: client().clientId, delayMs: 3000 });
+    await db().oAuthConnection.update({ where: { id: conn.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1) } });
+    const b = getAccessToken(conn.id);
+    const fromA = await a;
+    const afterA = await row(conn.id);
+    expect(afterA.accessToken).toBe(fromA.accessToken);
+    expect(afterA.tokenVersion).toBe(conn.tokenVersion + 1);
+    // B's replayed refresh token is refused; it must take A's stored result, not mark the connection
+    const fromB = await b;
+    expect(fromB.accessToken).toBe(fromA.accessToken);
+    const stored = await row(conn.id);
+    expect(stored.status).toBe("connected");
+    expect(stored.refreshLeaseOwner).toBeNull();
+  });
+});
+
 describe("waiting for another caller's refresh", () => {
   it("has a deadline: a refresh that hangs elsewhere gives a clear error, not an endless wait", async () => {
     const conn = await expiredConnection();
