@@ -37,13 +37,31 @@ function networkCode(error: unknown): string | undefined {
   return (withCode as { code?: string } | undefined)?.code;
 }
 
-/** The server's words from a non-OAuth error answer (a 5xx with or without a JSON error body). */
+const MAX_ANSWER_BYTES = 4096;
+const MAX_REASON_CHARS = 500;
+const bounded = (text: string) => (text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text);
+
+/** The server's words from a non-OAuth error answer (a 5xx with a JSON error body), reading at most 4 KB. */
 async function answerText(response: Response): Promise<string> {
+  const reader = response.clone().body?.getReader();
+  if (!reader) return response.statusText;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const body = (await response.clone().json()) as { error?: unknown; error_description?: unknown };
+    while (size < MAX_ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { error?: unknown; error_description?: unknown };
     if (typeof body.error === "string") return typeof body.error_description === "string" ? `${body.error}: ${body.error_description}` : body.error;
   } catch {
-    // not JSON
+    // not JSON (an HTML error page, or cut at the bound)
   }
   return response.statusText;
 }
@@ -51,10 +69,10 @@ async function answerText(response: Response): Promise<string> {
 export async function refreshFailure(error: unknown, conn: { grantType: string }): Promise<RefreshFailure> {
   const base = { retryInMs: backoffMs };
   if (error instanceof TokenEndpointError) {
-    const reason = error.body.error_description ? `${error.body.error}: ${error.body.error_description}` : error.body.error;
+    const reason = bounded(error.body.error_description ? `${error.body.error}: ${error.body.error_description}` : error.body.error);
     if (isGrantGone(error.body)) {
       const hint = explainOAuthError(error.body);
-      return { ...base, grantGone: true, record: true, code: error.body.error, reason: error.body.error_description ?? error.body.error, hint, userError: error };
+      return { ...base, grantGone: true, record: true, code: error.body.error, reason: bounded(error.body.error_description ?? error.body.error), hint, userError: error };
     }
     const hint = error.body.error === "invalid_scope" && conn.grantType !== "client_credentials" ? INVALID_SCOPE_ON_REFRESH : explainOAuthError(error.body);
     const userError = new UserFacingError(`The token endpoint refused the request: ${error.message}`, { hint: hint ?? undefined, raw: error.message });
@@ -76,7 +94,7 @@ export async function refreshFailure(error: unknown, conn: { grantType: string }
   const response = causes(error).find(isHttpResponse);
   if (response) {
     const words = await answerText(response);
-    const reason = `the token endpoint answered HTTP ${response.status}${words ? ` (${words})` : ""}`;
+    const reason = bounded(`the token endpoint answered HTTP ${response.status}${words ? ` (${words})` : ""}`);
     const hint: Hint = { code: "oauth.token_http_error", title: "The token endpoint failed", action: "The provider may be down, or the Access Token URL is wrong. Mailbridge retries with growing pauses." };
     return { ...base, grantGone: false, record: true, code: `http_${response.status}`, reason, hint, userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }) };
   }

@@ -1,6 +1,7 @@
 // Refresh when things go wrong, against the rig's authorization server: the provider failing (backoff), a
 // refresh that outlives its lease (fenced writes, re-check before "reconnect needed"), a hung refresh
 // elsewhere (bounded wait) and a token endpoint slower than the request timeout.
+import net from "node:net";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { failNext, getToken, slowNext, tokenRequestCount } from "@/e2e/rig/auth-client";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
@@ -41,7 +42,7 @@ describe("refresh when the provider fails", () => {
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
       const again = (await getAccessToken(conn.id).catch((e: unknown) => e)) as UserFacingError;
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Date.now() - started).toBeLessThan(3000);
       expect(again.message).toMatch(/could not be refreshed: the token endpoint answered HTTP 503 \(temporarily_unavailable: the service is down\)/);
       expect(again.options.hint?.code).toBe("oauth.refresh_backoff");
       expect(again.options.hint?.action).toMatch(/tries again in \d+ s/);
@@ -54,6 +55,19 @@ describe("refresh when the provider fails", () => {
     stored = await row(conn.id);
     expect(stored).toMatchObject({ status: "connected", refreshFailures: 0, refreshRetryAt: null, statusReason: null });
     expect((await refreshes()) - before).toBe(2);
+  });
+
+  it("an unreachable token endpoint: the reason names the socket error, and the status says so", async () => {
+    const conn = await expiredConnection();
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await db().oAuthApplication.update({ where: { id: conn.applicationId }, data: { tokenUrl: `http://127.0.0.1:${port}/token` } });
+    const error = (await getAccessToken(conn.id).catch((e: unknown) => e)) as UserFacingError;
+    expect(error.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
+    expect(error.options.hint?.code).toBe("oauth.token_unreachable");
+    expect(await row(conn.id)).toMatchObject({ status: "refresh_failing", refreshFailures: 1, statusReason: "the token endpoint could not be reached (ECONNREFUSED)" });
   });
 
   it("the pause grows with each failure in a row", async () => {
@@ -90,6 +104,29 @@ describe("refresh that outlives its lease", () => {
     expect(stored.status).toBe("connected");
     expect(stored.refreshLeaseOwner).toBeNull();
     expect(fromA).toEqual(b);
+  });
+});
+
+describe("refresh that outlives its lease, answered first", () => {
+  it("the late owner's success is stored (nobody stored one), and the other caller takes it instead of a reconnect", async () => {
+    const conn = await expiredConnection("bob");
+    // A is answered after 1.5 s, B (taking over A's lapsed lease with the same refresh token) after 3 s.
+    await slowNext(rig, { clientId: client().clientId, delayMs: 1500 });
+    const a = getAccessToken(conn.id);
+    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), { timeout: 2000, interval: 20 });
+    await slowNext(rig, { clientId: client().clientId, delayMs: 3000 });
+    await db().oAuthConnection.update({ where: { id: conn.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1) } });
+    const b = getAccessToken(conn.id);
+    const fromA = await a;
+    const afterA = await row(conn.id);
+    expect(afterA.accessToken).toBe(fromA.accessToken);
+    expect(afterA.tokenVersion).toBe(conn.tokenVersion + 1);
+    // B's replayed refresh token is refused; it must take A's stored result, not mark the connection
+    const fromB = await b;
+    expect(fromB.accessToken).toBe(fromA.accessToken);
+    const stored = await row(conn.id);
+    expect(stored.status).toBe("connected");
+    expect(stored.refreshLeaseOwner).toBeNull();
   });
 });
 

@@ -279,6 +279,12 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
   if (token !== null && !previous) {
     throw new GraphError(410, "SyncStateNotFound", "The sync state generation is not found. Please resync.");
   }
+  // changeType=created|updated|deleted (documented for message delta): only changes of that kind are
+  // reported, though the state moves past all of them. Given in the first request, it rides in the links.
+  const changeType = r.url.searchParams.get("changeType");
+  if (changeType !== null && !["created", "updated", "deleted"].includes(changeType)) {
+    throw new GraphError(400, "ErrorInvalidParameter", `The value '${changeType}' of the parameter 'changeType' is invalid.`);
+  }
   const messages = await opts.directory.store.listMessages(r.mailbox, folder.name);
   const round = nextChanges(folder.guid, messages, previous, pageSize(r, 10));
   if (!round) throw new GraphError(410, "SyncStateInvalid", "The sync state is no longer valid for this folder. Please resync.");
@@ -286,6 +292,7 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
   const select = selectOf(r.url);
   const value: Record<string, unknown>[] = [];
   for (const change of round.changes) {
+    if (changeType && change.kind !== changeType) continue;
     if (change.kind === "deleted") {
       value.push({
         "@odata.type": "#microsoft.graph.message",
@@ -299,6 +306,7 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
     if (summary) value.push({ "@odata.type": "#microsoft.graph.message", ...graphMessage(located, summary, select) });
   }
   const params: [string, string][] = select ? [["$select", select.join(",")]] : [];
+  if (changeType) params.push(["changeType", changeType]);
   params.push([round.more ? "$skiptoken" : "$deltatoken", encodeSyncState(round.state)]);
   const next = link(`${opts.baseUrl()}/${userPath(r)}/mailFolders/${m[1]}/messages/delta`, params);
   return {

@@ -131,6 +131,28 @@ describe("Graph double: messages", () => {
     expect(third.json?.value).toEqual([{ "@odata.type": "#microsoft.graph.message", id: oldOne.id, "@removed": { reason: "deleted" } }]);
   });
 
+  it("delta reports a message whose read flag changed like a new one, except with changeType=created", async () => {
+    t.store.deliver(ALICE, sampleMessage("flagged later"));
+    const token = graphToken(ALICE);
+    const all = await graph(`/users/${ALICE}/mailFolders/inbox/messages/delta?$select=subject`, token);
+    const created = await graph(`/users/${ALICE}/mailFolders/inbox/messages/delta?changeType=created&$select=subject`, token);
+    expect(created.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["flagged later"]);
+    expect(created.json?.["@odata.deltaLink"]).toMatch(/changeType=created/);
+    const id = all.json?.value[0].id as string;
+    expect((await graph(`/users/${ALICE}/messages/${id}`, token, { method: "PATCH", body: { isRead: true } })).status).toBe(200);
+
+    const updates = await graph(all.json?.["@odata.deltaLink"], token);
+    expect(updates.json?.value).toEqual([expect.objectContaining({ id, subject: "flagged later" })]);
+    const onlyCreated = await graph(created.json?.["@odata.deltaLink"], token);
+    expect(onlyCreated.json?.value).toEqual([]);
+    t.store.deliver(ALICE, sampleMessage("really new"));
+    const next = await graph(onlyCreated.json?.["@odata.deltaLink"], token);
+    expect(next.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["really new"]);
+
+    const bad = await graph(`/users/${ALICE}/mailFolders/inbox/messages/delta?changeType=sometimes`, token);
+    expect(bad.status).toBe(400);
+  });
+
   it("delta pages with a skip token when more changes than the page size are pending", async () => {
     for (const n of [1, 2, 3]) t.store.deliver(ALICE, sampleMessage(`page ${n}`));
     const token = graphToken(ALICE);

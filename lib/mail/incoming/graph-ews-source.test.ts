@@ -129,6 +129,21 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
   });
 });
 
+describe("Graph specifics", () => {
+  it("after an expired delta token the full resync lists only mail it had not listed", async () => {
+    const folder = uniqueName("graph-resync");
+    await deliverMails(rig, alice, folder, ["listed before"]);
+    const { session } = await open("graph", settingsFor("graph", folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }));
+    const first = await session.listNew(null);
+    expect(first.messages).toHaveLength(1);
+    await deliverMails(rig, alice, folder, ["arrived meanwhile"]);
+    if (first.nextCursor.protocol !== "graph") throw new Error("not a Graph cursor");
+    const expired = { ...first.nextCursor, deltaLink: first.nextCursor.deltaLink.replace(/\$deltatoken=[^&]+/, "$deltatoken=expired") };
+    const after = await session.listNew(expired);
+    expect(await subjects(session, after.messages.map((m) => m.id))).toEqual(["arrived meanwhile"]);
+  });
+});
+
 describe("EWS specifics", () => {
   it("an app-only token reads the mailbox through ExchangeImpersonation", async () => {
     const folder = uniqueName("ews-app");

@@ -115,15 +115,17 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   }
 
   /**
-   * Graph's delta has no "created" marker: a message whose isRead, flag or categories changed comes back
-   * exactly like a new one. So the cursor remembers which messages were already listed (a short hash of each
-   * id) and only the others are new; `@removed` entries leave the set, a moved-in message has a new id.
+   * Graph's delta items carry no "created" marker: a message whose isRead, flag or categories changed comes
+   * back exactly like a new one. The delta is asked for created messages only (`changeType=created`, kept in
+   * the delta link by Graph), and the cursor also remembers which messages were listed (a short hash of each
+   * id), so that a full resync after an expired delta token, or a delta link stored before, lists none of
+   * them again. `@removed` entries leave the set; a moved-in message has a new id.
    */
   async listNew(cursor: SourceCursor | null): Promise<ListNewResult> {
     return this.steps.run(
       "list",
       async () => {
-        const start = `${this.folderPath()}/messages/delta?$select=id,receivedDateTime`;
+        const start = `${this.folderPath()}/messages/delta?changeType=created&$select=id,receivedDateTime`;
         const previous = cursor?.protocol === "graph" ? cursor : null;
         let url = previous?.deltaLink ?? start;
         const known = new Set(previous?.known ?? []);
