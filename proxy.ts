@@ -12,13 +12,12 @@ const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\
  * Every request: a nonce and the security headers; without a valid session cookie, anything but a public
  * path is refused here. Pages and actions check the user themselves (disabled, ended sessions, role).
  */
-const OAUTH_CALLBACK = /^\/api\/oauth\/callback\/?$/;
 // A stranger's mail body, shown in a sandboxed frame of the console: its route sets a stricter policy of its
 // own (no script at all, framed by the console only), which the console's policy must not replace.
 const MAIL_FRAME = /^\/api\/requests\/mail\/[^/]+\/html\/?$/;
 
 export default async function proxy(req: NextRequest): Promise<Response> {
-  const headers = securityHeaders(newNonce(), { inlineScript: OAUTH_CALLBACK.test(req.nextUrl.pathname) });
+  const headers = securityHeaders(newNonce());
   const ownPolicy = MAIL_FRAME.test(req.nextUrl.pathname);
   const withHeaders = (res: NextResponse) => {
     for (const [name, value] of Object.entries(headers)) if (!(ownPolicy && name === "Content-Security-Policy")) res.headers.set(name, value);

@@ -10,10 +10,10 @@ export function newNonce(): string {
  * Styles may be inline: React renders style attributes. No form-action: the consent flow leaves the console
  * for the provider by a redirect after a form post, which form-action would stop.
  */
-export function contentSecurityPolicy(nonce: string, options: { inlineScript?: boolean } = {}): string {
+export function contentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'self'",
-    options.inlineScript ? "script-src 'unsafe-inline'" : `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -27,11 +27,10 @@ export function contentSecurityPolicy(nonce: string, options: { inlineScript?: b
 
 /**
  * The headers every page and API answer gets: the policy, and HSTS when the console is served over https.
- * `inlineScript`: for the OAuth callback's popup page, whose one inline script (escaped data only) tells the
- * opener the outcome; it is written by a route handler, which Next does not give the nonce to.
+ * Route handlers that write an inline script (the OAuth popup page) take the nonce from the request's policy.
  */
-export function securityHeaders(nonce: string, options: { inlineScript?: boolean } = {}): Record<string, string> {
-  const headers: Record<string, string> = { "Content-Security-Policy": contentSecurityPolicy(nonce, options) };
+export function securityHeaders(nonce: string): Record<string, string> {
+  const headers: Record<string, string> = { "Content-Security-Policy": contentSecurityPolicy(nonce) };
   if (config().publicUrl.startsWith("https:")) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
   return headers;
 }

@@ -16,7 +16,12 @@ export function outcomeOf(result: AuthorizationResult): ConsentOutcome {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function popupResponse(outcome: ConsentOutcome): Response {
+/** The nonce the proxy's Content-Security-Policy allows inline scripts with (it passes the policy on in the request). */
+export function scriptNonce(headers: Headers): string | null {
+  return /'nonce-([A-Za-z0-9+/=]+)'/.exec(headers.get("content-security-policy") ?? "")?.[1] ?? null;
+}
+
+export function popupResponse(outcome: ConsentOutcome, nonce: string | null = null): Response {
   const origin = new URL(config().publicUrl).origin;
   const payload = JSON.stringify({ type: CONSENT_MESSAGE_TYPE, ...outcome }).replace(/</g, "\\u003c");
   const text = outcome.ok
@@ -24,7 +29,7 @@ export function popupResponse(outcome: ConsentOutcome): Response {
     : `${outcome.error}${outcome.hint ? ` ${outcome.hint.title}. ${outcome.hint.action}` : ""}`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mailbridge sign-in</title></head><body>
 <p role="${outcome.ok ? "status" : "alert"}">${escapeHtml(text)}</p>
-<script>(function(){var m=${payload};try{if(window.opener){window.opener.postMessage(m,${JSON.stringify(origin)});window.close();}}catch(e){}})();</script>
+<script${nonce ? ` nonce="${escapeHtml(nonce)}"` : ""}>(function(){var m=${payload};try{if(window.opener){window.opener.postMessage(m,${JSON.stringify(origin)});window.close();}}catch(e){}})();</script>
 </body></html>`;
   return new Response(html, {
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },

@@ -11,4 +11,4 @@ export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 export { discoverEndpoints, type DiscoveredEndpoints } from "./discovery";
 export { getApplicationForEdit, saveApplication, type ApplicationForEdit } from "./application-service";
 export { applicationSchema, type ApplicationInput } from "./application-schema";
-export { outcomeOf, popupResponse, redirectResponse } from "./callback-response";
+export { outcomeOf, popupResponse, redirectResponse, scriptNonce } from "./callback-response";

@@ -1,8 +1,7 @@
 import { AccessDenied, requireUser } from "@/lib/auth";
 import { UserFacingError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
-import { consentReturnPath, startAuthorization } from "@/lib/oauth";
-import { popupResponse, redirectResponse } from "@/lib/oauth";
+import { consentReturnPath, popupResponse, redirectResponse, scriptNonce, startAuthorization } from "@/lib/oauth";
 
 /** Opens the consent flow: /api/oauth/start?connectionId=…&mode=popup|redirect&returnTo=/path[&switchAccount=1] */
 export async function GET(request: Request) {
@@ -10,7 +9,7 @@ export async function GET(request: Request) {
   const mode = q.get("mode") === "redirect" ? "redirect" : "popup";
   const returnTo = consentReturnPath(q.get("returnTo"));
   const answer = (error: string) =>
-    mode === "popup" ? popupResponse({ ok: false, error, code: "start_failed" }) : redirectResponse(returnTo, { ok: false, error, code: "start_failed" });
+    mode === "popup" ? popupResponse({ ok: false, error, code: "start_failed" }, scriptNonce(request.headers)) : redirectResponse(returnTo, { ok: false, error, code: "start_failed" });
   let user;
   try {
     user = await requireUser("admin");
