@@ -19,6 +19,7 @@ import {
   type MailboxFormInput,
 } from "@/lib/mail/incoming/mailbox-form-schema";
 import type { MailboxForEdit } from "@/lib/mail/incoming/mailbox-service";
+import { serverChanged } from "@/lib/mail/incoming/stored-secret-rule";
 import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/source";
 import { deleteMailboxAction, sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
 import { StepsList, type StepView } from "./steps-list";
@@ -199,6 +200,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   }
 
   const isMailServer = state.protocol !== "ews" && state.protocol !== "graph";
+  // The server enforces the same rule; this only says it before Save.
+  const serverMoved = mailbox !== null && serverChanged({ ...state, port: Number(state.port) }, mailbox);
   const isPop = state.protocol === "pop" || state.protocol === "pops";
   const ewsWarning = state.protocol === "ews" ? exchangeOnlineEwsWarning(state.connectUrl) : null;
   const error = (field: string) => (errors[field] ? <p className="field-error" id={`${field}-error`}>{errors[field]}</p> : null);
@@ -232,6 +235,9 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
             {isMailServer && <option value="password">Password</option>}
           </select>
           {error("authType")}
+          {state.authType === "oauth" && mailbox?.connectionId && serverMoved && (
+            <p className="field-help">The server changed: saving asks for a fresh sign-in (or the grant&apos;s secret again); the stored token is not sent to the new server.</p>
+          )}
         </div>
         {isMailServer ? (
           <div className="grid-2">
@@ -271,8 +277,11 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         {state.authType === "password" && (
           <div className="field">
             <label htmlFor="password">Password</label>
-            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={mailbox?.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
-            {mailbox?.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
+            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={mailbox?.hasPassword && !serverMoved ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
+            {mailbox?.hasPassword && !serverMoved && <p className="field-help">Leave blank to keep the stored password.</p>}
+            {mailbox?.hasPassword && serverMoved && (
+              <p className="field-help">The server changed: enter the password again. A stored password is sent only to the server it was saved for.</p>
+            )}
             {error("password")}
           </div>
         )}
