@@ -129,6 +129,7 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
   const movedServer = serverChanged(values, existing);
+  // A blank password keeps the stored one only for the server it was saved for (passwordFor refuses otherwise).
   if (values.authType === "password" && !values.password && existing?.password && movedServer) passwordFor(values, existing);
   let abandoned: string | null = null;
   if (values.authType === "oauth") {
