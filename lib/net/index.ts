@@ -10,6 +10,7 @@ export {
   type ResolvedTarget,
 } from "./outbound-check";
 export { connectGuarded, connectChecked, GuardedHttpsAgent } from "./guarded-socket";
+export { guardedSmtpSocket, type NodemailerGetSocket } from "./smtp-socket";
 export { guardedFetch, resetGuardedFetchForTests, FETCH_TIMEOUT_MS } from "./guarded-fetch";
 export { tunnel, type TunnelTarget } from "./proxy-tunnel";
 export { withDeadline } from "./deadline";

@@ -24,6 +24,7 @@ import {
   type MailboxFormInput,
 } from "@/lib/mail/incoming/client";
 import type { MailboxForEdit } from "@/lib/mail/incoming/client";
+import { serverChanged } from "@/lib/mail/incoming/client";
 import type { AfterFetchAction, IncomingProtocol } from "@/lib/mail/incoming/client";
 import { deleteMailboxAction, sampleFetchAction, saveMailboxAction, verifyMailboxAction } from "./actions";
 import { StepsList, type StepView } from "./steps-list";
@@ -210,6 +211,8 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
   }
 
   const isMailServer = state.protocol !== "ews" && state.protocol !== "graph";
+  // The server enforces the same rule; this only says it before Save.
+  const serverMoved = mailbox !== null && serverChanged({ ...state, port: Number(state.port) }, mailbox);
   const isPop = state.protocol === "pop" || state.protocol === "pops";
   const ewsWarning = state.protocol === "ews" ? exchangeOnlineEwsWarning(state.connectUrl) : null;
   const error = (field: string) => (errors[field] ? <p className="field-error" id={`${field}-error`}>{errors[field]}</p> : null);
@@ -261,6 +264,9 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
             {isMailServer && <option value="password">Password</option>}
           </select>
           {error("authType")}
+          {state.authType === "oauth" && mailbox?.connectionId && serverMoved && (
+            <p className="field-help">The server changed: saving asks for a fresh sign-in (or the grant&apos;s secret again); the stored token is not sent to the new server.</p>
+          )}
         </div>
         {isMailServer ? (
           <div className="grid-2">
@@ -300,8 +306,11 @@ export function MailboxForm({ mailbox, oauth: storedOAuth, applications, readOnl
         {state.authType === "password" && (
           <div className="field">
             <label htmlFor="password">Password</label>
-            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={saved.hasPassword ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
-            {saved.hasPassword && <p className="field-help">Leave blank to keep the stored password.</p>}
+            <input id="password" type="password" autoComplete="new-password" value={state.password} placeholder={saved.hasPassword && !serverMoved ? "(unchanged)" : ""} onChange={(e) => set("password", e.target.value)} />
+            {saved.hasPassword && !serverMoved && <p className="field-help">Leave blank to keep the stored password.</p>}
+            {saved.hasPassword && serverMoved && (
+              <p className="field-help">The server changed: enter the password again. A stored password is sent only to the server it was saved for.</p>
+            )}
             {error("password")}
           </div>
         )}

@@ -5,3 +5,4 @@ export { exchangeOnlineEwsWarning } from "./ews-soap";
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS, type AfterFetchAction, type IncomingProtocol } from "./source";
 export type { MailPreview } from "./mail-preview";
 export type { MailboxForEdit } from "./mailbox-service";
+export { serverChanged } from "./stored-secret-rule";

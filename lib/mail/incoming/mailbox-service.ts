@@ -4,6 +4,7 @@ import "server-only";
 // (with the redacted transcript when Enable Email Debug is on).
 import { config } from "@/lib/config";
 import { extraCa } from "@/lib/mail/extra-ca";
+import { withDeadline } from "@/lib/net";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
@@ -14,8 +15,16 @@ import { forgetMailboxOAuth, isAppOnly, oauthAuth, requireRetypedGrantSecret, sa
 import { runTranscript } from "./run-transcript";
 import { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 import { passwordFor, serverChanged, serverField } from "./stored-secret-rule";
-import type { AfterFetchAction, IncomingProtocol, SourceAuth, SourceSettings } from "./source";
+import type { AfterFetchAction, IncomingProtocol, IncomingSession, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder, type Step } from "./steps";
+
+/** A whole sample fetch or connection check ends by then, whatever a slow server does. */
+const OPERATION_DEADLINE_MS = 90_000;
+
+/** Closes a session once it is open (after a deadline it may still be opening); never throws. */
+function closeWhenOpen(connecting: Promise<IncomingSession> | undefined): void {
+  void connecting?.then((session) => session.close(), () => undefined).catch(() => undefined);
+}
 
 type MailboxRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["incomingMailbox"]["findUnique"]>>>;
 
@@ -113,6 +122,7 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
   const movedServer = serverChanged(values, existing);
+  // A blank password keeps the stored one only for the server it was saved for (passwordFor refuses otherwise).
   if (values.authType === "password" && !values.password && existing?.password && movedServer) passwordFor(values, existing);
   let abandoned: string | null = null;
   if (values.authType === "oauth") {
@@ -189,7 +199,7 @@ async function recordRun(input: {
 export type VerifyResult = { ok: true; message: string; steps: Step[]; runId: string } | { ok: false; error: string; raw?: string; hint?: unknown; steps: Step[]; failedStep: string; runId: string };
 
 /** Connects and authenticates for real (and opens the folder); only this proves the settings work. */
-export async function verifyMailbox(id: string, userId: string): Promise<VerifyResult> {
+export async function verifyMailbox(id: string, userId: string, opts: { deadlineMs?: number } = {}): Promise<VerifyResult> {
   const row = await db().incomingMailbox.findUnique({ where: { id } });
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   const values = rowValues(row);
@@ -198,12 +208,16 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
   const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
   let result: VerifyResult;
   const settings = settingsOf(values);
+  let connecting: Promise<IncomingSession> | undefined;
   try {
-    const session = await (await sourceFor(values, row)).connect({ steps, transcript });
+    const source = await sourceFor(values, row);
     try {
-      await session.openFolder(settings.folder, { readOnly: true });
+      await withDeadline(opts.deadlineMs ?? OPERATION_DEADLINE_MS, "Checking the connection", async () => {
+        connecting = source.connect({ steps, transcript });
+        await (await connecting).openFolder(settings.folder, { readOnly: true });
+      });
     } finally {
-      await session.close().catch(() => undefined);
+      closeWhenOpen(connecting);
     }
     const server = settings.connectUrl ? new URL(settings.connectUrl).host : settings.host;
     result = { ok: true, message: `Connected to ${server} as ${values.username}`, steps: steps.steps, runId: "" };
@@ -235,11 +249,17 @@ export async function verifyMailbox(id: string, userId: string): Promise<VerifyR
  * Fetch a sample mail with the form's current values (saved or not). A blank password means the stored one;
  * OAuth uses the saved mailbox's connection. Nothing changes on the mail server.
  */
-export async function runSampleFetch(values: MailboxFormValues, userId: string): Promise<SampleFetchResult & { runId: string }> {
+export async function runSampleFetch(values: MailboxFormValues, userId: string, opts: { deadlineMs?: number } = {}): Promise<SampleFetchResult & { runId: string }> {
   const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   const startedAt = new Date();
   const transcript = values.debug ? await runTranscript({ kind: "sample", values, userId, startedAt, secrets: [values.password, stored?.password] }) : undefined;
-  const result = await sampleFetch(await sourceFor(values, stored), { transcript });
+  const source = await sourceFor(values, stored);
+  const result = await withDeadline(opts.deadlineMs ?? OPERATION_DEADLINE_MS, "The sample fetch", () => sampleFetch(source, { transcript })).catch(
+    (error: unknown): SampleFetchResult => {
+      const failure = new StepRecorder().fail("fetch", error);
+      return { ok: false, steps: [], failedStep: failure.step, error: failure.message, hint: failure.hint };
+    },
+  );
   const runId = await recordRun({
     mailboxId: stored?.id ?? null,
     kind: "sample",

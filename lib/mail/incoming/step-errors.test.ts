@@ -77,4 +77,11 @@ describe("a failure inside Mailbridge", () => {
     const logged = written.map((line) => JSON.parse(line) as { errorId?: string; error?: { name: string; message: string } }).find((entry) => entry.errorId === id);
     expect(logged?.error).toMatchObject({ name: "TypeError", message: expect.stringMatching(/Cannot read/) });
   });
+
+  it("a network failure reported by fetch is not taken for one: its cause is shown with a hint", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+    const unreachable = { type: "oauth" as const, user: alice, getToken: async () => Promise.reject(new TypeError("fetch failed", { cause: refused })) };
+    const result = await sampleFetch(createSource(settings(), unreachable));
+    expect(result).toMatchObject({ ok: false, failedStep: "token", error: "fetch failed: connect ECONNREFUSED 127.0.0.1:9", hint: { code: "net.refused" } });
+  });
 });

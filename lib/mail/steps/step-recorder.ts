@@ -32,7 +32,13 @@ export function factsOf(error: unknown): ErrorFacts {
     message?: unknown; code?: unknown; response?: unknown; responseText?: unknown; serverResponse?: unknown; oauthError?: unknown; authenticationFailed?: unknown;
   };
   let message = typeof e?.message === "string" ? e.message : String(error);
-  const code = typeof e?.code === "string" ? e.code : undefined;
+  let code = typeof e?.code === "string" ? e.code : undefined;
+  // fetch reports a network failure as TypeError("fetch failed") with the socket's error as its cause.
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } } | null)?.cause;
+  if (isFetchFailure(error) && cause) {
+    if (typeof cause.message === "string") message = `${message}: ${cause.message}`;
+    if (typeof cause.code === "string") code ??= cause.code;
+  }
   // imapflow: `response` is the whole tagged line ("2 NO [AUTHENTICATIONFAILED] …"), `responseText` only its text.
   const line = [e?.response, e?.responseText, e?.serverResponse].find((v): v is string => typeof v === "string" && v.length > 0);
   // A refused SASL token: the server's challenge (`+ <base64 JSON>`) names what it wanted, e.g. the scope.
@@ -44,9 +50,13 @@ export function factsOf(error: unknown): ErrorFacts {
 
 const INTERNAL_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "SecretDecryptError"]);
 
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && error.message === "fetch failed" && error.cause !== undefined;
+}
+
 /** A failure of Mailbridge itself (database, decryption, a bug), not of the network or the server. */
 export function isInternalError(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof MailStepError) return false;
+  if (!(error instanceof Error) || error instanceof MailStepError || isFetchFailure(error)) return false;
   return INTERNAL_ERRORS.has(error.name) || error.name.startsWith("PrismaClient");
 }
 
