@@ -2,7 +2,7 @@
 // never the parser's words unlabelled.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deepNestingMail, hugeHeaderMail, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
+import { deepNestingMail, hugeHeaderMail, hugeHeaderVariants, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
 import { previewMail } from "./mail-preview";
 
 const CRLF = "\r\n";
@@ -28,6 +28,20 @@ describe("previewMail on hostile mail", () => {
     expect(mail.from).toContain("mallory@example.org");
     expect(mail.notices.join(" ")).toMatch(/header larger than the preview reads/);
     expect(mail.parserSaid).toMatch(/header size/i);
+  });
+
+  it.each(hugeHeaderVariants("variant"))("%s: the subject and a plain explanation", async (_name, raw) => {
+    const mail = await previewMail({ raw: Buffer.from(raw) });
+    expectPlain(mail);
+    expect(mail.subject).toMatch(/^variant/);
+    expect(mail.subject.length).toBeLessThanOrEqual(8 * 1024);
+  });
+
+  it("a huge header in a nested part still shows the first part's text", async () => {
+    const [, raw] = hugeHeaderVariants("nested")[1];
+    const mail = await previewMail({ raw: Buffer.from(raw) });
+    expect(mail.text).toContain("first part text");
+    expect(mail.notices.join(" ")).toMatch(/first part\b/);
   });
 
   it("5,000 attachments: the headers, the first part's text and the real attachment count", async () => {

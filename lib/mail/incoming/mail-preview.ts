@@ -77,11 +77,14 @@ async function bestParse(raw: Buffer): Promise<{ parse: MimeParse; notices: stri
   if (!full.error) return { parse: full, notices: [], parserSaid: null };
   const notices = [explain(full.error)];
   const parserSaid = full.error.message;
-  const cut = partStart(raw, FIRST_PARTS + 1);
-  const firstParts = await parseMime(rebuilt(raw, { keepContentType: true, bodyEnd: cut >= 0 ? cut : raw.length }));
-  if (!firstParts.error && firstParts.headerLines.length > 0) {
-    notices.push(cut >= 0 ? `Shown: the usual headers and the first ${FIRST_PARTS} parts.` : "Shown: the usual headers and the parts that could be read.");
-    return { parse: firstParts, notices, parserSaid };
+  // The first parts, then only the first one: a bad part further in is left out.
+  for (const parts of [FIRST_PARTS, 1]) {
+    const cut = partStart(raw, parts + 1);
+    const firstParts = await parseMime(rebuilt(raw, { keepContentType: true, bodyEnd: cut >= 0 ? cut : raw.length }));
+    if (!firstParts.error && firstParts.headerLines.length > 0) {
+      notices.push(cut >= 0 ? `Shown: the usual headers and the first ${parts === 1 ? "part" : `${parts} parts`}.` : "Shown: the usual headers and the parts that could be read.");
+      return { parse: firstParts, notices, parserSaid };
+    }
   }
   const headerOnly = await parseMime(rebuilt(raw, { keepContentType: false, bodyEnd: null }));
   notices.push("Shown: the usual headers only; the text and attachments could not be read.");
