@@ -3,7 +3,7 @@
 // or nothing at all. What can be read is shown, with a plain explanation of what could not; the parser's
 // own words appear only as a labelled detail.
 import { sanitizeMailHtml } from "@/lib/mail/display";
-import { addressText, MAX_CHILD_NODES, MAX_HEAD_SIZE, parseMime, type MimeParse, type ParsedAttachment } from "./mime-parse";
+import { addressText, MAX_CHILD_NODES, MAX_HEAD_SIZE, ParseDeadlineError, parseMime, type MimeParse, type ParsedAttachment } from "./mime-parse";
 import { bodyOffset, countAttachments, headerFields, partStart, type HeaderField } from "./mime-scan";
 
 export type MailPreview = {
@@ -46,6 +46,7 @@ function mib(bytes: number): string {
 }
 
 function explain(error: Error): string {
+  if (error instanceof ParseDeadlineError) return "The message took too long to read, so it is shown only in part.";
   if (/header size/i.test(error.message)) return `The message has a header larger than the preview reads (${MAX_HEAD_SIZE / 1024} KiB per part), so it could not be read whole.`;
   if (/child nodes/i.test(error.message)) return `The message has more parts than the preview reads (more than ${MAX_CHILD_NODES}), so it could not be read whole.`;
   return "The message is not well-formed MIME, so it could not be read whole.";
