@@ -2,6 +2,7 @@
 // never the attachments' content. Mail from strangers is hostile: huge headers, thousands of parts, garbage
 // or nothing at all. What can be read is shown, with a plain explanation of what could not; the parser's
 // own words appear only as a labelled detail.
+import { logUnexpected } from "@/lib/log";
 import { sanitizeMailHtml } from "@/lib/mail/display";
 import { addressText, MAX_CHILD_NODES, MAX_HEAD_SIZE, ParseDeadlineError, parseMime, type MimeParse, type ParsedAttachment } from "./mime-parse";
 import { bodyOffset, countAttachments, headerFields, partStart, type HeaderField } from "./mime-scan";
@@ -72,12 +73,18 @@ function rebuilt(raw: Buffer, opts: { keepContentType: boolean; bodyEnd: number 
   return Buffer.concat([Buffer.from(`${header}\r\n`, "latin1"), body]);
 }
 
+/** The parser's own words for its known limits; anything else is logged, and only its id is shown. */
+function parserWords(error: Error): string {
+  if ((error as { code?: unknown }).code === "EMAXLEN" || error instanceof ParseDeadlineError) return error.message;
+  return `an unexpected parser error, logged as ${logUnexpected("mail preview parse", error)}`;
+}
+
 /** Parses the message; when the parser gives up, parses its first parts, then its header alone. */
 async function bestParse(raw: Buffer): Promise<{ parse: MimeParse; notices: string[]; parserSaid: string | null }> {
   const full = await parseMime(raw);
   if (!full.error) return { parse: full, notices: [], parserSaid: null };
   const notices = [explain(full.error)];
-  const parserSaid = full.error.message;
+  const parserSaid = parserWords(full.error);
   // The first parts, then only the first one: a bad part further in is left out.
   for (const parts of [FIRST_PARTS, 1]) {
     const cut = partStart(raw, parts + 1);
