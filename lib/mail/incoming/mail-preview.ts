@@ -34,7 +34,15 @@ export type MailPreview = {
   parserSaid: string | null;
 };
 
-export type PreviewInput = { raw: Buffer; size?: number; truncated?: boolean };
+export type PreviewInput = {
+  raw: Buffer;
+  /** the size the server reported */
+  size?: number;
+  /** `raw` is only the start of the message */
+  truncated?: boolean;
+  /** why the message stopped arriving early, in the mail library's words */
+  interrupted?: string;
+};
 
 const MAX_TEXT = 20_000;
 /** parts parsed again when the whole message could not be parsed */
@@ -108,7 +116,9 @@ export async function previewMail(input: PreviewInput): Promise<MailPreview> {
   const { parse, notices, parserSaid } = await bestParse(raw);
   const fields = fieldsOf(parse);
   if (fields.length === 0) notices.unshift("No mail headers were found: this does not look like an e-mail message. The beginning of the data is shown as text.");
-  if (input.truncated || size > raw.length) {
+  if (input.interrupted) {
+    notices.unshift(`The connection ended after ${raw.length} bytes of the message had arrived; what arrived is shown (the mail library said: ${input.interrupted}).`);
+  } else if (input.truncated || size > raw.length) {
     notices.unshift(`The message is ${mib(size)}; the preview reads only its first ${mib(raw.length)}, so later parts and attachments are missing or cut short.`);
   }
   const counted = countAttachments(raw);
