@@ -72,6 +72,10 @@ function fieldsOf(parse: MimeParse): HeaderField[] {
   }));
 }
 
+function startsLikeMail(raw: Buffer): boolean {
+  return /^(?:[!-9;-~]{1,76}:|From )/.test(raw.subarray(0, 100).toString("latin1"));
+}
+
 /** The top-level header cut down to the envelope fields (bounded), plus the body from `bodyEnd`. */
 function rebuilt(raw: Buffer, opts: { keepContentType: boolean; bodyEnd: number | null }): Buffer {
   const keep = opts.keepContentType ? SHOWN_HEADERS : ENVELOPE_HEADERS;
@@ -114,7 +118,9 @@ export async function previewMail(input: PreviewInput): Promise<MailPreview> {
     return emptyPreview(size, ["The server returned an empty message (0 bytes): there is nothing to show."]);
   }
   const { parse, notices, parserSaid } = await bestParse(raw);
-  const fields = fieldsOf(parse);
+  // A mail starts with a header field (or an mbox "From " line); anything else is not one, whatever
+  // "name: value" lines turn up further in.
+  const fields = startsLikeMail(raw) ? fieldsOf(parse) : [];
   if (fields.length === 0) notices.unshift("No mail headers were found: this does not look like an e-mail message. The beginning of the data is shown as text.");
   if (input.interrupted) {
     notices.unshift(`The connection ended after ${raw.length} bytes of the message had arrived; what arrived is shown (the mail library said: ${input.interrupted}).`);
@@ -126,8 +132,8 @@ export async function previewMail(input: PreviewInput): Promise<MailPreview> {
   if (attachmentCount > parse.attachments.length) {
     notices.push(`${attachmentCount} attachments${input.truncated ? " counted in the part that was read" : ""}; ${parse.attachments.length === 0 ? "none" : `the first ${parse.attachments.length}`} listed by name.`);
   }
-  const text = parse.text ?? (fields.length === 0 ? raw.subarray(0, MAX_TEXT).toString("utf8") : "");
-  const headers = parse.headers;
+  const text = fields.length === 0 ? raw.subarray(0, MAX_TEXT).toString("utf8") : (parse.text ?? "");
+  const headers = fields.length > 0 ? parse.headers : null;
   const date = headers?.get("date");
   const messageId = headers?.get("message-id");
   const subject = headers?.get("subject");
