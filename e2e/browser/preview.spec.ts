@@ -53,7 +53,7 @@ test("a hostile mail's link opens outside, its bidi names show the real extensio
   await expect(link).toHaveAttribute("title", target);
   await expect(link).toHaveAttribute("data-target", new URL(target).host);
   // the real target is shown next to the link's text, which names another site
-  expect(await link.evaluate((a) => getComputedStyle(a, "::after").content)).toContain(new URL(target).host);
+  await expect(frame.locator(".link-target")).toHaveText(`⟨${new URL(target).host}⟩`);
   const consoleUrl = page.url();
   const popupOpened = page.waitForEvent("popup");
   await link.click();
@@ -119,4 +119,25 @@ test("a Viewer sees a mailbox read-only: a notice and disabled inputs", async ({
   await expect(page.getByLabel("Mailbox name")).toBeDisabled();
   await expect(page.getByLabel("Server Name / IP Address")).toBeDisabled();
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+});
+
+test("the dashboard counts mailboxes from the same statuses it lists", async ({ adminPage: page, rig }) => {
+  const folder = unique("Failing");
+  const name = `Failing ${folder}`;
+  await ensureFolder(rig, rig.auth.users.alice.username, folder);
+  await fillPasswordMailbox(page, rig, { name, folder });
+  await page.getByLabel("Password", { exact: true }).fill("not the password");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
+
+  await page.goto("/");
+  const summary = page.getByRole("region", { name: "Incoming mailboxes" });
+  await expect(summary.getByRole("listitem").filter({ hasText: name })).toContainText("Failing");
+  const line = (await summary.locator("p").first().textContent()) ?? "";
+  const match = /(\d+) mailbox(?:es)?: (\d+) connected(?:, (\d+) needs? attention)?(?:, (\d+) not verified or disabled)?;/.exec(line);
+  expect(match, line).not.toBeNull();
+  const [total, connected, attention = 0, rest = 0] = match!.slice(1).map((n) => Number(n ?? 0));
+  expect(attention).toBe(await summary.getByRole("listitem").count());
+  expect(connected + attention + rest).toBe(total);
+  await expect(page.getByText("Getting started")).toHaveCount(0);
 });

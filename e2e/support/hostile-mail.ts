@@ -51,3 +51,13 @@ export function bidiAndLinkMail(subject: string, linkHref: string): string {
     `Content-Type: application/octet-stream; name="${BIDI_ATTACHMENT}"`, `Content-Disposition: attachment; filename="${BIDI_ATTACHMENT}"`, "Content-Transfer-Encoding: base64", "",
     Buffer.from("MZ fake").toString("base64"), "--o--", ""].join(CRLF);
 }
+
+/** Header variants: one 2 MiB Subject line, a huge header inside the second part, a header that never ends. */
+export function hugeHeaderVariants(subject: string): [string, string][] {
+  const filler = Array.from({ length: 6000 }, (_, i) => `X-Part-Filler-${i}: ${"b".repeat(200)}`);
+  return [
+    ["one 2 MiB header line", [...envelope(subject).filter((l) => !l.startsWith("Subject:")), `Subject: ${subject} ${"s".repeat(2 * 1024 * 1024)}`, "Content-Type: text/plain", "", "body", ""].join(CRLF)],
+    ["a huge header in a nested part", [...envelope(subject), 'Content-Type: multipart/mixed; boundary="n"', "", "--n", "Content-Type: text/plain", "", "first part text", "--n", ...filler, "Content-Type: text/plain", "", "second", "--n--", ""].join(CRLF)],
+    ["a header that never ends", [...envelope(subject), ...Array.from({ length: 20000 }, (_, i) => `X-Endless-${i}: ${"c".repeat(100)}`)].join(CRLF)],
+  ];
+}

@@ -34,6 +34,7 @@ describe("sanitizeMailHtml", () => {
     expect(html).toContain('rel="noopener noreferrer nofollow"');
     expect(html).toContain('title="https://evil.example/login"');
     expect(html).toContain('data-target="evil.example"');
+    expect(html).toMatch(/https:\/\/www\.paypal\.com<\/a><span class="link-target">⟨evil\.example⟩<\/span>/);
     expect(html).not.toContain("_self");
     expect(html).not.toContain("PayPal");
   });
@@ -41,6 +42,19 @@ describe("sanitizeMailHtml", () => {
   it("shows a look-alike domain in punycode and a mailto link's address", () => {
     expect(sanitizeMailHtml('<a href="https://pаypal.com/">x</a>')).toContain('data-target="xn--pypal-4ve.com"');
     expect(sanitizeMailHtml('<a href="mailto:boss@evil.example">Boss</a>')).toContain('data-target="boss@evil.example"');
+  });
+
+  it("shows each link's target after it, nested or not, and none for a link whose target was removed", () => {
+    const html = sanitizeMailHtml('<p><a href="https://a.example/"><b>one</b></a> and <a href="javascript:x()">bad</a> and <a href="https://b.example/x?q=&quot;1&quot;">two</a></p>');
+    expect(html).toContain("<b>one</b></a><span class=\"link-target\">⟨a.example⟩</span>");
+    expect(html).toContain("<a>bad</a> and");
+    expect(html).toContain("two</a><span class=\"link-target\">⟨b.example⟩</span>");
+  });
+
+  it("a link target cannot smuggle markup", () => {
+    const html = sanitizeMailHtml('<a href="mailto:&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@x.example">m</a>');
+    expect(html).not.toMatch(/<img|<span[^>]*onerror/);
+    expect(html).toContain("⟨&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@x.example⟩</span>");
   });
 
   it("drops scripts, handlers, remote images, forms and unsafe links", () => {

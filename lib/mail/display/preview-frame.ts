@@ -1,7 +1,7 @@
 // The document a sandboxed <iframe srcdoc> shows sanitized mail HTML in. The frame itself never navigates:
 // every link opens in a new tab (<base target="_blank">, the sandbox lets only such popups out, without the
-// console's origin), the CSP allows no scripts, no remote loads and no form posts, and each link shows its
-// real target next to its text. Client-safe: components build the frame from the server's safe HTML.
+// console's origin), the CSP allows no scripts, no remote loads and no form posts, and each link's real
+// target (written after it by the sanitizer) is set apart. Client-safe: components build the frame from the server's safe HTML.
 
 /** Popups (new tabs) may leave the sandbox so the linked page works normally; nothing else is allowed. */
 export const PREVIEW_FRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox";
@@ -11,7 +11,7 @@ const FRAME_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline';
 const FRAME_STYLE = [
   "body { font: 14px/1.45 system-ui, sans-serif; margin: 0.75rem; overflow-wrap: anywhere; }",
   "img { max-width: 100%; height: auto; }",
-  'a[data-target]::after { content: " ⟨" attr(data-target) "⟩"; font-size: 0.85em; color: #555; background: #f3f3f3; border-radius: 3px; padding: 0 0.2em; }',
+  ".link-target { margin-left: 0.25em; font-size: 0.85em; color: #555; background: #f3f3f3; border-radius: 3px; padding: 0 0.2em; }",
 ].join("\n");
 
 /** A complete HTML document for `srcdoc`; `safeHtml` must come from `sanitizeMailHtml`. */

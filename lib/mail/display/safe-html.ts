@@ -1,7 +1,7 @@
 // Mail HTML made safe to show: no scripts, event handlers, styles, forms or remote images (a remote image tells
-// the sender the mail was opened; only inline data: images stay). Every link keeps its real target in
-// `data-target` (shown next to the link by the preview frame, so "paypal.com" pointing elsewhere is obvious)
-// and in its title, and opens outside the console in a new tab without opener or referrer.
+// the sender the mail was opened; only inline data: images stay). Every link shows its real target as text
+// right after it (so "paypal.com" pointing elsewhere is obvious, whatever styles apply) and in its title, and
+// opens outside the console in a new tab without opener or referrer.
 import sanitizeHtml from "sanitize-html";
 
 export const MAX_SAFE_HTML_INPUT = 200_000;
@@ -17,8 +17,22 @@ export function linkTarget(href: string): string {
   }
 }
 
+/** A link's target after it, as text: `<a …>paypal.com</a><span class="link-target">⟨evil.example⟩</span>`. */
+function showLinkTargets(safeHtml: string): string {
+  // Only sanitized output comes here: every "<a" and "</a>" in it is a tag, attribute values are escaped.
+  const open: (string | null)[] = [];
+  return safeHtml.replace(/<a(\s[^>]*)?>|<\/a>/g, (tag, attributes: string | undefined) => {
+    if (tag !== "</a>") {
+      open.push(/\sdata-target="([^"]*)"/.exec(attributes ?? "")?.[1] ?? null);
+      return tag;
+    }
+    const target = open.pop();
+    return target ? `</a><span class="link-target">⟨${target}⟩</span>` : tag;
+  });
+}
+
 export function sanitizeMailHtml(html: string): string {
-  return sanitizeHtml(html.slice(0, MAX_SAFE_HTML_INPUT), {
+  return showLinkTargets(sanitizeHtml(html.slice(0, MAX_SAFE_HTML_INPUT), {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "font", "center"],
     allowedAttributes: {
       a: ["href", "title", "target", "rel", "data-target"],
@@ -42,5 +56,5 @@ export function sanitizeMailHtml(html: string): string {
         return { tagName, attribs: attributes };
       },
     },
-  });
+  }));
 }

@@ -1,5 +1,5 @@
 // Mail text shown as a name (subject, display names, attachment and folder names) with every character that
-// changes how the rest reads made visible: bidi overrides and isolates turn "invoice‮fdp.exe" into what looks
+// changes how the rest reads made visible: bidi overrides and isolates turn "invoice" U+202E "fdp.exe" into what looks
 // like a PDF, zero-width and other invisible format characters hide look-alike differences. Each becomes a
 // visible marker such as ⟨U+202E⟩, so the real order and content can be seen. Client-safe.
 

@@ -8,6 +8,7 @@ export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
 export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 export { previewMail, type MailPreview } from "./mail-preview";
+export { runTranscript } from "./run-transcript";
 export { captureStart, previewSlots, PREVIEW_MAX_BYTES, PREVIEW_SLOTS, PREVIEW_WAIT_MS } from "./preview-capture";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 // Shared with outgoing mail: timed connections, HTTPS with the extra CA and proxy, and EWS SOAP helpers.

@@ -1,13 +1,23 @@
 // A corpus of hostile mails, generated here: each gets a plain explanation and whatever can be shown,
 // never the parser's words unlabelled.
-import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deepNestingMail, hugeHeaderMail, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
+import { deepNestingMail, hugeHeaderMail, hugeHeaderVariants, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
 import { previewMail } from "./mail-preview";
 
 const CRLF = "\r\n";
 const envelope = (subject: string) => ["From: Mallory <mallory@example.org>", "To: support@rig.test", `Subject: ${subject}`, "Message-ID: <corpus@example.org>", "MIME-Version: 1.0"];
 const LIBRARY_WORDS = /Max header size|Max allowed child nodes|EMAXLEN|Connection not available/;
+
+/** Reproducible binary noise (a linear congruential generator). */
+function noise(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let state = 12345;
+  for (let i = 0; i < length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
 
 function expectPlain(mail: Awaited<ReturnType<typeof previewMail>>) {
   expect(mail.notices.length).toBeGreaterThan(0);
@@ -28,6 +38,20 @@ describe("previewMail on hostile mail", () => {
     expect(mail.from).toContain("mallory@example.org");
     expect(mail.notices.join(" ")).toMatch(/header larger than the preview reads/);
     expect(mail.parserSaid).toMatch(/header size/i);
+  });
+
+  it.each(hugeHeaderVariants("variant"))("%s: the subject and a plain explanation", async (_name, raw) => {
+    const mail = await previewMail({ raw: Buffer.from(raw) });
+    expectPlain(mail);
+    expect(mail.subject).toMatch(/^variant/);
+    expect(mail.subject.length).toBeLessThanOrEqual(8 * 1024);
+  });
+
+  it("a huge header in a nested part still shows the first part's text", async () => {
+    const [, raw] = hugeHeaderVariants("nested")[1];
+    const mail = await previewMail({ raw: Buffer.from(raw) });
+    expect(mail.text).toContain("first part text");
+    expect(mail.notices.join(" ")).toMatch(/first part\b/);
   });
 
   it("5,000 attachments: the headers, the first part's text and the real attachment count", async () => {
@@ -55,10 +79,13 @@ describe("previewMail on hostile mail", () => {
   });
 
   it("garbage says it is not a mail and shows its beginning", async () => {
-    const mail = await previewMail({ raw: Buffer.concat([Buffer.from("\u0000\u0001 not a mail at all "), randomBytes(2000)]) });
+    // bytes that hold "name: value" lines further in, which must not make it a mail
+    const mail = await previewMail({ raw: Buffer.concat([Buffer.from("\u0000\u0001 not a mail at all \r\nSubject: fake\r\n\r\n"), noise(2000)]) });
     expectPlain(mail);
     expect(mail.notices[0]).toMatch(/does not look like an e-mail/);
     expect(mail.text).toContain("not a mail at all");
+    expect(mail.subject).toBe("");
+    expect(mail.headers).toEqual([]);
   });
 
   it("a mail cut at the preview's limit reports the real size and what was read", async () => {

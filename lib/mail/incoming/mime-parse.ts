@@ -7,6 +7,15 @@ export const MAX_CHILD_NODES = 500;
 const MAX_HTML_TO_PARSE = 2 * 1024 * 1024;
 /** attachments listed by name; the rest are only counted */
 export const MAX_LISTED_ATTACHMENTS = 100;
+/** a parse that takes longer is stopped, keeping what it produced */
+export const PARSE_DEADLINE_MS = 15_000;
+
+export class ParseDeadlineError extends Error {
+  constructor() {
+    super(`parsing took longer than ${PARSE_DEADLINE_MS / 1000} s`);
+    this.name = "ParseDeadlineError";
+  }
+}
 
 export type ParsedAttachment = { filename: string; contentType: string; size: number };
 
@@ -27,7 +36,7 @@ export function addressText(value: unknown): string {
   return list.map((a) => (typeof a?.text === "string" ? a.text : "")).filter(Boolean).join(", ");
 }
 
-export function parseMime(raw: Buffer): Promise<MimeParse> {
+export function parseMime(raw: Buffer, deadlineMs = PARSE_DEADLINE_MS): Promise<MimeParse> {
   const result: MimeParse = { headers: null, headerLines: [], text: null, html: null, attachments: [], attachmentCount: 0, error: null };
   const parser = new MailParser({
     skipHtmlToText: false,
@@ -42,8 +51,14 @@ export function parseMime(raw: Buffer): Promise<MimeParse> {
     const settle = () => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(result);
     };
+    const timer = setTimeout(() => {
+      result.error ??= new ParseDeadlineError();
+      settle();
+      parser.destroy();
+    }, deadlineMs);
     parser.on("headers", (headers: Headers) => {
       result.headers = headers;
       result.headerLines = (parser as unknown as { headerLines: HeaderLines }).headerLines ?? [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { captureStart, PREVIEW_MAX_BYTES, PREVIEW_SLOTS, Slots } from "./preview-capture";
 import { sampleFetch } from "./sample-fetch";
 import type { IncomingSession, IncomingSource, SourceSettings } from "./source";
-import type { StepRecorder } from "./steps";
+import { StepRecorder } from "./steps";
 
 const MAIL_SIZE = 20 * 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -102,5 +102,42 @@ describe("preview memory bounds", () => {
     expect(slots.inUse).toBe(1);
     again();
     expect(slots.inUse).toBe(0);
+  });
+});
+
+describe("a message stream that fails part-way", () => {
+  function failingAfter(bytes: Buffer): Readable {
+    let sent = false;
+    const stream: Readable = new Readable({
+      read: () => {
+        if (!sent) {
+          sent = true;
+          stream.push(bytes);
+        } else setImmediate(() => stream.destroy(Object.assign(new Error("Connection not available"), { code: "NoConnection" })));
+      },
+    });
+    return stream;
+  }
+
+  it("keeps what arrived and says the connection ended, with the library's words labelled", async () => {
+    const start = Buffer.from("From: a@example.org\r\nSubject: dropped\r\nContent-Type: text/plain\r\n\r\nfirst lines\r\n");
+    const source = new BigMailSource();
+    const session = await source.connect({ steps: new StepRecorder() });
+    session.fetchRaw = async () => failingAfter(start);
+    source.connect = async () => session;
+    const result = await sampleFetch(source);
+    if (!result.ok || !result.mail) throw new Error(result.ok ? "no mail" : result.error);
+    expect(result.mail.subject).toBe("dropped");
+    expect(result.mail.text).toContain("first lines");
+    expect(result.mail.notices[0]).toBe(`The connection ended after ${start.length} bytes of the message had arrived; what arrived is shown (the mail library said: Connection not available).`);
+  });
+
+  it("nothing arrived: the fetch step fails in plain words, the library's words as the reply", async () => {
+    const source = new BigMailSource();
+    const session = await source.connect({ steps: new StepRecorder() });
+    session.fetchRaw = async () => failingAfter(Buffer.alloc(0));
+    source.connect = async () => session;
+    const result = await sampleFetch(source);
+    expect(result).toMatchObject({ ok: false, failedStep: "fetch", error: "The connection ended before any of the message arrived.", raw: "Connection not available" });
   });
 });

@@ -8,27 +8,37 @@ export const PREVIEW_MAX_BYTES = 4 * 1024 * 1024;
 export const PREVIEW_SLOTS = 2;
 export const PREVIEW_WAIT_MS = 20_000;
 
-export type Captured = { raw: Buffer; truncated: boolean };
+export type Captured = {
+  raw: Buffer;
+  truncated: boolean;
+  /** the stream failed after `raw` arrived (the connection dropped, for one) */
+  interrupted: Error | null;
+};
 
 /** Reads at most `maxBytes` of the stream, then stops reading it (the stream is destroyed). */
 export async function captureStart(stream: Readable, maxBytes = PREVIEW_MAX_BYTES): Promise<Captured> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   let truncated = false;
-  for await (const chunk of stream) {
-    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    if (bytes + data.length >= maxBytes) {
-      // exactly at the limit counts as cut too: whether more would follow is not known without reading on
-      truncated = true;
-      chunks.push(data.subarray(0, maxBytes - bytes));
-      bytes = maxBytes;
-      break;
+  let interrupted: Error | null = null;
+  try {
+    for await (const chunk of stream) {
+      const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      if (bytes + data.length >= maxBytes) {
+        // exactly at the limit counts as cut too: whether more would follow is not known without reading on
+        truncated = true;
+        chunks.push(data.subarray(0, maxBytes - bytes));
+        bytes = maxBytes;
+        break;
+      }
+      chunks.push(data);
+      bytes += data.length;
     }
-    chunks.push(data);
-    bytes += data.length;
+  } catch (error) {
+    interrupted = error instanceof Error ? error : new Error(String(error));
   }
   if (!stream.destroyed) stream.destroy();
-  return { raw: Buffer.concat(chunks, bytes), truncated };
+  return { raw: Buffer.concat(chunks, bytes), truncated: truncated || interrupted !== null, interrupted };
 }
 
 /** A counting semaphore whose waiters give up at a deadline. */

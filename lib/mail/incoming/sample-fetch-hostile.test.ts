@@ -3,7 +3,7 @@
 // binary-encoded attachment is read only up to the preview's limit and its size is still reported.
 import { describe, expect, it } from "vitest";
 import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
-import { binaryAttachmentMail, deepNestingMail, hugeHeaderMail, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
+import { binaryAttachmentMail, deepNestingMail, hugeHeaderMail, hugeHeaderVariants, manyAttachmentsMail } from "@/e2e/support/hostile-mail";
 import { createSource } from "./create-source";
 import { PREVIEW_MAX_BYTES } from "./preview-capture";
 import { sampleFetch } from "./sample-fetch";
@@ -24,6 +24,7 @@ const corpus: [string, (subject: string) => string | Buffer, RegExp][] = [
   ["5,000 attachments", (s) => manyAttachmentsMail(s, 5000), /more parts than the preview reads/],
   ["deep nesting", (s) => deepNestingMail(s, 700), /more parts than the preview reads|not well-formed/],
   ["a 12 MiB binary-encoded attachment", (s) => binaryAttachmentMail(s, 12 * 1024 * 1024), /the preview reads only its first 4\.0 MiB/],
+  ...hugeHeaderVariants("").map(([name], i): [string, (subject: string) => string, RegExp] => [name, (s) => hugeHeaderVariants(s)[i][1], /header larger than the preview reads|not well-formed/]),
 ];
 
 describe.each(Object.keys(servers) as (keyof typeof servers)[])("hostile mail in the sample fetch (%s)", (server) => {
@@ -36,7 +37,7 @@ describe.each(Object.keys(servers) as (keyof typeof servers)[])("hostile mail in
     expect(result.ok, result.ok ? "" : `${result.failedStep}: ${result.error}`).toBe(true);
     if (!result.ok || !result.mail) throw new Error("no mail");
     const mail = result.mail;
-    expect(mail.subject).toBe(subject);
+    expect(mail.subject.startsWith(subject)).toBe(true);
     expect(mail.from).toContain("mallory@example.org");
     expect(mail.complete).toBe(false);
     expect(mail.notices.join(" ")).toMatch(explained);

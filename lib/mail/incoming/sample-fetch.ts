@@ -44,10 +44,11 @@ export async function sampleFetch(source: IncomingSource, opts: { transcript?: T
 async function previewOf(session: IncomingSession, message: ListedMessage, steps: StepRecorder): Promise<MailPreview> {
   const raw = await session.fetchRaw(message.id, { maxBytes: PREVIEW_MAX_BYTES });
   const started = performance.now();
-  const captured = await captureStart(raw).catch((error: unknown) => {
-    throw steps.fail("fetch", error, performance.now() - started);
-  });
-  const mail = await previewMail({ ...captured, size: message.size }).catch((error: unknown) => {
+  const captured = await captureStart(raw);
+  if (captured.interrupted && captured.raw.length === 0) {
+    throw steps.fail("fetch", new MailStepError("fetch", "The connection ended before any of the message arrived.", captured.interrupted.message), performance.now() - started);
+  }
+  const mail = await previewMail({ raw: captured.raw, truncated: captured.truncated, interrupted: captured.interrupted?.message, size: message.size }).catch((error: unknown) => {
     throw steps.fail("fetch", error, performance.now() - started);
   });
   const detail = mail.bytesRead < mail.size ? `parsed the first ${mail.bytesRead} of ${mail.size} bytes` : `parsed ${mail.size} bytes`;
