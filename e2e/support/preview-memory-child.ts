@@ -32,7 +32,10 @@ const source: IncomingSource = {
       listNew: async () => ({ messages: [], nextCursor: { protocol: "pop3", seenUidls: [] } }),
       oldest: async () => ({ id: "1", size: MAIL_SIZE }),
       fetchRaw: async () => bigMail(),
+      fetchBatch: async () => undefined,
+      baseline: async () => null,
       applyAfterFetch: async () => undefined,
+      applyAfterFetchBatch: async () => undefined,
       close: async () => undefined,
     };
   },
