@@ -32,9 +32,9 @@ async function fillMailbox(page: Page, rig: RigInfo, opts: { name: string; host:
   await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 (work/school)" });
   // The preset filled the Microsoft server; point it at the rig's Exchange-like IMAPS instead.
   await expect(page.getByLabel("Server Name / IP Address")).toHaveValue("outlook.office365.com");
-  await expect(page.getByLabel("Port")).toHaveValue("993");
+  await expect(page.getByLabel("Port", { exact: true })).toHaveValue("993");
   await page.getByLabel("Server Name / IP Address").fill(opts.host);
-  await page.getByLabel("Port").fill(String(rig.exchange.imapTlsPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.exchange.imapTlsPort));
   await page.getByLabel("Username").fill(rig.auth.users.alice.username);
   await page.getByLabel("Email Address(es)").fill(rig.auth.users.alice.username);
   await page.getByLabel("Folder").fill(opts.folder);

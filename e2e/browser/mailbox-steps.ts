@@ -25,7 +25,7 @@ export async function addMailbox(page: Page, rig: RigInfo, folder: string): Prom
   await page.getByLabel("Connection Protocol").selectOption("imaps");
   await page.getByLabel("Authentication Type").selectOption("password");
   await page.getByLabel("Server Name / IP Address").fill(rig.imap.host);
-  await page.getByLabel("Port").fill(String(rig.imap.tlsPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.imap.tlsPort));
   await page.getByLabel("Username").fill(alice.username);
   await page.getByLabel("Email Address(es)").fill(alice.username);
   await page.getByLabel("Password", { exact: true }).fill(alice.password);

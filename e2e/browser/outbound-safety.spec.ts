@@ -13,7 +13,7 @@ async function fillPasswordMailbox(page: Page, rig: RigInfo, name: string) {
   await page.getByLabel("Connection Protocol").selectOption("imaps");
   await page.getByLabel("Authentication Type").selectOption("password");
   await page.getByLabel("Server Name / IP Address").fill(rig.imap.host);
-  await page.getByLabel("Port").fill(String(rig.imap.tlsPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.imap.tlsPort));
   await page.getByLabel("Username").fill(rig.auth.users.alice.username);
   await page.getByLabel("Password", { exact: true }).fill(rig.auth.users.alice.password);
   await page.getByLabel("Email Address(es)").fill(rig.auth.users.alice.username);
@@ -31,7 +31,7 @@ test("a changed port does not get the stored password: the form asks for it agai
     await expect(page.getByLabel("Password", { exact: true })).toHaveAttribute("placeholder", "(unchanged)");
 
     await page.getByLabel("Connection Protocol").selectOption("imap");
-    await page.getByLabel("Port").fill(String(fake.port));
+    await page.getByLabel("Port", { exact: true }).fill(String(fake.port));
     await expect(page.getByText("The server changed: enter the password again. A stored password is sent only to the server it was saved for.")).toBeVisible();
     await page.getByRole("button", { name: "Fetch a sample mail" }).click();
     await expect(page.getByText("The server changed: enter the password again", { exact: true })).toBeVisible({ timeout: 15_000 });

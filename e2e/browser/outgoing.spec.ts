@@ -18,11 +18,11 @@ async function fillGoogleSmtp(page: Page, rig: RigInfo, port: number) {
   if (fresh) {
     // The preset filled Google's server and scope; point the server at the rig's Postfix.
     await expect(page.getByLabel("Server Name / IP Address", { exact: true })).toHaveValue("smtp.gmail.com");
-    await expect(page.getByLabel("Port")).toHaveValue("587");
+    await expect(page.getByLabel("Port", { exact: true })).toHaveValue("587");
     await expect(page.getByLabel("Scope")).toHaveValue("https://mail.google.com/");
   }
   await page.getByLabel("Server Name / IP Address", { exact: true }).fill(rig.smtp.host);
-  await page.getByLabel("Port").fill(String(port));
+  await page.getByLabel("Port", { exact: true }).fill(String(port));
   await page.getByLabel("Username").first().fill(rig.auth.users.alice.username);
   await page.getByLabel("Sender Name").fill("Rig Helpdesk");
   await page.getByLabel("Reply-To Address").fill("helpdesk@rig.test");
@@ -131,7 +131,7 @@ test("a password against smtp.office365.com warns about the December 2026 switch
   await expect(page.getByLabel("Authentication Type")).toHaveValue("oauth");
   await expect(page.getByLabel("Provider")).toHaveValue("microsoft");
   await expect(page.getByLabel("Scope")).toHaveValue("https://outlook.office.com/SMTP.Send offline_access");
-  await expect(page.getByLabel("Port")).toHaveValue("587");
+  await expect(page.getByLabel("Port", { exact: true })).toHaveValue("587");
   await expect(warning).toHaveCount(0);
 });
 

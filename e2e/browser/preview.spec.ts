@@ -18,7 +18,7 @@ async function fillPasswordMailbox(page: Page, rig: RigInfo, opts: { name: strin
   await page.getByLabel("Connection Protocol").selectOption("imaps");
   await page.getByLabel("Authentication Type").selectOption("password");
   await page.getByLabel("Server Name / IP Address").fill(rig.imap.host);
-  await page.getByLabel("Port").fill(String(rig.imap.tlsPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.imap.tlsPort));
   await page.getByLabel("Username").fill(rig.auth.users.alice.username);
   await page.getByLabel("Email Address(es)").fill(rig.auth.users.alice.username);
   await page.getByLabel("Password", { exact: true }).fill(rig.auth.users.alice.password);

@@ -90,7 +90,7 @@ test("a 535 5.7.3 from Exchange links its hint to the service-principal step of 
   await page.getByLabel("Authentication Type").selectOption("oauth");
   await page.getByLabel("Provider").selectOption({ label: "Microsoft 365 app-only (client credentials)" });
   await page.getByLabel("Server Name / IP Address", { exact: true }).fill(rig.exchange.host);
-  await page.getByLabel("Port").fill(String(rig.exchange.smtpPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.exchange.smtpPort));
   await page.getByLabel("Alternate Server Name / IP Address").fill("");
   // The token is valid, but Exchange has no such mailbox for the app: 535 5.7.3.
   await page.getByLabel("Username").first().fill("nobody@rig.test");

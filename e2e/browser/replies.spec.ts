@@ -16,7 +16,7 @@ async function configurePasswordSmtps(page: Page, rig: RigInfo): Promise<void> {
   await page.getByLabel("Connection Protocol").selectOption("smtps");
   await page.getByLabel("Authentication Type").selectOption("password");
   await page.getByLabel("Server Name / IP Address", { exact: true }).fill(rig.smtp.host);
-  await page.getByLabel("Port").fill(String(rig.smtp.smtpsPort));
+  await page.getByLabel("Port", { exact: true }).fill(String(rig.smtp.smtpsPort));
   await page.getByLabel("Username").first().fill(alice.username);
   await page.getByLabel("Password", { exact: true }).fill(alice.password);
   await page.getByLabel("Sender Name").fill("Rig Helpdesk");
