@@ -7,7 +7,16 @@ const TESTS = ["**/*.test.ts", "e2e/**"];
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/**", ".next/**", "lib/db/generated/**", "prisma/generated/**", "test-results/**", "data/**", "bench/results/**", "next-env.d.ts"],
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      "lib/db/generated/**",
+      "prisma/generated/**",
+      "test-results/**",
+      "data/**",
+      "bench/results/**",
+      "next-env.d.ts",
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -23,17 +32,28 @@ export default tseslint.config(
       "house/concern-entries": "error",
       "no-restricted-syntax": [
         "error",
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read settings through lib/config, not process.env." },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Read settings through lib/config, not process.env.",
+        },
       ],
       "max-lines": ["warn", { max: 400, skipBlankLines: true, skipComments: true }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   {
     // The product's code never depends on the test rig.
     files: ["lib/**", "app/**", "proxy.ts", "instrumentation.ts"],
     ignores: TESTS,
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@/e2e/*", "**/e2e/*"], message: "lib/ and app/ must not import the test rig." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/e2e/*", "**/e2e/*"], message: "lib/ and app/ must not import the test rig." }] },
+      ],
+    },
   },
   {
     // Tests and benchmarks may reach into the concern they measure and its neighbours' internals.

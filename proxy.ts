@@ -6,7 +6,13 @@ import { newNonce, refuseActionRequest, securityHeaders } from "@/lib/http";
 
 // Reachable without a session: sign-in, first-run setup (refuses once an admin exists), health, Auth.js's
 // own endpoints, and the OAuth callback, which checks its own state instead.
-const PUBLIC_PATHS = [/^\/signin\/?$/, /^\/setup\/?$/, /^\/api\/health\/?$/, /^\/api\/auth\//, /^\/api\/oauth\/callback\/?$/];
+const PUBLIC_PATHS = [
+  /^\/signin\/?$/,
+  /^\/setup\/?$/,
+  /^\/api\/health\/?$/,
+  /^\/api\/auth\//,
+  /^\/api\/oauth\/callback\/?$/,
+];
 
 /**
  * Every request: a nonce and the security headers; without a valid session cookie, anything but a public
@@ -20,7 +26,8 @@ export default async function proxy(req: NextRequest): Promise<Response> {
   const headers = securityHeaders(newNonce());
   const ownPolicy = MAIL_FRAME.test(req.nextUrl.pathname);
   const withHeaders = (res: NextResponse) => {
-    for (const [name, value] of Object.entries(headers)) if (!(ownPolicy && name === "Content-Security-Policy")) res.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers))
+      if (!(ownPolicy && name === "Content-Security-Policy")) res.headers.set(name, value);
     return res;
   };
   const { pathname } = req.nextUrl;

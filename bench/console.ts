@@ -31,7 +31,8 @@ const cpuMs = (pid: number) => {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
-const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
+const rssMb = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
 
 async function waitHealthy(url: string, child: { exitCode: number | null }) {
   const deadline = Date.now() + 60_000;
@@ -65,15 +66,38 @@ export async function benchConsole(argv: string[]): Promise<void> {
   if (!values["no-build"]) buildIfNeeded(root);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mailbridge-bench-"));
   const url = `http://127.0.0.1:${values.port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: values.port, HOSTNAME: "127.0.0.1", MAILBRIDGE_PUBLIC_URL: url, MAILBRIDGE_DATA_DIR: dataDir, DATABASE_URL: "", MAILBRIDGE_SECRET_KEY: "", NEXT_TELEMETRY_DISABLED: "1" };
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: values.port,
+    HOSTNAME: "127.0.0.1",
+    MAILBRIDGE_PUBLIC_URL: url,
+    MAILBRIDGE_DATA_DIR: dataDir,
+    DATABASE_URL: "",
+    MAILBRIDGE_SECRET_KEY: "",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   try {
     await waitHealthy(url, child);
     const admin = { email: "bench@mailbridge.test", password: `Bench-${randomBytes(9).toString("base64url")}` };
     console.log(`seeding ${values.rows} fetch runs…`);
     execFileSync(
       process.execPath,
-      ["--conditions=react-server", "--import", "tsx", path.join(root, "bench/seed.ts"), admin.email, admin.password, values.rows, ...(values["seed-hook"] ? [values["seed-hook"]] : [])],
+      [
+        "--conditions=react-server",
+        "--import",
+        "tsx",
+        path.join(root, "bench/seed.ts"),
+        admin.email,
+        admin.password,
+        values.rows,
+        ...(values["seed-hook"] ? [values["seed-hook"]] : []),
+      ],
       { cwd: root, env, stdio: "inherit" },
     );
     const cookie = await signInCookie(url, admin.email, admin.password);
@@ -81,13 +105,29 @@ export async function benchConsole(argv: string[]): Promise<void> {
     const results: LoadResult[] = [];
     for (const target of TARGETS.filter((t) => !values.only || values.only.split(",").includes(t.path))) {
       // a short warm-up so the first compile of each route does not count
-      await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections: 2, seconds: 1, expectStatus: target.status });
+      await load({
+        origin: url,
+        path: target.path,
+        cookie: target.signedIn ? cookie : undefined,
+        connections: 2,
+        seconds: 1,
+        expectStatus: target.status,
+      });
       const cpuBefore = cpuMs(child.pid!);
-      const result = await load({ origin: url, path: target.path, cookie: target.signedIn ? cookie : undefined, connections, seconds, expectStatus: target.status });
+      const result = await load({
+        origin: url,
+        path: target.path,
+        cookie: target.signedIn ? cookie : undefined,
+        connections,
+        seconds,
+        expectStatus: target.status,
+      });
       // CPU per request says where time goes even when other work shares the machine (latency does not)
       const cpuPerRequest = ((cpuMs(child.pid!) - cpuBefore) / Math.max(1, result.requests)).toFixed(1);
       results.push(result);
-      console.log(`${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  cpu ${cpuPerRequest.padStart(5)} ms/req  errors ${result.errors}/${result.requests}`);
+      console.log(
+        `${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  cpu ${cpuPerRequest.padStart(5)} ms/req  errors ${result.errors}/${result.requests}`,
+      );
     }
     console.log(`console memory afterwards: ${rssMb(child.pid!)} MB resident`);
   } finally {

@@ -22,7 +22,14 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   const start = performance.now();
   const session = await (await sourceForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
-  const totals = await ingestMailbox({ db: ingestDb(), lease, session, mailbox: { ...box, afterFetch: { action: "leave" } }, batchSize: 100, signal: new AbortController().signal });
+  const totals = await ingestMailbox({
+    db: ingestDb(),
+    lease,
+    session,
+    mailbox: { ...box, afterFetch: { action: "leave" } },
+    batchSize: 100,
+    signal: new AbortController().signal,
+  });
   const committedMs = performance.now() - start;
   await session.close();
   while ((await extractPending({ mailboxId: box.id, limit: 500 })) > 0);
@@ -37,7 +44,9 @@ async function main() {
   const [infoFile, folder, databaseUrl] = process.argv.slice(2);
   const rig = JSON.parse(readFileSync(infoFile, "utf8")) as RigInfo;
   const result = await ingestMs(rig, folder, databaseUrl || undefined);
-  process.stdout.write(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n",
+  );
   process.exit(0);
 }
 

@@ -20,8 +20,12 @@ function option(args: string[], name: string, fallback: number): number {
 function imapClient(rig: RigInfo) {
   const alice = rig.auth.users.alice;
   return new ImapFlow({
-    host: rig.imap.host, port: rig.imap.tlsPort, secure: true, logger: false,
-    tls: { ca: readFileSync(rig.caFile, "utf8") }, auth: { user: alice.username, pass: alice.password },
+    host: rig.imap.host,
+    port: rig.imap.tlsPort,
+    secure: true,
+    logger: false,
+    tls: { ca: readFileSync(rig.caFile, "utf8") },
+    auth: { user: alice.username, pass: alice.password },
   });
 }
 
@@ -29,9 +33,15 @@ function benchMail(i: number, size: number): string {
   const line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n";
   const body = line.repeat(Math.max(1, Math.ceil(size / line.length)));
   return [
-    `From: Customer ${i} <customer${i}@example.org>`, "To: support@rig.test", `Subject: Bench mail ${i}`,
-    `Message-ID: <${randomBytes(8).toString("hex")}@bench.example>`, `Date: ${new Date().toUTCString()}`, "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8", "", body,
+    `From: Customer ${i} <customer${i}@example.org>`,
+    "To: support@rig.test",
+    `Subject: Bench mail ${i}`,
+    `Message-ID: <${randomBytes(8).toString("hex")}@bench.example>`,
+    `Date: ${new Date().toUTCString()}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    body,
   ].join("\r\n");
 }
 
@@ -39,7 +49,8 @@ async function fillFolder(rig: RigInfo, folder: string, mails: number, size: num
   await ensureFolder(rig, rig.auth.users.alice.username, folder);
   const client = imapClient(rig);
   await client.connect();
-  for (let i = 1; i <= mails; i++) await client.append(folder, benchMail(i, size), [], new Date(Date.now() - 3_600_000));
+  for (let i = 1; i <= mails; i++)
+    await client.append(folder, benchMail(i, size), [], new Date(Date.now() - 3_600_000));
   await client.logout();
 }
 
@@ -72,7 +83,11 @@ function ingestInChild(rig: RigInfo, folder: string, databaseUrl?: string): Prom
     });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!) as IngestResult) : reject(new Error(`the ingest child exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as IngestResult)
+        : reject(new Error(`the ingest child exited ${code}`)),
+    );
   });
 }
 
@@ -89,14 +104,27 @@ export async function run(args: string[]): Promise<void> {
     const results: Record<string, unknown>[] = [];
     for (const provider of ["sqlite", "postgresql"] as const) {
       const bare = await bareFetchMs(rig.info, folder);
-      const ingest = await ingestInChild(rig.info, folder, provider === "postgresql" ? await createPostgresDatabase() : undefined);
+      const ingest = await ingestInChild(
+        rig.info,
+        folder,
+        provider === "postgresql" ? await createPostgresDatabase() : undefined,
+      );
       const row = {
-        provider, mails, bytes: bare.bytes, bareFetchMs: Math.round(bare.ms), committedMs: Math.round(ingest.committedMs), extractedMs: Math.round(ingest.extractedMs),
-        committedRatio: +(bare.ms / ingest.committedMs).toFixed(3), extractedRatio: +(bare.ms / ingest.extractedMs).toFixed(3), requests: ingest.requests,
+        provider,
+        mails,
+        bytes: bare.bytes,
+        bareFetchMs: Math.round(bare.ms),
+        committedMs: Math.round(ingest.committedMs),
+        extractedMs: Math.round(ingest.extractedMs),
+        committedRatio: +(bare.ms / ingest.committedMs).toFixed(3),
+        extractedRatio: +(bare.ms / ingest.extractedMs).toFixed(3),
+        requests: ingest.requests,
         peakRssMb: ingest.peakRssMb,
       };
       results.push(row);
-      console.log(`${provider}: bare FETCH ${row.bareFetchMs} ms · committed requests ${row.committedMs} ms (ratio ${row.committedRatio}, target ≥ 0.5) · fully extracted ${row.extractedMs} ms (ratio ${row.extractedRatio}, target ≥ 0.25) · ${row.requests} requests · fetcher peak RSS ${row.peakRssMb} MB (target < 256 MB)`);
+      console.log(
+        `${provider}: bare FETCH ${row.bareFetchMs} ms · committed requests ${row.committedMs} ms (ratio ${row.committedRatio}, target ≥ 0.5) · fully extracted ${row.extractedMs} ms (ratio ${row.extractedRatio}, target ≥ 0.25) · ${row.requests} requests · fetcher peak RSS ${row.peakRssMb} MB (target < 256 MB)`,
+      );
     }
     const file = path.join("bench", "results", `ingest-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
     writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), mails, size, results }, null, 2) + "\n");

@@ -2,14 +2,35 @@
 // the previous answer is complete, for a bounded time, on one loopback origin.
 import { Pool } from "undici";
 
-export type LoadResult = { path: string; requests: number; errors: number; perSecond: number; p50: number; p99: number; max: number };
+export type LoadResult = {
+  path: string;
+  requests: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+};
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN;
 
-export async function load(options: { origin: string; path: string; cookie?: string; connections: number; seconds: number; expectStatus: number }): Promise<LoadResult> {
+export async function load(options: {
+  origin: string;
+  path: string;
+  cookie?: string;
+  connections: number;
+  seconds: number;
+  expectStatus: number;
+}): Promise<LoadResult> {
   const origin = new URL(options.origin);
-  if (!["127.0.0.1", "localhost", "[::1]"].includes(origin.hostname)) throw new Error("the bench only loads a console on loopback");
-  const pool = new Pool(options.origin, { connections: options.connections, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(origin.hostname))
+    throw new Error("the bench only loads a console on loopback");
+  const pool = new Pool(options.origin, {
+    connections: options.connections,
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
   const latencies: number[] = [];
   let errors = 0;
   const headers: Record<string, string> = options.cookie ? { cookie: options.cookie } : {};

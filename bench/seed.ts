@@ -17,7 +17,15 @@ async function main() {
   for (let i = 0; i < MAILBOXES; i++) {
     mailboxes.push(
       await db().incomingMailbox.create({
-        data: { name: `Bench mailbox ${i}`, protocol: "imaps", authType: "password", host: "127.0.0.1", port: 993, username: `user${i}@bench.test`, status: i % 5 === 0 ? "failing" : "ok" },
+        data: {
+          name: `Bench mailbox ${i}`,
+          protocol: "imaps",
+          authType: "password",
+          host: "127.0.0.1",
+          port: 993,
+          username: `user${i}@bench.test`,
+          status: i % 5 === 0 ? "failing" : "ok",
+        },
       }),
     );
   }
@@ -32,7 +40,10 @@ async function main() {
         startedAt,
         finishedAt: new Date(startedAt.getTime() + 1500),
         ok: n % 7 !== 0,
-        steps: JSON.stringify([{ name: "connect", ms: 40, ok: true }, { name: "authenticate", ms: 80, ok: n % 7 !== 0 }]),
+        steps: JSON.stringify([
+          { name: "connect", ms: 40, ok: true },
+          { name: "authenticate", ms: 80, ok: n % 7 !== 0 },
+        ]),
         error: n % 7 === 0 ? "Authentication failed" : null,
         mailsFetched: n % 3,
       };
@@ -40,7 +51,9 @@ async function main() {
     await db().fetchRun.createMany({ data });
   }
   if (hook) {
-    const seedHook = (await import(pathToFileURL(path.resolve(hook)).href)) as { default: (database: ReturnType<typeof db>) => Promise<void> };
+    const seedHook = (await import(pathToFileURL(path.resolve(hook)).href)) as {
+      default: (database: ReturnType<typeof db>) => Promise<void>;
+    };
     await seedHook.default(db());
   }
 }

@@ -8,7 +8,10 @@ import { startRig } from "./rig/index";
 import { ensureSystemPackages } from "./system-packages";
 
 const SAMPLES = [
-  { subject: "Printer on floor 3 is jammed", body: "Hi, the printer next to the kitchen shows error E-52. Can someone look?" },
+  {
+    subject: "Printer on floor 3 is jammed",
+    body: "Hi, the printer next to the kitchen shows error E-52. Can someone look?",
+  },
   { subject: "VPN password reset", body: "I cannot log in to the VPN since this morning." },
 ];
 
@@ -45,28 +48,42 @@ async function main() {
   line("OAuth 2.0 authorization server (Generic OAuth 2.0 preset):");
   line(`  Authorize URL     ${info.auth.authorizeUrl}`);
   line(`  Access Token URL  ${info.auth.tokenUrl}`);
-  line(`  Microsoft-style   ${info.auth.msBase}/<tenant>/oauth2/v2.0/authorize | token  (Microsoft 365 presets: set the endpoints to these)`);
+  line(
+    `  Microsoft-style   ${info.auth.msBase}/<tenant>/oauth2/v2.0/authorize | token  (Microsoft 365 presets: set the endpoints to these)`,
+  );
   for (const [name, c] of Object.entries(info.auth.clients)) {
-    line(`  client ${name.padEnd(16)} id=${c.clientId}${c.clientSecret ? ` secret=${c.clientSecret}` : ""} auth=${c.tokenEndpointAuthMethod} grants=${c.grantTypes.join(",")}`);
+    line(
+      `  client ${name.padEnd(16)} id=${c.clientId}${c.clientSecret ? ` secret=${c.clientSecret}` : ""} auth=${c.tokenEndpointAuthMethod} grants=${c.grantTypes.join(",")}`,
+    );
   }
   line("  users (sign in on the consent page):");
   for (const u of Object.values(info.auth.users)) line(`    ${u.username} / ${u.password}`);
   line();
   line("Mail servers (Server Name / IP Address 127.0.0.1):");
-  line(`  IMAP ${info.imap.port} (STARTTLS)   IMAPS ${info.imap.tlsPort}   POP ${info.pop3.port} (STLS)   POPS ${info.pop3.tlsPort}`);
+  line(
+    `  IMAP ${info.imap.port} (STARTTLS)   IMAPS ${info.imap.tlsPort}   POP ${info.pop3.port} (STLS)   POPS ${info.pop3.tlsPort}`,
+  );
   line(`  SMTP submission ${info.smtp.submissionPort} (STARTTLS)   SMTPS ${info.smtp.smtpsPort}`);
-  line(`  Exchange-like: IMAPS ${info.exchange.imapTlsPort}  POPS ${info.exchange.pop3TlsPort}  SMTP ${info.exchange.smtpPort}`);
+  line(
+    `  Exchange-like: IMAPS ${info.exchange.imapTlsPort}  POPS ${info.exchange.pop3TlsPort}  SMTP ${info.exchange.smtpPort}`,
+  );
   line(`  Microsoft Graph base URL ${info.graph.baseUrl}   EWS Connect URL ${info.ews.url}`);
   line(`  mailboxes: ${Object.values(info.mailboxes).join(", ")} (${SAMPLES.length} sample mails each)`);
   line();
   const alice = info.auth.users.alice;
   const client = info.auth.clients.secretPost;
   line("Walk-through: Incoming mail → Add a mailbox");
-  line(`  Connection Protocol IMAPS · Server Name 127.0.0.1 · Port ${info.imap.tlsPort} · Username and Email Address(es) ${alice.username}`);
+  line(
+    `  Connection Protocol IMAPS · Server Name 127.0.0.1 · Port ${info.imap.tlsPort} · Username and Email Address(es) ${alice.username}`,
+  );
   line(`  Provider Generic OAuth 2.0 · Issuer ${info.auth.issuer} → Discover endpoints`);
   line(`  Client ID ${client.clientId} · Client Secret ${client.clientSecret} · Scope "imap offline_access"`);
-  line(`  Save → sign in as ${alice.username} / ${alice.password} in the popup and approve → "Connected" → Fetch a sample mail`);
-  line(`  Microsoft 365 preset instead: Tenant organizations, Authorize/Access Token URL ${info.auth.msBase}/organizations/oauth2/v2.0/authorize | token,`);
+  line(
+    `  Save → sign in as ${alice.username} / ${alice.password} in the popup and approve → "Connected" → Fetch a sample mail`,
+  );
+  line(
+    `  Microsoft 365 preset instead: Tenant organizations, Authorize/Access Token URL ${info.auth.msBase}/organizations/oauth2/v2.0/authorize | token,`,
+  );
   line(`  Server 127.0.0.1 port ${info.exchange.imapTlsPort} (Exchange-like IMAPS).`);
   line();
   line("Ctrl-C stops everything.");

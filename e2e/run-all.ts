@@ -27,22 +27,35 @@ async function typecheck(): Promise<Tally> {
 }
 
 // The house rules (lib/ concern entries, no process.env outside lib/config, no test rig in the product, file
-// size): an error fails the run; warnings are printed.
+// size): an error fails the run; warnings are printed. Then the formatter: a file Prettier would change fails.
 async function lint(): Promise<Tally> {
-  const status = await run(bin("eslint"), ["."]);
-  console.log(status === 0 ? "lint: ok" : "lint: FAILED");
-  return { passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
+  const eslint = await run(bin("eslint"), ["."]);
+  const prettier = await run(bin("prettier"), ["--check", "--log-level=warn", "."]);
+  console.log(eslint === 0 ? "lint: ok" : "lint: FAILED");
+  console.log(prettier === 0 ? "format: ok" : "format: FAILED (npm run format rewrites the files listed above)");
+  const failed = (eslint === 0 ? 0 : 1) + (prettier === 0 ? 0 : 1);
+  return { passed: 2 - failed, failed, skipped: 0 };
 }
 
 async function vitest(env: NodeJS.ProcessEnv): Promise<Tally> {
   const out = path.join(results, "vitest.json");
   rmSync(out, { force: true });
-  const status = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
+  const status = await run(
+    bin("vitest"),
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`],
+    env,
+  );
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0 };
   const report = JSON.parse(readFileSync(out, "utf8"));
-  const tally = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + (report.numTodoTests ?? 0) };
+  const tally = {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests + (report.numTodoTests ?? 0),
+  };
   // a suite that fails to load has no tests but still fails the run
-  const brokenFiles = (report.testResults ?? []).filter((f: { status: string; assertionResults: unknown[] }) => f.status === "failed" && f.assertionResults.length === 0).length;
+  const brokenFiles = (report.testResults ?? []).filter(
+    (f: { status: string; assertionResults: unknown[] }) => f.status === "failed" && f.assertionResults.length === 0,
+  ).length;
   tally.failed += brokenFiles;
   if (status !== 0 && tally.failed === 0) tally.failed = 1;
   return tally;
@@ -62,7 +75,11 @@ async function playwright(env: NodeJS.ProcessEnv): Promise<Tally> {
 async function main() {
   mkdirSync(results, { recursive: true });
   ensureSystemPackages();
-  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1",
+  };
   const tallies: Tally[] = [await typecheck(), await lint()];
   // A path of this run's own, so a rig started by anything else on the machine cannot overwrite it.
   env.MAILBRIDGE_RIG_INFO = process.env.MAILBRIDGE_RIG_INFO = path.join(results, `rig-run-${process.pid}.json`);
@@ -77,7 +94,10 @@ async function main() {
     await rig.stop();
     if (!ok) console.error("the test run was interrupted; rig logs are under test-results/");
   }
-  const total = tallies.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }), { passed: 0, failed: 0, skipped: 0 });
+  const total = tallies.reduce(
+    (a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
   console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
   process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);
 }

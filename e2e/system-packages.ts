@@ -20,7 +20,11 @@ export function ensureSystemPackages(): void {
   console.log(`installing missing packages: ${needed.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   // Postfix asks how to configure itself unless told: the rig runs its own instance anyway.
-  execFileSync("bash", ["-c", "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"], { stdio: "inherit", env });
+  execFileSync(
+    "bash",
+    ["-c", "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"],
+    { stdio: "inherit", env },
+  );
   execFileSync("bash", ["-c", line], { stdio: "inherit", env });
   const still = missing();
   if (still.length) throw new Error(`still missing after apt-get: ${still.join(" ")}`);

@@ -34,9 +34,13 @@ for (const [name, provider] of Object.entries(providers)) {
   ].join("\n");
   const file = path.join(outDir, `${name}.prisma`);
   writeFileSync(file, schema);
-  execFileSync(process.execPath, [path.join(here, "../node_modules/prisma/build/index.js"), "generate", "--schema", file], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env,
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(here, "../node_modules/prisma/build/index.js"), "generate", "--schema", file],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    },
+  );
 }
 console.log("prisma: generated the sqlite and postgresql clients");

@@ -17,11 +17,16 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <div>{user.name || user.email}</div>
           <div className="muted">{user.role === "admin" ? "Administrator" : "Viewer"}</div>
           <form action={signOutAction}>
-            <button className="btn btn-secondary" type="submit">Sign out</button>
+            <button className="btn btn-secondary" type="submit">
+              Sign out
+            </button>
           </form>
         </div>
       </nav>
-      <main className="main"><OutgoingBanner />{children}</main>
+      <main className="main">
+        <OutgoingBanner />
+        {children}
+      </main>
     </div>
   );
 }

@@ -8,7 +8,8 @@ export async function OutgoingBanner() {
   return (
     <div className="alert alert-error" role="alert" aria-label="Sending mail fails">
       {status.status === "reconnect_needed" ? "Outgoing mail needs Reconnect: " : "Sending mail fails: "}
-      <code>{status.lastError}</code> — queued messages are kept and retried. <Link href="/outgoing">Outgoing mail settings</Link>
+      <code>{status.lastError}</code> — queued messages are kept and retried.{" "}
+      <Link href="/outgoing">Outgoing mail settings</Link>
     </div>
   );
 }

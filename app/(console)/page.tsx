@@ -11,14 +11,19 @@ export default async function DashboardPage() {
   const [warnings, mailboxes] = await Promise.all([allExpiryWarnings(), listMailboxes()]);
   return (
     <>
-      <div className="page-header"><h1>Dashboard</h1></div>
+      <div className="page-header">
+        <h1>Dashboard</h1>
+      </div>
       <section className="card">
         <h2>Welcome, {user.name || user.email}</h2>
         <p className="muted">
           Mailbridge {health.version} · database {health.database}.
           {mailboxes.length === 0 && (
-            <> Getting started: set up an OAuth application, then add your mailboxes under Incoming mail and press{" "}
-              <strong>Fetch a sample mail</strong> to prove the settings work.</>
+            <>
+              {" "}
+              Getting started: set up an OAuth application, then add your mailboxes under Incoming mail and press{" "}
+              <strong>Fetch a sample mail</strong> to prove the settings work.
+            </>
           )}
         </p>
       </section>
@@ -27,8 +32,17 @@ export default async function DashboardPage() {
         <section className="card stack" aria-label="Expiry warnings">
           <h2>Needs attention</h2>
           {warnings.map(({ connectionId, warning }, i) => (
-            <div key={i} className={`alert ${warning.severity === "error" ? "alert-error" : "alert-warn"}`} role="alert">
-              {warning.message} {connectionId ? <Link href={`/oauth/${connectionId}`}>Open the connection</Link> : <Link href="/oauth">Open OAuth applications</Link>}
+            <div
+              key={i}
+              className={`alert ${warning.severity === "error" ? "alert-error" : "alert-warn"}`}
+              role="alert"
+            >
+              {warning.message}{" "}
+              {connectionId ? (
+                <Link href={`/oauth/${connectionId}`}>Open the connection</Link>
+              ) : (
+                <Link href="/oauth">Open OAuth applications</Link>
+              )}
             </div>
           ))}
         </section>

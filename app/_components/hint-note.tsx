@@ -11,12 +11,20 @@ const noSubscription = () => () => {};
 export function HintNote({ hint }: { hint: Hint }) {
   const step = hint.guideStep;
   // Read on every render: the guide's steps follow the provider chosen in the form. Not known on the server.
-  const stepShown = useSyncExternalStore(noSubscription, () => Boolean(step && document.getElementById(step)), () => false);
+  const stepShown = useSyncExternalStore(
+    noSubscription,
+    () => Boolean(step && document.getElementById(step)),
+    () => false,
+  );
   return (
     <div className="alert alert-info" role="note">
       <strong>{hint.title}</strong>
       <p>{hint.action}</p>
-      {step && stepShown && <p><a href={`#${step}`}>Show the setup step that fixes this</a></p>}
+      {step && stepShown && (
+        <p>
+          <a href={`#${step}`}>Show the setup step that fixes this</a>
+        </p>
+      )}
     </div>
   );
 }

@@ -2,7 +2,8 @@
 export function ReadOnlyNotice() {
   return (
     <div className="alert alert-info" role="note" aria-label="Read-only">
-      <strong>Read-only.</strong> You are signed in as a Viewer: you can look at these settings, only an administrator can change them.
+      <strong>Read-only.</strong> You are signed in as a Viewer: you can look at these settings, only an administrator
+      can change them.
     </div>
   );
 }

@@ -11,7 +11,8 @@ export type SetupResult = { error?: string; fieldErrors?: Record<string, string>
 // Public only while no administrator exists; createFirstAdmin refuses otherwise, inside one transaction.
 export async function createFirstAdminAction(input: FirstAdminInput): Promise<SetupResult> {
   const parsed = firstAdminSchema.safeParse(input);
-  if (!parsed.success) return { error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+  if (!parsed.success)
+    return { error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
   try {
     await createFirstAdmin(parsed.data);
   } catch (error) {

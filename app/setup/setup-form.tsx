@@ -12,7 +12,9 @@ export function SetupForm() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const input = Object.fromEntries(["name", "email", "password", "confirm"].map((k) => [k, String(form.get(k) ?? "")]));
+    const input = Object.fromEntries(
+      ["name", "email", "password", "confirm"].map((k) => [k, String(form.get(k) ?? "")]),
+    );
     const parsed = firstAdminSchema.safeParse(input);
     if (!parsed.success) {
       setErrors(fieldErrorsOf(parsed.error));
@@ -36,14 +38,23 @@ export function SetupForm() {
   return (
     <form onSubmit={submit} className="form card" noValidate>
       <h1>Create the first administrator</h1>
-      <p className="muted">Mailbridge has no users yet. The account you create here administers the console; this form disappears once it exists.</p>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      <p className="muted">
+        Mailbridge has no users yet. The account you create here administers the console; this form disappears once it
+        exists.
+      </p>
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
       {field("name", "Name", "text", "name")}
       {field("email", "Email address", "email", "username")}
       {field("password", "Password", "password", "new-password")}
       {field("confirm", "Confirm password", "password", "new-password")}
       <div className="actions">
-        <button className="btn btn-primary" type="submit" disabled={pending}>Create administrator</button>
+        <button className="btn btn-primary" type="submit" disabled={pending}>
+          Create administrator
+        </button>
       </div>
     </form>
   );

@@ -7,7 +7,11 @@ export function SignInForm() {
   return (
     <form action={action} className="form card">
       <h1>Sign in to Mailbridge</h1>
-      {state.error && <p className="alert alert-error" role="alert">{state.error}</p>}
+      {state.error && (
+        <p className="alert alert-error" role="alert">
+          {state.error}
+        </p>
+      )}
       <div className="field">
         <label htmlFor="email">Email address</label>
         <input id="email" name="email" type="email" autoComplete="username" required />
@@ -17,7 +21,9 @@ export function SignInForm() {
         <input id="password" name="password" type="password" autoComplete="current-password" required />
       </div>
       <div className="actions">
-        <button className="btn btn-primary" type="submit" disabled={pending}>Sign in</button>
+        <button className="btn btn-primary" type="submit" disabled={pending}>
+          Sign in
+        </button>
       </div>
     </form>
   );

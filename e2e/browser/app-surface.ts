@@ -31,7 +31,9 @@ export function routeHandlers(): RouteHandler[] {
     .map((file) => {
       const text = readFileSync(file, "utf8");
       const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) =>
-        new RegExp(`export\\s+(async\\s+)?(function|const)\\s+${m}\\b|export\\s+const\\s+\\{[^}]*\\b${m}\\b`).test(text),
+        new RegExp(`export\\s+(async\\s+)?(function|const)\\s+${m}\\b|export\\s+const\\s+\\{[^}]*\\b${m}\\b`).test(
+          text,
+        ),
       );
       const rel = path.relative(path.join(root, "app"), path.dirname(file)).split(path.sep).join("/");
       return { file: path.relative(root, file), url: urlOf(rel), methods };
@@ -59,7 +61,10 @@ export function builtServerActions(): ServerAction[] {
   };
   return Object.entries(manifest.node).map(([id, entry]) => {
     const worker = Object.keys(entry.workers)[0];
-    const dir = worker.replace(/^app\//, "").replace(/\/(page|route)$/, "").replace(/^(page|route)$/, "");
+    const dir = worker
+      .replace(/^app\//, "")
+      .replace(/\/(page|route)$/, "")
+      .replace(/^(page|route)$/, "");
     return { id, file: entry.filename ?? "", name: entry.exportedName ?? "", pageUrl: urlOf(dir) };
   });
 }

@@ -19,11 +19,16 @@ async function loggedDuring(run: () => Promise<void>): Promise<string> {
   return readFileSync(logFile, "utf8").slice(before);
 }
 
-test("an anonymous body over 1 MB, a missing length and a foreign or unknown action id get a 4xx, quietly", async ({ console: info }) => {
+test("an anonymous body over 1 MB, a missing length and a foreign or unknown action id get a 4xx, quietly", async ({
+  console: info,
+}) => {
   const anonymous = await playwrightRequest.newContext({ baseURL: info.url });
   const setup = action("createFirstAdminAction");
   const log = await loggedDuring(async () => {
-    const big = await anonymous.fetch("/setup", { ...actionRequest(setup, []).options, data: "a".repeat(1024 * 1024 + 10) });
+    const big = await anonymous.fetch("/setup", {
+      ...actionRequest(setup, []).options,
+      data: "a".repeat(1024 * 1024 + 10),
+    });
     expect(big.status()).toBe(413);
     expect((await big.json()).error).toMatch(/too large/);
 
@@ -40,7 +45,10 @@ test("an anonymous body over 1 MB, a missing length and a foreign or unknown act
     expect(foreign.status()).toBe(404);
     expect((await foreign.json()).error).toMatch(/not available on this page/);
 
-    const unknown = await anonymous.fetch("/signin", actionRequest({ ...setup, id: "7f" + "0".repeat(40) }, [{}]).options);
+    const unknown = await anonymous.fetch(
+      "/signin",
+      actionRequest({ ...setup, id: "7f" + "0".repeat(40) }, [{}]).options,
+    );
     expect(unknown.status()).toBe(404);
   });
   expect(log).not.toMatch(/uncaughtException|Failed to find Server Action|Body exceeded|Error:/);
@@ -50,13 +58,18 @@ test("an anonymous body over 1 MB, a missing length and a foreign or unknown act
 test("ids of things that do not exist and values the server cannot use are explained", async ({ adminPage }) => {
   const call = async (name: string, input: unknown) => {
     const { url, options } = actionRequest(action(name), [input]);
-    const response = await adminPage.request.fetch(url, { ...options, headers: { ...options.headers, Origin: new URL(adminPage.url()).origin } });
+    const response = await adminPage.request.fetch(url, {
+      ...options,
+      headers: { ...options.headers, Origin: new URL(adminPage.url()).origin },
+    });
     expect(response.status(), name).toBeLessThan(500);
     return response.text();
   };
   const log = await loggedDuring(async () => {
     expect(await call("setDisabledAction", { userId: "no-such-user", disabled: true })).toContain("no longer exists");
-    expect(await call("resetPasswordAction", { userId: "no-such-user", password: "a-long-enough-password" })).toContain("no longer exists");
+    expect(await call("resetPasswordAction", { userId: "no-such-user", password: "a-long-enough-password" })).toContain(
+      "no longer exists",
+    );
     expect(await call("testConnectionAction", { connectionId: "no-such-connection" })).toContain("no longer exists");
     const fields = await call("saveConnectionAction", {
       preset: "generic",
@@ -69,12 +82,23 @@ test("ids of things that do not exist and values the server cannot use are expla
     expect(fields).toContain("must use https://");
     expect(fields).toContain("Enter a real date");
     expect(fields).toContain("Paste the private key in PEM form");
-    expect(await call("saveConnectionAction", { preset: "generic", grantType: "client_credentials", clientId: "x", tokenUrl: "https://idp.example.com/token", secretExpiresOn: "9999-12-31" })).toContain("between 2000 and 2199");
+    expect(
+      await call("saveConnectionAction", {
+        preset: "generic",
+        grantType: "client_credentials",
+        clientId: "x",
+        tokenUrl: "https://idp.example.com/token",
+        secretExpiresOn: "9999-12-31",
+      }),
+    ).toContain("between 2000 and 2199");
   });
   expect(log).not.toMatch(/unexpected|uncaught/i);
 });
 
-test("every page carries a nonce Content-Security-Policy that its own scripts satisfy", async ({ adminPage, console: info }) => {
+test("every page carries a nonce Content-Security-Policy that its own scripts satisfy", async ({
+  adminPage,
+  console: info,
+}) => {
   const violations: string[] = [];
   adminPage.on("console", (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());

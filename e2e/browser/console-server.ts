@@ -7,7 +7,13 @@ export function consolePort(): number {
   return Number(process.env.MAILBRIDGE_E2E_PORT ?? 3210);
 }
 
-export type ConsoleServer = { url: string; dataDir: string; process: ChildProcess; output(): string; stop(): Promise<void> };
+export type ConsoleServer = {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+};
 
 export type ConsoleOptions = {
   port: number;

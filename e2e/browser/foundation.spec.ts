@@ -9,7 +9,10 @@ const PUBLIC_ROUTES = new Set(["/api/health", "/api/auth/x/y", "/api/oauth/callb
 const PUBLIC_ACTIONS = new Set(["app/signin/actions.ts#signInAction", "app/setup/actions.ts#createFirstAdminAction"]);
 
 test("first run: create the first administrator, then the setup form is gone; sign out", async ({ browser }) => {
-  const fresh = await startConsole({ port: consolePort() + 1, dataDir: path.resolve("test-results/console-first-run") });
+  const fresh = await startConsole({
+    port: consolePort() + 1,
+    dataDir: path.resolve("test-results/console-first-run"),
+  });
   try {
     const context = await browser.newContext({ baseURL: fresh.url });
     const page = await context.newPage();
@@ -81,12 +84,17 @@ test("sign-in is rate limited per account", async ({ page, adminPage }) => {
   await expect(page.locator(".alert-error")).toHaveText(/Too many failed sign-ins/);
 });
 
-test("a viewer cannot change a setting: no form, and the server refuses the action", async ({ viewerPage, adminPage }) => {
+test("a viewer cannot change a setting: no form, and the server refuses the action", async ({
+  viewerPage,
+  adminPage,
+}) => {
   await viewerPage.goto("/users");
   await expect(viewerPage.getByRole("heading", { name: "Users" })).toBeVisible();
   await expect(viewerPage.getByRole("form", { name: "Add user" })).toHaveCount(0);
   const addUser = builtServerActions().find((a) => a.name === "addUserAction")!;
-  const { url, options } = actionRequest(addUser, [{ name: "", email: "sneaky@mailbridge.test", password: "viewer-made-this-1", role: "admin" }]);
+  const { url, options } = actionRequest(addUser, [
+    { name: "", email: "sneaky@mailbridge.test", password: "viewer-made-this-1", role: "admin" },
+  ]);
   const response = await viewerPage.request.fetch(url, options);
   expect(await response.text()).toContain("Your role does not allow this change.");
   await adminPage.goto("/users");
@@ -118,7 +126,11 @@ test("every route handler and server action refuses an unauthenticated request",
   expect(routes.map((r) => r.url)).toContain("/api/health");
   for (const route of routes) {
     for (const method of route.methods) {
-      const response = await anonymous.fetch(route.url, { method, maxRedirects: 0, data: method === "GET" ? undefined : "{}" });
+      const response = await anonymous.fetch(route.url, {
+        method,
+        maxRedirects: 0,
+        data: method === "GET" ? undefined : "{}",
+      });
       if (PUBLIC_ROUTES.has(route.url)) {
         expect(response.status(), `${method} ${route.url}`).toBeLessThan(500);
         continue;
@@ -133,7 +145,10 @@ test("every route handler and server action refuses an unauthenticated request",
   const built = builtServerActions();
   const declared = declaredServerActions();
   for (const d of declared) {
-    expect(built.some((b) => b.file === d.file && b.name === d.name), `${d.file}#${d.name} is in the build`).toBe(true);
+    expect(
+      built.some((b) => b.file === d.file && b.name === d.name),
+      `${d.file}#${d.name} is in the build`,
+    ).toBe(true);
   }
   for (const action of built) {
     const key = `${action.file}#${action.name}`;

@@ -19,7 +19,12 @@ export default async function globalSetup() {
   }
   buildIfNeeded(root);
   const dataDir = path.join(results, "console-data");
-  const server = await startConsole({ port: consolePort(), dataDir, caFile: rigInfo().caFile, logFile: path.join(results, "console.log") });
+  const server = await startConsole({
+    port: consolePort(),
+    dataDir,
+    caFile: rigInfo().caFile,
+    logFile: path.join(results, "console.log"),
+  });
   try {
     return await seedConsole(root, server, dataDir, stopRig);
   } catch (error) {
@@ -30,7 +35,12 @@ export default async function globalSetup() {
   }
 }
 
-async function seedConsole(root: string, server: ConsoleServer, dataDir: string, stopRig: (() => Promise<void>) | undefined) {
+async function seedConsole(
+  root: string,
+  server: ConsoleServer,
+  dataDir: string,
+  stopRig: (() => Promise<void>) | undefined,
+) {
   const info: ConsoleInfo = {
     url: server.url,
     dataDir,
@@ -39,7 +49,16 @@ async function seedConsole(root: string, server: ConsoleServer, dataDir: string,
   };
   execFileSync(
     process.execPath,
-    ["--conditions=react-server", "--import", "tsx", path.join(root, "e2e/support/seed-users.ts"), info.admin.email, info.admin.password, info.viewer.email, info.viewer.password],
+    [
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      path.join(root, "e2e/support/seed-users.ts"),
+      info.admin.email,
+      info.admin.password,
+      info.viewer.email,
+      info.viewer.password,
+    ],
     { cwd: root, env: { ...process.env, MAILBRIDGE_DATA_DIR: dataDir, DATABASE_URL: "" }, stdio: "inherit" },
   );
   writeFileSync(consoleInfoPath(), JSON.stringify(info, null, 2));

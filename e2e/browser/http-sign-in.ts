@@ -18,7 +18,13 @@ export function fromAddress(localAddress: string): Agent {
 }
 
 /** Auth.js's credentials endpoint, the way a script would post it: `code` says why a sign-in was refused. */
-export async function signInOverHttp(origin: string, agent: Agent, email: string, password: string, headers: Record<string, string> = {}): Promise<SignInAnswer> {
+export async function signInOverHttp(
+  origin: string,
+  agent: Agent,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<SignInAnswer> {
   const csrf = await request(`${origin}/api/auth/csrf`, { dispatcher: agent, headers });
   const { csrfToken } = (await csrf.body.json()) as { csrfToken: string };
   const jar = cookiesOf(csrf.headers["set-cookie"]);
@@ -30,6 +36,8 @@ export async function signInOverHttp(origin: string, agent: Agent, email: string
   });
   await res.body.dump();
   const location = String(res.headers.location ?? "");
-  const signedIn = [...cookiesOf(res.headers["set-cookie"]).keys()].some((name) => name.endsWith("authjs.session-token"));
+  const signedIn = [...cookiesOf(res.headers["set-cookie"]).keys()].some((name) =>
+    name.endsWith("authjs.session-token"),
+  );
   return { signedIn, code: new URL(location, origin).searchParams.get("code"), location };
 }

@@ -51,7 +51,10 @@ async function saveAndConsent(page: Page, rig: RigInfo) {
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), rig.auth.users.alice);
 }
 
-test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetches a sample mail", async ({ adminPage: page, rig }) => {
+test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetches a sample mail", async ({
+  adminPage: page,
+  rig,
+}) => {
   const folder = `E2E-${randomBytes(3).toString("hex")}`;
   const oldest = `Oldest mail ${folder}`;
   await ensureFolder(rig, rig.auth.users.alice.username, folder);
@@ -61,7 +64,11 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
   await fillMailbox(page, rig, { name: `Support ${folder}`, host: rig.exchange.host, folder });
   await page.getByLabel("Enable Email Debug").check();
   await saveAndConsent(page, rig);
-  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page
+      .getByRole("status")
+      .filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` }),
+  ).toBeVisible({ timeout: 30_000 });
 
   await page.getByRole("button", { name: "Fetch a sample mail" }).click();
   const sample = page.getByRole("region", { name: "Sample mail" });
@@ -81,7 +88,10 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
 
   // the debug log of the sample fetch: readable, downloadable, without any token
   await page.goto("/activity");
-  const row = page.getByRole("row").filter({ hasText: `Support ${folder}` }).filter({ hasText: "Sample fetch" });
+  const row = page
+    .getByRole("row")
+    .filter({ hasText: `Support ${folder}` })
+    .filter({ hasText: "Sample fetch" });
   await row.getByRole("link", { name: "View transcript" }).click();
   await expect(page.locator("pre.transcript")).toContainText("AUTHENTICATE XOAUTH2 [redacted]");
   const downloading = page.waitForEvent("download");
@@ -100,7 +110,11 @@ test("an admin connects an IMAPS mailbox with the Microsoft 365 preset and fetch
 });
 
 test("a wrong server name shows the failing step and a hint", async ({ adminPage: page, rig }) => {
-  await fillMailbox(page, rig, { name: `Broken ${randomBytes(3).toString("hex")}`, host: "no-such-server.invalid", folder: "INBOX" });
+  await fillMailbox(page, rig, {
+    name: `Broken ${randomBytes(3).toString("hex")}`,
+    host: "no-such-server.invalid",
+    folder: "INBOX",
+  });
   await saveAndConsent(page, rig);
   await expect(page.getByRole("alert").filter({ hasText: "Could not connect" })).toBeVisible({ timeout: 30_000 });
   const steps = page.getByRole("list", { name: "Connection steps" });
@@ -108,7 +122,10 @@ test("a wrong server name shows the failing step and a hint", async ({ adminPage
   await expect(page.getByRole("note")).toContainText("Server name not found");
 });
 
-test("with popups blocked, consent runs as a redirect and the mailbox page connects when it comes back", async ({ adminPage: page, rig }) => {
+test("with popups blocked, consent runs as a redirect and the mailbox page connects when it comes back", async ({
+  adminPage: page,
+  rig,
+}) => {
   await page.addInitScript(() => {
     window.open = () => null;
   });
@@ -118,7 +135,11 @@ test("with popups blocked, consent runs as a redirect and the mailbox page conne
   await page.waitForURL((url) => url.origin === new URL(rig.auth.issuer).origin);
   await signInAndConsent(page, rig.auth.users.alice);
   await page.waitForURL(/\/incoming\/[a-z0-9]+$/);
-  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page
+      .getByRole("status")
+      .filter({ hasText: `Connected to ${rig.exchange.host} as ${rig.auth.users.alice.username}` }),
+  ).toBeVisible({ timeout: 30_000 });
   await expect(page.getByLabel("Mailbox name")).toHaveValue(name);
 });
 

@@ -30,9 +30,15 @@ test("kill of `npm start` closes the port within the grace time and leaves no pr
     expect(tree).toContain(Number(printed![1]));
 
     server.process.kill("SIGTERM");
-    const closedAfter = await until("the port closes", SHUTDOWN_GRACE_MS + 5000, async () => !(await portAccepts(port)));
+    const closedAfter = await until(
+      "the port closes",
+      SHUTDOWN_GRACE_MS + 5000,
+      async () => !(await portAccepts(port)),
+    );
     expect(closedAfter).toBeLessThan(SHUTDOWN_GRACE_MS);
-    await until("every process of the console ends", SHUTDOWN_GRACE_MS + 5000, () => tree.every((pid) => !isAlive(pid)));
+    await until("every process of the console ends", SHUTDOWN_GRACE_MS + 5000, () =>
+      tree.every((pid) => !isAlive(pid)),
+    );
     expect(server.output()).toContain("SIGTERM received: stopping");
   } finally {
     await agent.close();
@@ -46,7 +52,10 @@ test("the printed process id stops the console too, with a request in flight", a
   await until("the process id is printed", 5000, () => server.output().includes("stop it with"));
   const pid = Number(/process id (\d+)/.exec(server.output())![1]);
   expect(pid).toBe(server.process.pid);
-  const inFlight = request(`${server.url}/api/health`).then((r) => r.body.dump().then(() => r.statusCode), () => 0);
+  const inFlight = request(`${server.url}/api/health`).then(
+    (r) => r.body.dump().then(() => r.statusCode),
+    () => 0,
+  );
   process.kill(pid, "SIGTERM");
   await until("the port closes", SHUTDOWN_GRACE_MS + 5000, async () => !(await portAccepts(port)));
   await until("the console exits", SHUTDOWN_GRACE_MS + 5000, () => server.process.exitCode !== null);

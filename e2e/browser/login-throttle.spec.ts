@@ -13,10 +13,23 @@ const test = base.extend<object, { server: ConsoleServer }>({
   server: [
     async ({}, use) => {
       const root = path.resolve(__dirname, "..", "..");
-      const server = await startConsole({ port: consolePort() + 3, dataDir: path.resolve("test-results/console-throttle"), env: { MAILBRIDGE_TRUSTED_PROXIES: PROXY } });
+      const server = await startConsole({
+        port: consolePort() + 3,
+        dataDir: path.resolve("test-results/console-throttle"),
+        env: { MAILBRIDGE_TRUSTED_PROXIES: PROXY },
+      });
       execFileSync(
         process.execPath,
-        ["--conditions=react-server", "--import", "tsx", path.join(root, "e2e/support/seed-users.ts"), ADMIN.email, ADMIN.password, "viewer@throttle.test", "the-throttle-viewers-password"],
+        [
+          "--conditions=react-server",
+          "--import",
+          "tsx",
+          path.join(root, "e2e/support/seed-users.ts"),
+          ADMIN.email,
+          ADMIN.password,
+          "viewer@throttle.test",
+          "the-throttle-viewers-password",
+        ],
         { cwd: root, env: { ...process.env, MAILBRIDGE_DATA_DIR: server.dataDir, DATABASE_URL: "" }, stdio: "inherit" },
       );
       await use(server);
@@ -26,11 +39,18 @@ const test = base.extend<object, { server: ConsoleServer }>({
   ],
 });
 
-test("a forged X-Forwarded-For does not get around the limit, and the attacker does not lock the admin out", async ({ server }) => {
+test("a forged X-Forwarded-For does not get around the limit, and the attacker does not lock the admin out", async ({
+  server,
+}) => {
   const attacker = fromAddress("127.0.0.2");
   const answers = [];
   for (let i = 0; i < 8; i++) {
-    answers.push(await signInOverHttp(server.url, attacker, ADMIN.email, `guess-${i}`, { "x-forwarded-for": `198.51.100.${i + 1}`, "x-real-ip": `198.51.100.${i + 1}` }));
+    answers.push(
+      await signInOverHttp(server.url, attacker, ADMIN.email, `guess-${i}`, {
+        "x-forwarded-for": `198.51.100.${i + 1}`,
+        "x-real-ip": `198.51.100.${i + 1}`,
+      }),
+    );
   }
   expect(answers.slice(0, 5).map((a) => a.code)).toEqual(Array(5).fill("credentials"));
   expect(answers.slice(5).map((a) => a.code)).toEqual(Array(3).fill("throttled"));
@@ -44,10 +64,15 @@ test("a forged X-Forwarded-For does not get around the limit, and the attacker d
 
 test("behind a trusted proxy each client is counted on its own address", async ({ server }) => {
   const proxy = fromAddress(PROXY);
-  for (let i = 0; i < 6; i++) await signInOverHttp(server.url, proxy, ADMIN.email, `guess-${i}`, { "x-forwarded-for": "203.0.113.7" });
-  expect((await signInOverHttp(server.url, proxy, ADMIN.email, ADMIN.password, { "x-forwarded-for": "203.0.113.7" })).code).toBe("throttled");
+  for (let i = 0; i < 6; i++)
+    await signInOverHttp(server.url, proxy, ADMIN.email, `guess-${i}`, { "x-forwarded-for": "203.0.113.7" });
+  expect(
+    (await signInOverHttp(server.url, proxy, ADMIN.email, ADMIN.password, { "x-forwarded-for": "203.0.113.7" })).code,
+  ).toBe("throttled");
   // the client forges an entry in front; the proxy appends the real one, which is what counts
-  const other = await signInOverHttp(server.url, proxy, ADMIN.email, ADMIN.password, { "x-forwarded-for": "203.0.113.7, 203.0.113.8" });
+  const other = await signInOverHttp(server.url, proxy, ADMIN.email, ADMIN.password, {
+    "x-forwarded-for": "203.0.113.7, 203.0.113.8",
+  });
   expect(other.signedIn, other.location).toBe(true);
 });
 
@@ -72,6 +97,8 @@ test("the sign-in form says how long to wait", async ({ server, browser }) => {
     await answered;
     await expect(page.locator(".alert-error")).toBeVisible();
   }
-  await expect(page.locator(".alert-error")).toHaveText(/Too many failed sign-ins for this account from your address\. Wait \d+ seconds? and try again\./);
+  await expect(page.locator(".alert-error")).toHaveText(
+    /Too many failed sign-ins for this account from your address\. Wait \d+ seconds? and try again\./,
+  );
   await context.close();
 });

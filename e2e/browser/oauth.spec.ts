@@ -36,7 +36,11 @@ async function fillGeneric(page: Page, rig: RigInfo, user: string, opts: { scope
   await page.getByLabel("Mailbox (login hint)").fill(user);
 }
 
-test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", async ({ adminPage: page, rig, console: info }) => {
+test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", async ({
+  adminPage: page,
+  rig,
+  console: info,
+}) => {
   const responses = recordResponses(page, info.url);
   const alice = rig.auth.users.alice;
   await fillGeneric(page, rig, alice.username);
@@ -60,7 +64,10 @@ test("an admin saves a Generic OAuth 2.0 connection and consents in the popup", 
   for (const body of bodies) expect(body).not.toContain(secret);
 });
 
-test("with popups blocked the consent runs as a full-page redirect back to the settings page", async ({ adminPage: page, rig }) => {
+test("with popups blocked the consent runs as a full-page redirect back to the settings page", async ({
+  adminPage: page,
+  rig,
+}) => {
   await page.addInitScript(() => {
     window.open = () => null;
   });
@@ -81,7 +88,10 @@ test("a denied consent comes back as a hint, escaped", async ({ adminPage: page,
   await expect(page.getByRole("note")).toContainText("Consent was denied");
 });
 
-test("a revoked grant shows as reconnect needed on the dashboard and the connection; Reconnect repairs it", async ({ adminPage: page, rig }) => {
+test("a revoked grant shows as reconnect needed on the dashboard and the connection; Reconnect repairs it", async ({
+  adminPage: page,
+  rig,
+}) => {
   const shared = rig.auth.users.shared;
   await fillGeneric(page, rig, shared.username);
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), shared);
@@ -95,7 +105,11 @@ test("a revoked grant shows as reconnect needed on the dashboard and the connect
   await expect(status.getByRole("alert").filter({ hasText: "needs to be reconnected" })).toBeVisible();
   await expect(status.getByText("Reconnect needed")).toBeVisible();
   await page.goto("/");
-  await expect(page.getByRole("region", { name: "Expiry warnings" }).getByText(`The OAuth connection for ${shared.username} needs to be reconnected`)).toBeVisible();
+  await expect(
+    page
+      .getByRole("region", { name: "Expiry warnings" })
+      .getByText(`The OAuth connection for ${shared.username} needs to be reconnected`),
+  ).toBeVisible();
 
   await page.goto(connectionUrl);
   await consentInPopup(page, () => status.getByRole("button", { name: "Reconnect" }).click(), shared);
@@ -123,7 +137,10 @@ test("a second connection reuses the stored application and its secret", async (
   await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 });
 
-test("a Google app in Testing: the 7-day refresh token is warned about on the connection and the dashboard", async ({ adminPage: page, rig }) => {
+test("a Google app in Testing: the 7-day refresh token is warned about on the connection and the dashboard", async ({
+  adminPage: page,
+  rig,
+}) => {
   const bob = rig.auth.users.bob;
   const client = rig.auth.clients.googleTesting;
   await page.goto("/oauth/new");
@@ -139,21 +156,34 @@ test("a Google app in Testing: the 7-day refresh token is warned about on the co
   await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 
   await page.reload();
-  await expect(page.getByRole("region", { name: "Connection status" }).getByRole("alert")).toContainText('the Google app is in "Testing"');
+  await expect(page.getByRole("region", { name: "Connection status" }).getByRole("alert")).toContainText(
+    'the Google app is in "Testing"',
+  );
   await page.goto("/");
   await expect(page.getByRole("region", { name: "Expiry warnings" })).toContainText('the Google app is in "Testing"');
 });
 
-test("closing the consent popup without signing in says so and leaves the connection waiting", async ({ adminPage: page, rig }) => {
+test("closing the consent popup without signing in says so and leaves the connection waiting", async ({
+  adminPage: page,
+  rig,
+}) => {
   await fillGeneric(page, rig, rig.auth.users.alice.username);
   const popupPromise = page.waitForEvent("popup");
   await page.getByRole("button", { name: "Save" }).click();
   const popup = await popupPromise;
   await popup.getByLabel("Email").waitFor();
   await popup.close();
-  await expect(page.getByRole("alert").filter({ hasText: "The sign-in window was closed before the sign-in finished." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "The sign-in window was closed before the sign-in finished." }),
+  ).toBeVisible();
   await page.goto("/oauth");
-  await expect(page.getByRole("row").filter({ hasText: rig.auth.users.alice.username }).filter({ hasText: "Waiting for sign-in" }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ hasText: rig.auth.users.alice.username })
+      .filter({ hasText: "Waiting for sign-in" })
+      .first(),
+  ).toBeVisible();
 });
 
 test("a viewer can read the OAuth page but not create connections", async ({ viewerPage: page }) => {
@@ -162,7 +192,11 @@ test("a viewer can read the OAuth page but not create connections", async ({ vie
   await expect(page.getByRole("link", { name: "New connection" })).toHaveCount(0);
 });
 
-test("a viewer sees the OAuth connection and application pages read-only, with a notice and disabled inputs", async ({ adminPage, viewerPage, rig }) => {
+test("a viewer sees the OAuth connection and application pages read-only, with a notice and disabled inputs", async ({
+  adminPage,
+  viewerPage,
+  rig,
+}) => {
   // The admin saves a connection (left waiting for its sign-in): it and its application exist for the viewer.
   await fillGeneric(adminPage, rig, rig.auth.users.alice.username);
   const popupPromise = adminPage.waitForEvent("popup");
@@ -185,16 +219,32 @@ test("a viewer sees the OAuth connection and application pages read-only, with a
   await expect(viewerPage.getByRole("button", { name: "Save application" })).toHaveCount(0);
 });
 
-test("return paths that leave the console are refused, at the start and at the end of a real consent", async ({ adminPage: page, rig, console: info }) => {
+test("return paths that leave the console are refused, at the start and at the end of a real consent", async ({
+  adminPage: page,
+  rig,
+  console: info,
+}) => {
   const origin = new URL(info.url).origin;
   // Nothing may leave this machine: a navigation to the attacker's host is stopped before any lookup.
   const escaped: string[] = [];
-  await page.route((url) => url.hostname.endsWith("evil.example"), (route) => {
-    escaped.push(route.request().url());
-    return route.abort();
-  });
-  for (const evil of ["/\\evil.example/x", "/\t/evil.example/", "//evil.example/", "/\\/evil.example", "https://evil.example/"]) {
-    const response = await page.request.get(`/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId: "no-such-connection" })}`, { maxRedirects: 0 });
+  await page.route(
+    (url) => url.hostname.endsWith("evil.example"),
+    (route) => {
+      escaped.push(route.request().url());
+      return route.abort();
+    },
+  );
+  for (const evil of [
+    "/\\evil.example/x",
+    "/\t/evil.example/",
+    "//evil.example/",
+    "/\\/evil.example",
+    "https://evil.example/",
+  ]) {
+    const response = await page.request.get(
+      `/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId: "no-such-connection" })}`,
+      { maxRedirects: 0 },
+    );
     expect(response.status()).toBe(303);
     const location = new URL(response.headers().location, info.url);
     expect(location.origin, `returnTo ${JSON.stringify(evil)}`).toBe(origin);
@@ -209,17 +259,26 @@ test("return paths that leave the console are refused, at the start and at the e
   for (const evil of ["/\t/evil.example/", "/\\evil.example/x"]) {
     await page.goto(`/api/oauth/start?${new URLSearchParams({ mode: "redirect", returnTo: evil, connectionId })}`);
     await signInAndConsent(page, alice);
-    await page.waitForURL((url) => url.searchParams.has("oauth") || url.hostname.endsWith("evil.example") || url.protocol === "chrome-error:");
+    await page.waitForURL(
+      (url) =>
+        url.searchParams.has("oauth") || url.hostname.endsWith("evil.example") || url.protocol === "chrome-error:",
+    );
     expect(new URL(page.url()).origin).toBe(origin);
     await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
   }
   expect(escaped).toEqual([]);
 });
 
-test("after a full-page consent the banner shows texts for codes only, never text from the address", async ({ adminPage: page }) => {
+test("after a full-page consent the banner shows texts for codes only, never text from the address", async ({
+  adminPage: page,
+}) => {
   const planted = "Your account is locked: call +1 555 0100";
-  await page.goto(`/oauth/new?${new URLSearchParams({ oauth: "error", oauth_code: "access_denied", oauth_error: planted, oauth_hint: JSON.stringify({ code: "x", title: planted, action: planted }) })}`);
-  await expect(page.getByRole("alert").filter({ hasText: "The sign-in was cancelled or consent refused." })).toBeVisible();
+  await page.goto(
+    `/oauth/new?${new URLSearchParams({ oauth: "error", oauth_code: "access_denied", oauth_error: planted, oauth_hint: JSON.stringify({ code: "x", title: planted, action: planted }) })}`,
+  );
+  await expect(
+    page.getByRole("alert").filter({ hasText: "The sign-in was cancelled or consent refused." }),
+  ).toBeVisible();
   await expect(page.getByRole("note").filter({ hasText: "Consent was denied" })).toBeVisible();
   await expect(page.getByText(planted)).toHaveCount(0);
 
@@ -230,7 +289,10 @@ test("after a full-page consent the banner shows texts for codes only, never tex
   await expect(page).toHaveURL(/\/oauth\/new$/);
 });
 
-test("with the provider remembering another account, the page says who signed in, and Sign in as someone else fixes it", async ({ adminPage: page, rig }) => {
+test("with the provider remembering another account, the page says who signed in, and Sign in as someone else fixes it", async ({
+  adminPage: page,
+  rig,
+}) => {
   const { alice, bob } = rig.auth.users;
   const scope = `openid email ${SCOPE}`;
   // bob signs in at the provider in this browser first (his own mailbox)
@@ -242,7 +304,9 @@ test("with the provider remembering another account, the page says who signed in
   // alice's mailbox: the provider hands out bob's grant without asking
   await fillGeneric(page, rig, alice.username, { scope });
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), bob);
-  const notice = page.getByRole("alert").filter({ hasText: "Signed in as bob@rig.test, this mailbox is alice@rig.test." });
+  const notice = page
+    .getByRole("alert")
+    .filter({ hasText: "Signed in as bob@rig.test, this mailbox is alice@rig.test." });
   await expect(notice).toBeVisible();
 
   const popupPromise = page.waitForEvent("popup");
@@ -253,12 +317,17 @@ test("with the provider remembering another account, the page says who signed in
   await expect(popup.getByLabel("Email")).toBeVisible();
   await signInAndConsent(popup, alice);
   await closed;
-  await expect(page.getByRole("status").filter({ hasText: "Signed in again: the tokens are now for this mailbox's account." })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: "Signed in again: the tokens are now for this mailbox's account." }),
+  ).toBeVisible();
   await page.reload();
   await expect(page.getByText("this mailbox is")).toHaveCount(0);
 });
 
-test("a stored application brings its scope to a new mailbox, the protocol leaves its endpoints alone, and a generic provider gets no Microsoft wording", async ({ adminPage: page, rig }) => {
+test("a stored application brings its scope to a new mailbox, the protocol leaves its endpoints alone, and a generic provider gets no Microsoft wording", async ({
+  adminPage: page,
+  rig,
+}) => {
   const alice = rig.auth.users.alice;
   const client = rig.auth.clients.secretPost;
   await fillGeneric(page, rig, alice.username);
@@ -281,7 +350,10 @@ test("a stored application brings its scope to a new mailbox, the protocol leave
   await expect(page.getByText(/Azure|outlook\.office\.com scopes/)).toHaveCount(0);
 });
 
-test("an application's own fields are changed on its page, and a changed endpoint needs the secret typed again", async ({ adminPage: page, rig }) => {
+test("an application's own fields are changed on its page, and a changed endpoint needs the secret typed again", async ({
+  adminPage: page,
+  rig,
+}) => {
   const alice = rig.auth.users.alice;
   const client = rig.auth.clients.secretPost;
   await fillGeneric(page, rig, alice.username);
@@ -289,14 +361,25 @@ test("an application's own fields are changed on its page, and a changed endpoin
   await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 
   await page.goto("/oauth");
-  await page.getByRole("region", { name: `Application Generic OAuth 2.0 · ${client.clientId}` }).getByRole("link", { name: "Edit application" }).click();
+  await page
+    .getByRole("region", { name: `Application Generic OAuth 2.0 · ${client.clientId}` })
+    .getByRole("link", { name: "Edit application" })
+    .click();
   await expect(page.getByRole("heading", { name: "OAuth application" })).toBeVisible();
-  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "(stored — leave blank to keep)");
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute(
+    "placeholder",
+    "(stored — leave blank to keep)",
+  );
   await page.getByLabel("Access Token URL").fill(`${rig.auth.tokenUrl}/moved`);
   // the form says it before the server does
-  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute("placeholder", "the Access Token URL changed: enter it again");
+  await expect(page.getByLabel("Client Secret", { exact: true })).toHaveAttribute(
+    "placeholder",
+    "the Access Token URL changed: enter it again",
+  );
   await page.getByRole("button", { name: "Save application" }).click();
-  await expect(page.locator("#app-clientSecret-error")).toHaveText("The Access Token URL changed: enter the client secret again");
+  await expect(page.locator("#app-clientSecret-error")).toHaveText(
+    "The Access Token URL changed: enter the client secret again",
+  );
   await page.reload();
   await expect(page.getByLabel("Access Token URL")).toHaveValue(rig.auth.tokenUrl);
 });

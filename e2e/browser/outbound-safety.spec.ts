@@ -21,20 +21,31 @@ async function fillPasswordMailbox(page: Page, rig: RigInfo, name: string) {
   await page.getByLabel("Fetch interval (minutes)").fill("5");
 }
 
-test("a changed port does not get the stored password: the form asks for it again", async ({ adminPage: page, rig }) => {
+test("a changed port does not get the stored password: the form asks for it again", async ({
+  adminPage: page,
+  rig,
+}) => {
   const fake = await startRecordingServer();
   try {
     await fillPasswordMailbox(page, rig, `Password ${randomBytes(3).toString("hex")}`);
     await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.imap.host}` })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.imap.host}` })).toBeVisible({
+      timeout: 30_000,
+    });
     await page.reload();
     await expect(page.getByLabel("Password", { exact: true })).toHaveAttribute("placeholder", "(unchanged)");
 
     await page.getByLabel("Connection Protocol").selectOption("imap");
     await page.getByLabel("Port", { exact: true }).fill(String(fake.port));
-    await expect(page.getByText("The server changed: enter the password again. A stored password is sent only to the server it was saved for.")).toBeVisible();
+    await expect(
+      page.getByText(
+        "The server changed: enter the password again. A stored password is sent only to the server it was saved for.",
+      ),
+    ).toBeVisible();
     await page.getByRole("button", { name: "Fetch a sample mail" }).click();
-    await expect(page.getByText("The server changed: enter the password again", { exact: true })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByText("The server changed: enter the password again", { exact: true })).toBeVisible({
+      timeout: 15_000,
+    });
     expect(fake.connections).toBe(0);
   } finally {
     await fake.stop();
@@ -45,6 +56,9 @@ test("a metadata address is refused with the policy's words", async ({ adminPage
   await fillPasswordMailbox(page, rig, `Metadata ${randomBytes(3).toString("hex")}`);
   await page.getByLabel("Server Name / IP Address").fill("169.254.169.254");
   await page.getByRole("button", { name: "Fetch a sample mail" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "The sample fetch failed" })).toContainText("169.254.169.254 is a link-local address: Mailbridge does not connect there", { timeout: 15_000 });
+  await expect(page.getByRole("alert").filter({ hasText: "The sample fetch failed" })).toContainText(
+    "169.254.169.254 is a link-local address: Mailbridge does not connect there",
+    { timeout: 15_000 },
+  );
   await expect(page.getByRole("note")).toContainText("Mailbridge does not connect to this address");
 });

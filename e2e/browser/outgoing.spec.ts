@@ -46,11 +46,18 @@ async function saveWithOptionalConsent(page: Page, rig: RigInfo) {
   }
 }
 
-test("an admin sets up SMTP with the Google preset, consents in the popup and sends a test mail", async ({ adminPage: page, rig }) => {
+test("an admin sets up SMTP with the Google preset, consents in the popup and sends a test mail", async ({
+  adminPage: page,
+  rig,
+}) => {
   await fillGoogleSmtp(page, rig, rig.smtp.submissionPort);
   await page.getByLabel("Enable Email Debug").check();
   await consentInPopup(page, () => page.getByRole("button", { name: "Save" }).click(), rig.auth.users.alice);
-  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.smtp.host}:${rig.smtp.submissionPort} as ${rig.auth.users.alice.username}` })).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page.getByRole("status").filter({
+      hasText: `Connected to ${rig.smtp.host}:${rig.smtp.submissionPort} as ${rig.auth.users.alice.username}`,
+    }),
+  ).toBeVisible({ timeout: 30_000 });
 
   const to = `e2e-${randomBytes(4).toString("hex")}@example.org`;
   const test = page.getByRole("form", { name: "Send test mail" });
@@ -64,12 +71,20 @@ test("an admin sets up SMTP with the Google preset, consents in the popup and se
   expect(sent.raw).toMatch(/^From: Rig Helpdesk <alice@rig\.test>$/m);
   await expect(test.getByRole("list", { name: "Connection steps" })).toContainText("send — ok");
   // the outbox lists it as sent with the same queue id
-  await expect(page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: to })).toContainText(queueId!);
+  await expect(page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: to })).toContainText(
+    queueId!,
+  );
   await expect(page.getByRole("region", { name: "Outgoing status" })).toContainText("Active");
 
   // Enable Email Debug kept the SMTP transcript on Activity, without the token
   await page.goto("/activity");
-  await page.getByRole("row").filter({ hasText: "Outgoing mail" }).filter({ hasText: "Test mail" }).first().getByRole("link", { name: "View transcript" }).click();
+  await page
+    .getByRole("row")
+    .filter({ hasText: "Outgoing mail" })
+    .filter({ hasText: "Test mail" })
+    .first()
+    .getByRole("link", { name: "View transcript" })
+    .click();
   await expect(page.locator("pre.transcript")).toContainText("AUTH XOAUTH2 [redacted]");
   await expect(page.locator("pre.transcript")).toContainText("queued as");
   await expect(page.locator("pre.transcript")).not.toContainText(/eyJ[\w-]{10,}\./);
@@ -86,7 +101,10 @@ test("a wrong port shows the failing step and a hint", async ({ adminPage: page,
   await expect(page.getByRole("alert", { name: "Sending mail fails" })).toContainText("ECONNREFUSED");
 });
 
-test("Exchange refuses the sign-in: the hint is shown, and the contact is told through the alternate server by the console's outbox worker", async ({ adminPage: page, rig }) => {
+test("Exchange refuses the sign-in: the hint is shown, and the contact is told through the alternate server by the console's outbox worker", async ({
+  adminPage: page,
+  rig,
+}) => {
   // Primary: the Exchange-like SMTP with SMTP AUTH off for the mailbox (535 5.7.139); alternate: Postfix.
   await setSmtpAuthEnabled(rig, rig.auth.users.alice.username, false);
   try {
@@ -110,9 +128,15 @@ async function exchangeRefusesSignIn(page: Page, rig: RigInfo) {
   const testMail = page.getByRole("form", { name: "Send test mail" });
   await testMail.getByLabel("Send a test mail to").fill("customer@example.org");
   await testMail.getByRole("button", { name: "Send test mail" }).click();
-  await expect(testMail.getByRole("alert").filter({ hasText: 'failed at the step "authenticate"' })).toBeVisible({ timeout: 30_000 });
+  await expect(testMail.getByRole("alert").filter({ hasText: 'failed at the step "authenticate"' })).toBeVisible({
+    timeout: 30_000,
+  });
   // The notice is queued once and sent in the background, through the alternate server.
-  const notice = await waitForSentMessage(rig, (m) => m.envelope.to.includes(contact) && /\r?\n\r?\n/.test(m.raw), 30_000);
+  const notice = await waitForSentMessage(
+    rig,
+    (m) => m.envelope.to.includes(contact) && /\r?\n\r?\n/.test(m.raw),
+    30_000,
+  );
   expect(notice.subject).toBe("Mailbridge cannot send mail");
   await page.reload();
   const row = page.getByRole("table", { name: "Outbox" }).getByRole("row").filter({ hasText: contact });
@@ -120,7 +144,9 @@ async function exchangeRefusesSignIn(page: Page, rig: RigInfo) {
   await expect(page.getByRole("region", { name: "Outgoing status" })).toContainText(`${contact} was told`);
 }
 
-test("a password against smtp.office365.com warns about the December 2026 switch-off and offers the Microsoft 365 preset", async ({ adminPage: page }) => {
+test("a password against smtp.office365.com warns about the December 2026 switch-off and offers the Microsoft 365 preset", async ({
+  adminPage: page,
+}) => {
   await page.goto("/outgoing");
   await page.getByLabel("Connection Protocol").selectOption("smtp");
   await page.getByLabel("Server Name / IP Address", { exact: true }).fill("smtp.office365.com");
@@ -135,7 +161,9 @@ test("a password against smtp.office365.com warns about the December 2026 switch
   await expect(warning).toHaveCount(0);
 });
 
-test("a viewer sees the outgoing settings read-only, with a notice and disabled inputs", async ({ viewerPage: page }) => {
+test("a viewer sees the outgoing settings read-only, with a notice and disabled inputs", async ({
+  viewerPage: page,
+}) => {
   await page.goto("/outgoing");
   await expect(page.getByRole("note", { name: "Read-only" })).toContainText("You are signed in as a Viewer");
   await expect(page.getByLabel("Server Name / IP Address", { exact: true })).toBeDisabled();

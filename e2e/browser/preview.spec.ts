@@ -26,7 +26,11 @@ async function fillPasswordMailbox(page: Page, rig: RigInfo, opts: { name: strin
   await page.getByLabel("Enable Email Debug").check();
 }
 
-test("a hostile mail's link opens outside, its bidi names show the real extension, and the mailbox page follows the Save", async ({ adminPage: page, rig, console: info }) => {
+test("a hostile mail's link opens outside, its bidi names show the real extension, and the mailbox page follows the Save", async ({
+  adminPage: page,
+  rig,
+  console: info,
+}) => {
   const folder = unique("Preview");
   const name = `Preview ${folder}`;
   const target = `${info.url}/api/health?from=mail-link`;
@@ -35,7 +39,9 @@ test("a hostile mail's link opens outside, its bidi names show the real extensio
 
   await fillPasswordMailbox(page, rig, { name, folder });
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.imap.host}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.imap.host}` })).toBeVisible({
+    timeout: 30_000,
+  });
   // after the first Save the page is the mailbox's own
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Add an incoming mailbox" })).toHaveCount(0);
@@ -90,7 +96,10 @@ test("a hostile mail's link opens outside, its bidi names show the real extensio
   expect(file).not.toContain(rig.auth.users.alice.password);
 });
 
-test("mail the preview cannot read whole says so in plain words, with the headers and the attachment count", async ({ adminPage: page, rig }) => {
+test("mail the preview cannot read whole says so in plain words, with the headers and the attachment count", async ({
+  adminPage: page,
+  rig,
+}) => {
   const folder = unique("Flood");
   await ensureFolder(rig, rig.auth.users.alice.username, folder);
   await deliver(rig, rig.auth.users.alice.username, manyAttachmentsMail("Five thousand attachments", 5000), folder);
@@ -105,7 +114,11 @@ test("mail the preview cannot read whole says so in plain words, with the header
   await expect(sample.getByText("The body before the flood")).toBeVisible();
 });
 
-test("a Viewer sees a mailbox read-only: a notice and disabled inputs", async ({ adminPage: admin, viewerPage: page, rig }) => {
+test("a Viewer sees a mailbox read-only: a notice and disabled inputs", async ({
+  adminPage: admin,
+  viewerPage: page,
+  rig,
+}) => {
   const folder = unique("Viewer");
   const name = `Viewed ${folder}`;
   await ensureFolder(rig, rig.auth.users.alice.username, folder);
@@ -134,7 +147,10 @@ test("the dashboard counts mailboxes from the same statuses it lists", async ({ 
   const summary = page.getByRole("region", { name: "Incoming mailboxes" });
   await expect(summary.getByRole("listitem").filter({ hasText: name })).toContainText("Failing");
   const line = (await summary.locator("p").first().textContent()) ?? "";
-  const match = /(\d+) mailbox(?:es)?: (\d+) connected(?:, (\d+) needs? attention)?(?:, (\d+) not verified or disabled)?;/.exec(line);
+  const match =
+    /(\d+) mailbox(?:es)?: (\d+) connected(?:, (\d+) needs? attention)?(?:, (\d+) not verified or disabled)?;/.exec(
+      line,
+    );
   expect(match, line).not.toBeNull();
   const [total, connected, attention = 0, rest = 0] = match!.slice(1).map((n) => Number(n ?? 0));
   expect(attention).toBe(await summary.getByRole("listitem").count());

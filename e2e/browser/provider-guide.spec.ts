@@ -2,7 +2,9 @@
 // guide shows the admin's own values (redirect URL, app id, mailbox) as they type.
 import { expect, test } from "./fixtures";
 
-test("pasting Google's downloaded client JSON fills client id, secret and endpoints, and warns about a missing redirect URI", async ({ adminPage: page }) => {
+test("pasting Google's downloaded client JSON fills client id, secret and endpoints, and warns about a missing redirect URI", async ({
+  adminPage: page,
+}) => {
   await page.goto("/oauth/new");
   await page.getByLabel("Provider").selectOption({ label: "Google / Gmail" });
   const redirectUrl = await page.getByLabel("Redirect URL").inputValue();
@@ -21,7 +23,11 @@ test("pasting Google's downloaded client JSON fills client id, secret and endpoi
   await expect(page.getByLabel("Access Token URL")).toHaveValue(client.token_uri);
   await expect(page.getByRole("status").filter({ hasText: "filled from the file" })).toBeVisible();
 
-  await page.getByLabel("Downloaded client JSON (optional)").fill(JSON.stringify({ installed: { ...client, client_id: "5678-def.apps.googleusercontent.com", redirect_uris: ["http://localhost"] } }));
+  await page.getByLabel("Downloaded client JSON (optional)").fill(
+    JSON.stringify({
+      installed: { ...client, client_id: "5678-def.apps.googleusercontent.com", redirect_uris: ["http://localhost"] },
+    }),
+  );
   await expect(page.getByLabel("Client ID")).toHaveValue("5678-def.apps.googleusercontent.com");
   await expect(page.getByRole("alert").filter({ hasText: `do not include ${redirectUrl}` })).toBeVisible();
 });
@@ -35,10 +41,14 @@ test("an Azure tenant and application id pasted from the portal are normalised",
   await page.getByLabel("Tenant").click();
   await expect(page.getByLabel("Tenant")).toHaveValue(tenant);
   await expect(page.getByLabel("Client ID")).toHaveValue("0a1b2c3d-4e5f-6789-abcd-ef0123456789");
-  await expect(page.getByLabel("Access Token URL")).toHaveValue(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`);
+  await expect(page.getByLabel("Access Token URL")).toHaveValue(
+    `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`,
+  );
 });
 
-test("the setup guide shows the admin's redirect URL, app id and mailbox in the PowerShell lines and follows the fields", async ({ adminPage: page }) => {
+test("the setup guide shows the admin's redirect URL, app id and mailbox in the PowerShell lines and follows the fields", async ({
+  adminPage: page,
+}) => {
   const appId = "0a1b2c3d-4e5f-6789-abcd-ef0123456789";
   const objectId = "11111111-2222-3333-4444-555555555555";
   await page.goto("/incoming/new");
@@ -62,13 +72,19 @@ test("the setup guide shows the admin's redirect URL, app id and mailbox in the 
   await expect(principal.getByRole("button", { name: "Copy" })).toHaveCount(2);
   await guide.getByLabel("Service principal Object ID").fill(objectId);
   await expect(principal).toContainText(`New-ServicePrincipal -AppId ${appId} -ObjectId ${objectId}`);
-  await expect(guide.locator("#guide-mailbox-permission")).toContainText(`Add-MailboxPermission -Identity support@contoso.com -User ${objectId} -AccessRights FullAccess`);
+  await expect(guide.locator("#guide-mailbox-permission")).toContainText(
+    `Add-MailboxPermission -Identity support@contoso.com -User ${objectId} -AccessRights FullAccess`,
+  );
 
   // Changing the fields changes the lines.
   await page.getByLabel("Username").fill("sales@contoso.com");
   await page.getByLabel("Client ID").fill("99999999-8888-7777-6666-555555555555");
-  await expect(principal).toContainText(`New-ServicePrincipal -AppId 99999999-8888-7777-6666-555555555555 -ObjectId ${objectId}`);
-  await expect(guide.locator("#guide-mailbox-permission")).toContainText(`Add-MailboxPermission -Identity sales@contoso.com -User ${objectId}`);
+  await expect(principal).toContainText(
+    `New-ServicePrincipal -AppId 99999999-8888-7777-6666-555555555555 -ObjectId ${objectId}`,
+  );
+  await expect(guide.locator("#guide-mailbox-permission")).toContainText(
+    `Add-MailboxPermission -Identity sales@contoso.com -User ${objectId}`,
+  );
 
   // Sending: Send As for the service principal and Authenticated SMTP for the mailbox.
   await page.goto("/outgoing");
@@ -79,11 +95,18 @@ test("the setup guide shows the admin's redirect URL, app id and mailbox in the 
   await page.getByLabel("Client ID").fill(appId);
   const sendGuide = page.getByRole("group", { name: "Setup guide" });
   await expect(sendGuide.locator("#guide-api-permissions")).toContainText("SMTP.SendAsApp");
-  await expect(sendGuide.locator("#guide-mailbox-permission")).toContainText("Add-RecipientPermission -Identity sender@contoso.com -Trustee <service principal Object ID> -AccessRights SendAs");
-  await expect(sendGuide.locator("#guide-authenticated-smtp")).toContainText("Set-CASMailbox -Identity sender@contoso.com -SmtpClientAuthenticationDisabled $false");
+  await expect(sendGuide.locator("#guide-mailbox-permission")).toContainText(
+    "Add-RecipientPermission -Identity sender@contoso.com -Trustee <service principal Object ID> -AccessRights SendAs",
+  );
+  await expect(sendGuide.locator("#guide-authenticated-smtp")).toContainText(
+    "Set-CASMailbox -Identity sender@contoso.com -SmtpClientAuthenticationDisabled $false",
+  );
 });
 
-test("a 535 5.7.3 from Exchange links its hint to the service-principal step of the guide", async ({ adminPage: page, rig }) => {
+test("a 535 5.7.3 from Exchange links its hint to the service-principal step of the guide", async ({
+  adminPage: page,
+  rig,
+}) => {
   const client = rig.auth.clients.appOnly;
   await page.goto("/outgoing");
   await page.getByLabel("Connection Protocol").selectOption("smtp");
@@ -103,6 +126,8 @@ test("a 535 5.7.3 from Exchange links its hint to the service-principal step of 
   await expect(hint).toBeVisible();
   await hint.getByRole("link", { name: "Show the setup step that fixes this" }).click();
   await expect(page).toHaveURL(/#guide-service-principal$/);
-  await expect(page.locator("#guide-service-principal")).toContainText(`New-ServicePrincipal -AppId ${client.clientId}`);
+  await expect(page.locator("#guide-service-principal")).toContainText(
+    `New-ServicePrincipal -AppId ${client.clientId}`,
+  );
   await expect(page.locator("#guide-service-principal")).toBeInViewport();
 });

@@ -8,14 +8,22 @@ import { expect, test } from "./fixtures";
 test("Auth.js and the sign-in redirect use MAILBRIDGE_PUBLIC_URL", async () => {
   const port = consolePort() + 4;
   const publicUrl = `http://console.mailbridge.test:${port}`;
-  const server = await startConsole({ port, dataDir: path.resolve("test-results/console-public-url"), env: { MAILBRIDGE_PUBLIC_URL: publicUrl } });
+  const server = await startConsole({
+    port,
+    dataDir: path.resolve("test-results/console-public-url"),
+    env: { MAILBRIDGE_PUBLIC_URL: publicUrl },
+  });
   try {
     const signin = await request(`${server.url}/api/auth/signin`);
     await signin.body.dump();
     const callbackUrl = new URL(String(signin.headers.location), publicUrl).searchParams.get("callbackUrl");
     expect(callbackUrl).toBe(publicUrl);
 
-    const signout = await request(`${server.url}/api/auth/signout`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const signout = await request(`${server.url}/api/auth/signout`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     await signout.body.dump();
     expect(String(signout.headers.location)).toMatch(new RegExp(`^${publicUrl}/`));
 

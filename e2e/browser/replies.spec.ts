@@ -21,10 +21,16 @@ async function configurePasswordSmtps(page: Page, rig: RigInfo): Promise<void> {
   await page.getByLabel("Password", { exact: true }).fill(alice.password);
   await page.getByLabel("Sender Name").fill("Rig Helpdesk");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: `Connected to ${rig.smtp.host}:${rig.smtp.smtpsPort}` })).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page.getByRole("status").filter({ hasText: `Connected to ${rig.smtp.host}:${rig.smtp.smtpsPort}` }),
+  ).toBeVisible({ timeout: 30_000 });
 }
 
-test("an admin answers a request from its page and sees the reply queued, then sent", async ({ adminPage: page, viewerPage, rig }) => {
+test("an admin answers a request from its page and sees the reply queued, then sent", async ({
+  adminPage: page,
+  viewerPage,
+  rig,
+}) => {
   const alice = rig.auth.users.alice.username;
   const folder = `Reply-${randomBytes(3).toString("hex")}`;
   await ensureFolder(rig, alice, folder);
@@ -35,7 +41,10 @@ test("an admin answers a request from its page and sees the reply queued, then s
   await configurePasswordSmtps(page, rig);
 
   await page.goto(`/requests?q=${folder}`);
-  await page.getByRole("table", { name: "Requests" }).getByRole("link", { name: `Scanner jammed ${folder}` }).click();
+  await page
+    .getByRole("table", { name: "Requests" })
+    .getByRole("link", { name: `Scanner jammed ${folder}` })
+    .click();
   const form = page.getByRole("form", { name: "Reply" });
   await expect(form).toContainText("To customer@example.org");
   const requestUrl = page.url();
@@ -48,7 +57,11 @@ test("an admin answers a request from its page and sees the reply queued, then s
   await expect(reply).toContainText(`Please open the lid. ${folder}`);
   await expect(reply).toContainText(/Queued|Sending|Sent/);
   await expect(form.getByLabel("Message")).toHaveValue("");
-  const sent = await waitForDelivered(rig, (m) => m.envelope.to.includes("customer@example.org") && m.raw.includes(`Please open the lid. ${folder}`), 30_000);
+  const sent = await waitForDelivered(
+    rig,
+    (m) => m.envelope.to.includes("customer@example.org") && m.raw.includes(`Please open the lid. ${folder}`),
+    30_000,
+  );
   expect(sent.subject).toMatch(new RegExp(`^Re: \\[#\\d+\\] Scanner jammed ${folder}$`));
   await expect(async () => {
     await page.reload();
@@ -56,12 +69,16 @@ test("an admin answers a request from its page and sees the reply queued, then s
   }).toPass({ timeout: 30_000 });
 
   await viewerPage.goto(requestUrl);
-  await expect(viewerPage.getByRole("article", { name: "Reply to customer@example.org" })).toContainText(`Please open the lid. ${folder}`);
+  await expect(viewerPage.getByRole("article", { name: "Reply to customer@example.org" })).toContainText(
+    `Please open the lid. ${folder}`,
+  );
   await expect(viewerPage.getByRole("form", { name: "Reply" })).toHaveCount(0);
   // ... and the server refuses the action when a Viewer posts it anyway.
   const sendReply = builtServerActions().find((a) => a.name === "sendReplyAction")!;
   const requestId = new URL(requestUrl).pathname.split("/").at(-1);
-  const { options } = actionRequest(sendReply, [{ requestId, submissionId: randomUUID(), text: `Viewer wrote this ${folder}` }]);
+  const { options } = actionRequest(sendReply, [
+    { requestId, submissionId: randomUUID(), text: `Viewer wrote this ${folder}` },
+  ]);
   const response = await viewerPage.request.fetch(requestUrl, options);
   expect(await response.text()).toContain("Your role does not allow this change.");
   await page.reload();

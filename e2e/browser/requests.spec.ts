@@ -6,7 +6,11 @@ import { deliver, ensureFolder } from "../rig/mailbox";
 import { expect, test } from "./fixtures";
 import { addMailbox, fetchNow, mail } from "./mailbox-steps";
 
-test("a new mail appears in the Requests list; its HTML payloads stay inert", async ({ adminPage: page, rig, console: info }) => {
+test("a new mail appears in the Requests list; its HTML payloads stay inert", async ({
+  adminPage: page,
+  rig,
+  console: info,
+}) => {
   const alice = rig.auth.users.alice.username;
   const folder = `Req-${randomBytes(3).toString("hex")}`;
   await ensureFolder(rig, alice, folder);
@@ -32,16 +36,24 @@ test("a new mail appears in the Requests list; its HTML payloads stay inert", as
 
   const outside: string[] = [];
   page.on("request", (request) => {
-    if (!request.url().startsWith(info.url) && !request.url().startsWith("data:") && request.url() !== "about:blank") outside.push(request.url());
+    if (!request.url().startsWith(info.url) && !request.url().startsWith("data:") && request.url() !== "about:blank")
+      outside.push(request.url());
   });
   await list.getByRole("link", { name: `Hostile ${folder}` }).click();
   const frame = page.frameLocator('iframe[title="Mail body"]');
   await expect(frame.getByText(`Hello from ${folder}`)).toBeVisible();
   // give a payload that would run on load (script, onerror) the time to do so
   await page.waitForTimeout(500);
-  expect(await page.evaluate(() => (window as unknown as { __mailbridgePwned?: string }).__mailbridgePwned)).toBeUndefined();
+  expect(
+    await page.evaluate(() => (window as unknown as { __mailbridgePwned?: string }).__mailbridgePwned),
+  ).toBeUndefined();
   expect(outside).toEqual([]);
-  const html = await page.request.get(await page.locator('iframe[title="Mail body"]').getAttribute("src").then((s) => new URL(s!, info.url).toString()));
+  const html = await page.request.get(
+    await page
+      .locator('iframe[title="Mail body"]')
+      .getAttribute("src")
+      .then((s) => new URL(s!, info.url).toString()),
+  );
   expect(html.headers()["content-security-policy"]).toContain("default-src 'none'");
   expect(await html.text()).not.toMatch(/<script|onerror|javascript:/i);
 });

@@ -6,7 +6,11 @@ import type { RigUser } from "../rig/info";
  * Signs in and answers consent. Either page may be skipped: the provider remembers a signed-in user (a
  * second consent in the same browser) and an approval already given, and the popup may then close at once.
  */
-export async function signInAndConsent(page: Page, user: RigUser, decision: "Approve" | "Deny" = "Approve"): Promise<void> {
+export async function signInAndConsent(
+  page: Page,
+  user: RigUser,
+  decision: "Approve" | "Deny" = "Approve",
+): Promise<void> {
   const email = page.getByLabel("Email");
   const answer = page.getByRole("button", { name: decision });
   // The losers of each race reject later (page closed): settle them quietly.
@@ -15,7 +19,11 @@ export async function signInAndConsent(page: Page, user: RigUser, decision: "App
   const first = await Promise.race([
     settle(email.waitFor().then(() => "login" as const)),
     settle(answer.waitFor().then(() => "consent" as const)),
-    settle(page.waitForURL((url) => url.pathname.startsWith("/oauth") || url.pathname.startsWith("/incoming")).then(() => "back" as const)),
+    settle(
+      page
+        .waitForURL((url) => url.pathname.startsWith("/oauth") || url.pathname.startsWith("/incoming"))
+        .then(() => "back" as const),
+    ),
     gone,
   ]);
   if (first === "login") {
@@ -30,7 +38,12 @@ export async function signInAndConsent(page: Page, user: RigUser, decision: "App
 }
 
 /** Clicks `trigger`, answers the popup it opens and waits for the popup to close itself. */
-export async function consentInPopup(page: Page, trigger: () => Promise<void>, user: RigUser, decision: "Approve" | "Deny" = "Approve"): Promise<void> {
+export async function consentInPopup(
+  page: Page,
+  trigger: () => Promise<void>,
+  user: RigUser,
+  decision: "Approve" | "Deny" = "Approve",
+): Promise<void> {
   const popupPromise = page.waitForEvent("popup");
   await trigger();
   const popup = await popupPromise;

@@ -34,16 +34,27 @@ export function userAddress(rig: AuthRig, user: string): string {
  * A token for a rig user by the resource-owner password grant (Microsoft ROPC). Add `offline_access` to
  * the scope for a refresh token. The password comes from the RigInfo.
  */
-export async function getToken(rig: AuthRig, opts: { user: string; scope: string; client?: RigClient }): Promise<TokenResponse> {
+export async function getToken(
+  rig: AuthRig,
+  opts: { user: string; scope: string; client?: RigClient },
+): Promise<TokenResponse> {
   const address = userAddress(rig, opts.user);
   const account = Object.values(rig.auth.users).find((candidate) => candidate.username === address);
   if (!account) throw new Error(`no rig user ${opts.user}`);
   const client = opts.client ?? rig.auth.clients.ropc;
-  return tokenRequest(rig, client, { grant_type: "password", username: account.username, password: account.password, scope: opts.scope });
+  return tokenRequest(rig, client, {
+    grant_type: "password",
+    username: account.username,
+    password: account.password,
+    scope: opts.scope,
+  });
 }
 
 /** A new access (and rotated refresh) token from a refresh token. */
-export async function refreshToken(rig: AuthRig, opts: { refreshToken: string; client?: RigClient; scope?: string }): Promise<TokenResponse> {
+export async function refreshToken(
+  rig: AuthRig,
+  opts: { refreshToken: string; client?: RigClient; scope?: string },
+): Promise<TokenResponse> {
   const client = opts.client ?? rig.auth.clients.ropc;
   return tokenRequest(rig, client, {
     grant_type: "refresh_token",
@@ -54,7 +65,9 @@ export async function refreshToken(rig: AuthRig, opts: { refreshToken: string; c
 
 async function tokenRequest(rig: AuthRig, client: RigClient, params: Record<string, string>): Promise<TokenResponse> {
   if (client.tokenEndpointAuthMethod !== "client_secret_post" || !client.clientSecret) {
-    throw new Error(`auth-client helpers need a client_secret_post client; ${client.clientId} uses ${client.tokenEndpointAuthMethod}`);
+    throw new Error(
+      `auth-client helpers need a client_secret_post client; ${client.clientId} uses ${client.tokenEndpointAuthMethod}`,
+    );
   }
   const response = await fetch(rig.auth.tokenUrl, {
     method: "POST",
@@ -62,7 +75,10 @@ async function tokenRequest(rig: AuthRig, client: RigClient, params: Record<stri
     body: new URLSearchParams({ ...params, client_id: client.clientId, client_secret: client.clientSecret }),
   });
   const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`token request (${params.grant_type}) failed: ${response.status} ${body.error} ${body.error_description ?? ""}`);
+  if (!response.ok)
+    throw new Error(
+      `token request (${params.grant_type}) failed: ${response.status} ${body.error} ${body.error_description ?? ""}`,
+    );
   return body as TokenResponse;
 }
 
@@ -83,7 +99,11 @@ export async function introspectToken(
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function control(rig: AuthRig, action: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function control(
+  rig: AuthRig,
+  action: string,
+  body: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${rig.auth.controlUrl}/${action}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -95,13 +115,23 @@ async function control(rig: AuthRig, action: string, body: Record<string, unknow
 }
 
 /** Revokes the grants, refresh tokens and access tokens of a user (name or address) and/or a client. */
-export async function revoke(rig: AuthRig, who: { user?: string; clientId?: string }): Promise<{ grants: number; tokens: number }> {
-  const answer = await control(rig, "revoke", { user: who.user ? userAddress(rig, who.user) : undefined, clientId: who.clientId });
+export async function revoke(
+  rig: AuthRig,
+  who: { user?: string; clientId?: string },
+): Promise<{ grants: number; tokens: number }> {
+  const answer = await control(rig, "revoke", {
+    user: who.user ? userAddress(rig, who.user) : undefined,
+    clientId: who.clientId,
+  });
   return { grants: Number(answer.grants), tokens: Number(answer.tokens) };
 }
 
 /** Lifetime of access tokens issued from now on (for every client, or one client). */
-export async function setTtl(rig: AuthRig, accessTokenSeconds: number, opts: { clientId?: string; refreshTokenSeconds?: number } = {}): Promise<void> {
+export async function setTtl(
+  rig: AuthRig,
+  accessTokenSeconds: number,
+  opts: { clientId?: string; refreshTokenSeconds?: number } = {},
+): Promise<void> {
   await control(rig, "ttl", { accessTokenSeconds, ...opts });
 }
 
@@ -117,7 +147,10 @@ export async function failNext(rig: AuthRig, failure: ForcedFailureRequest): Pro
 }
 
 /** The next `count` (default 1) token requests of the client (or of any client) are answered after `delayMs`. */
-export async function slowNext(rig: AuthRig, opts: { delayMs: number; count?: number; clientId?: string }): Promise<void> {
+export async function slowNext(
+  rig: AuthRig,
+  opts: { delayMs: number; count?: number; clientId?: string },
+): Promise<void> {
   await control(rig, "slow", opts);
 }
 

@@ -18,7 +18,10 @@ function describeRig(info: RigInfo): string {
   row("SMTP submission (STARTTLS)", info.smtp.submissionPort);
   row("SMTPS (implicit TLS)", info.smtp.smtpsPort);
   row("Sent mail lands in", info.smtp.sinkDir);
-  row("Exchange-like IMAPS / POPS / POPS without TOP", `${info.exchange.imapTlsPort} / ${info.exchange.pop3TlsPort} / ${info.exchange.pop3NoTopTlsPort}`);
+  row(
+    "Exchange-like IMAPS / POPS / POPS without TOP",
+    `${info.exchange.imapTlsPort} / ${info.exchange.pop3TlsPort} / ${info.exchange.pop3NoTopTlsPort}`,
+  );
   row("Exchange-like SMTP", info.exchange.smtpPort);
   row("Graph base URL", info.graph.baseUrl);
   row("EWS URL", info.ews.url);

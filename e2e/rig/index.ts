@@ -99,7 +99,9 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
     };
   } catch (error) {
     await stopStarted();
-    throw new Error(`the test rig did not start (logs kept in ${logDir}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`the test rig did not start (logs kept in ${logDir}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

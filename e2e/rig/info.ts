@@ -68,7 +68,9 @@ export function rigInfo(): RigInfo {
   const startError = process.env.MAILBRIDGE_RIG_ERROR;
   if (!existsSync(file)) {
     throw new Error(
-      startError ? `the test rig did not start: ${startError}` : `no test rig: ${file} does not exist (start one with \`tsx e2e/rig/cli.ts start\`)`,
+      startError
+        ? `the test rig did not start: ${startError}`
+        : `no test rig: ${file} does not exist (start one with \`tsx e2e/rig/cli.ts start\`)`,
     );
   }
   return JSON.parse(readFileSync(file, "utf8")) as RigInfo;

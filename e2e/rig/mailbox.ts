@@ -69,7 +69,17 @@ export async function resetMailbox(rig: MailRig, user: string): Promise<void> {
 }
 
 export async function listMessages(rig: MailRig, user: string, folder = "INBOX"): Promise<MailboxMessage[]> {
-  const stdout = await doveadmOk(rig, ["-f", "json", "fetch", "-u", user, "uid flags hdr.subject", "mailbox", folder, "all"]);
+  const stdout = await doveadmOk(rig, [
+    "-f",
+    "json",
+    "fetch",
+    "-u",
+    user,
+    "uid flags hdr.subject",
+    "mailbox",
+    folder,
+    "all",
+  ]);
   const rows = JSON.parse(stdout || "[]") as { uid: string; flags: string; "hdr.subject": string }[];
   return rows.map((row) => ({
     uid: Number(row.uid),

@@ -47,7 +47,9 @@ export async function waitForPorts(
     }
     if (pending.size === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`${opts.what} did not open port(s) ${[...pending].join(", ")} within ${opts.timeoutMs ?? 5000} ms`);
+      throw new Error(
+        `${opts.what} did not open port(s) ${[...pending].join(", ")} within ${opts.timeoutMs ?? 5000} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -28,13 +28,33 @@ export async function ensureRigTls(dir: string): Promise<RigTls> {
     await mkdir(tlsDir, { recursive: true });
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     await run("openssl", [
-      "req", "-x509", ...ec, "-keyout", caKey, "-out", caFile, "-days", "30",
-      "-subj", "/O=Mailbridge test rig/CN=Mailbridge Rig CA",
-      "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      caKey,
+      "-out",
+      caFile,
+      "-days",
+      "30",
+      "-subj",
+      "/O=Mailbridge test rig/CN=Mailbridge Rig CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     const csr = path.join(tlsDir, "server.csr");
-    await run("openssl", ["req", ...ec, "-keyout", keyFile, "-out", csr, "-subj", "/O=Mailbridge test rig/CN=localhost"]);
+    await run("openssl", [
+      "req",
+      ...ec,
+      "-keyout",
+      keyFile,
+      "-out",
+      csr,
+      "-subj",
+      "/O=Mailbridge test rig/CN=localhost",
+    ]);
     const extFile = path.join(tlsDir, "server.ext");
     await writeFile(
       extFile,
@@ -47,8 +67,21 @@ export async function ensureRigTls(dir: string): Promise<RigTls> {
       ].join("\n"),
     );
     await run("openssl", [
-      "x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial",
-      "-out", certFile, "-days", "30", "-extfile", extFile,
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      caFile,
+      "-CAkey",
+      caKey,
+      "-CAcreateserial",
+      "-out",
+      certFile,
+      "-days",
+      "30",
+      "-extfile",
+      extFile,
     ]);
   }
 

@@ -26,12 +26,16 @@ export async function startConnectProxy(): Promise<TestProxy> {
     seen.push(`CONNECT ${req.url}`);
     track(client as net.Socket);
     const at = (req.url ?? "").lastIndexOf(":");
-    const upstream = net.connect(Number((req.url ?? "").slice(at + 1)), (req.url ?? "").slice(0, at).replace(/^\[|\]$/g, ""), () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
+    const upstream = net.connect(
+      Number((req.url ?? "").slice(at + 1)),
+      (req.url ?? "").slice(0, at).replace(/^\[|\]$/g, ""),
+      () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      },
+    );
     track(upstream);
     upstream.on("error", () => client.destroy());
     client.on("error", () => upstream.destroy());

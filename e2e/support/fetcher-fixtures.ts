@@ -17,7 +17,14 @@ export type TestMailboxOptions = {
 export async function createTestMailbox(rig: RigInfo, opts: TestMailboxOptions = {}) {
   const user = rig.auth.users[opts.user ?? "alice"];
   const protocol = opts.protocol ?? "imaps";
-  const port = protocol === "imaps" ? rig.imap.tlsPort : protocol === "imap" ? rig.imap.port : protocol === "pops" ? rig.pop3.tlsPort : rig.pop3.port;
+  const port =
+    protocol === "imaps"
+      ? rig.imap.tlsPort
+      : protocol === "imap"
+        ? rig.imap.port
+        : protocol === "pops"
+          ? rig.pop3.tlsPort
+          : rig.pop3.port;
   return db().incomingMailbox.create({
     data: {
       name: `Test ${randomBytes(3).toString("hex")}`,
@@ -39,7 +46,15 @@ export async function createTestMailbox(rig: RigInfo, opts: TestMailboxOptions =
   });
 }
 
-export type MailOptions = { from?: string; messageId?: string; inReplyTo?: string; references?: string[]; headers?: Record<string, string>; body?: string; contentType?: string };
+export type MailOptions = {
+  from?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers?: Record<string, string>;
+  body?: string;
+  contentType?: string;
+};
 
 export function mail(subject: string, opts: MailOptions = {}): { raw: string; messageId: string } {
   const messageId = opts.messageId ?? `<${randomBytes(8).toString("hex")}@customer.example>`;

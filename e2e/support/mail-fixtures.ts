@@ -24,7 +24,11 @@ export function testRig(): RigInfo & { ca: string } {
 export type TokenLog = { tokens: string[]; forced: number };
 
 /** An OAuth auth whose tokens come from the rig by ROPC, for `tokenUser`, logging in as `loginUser`. */
-export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string; client?: string }, log: TokenLog = { tokens: [], forced: 0 }): Extract<SourceAuth, { type: "oauth" }> & { log: TokenLog } {
+export function oauthFromRig(
+  rig: RigInfo,
+  opts: { tokenUser: string; loginUser?: string; scope: string; client?: string },
+  log: TokenLog = { tokens: [], forced: 0 },
+): Extract<SourceAuth, { type: "oauth" }> & { log: TokenLog } {
   const loginUser = opts.loginUser ?? rig.auth.users[opts.tokenUser]?.username ?? opts.tokenUser;
   return {
     type: "oauth",
@@ -32,7 +36,11 @@ export function oauthFromRig(rig: RigInfo, opts: { tokenUser: string; loginUser?
     log,
     async getToken(request?: { forceRefresh?: boolean }): Promise<OAuthToken> {
       if (request?.forceRefresh) log.forced++;
-      const response = await getToken(rig, { user: opts.tokenUser, scope: opts.scope, client: opts.client ? rig.auth.clients[opts.client] : undefined });
+      const response = await getToken(rig, {
+        user: opts.tokenUser,
+        scope: opts.scope,
+        client: opts.client ? rig.auth.clients[opts.client] : undefined,
+      });
       log.tokens.push(response.access_token);
       return { accessToken: response.access_token, expiresAt: new Date(Date.now() + response.expires_in * 1000) };
     },
@@ -48,7 +56,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString("hex")}`;
 }
 
-export function testMail(subject: string, opts: { body?: string; from?: string; attachment?: { name: string; content: string } } = {}): string {
+export function testMail(
+  subject: string,
+  opts: { body?: string; from?: string; attachment?: { name: string; content: string } } = {},
+): string {
   const id = `<${randomBytes(8).toString("hex")}@test.mailbridge>`;
   const head = [
     `From: ${opts.from ?? "Customer <customer@example.org>"}`,
@@ -93,7 +104,10 @@ export async function readAll(stream: Readable): Promise<string> {
 }
 
 /** An app-only (client credentials) auth from the rig's app-only client, logging in as `mailbox`. */
-export function appOnlyFromRig(rig: RigInfo, opts: { mailbox: string; scope: string }): Extract<SourceAuth, { type: "oauth" }> {
+export function appOnlyFromRig(
+  rig: RigInfo,
+  opts: { mailbox: string; scope: string },
+): Extract<SourceAuth, { type: "oauth" }> {
   const client = rig.auth.clients.appOnly;
   return {
     type: "oauth",
@@ -102,7 +116,12 @@ export function appOnlyFromRig(rig: RigInfo, opts: { mailbox: string; scope: str
       const response = await fetch(rig.auth.tokenUrl, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: new URLSearchParams({ grant_type: "client_credentials", scope: opts.scope, client_id: client.clientId, client_secret: client.clientSecret ?? "" }),
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          scope: opts.scope,
+          client_id: client.clientId,
+          client_secret: client.clientSecret ?? "",
+        }),
       });
       const body = (await response.json()) as { access_token?: string; expires_in?: number; error?: string };
       if (!body.access_token) throw new Error(`client credentials grant failed: ${body.error}`);

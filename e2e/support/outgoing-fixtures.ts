@@ -12,7 +12,11 @@ export const EWS_SCOPE = "https://outlook.office.com/EWS.AccessAsUser.All";
 
 export type TokenLog = { tokens: string[] };
 
-export function rigOAuth(rig: RigInfo, opts: { tokenUser: string; loginUser?: string; scope: string }, log: TokenLog = { tokens: [] }): Extract<OutgoingAuth, { type: "oauth" }> {
+export function rigOAuth(
+  rig: RigInfo,
+  opts: { tokenUser: string; loginUser?: string; scope: string },
+  log: TokenLog = { tokens: [] },
+): Extract<OutgoingAuth, { type: "oauth" }> {
   return {
     type: "oauth",
     user: opts.loginUser ?? rig.auth.users[opts.tokenUser]?.username ?? opts.tokenUser,
@@ -30,12 +34,19 @@ export const uniqueSubject = (prefix: string) => `${prefix} ${randomBytes(5).toS
  * Waits for a message in the rig's sink whose header is complete: the sink writes the .eml in place, so a
  * reader can see a file that is still being written.
  */
-export function waitForDelivered(rig: RigInfo, predicate: (message: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage> {
+export function waitForDelivered(
+  rig: RigInfo,
+  predicate: (message: SentMessage) => boolean,
+  timeoutMs?: number,
+): Promise<SentMessage> {
   return waitForSentMessage(rig, (m) => /\r?\n\r?\n/.test(m.raw) && predicate(m), timeoutMs);
 }
 
 /** One pass of an outbox worker (the module is passed in: tests import it after choosing their database). */
-export async function sendQueuedOnce(outgoing: Pick<typeof import("@/lib/mail/outgoing"), "startOutboxWorker">, owner: string): Promise<void> {
+export async function sendQueuedOnce(
+  outgoing: Pick<typeof import("@/lib/mail/outgoing"), "startOutboxWorker">,
+  owner: string,
+): Promise<void> {
   const worker = outgoing.startOutboxWorker({ pollMs: 60_000, owner });
   try {
     await worker.tick();

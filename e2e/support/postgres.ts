@@ -5,17 +5,25 @@ import pg from "pg";
 
 const ROLE = "mailbridge_test";
 const PASSWORD = "mailbridge_test_pw";
-const PORT = Number(execFileSync("bash", ["-c", "pg_lsclusters -h 2>/dev/null | awk '$1==15 && $2==\"main\" {print $3}'"]).toString().trim() || 5432);
+const PORT = Number(
+  execFileSync("bash", ["-c", "pg_lsclusters -h 2>/dev/null | awk '$1==15 && $2==\"main\" {print $3}'"])
+    .toString()
+    .trim() || 5432,
+);
 
 function asPostgres(sql: string): void {
-  execFileSync("runuser", ["-u", "postgres", "--", "psql", "-p", String(PORT), "-v", "ON_ERROR_STOP=1", "-qtAc", sql], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync("runuser", ["-u", "postgres", "--", "psql", "-p", String(PORT), "-v", "ON_ERROR_STOP=1", "-qtAc", sql], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 let ready = false;
 
 export function ensurePostgres(): void {
   if (ready) return;
-  const status = execFileSync("bash", ["-c", "pg_lsclusters -h | awk '$1==15 && $2==\"main\" {print $4}'"]).toString().trim();
+  const status = execFileSync("bash", ["-c", "pg_lsclusters -h | awk '$1==15 && $2==\"main\" {print $4}'"])
+    .toString()
+    .trim();
   if (status !== "online") execFileSync("pg_ctlcluster", ["15", "main", "start"], { stdio: "inherit" });
   asPostgres(
     `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='${ROLE}') THEN CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}'; END IF; END $$;`,

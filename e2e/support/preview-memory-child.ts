@@ -54,7 +54,13 @@ async function main() {
   await new Promise((resolve) => setTimeout(resolve, 200));
   global.gc?.();
   const after = process.memoryUsage().rss;
-  console.log(JSON.stringify({ ok: results.every((r) => r.ok), peakGrowthMiB: mib(peak - before), finalGrowthMiB: mib(after - before) }));
+  console.log(
+    JSON.stringify({
+      ok: results.every((r) => r.ok),
+      peakGrowthMiB: mib(peak - before),
+      finalGrowthMiB: mib(after - before),
+    }),
+  );
 }
 
 void main();

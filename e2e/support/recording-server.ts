@@ -31,7 +31,9 @@ function imapReplies(): (line: string) => string | null {
 }
 
 /** `reply` answers each received line (IMAP-like by default); null answers nothing. */
-export async function startRecordingServer(opts: { greeting?: string; reply?: (line: string) => string | null } = {}): Promise<RecordingServer> {
+export async function startRecordingServer(
+  opts: { greeting?: string; reply?: (line: string) => string | null } = {},
+): Promise<RecordingServer> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

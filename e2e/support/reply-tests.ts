@@ -29,7 +29,9 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
     fetcher = await import("@/lib/fetcher");
     outgoing = await import("@/lib/mail/outgoing");
     database = await import("@/lib/db");
-    adminId = (await database.db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } })).id;
+    adminId = (
+      await database.db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } })
+    ).id;
   });
 
   async function run(id: string) {
@@ -42,8 +44,15 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
     const schema = await import("@/lib/mail/outgoing/client");
     await outgoing.saveOutgoing(
       schema.outgoingFormSchema.parse({
-        protocol: "smtps", host: rig.smtp.host, port: rig.smtp.smtpsPort, authType: "password", username: alice.username, password: alice.password,
-        maxEmailSizeMb: 10, senderName: "Rig Helpdesk", replyTo: "helpdesk@rig.test",
+        protocol: "smtps",
+        host: rig.smtp.host,
+        port: rig.smtp.smtpsPort,
+        authType: "password",
+        username: alice.username,
+        password: alice.password,
+        maxEmailSizeMb: 10,
+        senderName: "Rig Helpdesk",
+        replyTo: "helpdesk@rig.test",
       }),
       adminId,
     );
@@ -64,7 +73,9 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
   describe(`replies from the console (${databaseKind})`, () => {
     it("refuses clearly while no outgoing settings exist", async () => {
       const { request } = await openRequest(uniqueSubject("No settings"));
-      await expect(requests.sendReply({ requestId: request.id, submissionId: randomUUID(), text: "Hello" }, adminId)).rejects.toThrow("Configure the outgoing mail settings first.");
+      await expect(
+        requests.sendReply({ requestId: request.id, submissionId: randomUUID(), text: "Hello" }, adminId),
+      ).rejects.toThrow("Configure the outgoing mail settings first.");
       expect(await database.db().outboxMessage.count()).toBe(0);
     });
 
@@ -76,11 +87,17 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
       const input = { requestId: request.id, submissionId, text: "Please restart the VPN client.\nRegards" };
       const { outboxId } = await requests.sendReply(input, adminId);
       expect((await requests.sendReply(input, adminId)).outboxId).toBe(outboxId);
-      expect(await requests.listReplies(request.id)).toMatchObject([{ id: outboxId, state: "queued", bodyText: input.text }]);
+      expect(await requests.listReplies(request.id)).toMatchObject([
+        { id: outboxId, state: "queued", bodyText: input.text },
+      ]);
 
       await sendQueuedOnce(outgoing, "replies-test");
       const [reply] = await requests.listReplies(request.id);
-      expect(reply).toMatchObject({ state: "sent", fromAddress: alice.username, toAddresses: JSON.stringify(["customer@example.org"]) });
+      expect(reply).toMatchObject({
+        state: "sent",
+        fromAddress: alice.username,
+        toAddresses: JSON.stringify(["customer@example.org"]),
+      });
       const expectedSubject = `Re: [#${request.number}] ${subject}`;
       const sent = await waitForDelivered(rig, (m) => m.subject === expectedSubject);
       expect(sent.envelope.to).toEqual(["customer@example.org"]);
@@ -92,13 +109,21 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
       expect(reply.messageId).toContain(requests.OWN_MESSAGE_ID_MARKER);
 
       // The customer answers (their client keeps the tag and the References) ...
-      await deliver(rig, alice.username, mail(`Re: ${expectedSubject}`, { inReplyTo: reply.messageId, references: [first.messageId, reply.messageId] }).raw, folder);
+      await deliver(
+        rig,
+        alice.username,
+        mail(`Re: ${expectedSubject}`, { inReplyTo: reply.messageId, references: [first.messageId, reply.messageId] })
+          .raw,
+        folder,
+      );
       // ... from a client that drops both the tag and the older References ...
       await deliver(rig, alice.username, mail("Re: your mail", { inReplyTo: reply.messageId }).raw, folder);
       // ... and a copy of our own reply lands in the mailbox (a loop): it must not become anything.
       await deliver(rig, alice.username, sent.raw, folder);
       expect(await run(box.id)).toMatchObject({ stored: 3, requests: 0 });
-      const rows = await database.db().ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { fetchedAt: "asc" } });
+      const rows = await database
+        .db()
+        .ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { fetchedAt: "asc" } });
       expect(rows.map((r) => [r.state, r.requestId])).toEqual([
         ["request_created", request.id],
         ["reply_added", request.id],
@@ -118,7 +143,9 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
     });
 
     it("folds line breaks of a stranger's subject out of the reply's Subject", () => {
-      expect(requests.replySubject("Printer\r\nBcc: victim@example.org", 7)).toBe("Re: [#7] Printer Bcc: victim@example.org");
+      expect(requests.replySubject("Printer\r\nBcc: victim@example.org", 7)).toBe(
+        "Re: [#7] Printer Bcc: victim@example.org",
+      );
       expect(requests.replySubject("Re: [#7] Printer", 7)).toBe("Re: [#7] Printer");
       expect(requests.replySubject("[#3] other", 7)).toBe("Re: [#7] [#3] other");
     });

@@ -9,6 +9,7 @@ const KNOWN: Record<string, string> = {
 };
 
 export function databaseRefusal(error: unknown): string | undefined {
-  if (!error || typeof error !== "object" || (error as { name?: unknown }).name !== "PrismaClientKnownRequestError") return undefined;
+  if (!error || typeof error !== "object" || (error as { name?: unknown }).name !== "PrismaClientKnownRequestError")
+    return undefined;
   return KNOWN[String((error as { code?: unknown }).code)];
 }

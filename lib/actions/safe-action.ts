@@ -7,8 +7,7 @@ import { logUnexpected } from "@/lib/log";
 import { databaseRefusal } from "./database-errors";
 
 export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: Record<string, string>; hint?: Hint; raw?: string };
+  { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string>; hint?: Hint; raw?: string };
 
 /**
  * Every server action goes through here: the signed-in user and role are checked on the server, the
@@ -22,7 +21,8 @@ export function defineAction<S extends z.ZodType, T>(
     try {
       const user = await requireUser(options.role);
       const parsed = options.schema.safeParse(input);
-      if (!parsed.success) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+      if (!parsed.success)
+        return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
       return { ok: true, data: await handler(parsed.data, { user }) };
     } catch (error) {
       if (error instanceof AccessDenied) return { ok: false, error: error.message };
@@ -34,7 +34,13 @@ export function defineAction<S extends z.ZodType, T>(
       const refusal = databaseRefusal(error);
       if (refusal) return { ok: false, error: refusal };
       // Next's redirect()/notFound() signal by throwing: let them through.
-      if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;
+      if (
+        error &&
+        typeof error === "object" &&
+        "digest" in error &&
+        String((error as { digest: unknown }).digest).startsWith("NEXT_")
+      )
+        throw error;
       const id = logUnexpected(`action ${options.name}`, error);
       return { ok: false, error: `Something went wrong. The error was logged with id ${id}.` };
     }

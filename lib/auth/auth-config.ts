@@ -14,7 +14,8 @@ export function baseAuthConfig(): NextAuthConfig {
     pages: { signIn: "/signin" },
     logger: {
       error(error) {
-        if (!EXPECTED_AUTH_ERRORS.has(error.name) && !EXPECTED_AUTH_ERRORS.has((error as { type?: string }).type ?? "")) logUnexpected("sign-in (Auth.js)", error);
+        if (!EXPECTED_AUTH_ERRORS.has(error.name) && !EXPECTED_AUTH_ERRORS.has((error as { type?: string }).type ?? ""))
+          logUnexpected("sign-in (Auth.js)", error);
       },
     },
     providers: [],

@@ -15,7 +15,10 @@ export function authSecret(): string {
   const base = keys[keys.length - 1].material;
   // Asked on every request: derive once per oldest key.
   if (derived?.base !== base) {
-    derived = { base, secret: Buffer.from(hkdfSync("sha256", base, "mailbridge", "auth.js session secret", 32)).toString("base64url") };
+    derived = {
+      base,
+      secret: Buffer.from(hkdfSync("sha256", base, "mailbridge", "auth.js session secret", 32)).toString("base64url"),
+    };
   }
   return derived.secret;
 }

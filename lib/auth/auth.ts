@@ -7,7 +7,10 @@ import { clientAddress } from "./client-address";
 import { checkCredentials } from "./credentials-check";
 import { signInDelay } from "./login-throttle";
 
-const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1000) });
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  password: z.string().min(1).max(1000),
+});
 
 /** The form's early answer, so it can say how long to wait; it counts nothing (authorize() does). */
 export async function signInWaitMs(email: string, headers: Headers): Promise<number> {

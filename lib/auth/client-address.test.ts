@@ -3,7 +3,8 @@ import { resetConfigForTests } from "@/lib/config";
 import { clientAddress } from "./client-address";
 import { PEER_HEADER } from "./peer-address";
 
-const from = (peer: string, forwarded?: string) => clientAddress(new Headers({ [PEER_HEADER]: peer, ...(forwarded ? { "x-forwarded-for": forwarded } : {}) }));
+const from = (peer: string, forwarded?: string) =>
+  clientAddress(new Headers({ [PEER_HEADER]: peer, ...(forwarded ? { "x-forwarded-for": forwarded } : {}) }));
 const trusting = (list: string) => {
   process.env.MAILBRIDGE_TRUSTED_PROXIES = list;
   resetConfigForTests();
@@ -17,7 +18,9 @@ describe("the client address", () => {
 
   it("is the connection's peer; X-Forwarded-For and X-Real-IP from anyone else are ignored", () => {
     expect(from("198.51.100.4", "203.0.113.9")).toBe("198.51.100.4");
-    expect(clientAddress(new Headers({ [PEER_HEADER]: "::ffff:198.51.100.4", "x-real-ip": "203.0.113.9" }))).toBe("198.51.100.4");
+    expect(clientAddress(new Headers({ [PEER_HEADER]: "::ffff:198.51.100.4", "x-real-ip": "203.0.113.9" }))).toBe(
+      "198.51.100.4",
+    );
     expect(clientAddress(new Headers({ "x-forwarded-for": "203.0.113.9" }))).toBe("unknown");
   });
 

@@ -2,7 +2,11 @@ import { BlockList, isIP } from "node:net";
 import { config } from "@/lib/config";
 import { PEER_HEADER } from "./peer-address";
 
-const normalise = (address: string) => address.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1").toLowerCase();
+const normalise = (address: string) =>
+  address
+    .trim()
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1")
+    .toLowerCase();
 
 function blockListOf(entries: string[]): BlockList {
   const list = new BlockList();

@@ -3,7 +3,10 @@ import { claimSignInAttempt, signInSucceeded } from "./login-throttle";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto";
 
 export type SignInUser = { id: string; email: string; name: string; sessionVersion: number };
-export type CredentialsOutcome = { ok: true; user: SignInUser } | { ok: false; reason: "wrong" } | { ok: false; reason: "throttled"; retryAfterMs: number };
+export type CredentialsOutcome =
+  | { ok: true; user: SignInUser }
+  | { ok: false; reason: "wrong" }
+  | { ok: false; reason: "throttled"; retryAfterMs: number };
 
 /** The whole sign-in decision: the try is counted first, then the password is checked (also for unknown accounts). */
 export async function checkCredentials(email: string, password: string, address: string): Promise<CredentialsOutcome> {

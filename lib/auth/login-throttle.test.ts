@@ -38,7 +38,8 @@ describe.each([
   it("the delay grows with each failure, and a correct password within the free tries starts over", async () => {
     const admin = await newAdmin();
     const address = "198.51.100.8";
-    for (let i = 0; i < 4; i++) expect(await checkCredentials(admin, "wrong", address)).toEqual({ ok: false, reason: "wrong" });
+    for (let i = 0; i < 4; i++)
+      expect(await checkCredentials(admin, "wrong", address)).toEqual({ ok: false, reason: "wrong" });
     expect(await signInDelay(admin, address)).toBe(0);
     expect((await checkCredentials(admin, PASSWORD, address)).ok).toBe(true);
     for (let i = 0; i < 5; i++) expect((await checkCredentials(admin, "wrong", address)).ok).toBe(false);
@@ -47,7 +48,10 @@ describe.each([
     // while the delay runs even the right password is not checked
     const refused = await checkCredentials(admin, PASSWORD, address);
     expect(refused).toMatchObject({ ok: false, reason: "throttled" });
-    await db().loginThrottle.updateMany({ where: { key: { startsWith: "pair:" + admin } }, data: { blockedUntil: new Date(Date.now() - 1) } });
+    await db().loginThrottle.updateMany({
+      where: { key: { startsWith: "pair:" + admin } },
+      data: { blockedUntil: new Date(Date.now() - 1) },
+    });
     expect(await checkCredentials(admin, "wrong", address)).toEqual({ ok: false, reason: "wrong" });
     expect(await signInDelay(admin, address)).toBeGreaterThan(first);
   });
@@ -64,7 +68,9 @@ describe.each([
   it("one address failing across many accounts hits the per-address ceiling, other addresses do not", async () => {
     const address = "198.51.100.10";
     for (let i = 0; i < 50; i++) await checkCredentials(`nobody${i}@mailbridge.test`, "wrong", address);
-    expect(await checkCredentials("someone-else@mailbridge.test", "wrong", address)).toMatchObject({ reason: "throttled" });
+    expect(await checkCredentials("someone-else@mailbridge.test", "wrong", address)).toMatchObject({
+      reason: "throttled",
+    });
     const admin = await newAdmin();
     expect((await checkCredentials(admin, PASSWORD, "192.0.2.11")).ok).toBe(true);
   });

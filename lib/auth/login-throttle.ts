@@ -8,7 +8,12 @@ import { db } from "@/lib/db";
  * A try is counted before the password is checked, by a compare-and-set on the counter, so concurrent
  * tries cannot all pass the check before any failure is written.
  */
-type Policy = { key: (email: string, address: string) => string; free: number; window: number; delay: (failures: number) => number };
+type Policy = {
+  key: (email: string, address: string) => string;
+  free: number;
+  window: number;
+  delay: (failures: number) => number;
+};
 
 const MINUTE = 60_000;
 const POLICIES = {
@@ -31,10 +36,15 @@ export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs
 
 type Row = { failures: number; windowStart: Date; blockedUntil: Date | null };
 
-function current(row: Row | null, policy: Policy, now: number): { failures: number; windowStart: Date; retryAfterMs: number } {
+function current(
+  row: Row | null,
+  policy: Policy,
+  now: number,
+): { failures: number; windowStart: Date; retryAfterMs: number } {
   if (!row) return { failures: 0, windowStart: new Date(now), retryAfterMs: 0 };
   const retryAfterMs = row.blockedUntil ? Math.max(0, row.blockedUntil.getTime() - now) : 0;
-  if (retryAfterMs === 0 && now - row.windowStart.getTime() > policy.window) return { failures: 0, windowStart: new Date(now), retryAfterMs: 0 };
+  if (retryAfterMs === 0 && now - row.windowStart.getTime() > policy.window)
+    return { failures: 0, windowStart: new Date(now), retryAfterMs: 0 };
   return { failures: row.failures, windowStart: row.windowStart, retryAfterMs };
 }
 
@@ -46,7 +56,11 @@ async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
     const state = current(row, policy, now);
     if (state.retryAfterMs > 0) return { allowed: false, retryAfterMs: state.retryAfterMs };
     const failures = state.failures + 1;
-    const data = { failures, windowStart: state.windowStart, blockedUntil: failures >= policy.free ? new Date(now + policy.delay(failures)) : null };
+    const data = {
+      failures,
+      windowStart: state.windowStart,
+      blockedUntil: failures >= policy.free ? new Date(now + policy.delay(failures)) : null,
+    };
     if (!row) {
       try {
         await db().loginThrottle.create({ data: { key, ...data } });
@@ -56,7 +70,10 @@ async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
       }
     }
     // Only one of several concurrent tries moves the counter from this value; the others read again.
-    const moved = await db().loginThrottle.updateMany({ where: { key, failures: row.failures, windowStart: row.windowStart }, data });
+    const moved = await db().loginThrottle.updateMany({
+      where: { key, failures: row.failures, windowStart: row.windowStart },
+      data,
+    });
     if (moved.count === 1) return { allowed: true };
   }
   return { allowed: false, retryAfterMs: 1000 };
@@ -74,7 +91,9 @@ export async function claimSignInAttempt(email: string, address: string): Promis
 /** Read-only: whether a try now would be refused (lets the form say so without counting a try). */
 export async function signInDelay(email: string, address: string): Promise<number> {
   const now = Date.now();
-  const rows = await db().loginThrottle.findMany({ where: { key: { in: [POLICIES.pair.key(email, address), POLICIES.address.key(email, address)] } } });
+  const rows = await db().loginThrottle.findMany({
+    where: { key: { in: [POLICIES.pair.key(email, address), POLICIES.address.key(email, address)] } },
+  });
   return Math.max(0, ...rows.map((r) => (r.blockedUntil ? r.blockedUntil.getTime() - now : 0)));
 }
 

@@ -3,7 +3,16 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const INPUTS = ["app", "lib", "public", "proxy.ts", "next.config.js", "package-lock.json", "tsconfig.json", "prisma/models.prisma"];
+const INPUTS = [
+  "app",
+  "lib",
+  "public",
+  "proxy.ts",
+  "next.config.js",
+  "package-lock.json",
+  "tsconfig.json",
+  "prisma/models.prisma",
+];
 const SKIP = /(^|\/)(generated|node_modules)(\/|$)|\.test\.tsx?$/;
 
 function fingerprint(root: string): string {
@@ -28,7 +37,12 @@ const buildEnv = () => ({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
 function staleBuild(root: string): { marker: string; sources: string } | null {
   const marker = path.join(root, ".next", "mailbridge-sources.sha256");
   const sources = fingerprint(root);
-  if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === sources) return null;
+  if (
+    existsSync(path.join(root, ".next", "BUILD_ID")) &&
+    existsSync(marker) &&
+    readFileSync(marker, "utf8") === sources
+  )
+    return null;
   return { marker, sources };
 }
 

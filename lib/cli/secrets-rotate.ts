@@ -17,7 +17,9 @@ async function main() {
   const raw = createRawClient(config().database);
   try {
     const report = await reencryptAll(raw);
-    console.log(`re-encrypted ${report.reencrypted} secret values under key ${report.keyId} (${report.alreadyCurrent} were already current)`);
+    console.log(
+      `re-encrypted ${report.reencrypted} secret values under key ${report.keyId} (${report.alreadyCurrent} were already current)`,
+    );
     console.log("older keys can be removed from the keyring once every process has restarted with this one");
   } finally {
     await raw.$disconnect();

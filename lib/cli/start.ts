@@ -40,7 +40,9 @@ async function main() {
   shutdown.onStop(() => purge.stop());
   shutdown.onStop(() => app.close());
   server.once("error", (error: NodeJS.ErrnoException) => {
-    console.error(`Mailbridge cannot start: ${error.code === "EADDRINUSE" ? `port ${c.port} on ${c.hostname} is already in use` : error.message}`);
+    console.error(
+      `Mailbridge cannot start: ${error.code === "EADDRINUSE" ? `port ${c.port} on ${c.hostname} is already in use` : error.message}`,
+    );
     process.exit(1);
   });
   server.listen(c.port, c.hostname, () => {

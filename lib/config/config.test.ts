@@ -25,7 +25,9 @@ describe("configuration", () => {
   });
 
   it("treats empty variables as unset and strips a trailing slash from the public URL", () => {
-    expect(parseConfig({ DATABASE_URL: "", MAILBRIDGE_PUBLIC_URL: "https://mail.example.com/" }).publicUrl).toBe("https://mail.example.com");
+    expect(parseConfig({ DATABASE_URL: "", MAILBRIDGE_PUBLIC_URL: "https://mail.example.com/" }).publicUrl).toBe(
+      "https://mail.example.com",
+    );
   });
 
   it("lists every variable in .env.example", async () => {

@@ -1,9 +1,7 @@
 import path from "node:path";
 import { envSchema } from "./env-schema";
 
-export type DatabaseConfig =
-  | { provider: "sqlite"; file: string }
-  | { provider: "postgresql"; url: string };
+export type DatabaseConfig = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
 
 export type Config = {
   env: "development" | "production" | "test";
@@ -51,7 +49,10 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   const database: DatabaseConfig =
     e.DATABASE_URL && !e.DATABASE_URL.startsWith("file:")
       ? { provider: "postgresql", url: e.DATABASE_URL }
-      : { provider: "sqlite", file: path.resolve(e.DATABASE_URL ? e.DATABASE_URL.slice(5) : path.join(dataDir, "mailbridge.db")) };
+      : {
+          provider: "sqlite",
+          file: path.resolve(e.DATABASE_URL ? e.DATABASE_URL.slice(5) : path.join(dataDir, "mailbridge.db")),
+        };
   const publicUrl = (e.MAILBRIDGE_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     env: e.NODE_ENV,
@@ -71,7 +72,10 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
     },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
-    trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "").split(",").map((v) => v.trim()).filter(Boolean),
+    trustedProxies: (e.MAILBRIDGE_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean),
     outboundNetworks: e.MAILBRIDGE_OUTBOUND_NETWORKS,
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,

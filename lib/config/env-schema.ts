@@ -36,7 +36,10 @@ export const envSchema = z.object({
   MAILBRIDGE_FETCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   /** test hook: "<point>:<n>" kills the process with SIGKILL at the n-th time the fetcher passes that point */
-  MAILBRIDGE_TEST_CRASH_AT: z.string().regex(/^[a-z-]+:\d+$/, "must be <point>:<count>").optional(),
+  MAILBRIDGE_TEST_CRASH_AT: z
+    .string()
+    .regex(/^[a-z-]+:\d+$/, "must be <point>:<count>")
+    .optional(),
   MAILBRIDGE_HTTPS_PROXY: url("proxy for outbound HTTP and mail connections").optional(),
   MAILBRIDGE_OUTBOUND_NETWORKS: z.enum(["public", "private", "loopback"]).default("public"),
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),

@@ -28,7 +28,9 @@ export function parseKeyring(text: string, where: string): Key[] {
   return parts.map((p, i) => {
     const material = /^[0-9a-fA-F]{64}$/.test(p) ? Buffer.from(p, "hex") : Buffer.from(p, "base64");
     if (material.length !== 32) {
-      throw new KeyringError(`${where}: key ${i + 1} is not 32 bytes of base64 or hex (generate one with: openssl rand -base64 32)`);
+      throw new KeyringError(
+        `${where}: key ${i + 1} is not 32 bytes of base64 or hex (generate one with: openssl rand -base64 32)`,
+      );
     }
     return { id: keyIdOf(material), material };
   });

@@ -4,7 +4,10 @@ import { isSealed, open, seal, sealedKeyId, SecretDecryptError } from "./secret-
 
 const keyA = generateKey();
 const keyB = generateKey();
-const finder = (...keys: typeof keyA[]) => (id: string) => keys.find((k) => k.id === id);
+const finder =
+  (...keys: (typeof keyA)[]) =>
+  (id: string) =>
+    keys.find((k) => k.id === id);
 
 describe("secret box", () => {
   it("round-trips a secret and never stores the plaintext", () => {
@@ -53,6 +56,8 @@ describe("secret box", () => {
     const keys = parseKeyring(text, "test");
     expect(keys.map((k) => k.id)).toEqual([keyB.id, keyA.id]);
     expect(keyIdOf(keyA.material)).toBe(keyA.id);
-    expect(() => parseKeyring("c2hvcnQ=", "MAILBRIDGE_SECRET_KEY")).toThrow(/MAILBRIDGE_SECRET_KEY: key 1 is not 32 bytes/);
+    expect(() => parseKeyring("c2hvcnQ=", "MAILBRIDGE_SECRET_KEY")).toThrow(
+      /MAILBRIDGE_SECRET_KEY: key 1 is not 32 bytes/,
+    );
   });
 });

@@ -25,7 +25,8 @@ export function seal(plaintext: string, key: Key, context: string): string {
 
 export function sealedKeyId(value: string): string {
   const parts = value.split(":");
-  if (parts.length !== 4 || parts[0] !== FORMAT) throw new SecretDecryptError("stored secret is not in the encrypted format");
+  if (parts.length !== 4 || parts[0] !== FORMAT)
+    throw new SecretDecryptError("stored secret is not in the encrypted format");
   return parts[1];
 }
 

@@ -4,7 +4,8 @@ import { decryptSecret, encryptSecret, loadKeyring, resetKeyringForTests } from 
 
 const saved = { ...process.env };
 function withEnv(env: Record<string, string | undefined>) {
-  for (const k of ["DATABASE_URL", "MAILBRIDGE_SECRET_KEY", "MAILBRIDGE_SECRET_KEY_FILE", "MAILBRIDGE_DATA_DIR"]) delete process.env[k];
+  for (const k of ["DATABASE_URL", "MAILBRIDGE_SECRET_KEY", "MAILBRIDGE_SECRET_KEY_FILE", "MAILBRIDGE_DATA_DIR"])
+    delete process.env[k];
   Object.assign(process.env, env);
   resetConfigForTests();
   resetKeyringForTests();

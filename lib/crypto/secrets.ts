@@ -66,7 +66,9 @@ export function decryptSecret(value: string, context: string): string {
 export function addKeyToFile(): Key {
   const s = loadKeyring();
   if (s.kind !== "file") {
-    throw new KeyringError("MAILBRIDGE_SECRET_KEY is set inline: put the new key first in it (comma-separated, old key after) and run secrets:rotate again");
+    throw new KeyringError(
+      "MAILBRIDGE_SECRET_KEY is set inline: put the new key first in it (comma-separated, old key after) and run secrets:rotate again",
+    );
   }
   const key = generateKey();
   s.keys = [key, ...readKeyFile(s.file)];

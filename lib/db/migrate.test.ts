@@ -11,15 +11,33 @@ import { migrate, MigrationError } from "./migrate";
 const all = (p: "sqlite" | "postgresql") => loadMigrations(p).map((m) => m.name);
 
 describe("migrations on SQLite", () => {
-  const fresh = () => ({ provider: "sqlite" as const, file: path.join(mkdtempSync(path.join(os.tmpdir(), "mb-mig-")), "db.sqlite") });
+  const fresh = () => ({
+    provider: "sqlite" as const,
+    file: path.join(mkdtempSync(path.join(os.tmpdir(), "mb-mig-")), "db.sqlite"),
+  });
 
   it("creates every table on a fresh database and records each migration like Prisma", async () => {
     const database = fresh();
     expect(await migrate(database)).toEqual({ applied: all("sqlite"), alreadyApplied: [] });
     const conn = new Database(database.file, { readonly: true });
-    const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type='table'").all().map((r) => (r as { name: string }).name);
-    expect(tables).toEqual(expect.arrayContaining(["User", "OAuthApplication", "OAuthConnection", "IncomingMailbox", "FetchRun", "_prisma_migrations"]));
-    const rows = conn.prepare(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`).all() as { checksum: string; finished_at: string }[];
+    const tables = conn
+      .prepare("SELECT name FROM sqlite_master WHERE type='table'")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "User",
+        "OAuthApplication",
+        "OAuthConnection",
+        "IncomingMailbox",
+        "FetchRun",
+        "_prisma_migrations",
+      ]),
+    );
+    const rows = conn.prepare(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`).all() as {
+      checksum: string;
+      finished_at: string;
+    }[];
     expect(rows).toHaveLength(all("sqlite").length);
     expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].finished_at).toBeTruthy();
@@ -40,7 +58,10 @@ describe("migrations on SQLite", () => {
       [1, 2, 3].map(
         () =>
           new Promise<string>((resolve, reject) => {
-            const child = fork(script, [JSON.stringify(database)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
+            const child = fork(script, [JSON.stringify(database)], {
+              execArgv: ["--import", "tsx"],
+              stdio: ["ignore", "pipe", "inherit", "ipc"],
+            });
             let out = "";
             child.stdout!.on("data", (d) => (out += d));
             child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
@@ -50,7 +71,9 @@ describe("migrations on SQLite", () => {
     const applied = results.map((r) => JSON.parse(r).applied as string[]);
     expect(applied.flat().sort()).toEqual(all("sqlite"));
     const conn = new Database(database.file, { readonly: true });
-    expect((conn.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(all("sqlite").length);
+    expect((conn.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(
+      all("sqlite").length,
+    );
     conn.close();
   });
 
@@ -74,15 +97,39 @@ describe("migrations on SQLite", () => {
       await migrate(database, { migrationsDir: initOnly });
       const conn = new Database(database.file);
       const now = new Date().toISOString();
-      conn.prepare(`INSERT INTO "User" (id, email, passwordHash, updatedAt) VALUES ('u1', 'admin@example.org', 'x', ?)`).run(now);
-      conn.prepare(`INSERT INTO "OAuthApplication" (id, name, preset, clientId, updatedAt) VALUES ('a1', 'app', 'generic', 'client', ?)`).run(now);
+      conn
+        .prepare(`INSERT INTO "User" (id, email, passwordHash, updatedAt) VALUES ('u1', 'admin@example.org', 'x', ?)`)
+        .run(now);
+      conn
+        .prepare(
+          `INSERT INTO "OAuthApplication" (id, name, preset, clientId, updatedAt) VALUES ('a1', 'app', 'generic', 'client', ?)`,
+        )
+        .run(now);
       for (const c of ["c1", "c2"]) {
-        conn.prepare(`INSERT INTO "OAuthConnection" (id, applicationId, grantType, refreshToken, updatedAt) VALUES (?, 'a1', 'refresh_token', 'mb1:sealed', ?)`).run(c, now);
-        conn.prepare(`INSERT INTO "OAuthState" (id, stateHash, userId, connectionId, codeVerifier, expiresAt) VALUES (?, ?, 'u1', ?, 'v', ?)`).run(`s-${c}`, `h-${c}`, c, now);
+        conn
+          .prepare(
+            `INSERT INTO "OAuthConnection" (id, applicationId, grantType, refreshToken, updatedAt) VALUES (?, 'a1', 'refresh_token', 'mb1:sealed', ?)`,
+          )
+          .run(c, now);
+        conn
+          .prepare(
+            `INSERT INTO "OAuthState" (id, stateHash, userId, connectionId, codeVerifier, expiresAt) VALUES (?, ?, 'u1', ?, 'v', ?)`,
+          )
+          .run(`s-${c}`, `h-${c}`, c, now);
       }
-      for (const [m, c] of [["m1", "c1"], ["m2", "c1"], ["m3", "c2"], ["m4", null]]) {
-        conn.prepare(`INSERT INTO "IncomingMailbox" (id, name, protocol, connectionId, updatedAt) VALUES (?, ?, 'imaps', ?, ?)`).run(m, m, c, now);
-        for (const n of [1, 2, 3]) conn.prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES (?, ?, 'fetch')`).run(`${m}-run${n}`, m);
+      for (const [m, c] of [
+        ["m1", "c1"],
+        ["m2", "c1"],
+        ["m3", "c2"],
+        ["m4", null],
+      ]) {
+        conn
+          .prepare(
+            `INSERT INTO "IncomingMailbox" (id, name, protocol, connectionId, updatedAt) VALUES (?, ?, 'imaps', ?, ?)`,
+          )
+          .run(m, m, c, now);
+        for (const n of [1, 2, 3])
+          conn.prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES (?, ?, 'fetch')`).run(`${m}-run${n}`, m);
       }
       conn.close();
       return { database, dir };
@@ -109,12 +156,18 @@ describe("migrations on SQLite", () => {
       expect(snapshot(database.file)).toEqual(before);
       const conn = new Database(database.file, { readonly: true });
       // the rebuild really happened: the new default is in the table's definition
-      expect(conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'IncomingMailbox'`).pluck().get()).toMatch(/DEFAULT 'Inbox'/);
+      expect(conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'IncomingMailbox'`).pluck().get()).toMatch(
+        /DEFAULT 'Inbox'/,
+      );
       expect(conn.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
       conn.close();
       // references are enforced again on later connections
       const later = new Database(database.file);
-      expect(() => later.prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES ('orphan', 'no-such-mailbox', 'fetch')`).run()).toThrow(/FOREIGN KEY/);
+      expect(() =>
+        later
+          .prepare(`INSERT INTO "FetchRun" (id, mailboxId, kind) VALUES ('orphan', 'no-such-mailbox', 'fetch')`)
+          .run(),
+      ).toThrow(/FOREIGN KEY/);
       later.close();
     });
 
@@ -122,10 +175,15 @@ describe("migrations on SQLite", () => {
       const { database, dir } = await populated();
       const before = snapshot(database.file);
       mkdirSync(path.join(dir, "20261201300000_orphans"));
-      writeFileSync(path.join(dir, "20261201300000_orphans", "migration.sql"), `DELETE FROM "IncomingMailbox" WHERE id = 'm3';`);
+      writeFileSync(
+        path.join(dir, "20261201300000_orphans", "migration.sql"),
+        `DELETE FROM "IncomingMailbox" WHERE id = 'm3';`,
+      );
       const error = await migrate(database, { migrationsDir: dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationError);
-      expect((error as Error).message).toMatch(/20261201300000_orphans breaks references.*3 row\(s\).*FetchRun row \d+ → IncomingMailbox/);
+      expect((error as Error).message).toMatch(
+        /20261201300000_orphans breaks references.*3 row\(s\).*FetchRun row \d+ → IncomingMailbox/,
+      );
       // nothing of the run was applied, not even the rebuild before it
       expect(snapshot(database.file)).toEqual(before);
       const conn = new Database(database.file, { readonly: true });
@@ -154,7 +212,9 @@ describe("migrations on PostgreSQL", () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema='public'`);
-    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(["User", "OAuthConnection", "IncomingMailbox", "_prisma_migrations"]));
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(["User", "OAuthConnection", "IncomingMailbox", "_prisma_migrations"]),
+    );
     const count = await client.query(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
     expect(count.rows[0].n).toBe(all("postgresql").length);
     await client.end();

@@ -40,10 +40,14 @@ function plan(migrations: Migration[], applied: Applied[]): { todo: Migration[];
       continue;
     }
     if (!row.finished_at) {
-      throw new MigrationError(`migration ${m.name} started earlier but did not finish: inspect the database, then mark it rolled back`);
+      throw new MigrationError(
+        `migration ${m.name} started earlier but did not finish: inspect the database, then mark it rolled back`,
+      );
     }
     if (row.checksum !== m.checksum) {
-      throw new MigrationError(`migration ${m.name} was changed after it was applied (checksum differs): add a new migration instead`);
+      throw new MigrationError(
+        `migration ${m.name} was changed after it was applied (checksum differs): add a new migration instead`,
+      );
     }
     done.push(m.name);
   }
@@ -80,7 +84,9 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
     conn.exec("BEGIN IMMEDIATE");
     try {
       conn.exec(SQLITE_TABLE);
-      const applied = conn.prepare(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`).all() as Applied[];
+      const applied = conn
+        .prepare(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`)
+        .all() as Applied[];
       const { todo, done } = plan(migrations, applied);
       const record = conn.prepare(
         `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
@@ -93,7 +99,10 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
           throw new MigrationError(`migration ${m.name} failed: ${(e as Error).message}`);
         }
         const violations = foreignKeyViolations(conn);
-        if (violations.length) throw new MigrationError(`migration ${m.name} breaks references, nothing was applied: ${describeViolations(violations)}`);
+        if (violations.length)
+          throw new MigrationError(
+            `migration ${m.name} breaks references, nothing was applied: ${describeViolations(violations)}`,
+          );
         record.run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
       }
       conn.exec("COMMIT");
@@ -115,7 +124,9 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
     await client.query("SELECT pg_advisory_lock($1)", [PG_LOCK_ID]);
     try {
       await client.query(PG_TABLE);
-      const { rows } = await client.query<Applied>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`);
+      const { rows } = await client.query<Applied>(
+        `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
+      );
       const { todo, done } = plan(migrations, rows);
       for (const m of todo) {
         const started = new Date();
@@ -144,5 +155,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 /** Applies the committed migrations that are not yet recorded. Idempotent and safe to run concurrently. */
 export async function migrate(database: DatabaseConfig, opts: { migrationsDir?: string } = {}): Promise<MigrateResult> {
   const migrations = loadMigrations(database.provider, opts.migrationsDir);
-  return database.provider === "sqlite" ? migrateSqlite(database.file, migrations) : migratePostgres(database.url, migrations);
+  return database.provider === "sqlite"
+    ? migrateSqlite(database.file, migrations)
+    : migratePostgres(database.url, migrations);
 }

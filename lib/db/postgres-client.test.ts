@@ -9,7 +9,15 @@ describe("the PostgreSQL client (scale-out mode)", () => {
     const url = await createPostgresDatabase();
     await useTestDatabase({ databaseUrl: url });
     const app = await db().oAuthApplication.create({
-      data: { name: "Fabrikam", preset: "microsoft", tenant: "fabrikam.com", clientId: "c", clientSecret: "pg-secret", authorizeUrl: "a", tokenUrl: "t" },
+      data: {
+        name: "Fabrikam",
+        preset: "microsoft",
+        tenant: "fabrikam.com",
+        clientId: "c",
+        clientSecret: "pg-secret",
+        authorizeUrl: "a",
+        tokenUrl: "t",
+      },
     });
     expect((await db().oAuthApplication.findUniqueOrThrow({ where: { id: app.id } })).clientSecret).toBe("pg-secret");
     const client = new pg.Client({ connectionString: url });

@@ -18,7 +18,14 @@ describe("secrets at rest through the database client", () => {
 
   it("creates a 0600 key file, seals secret columns on write and opens them on read", async () => {
     const app = await db().oAuthApplication.create({
-      data: { name: "Contoso", preset: "generic", clientId: "cid", clientSecret: "s3cret-value", authorizeUrl: "", tokenUrl: "" },
+      data: {
+        name: "Contoso",
+        preset: "generic",
+        clientId: "cid",
+        clientSecret: "s3cret-value",
+        authorizeUrl: "",
+        tokenUrl: "",
+      },
     });
     const file = path.join(config().dataDir, "secret.key");
     const { statSync } = await import("node:fs");
@@ -46,8 +53,12 @@ describe("secrets at rest through the database client", () => {
 
   it("refuses to read a plaintext value written behind its back", async () => {
     const raw = createRawClient(config().database);
-    const app = await raw.oAuthApplication.create({ data: { name: "x", preset: "generic", clientId: "c", clientSecret: "plain", authorizeUrl: "", tokenUrl: "" } });
-    await expect(db().oAuthApplication.findUnique({ where: { id: app.id } })).rejects.toThrow(/not in the encrypted format/);
+    const app = await raw.oAuthApplication.create({
+      data: { name: "x", preset: "generic", clientId: "c", clientSecret: "plain", authorizeUrl: "", tokenUrl: "" },
+    });
+    await expect(db().oAuthApplication.findUnique({ where: { id: app.id } })).rejects.toThrow(
+      /not in the encrypted format/,
+    );
     await raw.oAuthApplication.delete({ where: { id: app.id } });
     await raw.$disconnect();
   });
@@ -56,7 +67,9 @@ describe("secrets at rest through the database client", () => {
     const oldKey = currentKey();
     const before = await db().oAuthConnection.findFirstOrThrow();
     const newKey = addKeyToFile();
-    expect(readFileSync(path.join(config().dataDir, "secret.key"), "utf8")).toContain(newKey.material.toString("base64"));
+    expect(readFileSync(path.join(config().dataDir, "secret.key"), "utf8")).toContain(
+      newKey.material.toString("base64"),
+    );
     const raw = createRawClient(config().database);
     const report = await reencryptAll(raw);
     expect(report.keyId).toBe(newKey.id);
@@ -65,7 +78,9 @@ describe("secrets at rest through the database client", () => {
     expect(stored.refreshToken!.split(":")[1]).toBe(newKey.id);
     // a process that loaded only the old key reloads the key file when it meets the new key id
     resetKeyringForTests();
-    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id } })).refreshToken).toBe(before.refreshToken);
+    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id } })).refreshToken).toBe(
+      before.refreshToken,
+    );
     expect((await reencryptAll(raw)).reencrypted).toBe(0);
     expect(oldKey.id).not.toBe(newKey.id);
     await raw.$disconnect();

@@ -31,7 +31,10 @@ export async function reencryptAll(raw: RawDb): Promise<RotationReport> {
         }
         const context = `${model}.${field}`;
         const resealed = encryptSecret(decryptSecret(stored, context), context);
-        const { count } = await delegate.updateMany({ where: { id: row.id, [field]: stored }, data: { [field]: resealed } });
+        const { count } = await delegate.updateMany({
+          where: { id: row.id, [field]: stored },
+          data: { [field]: resealed },
+        });
         reencrypted += count;
       }
     }

@@ -1,11 +1,20 @@
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { RELATION_MODELS, secretFieldsOf } from "./secret-fields";
 
-const WRITE_OPS = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert"]);
+const WRITE_OPS = new Set([
+  "create",
+  "createMany",
+  "createManyAndReturn",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "upsert",
+]);
 const NESTED_WRITE_KEYS = ["create", "createMany", "update", "updateMany", "upsert", "connectOrCreate"];
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !(v instanceof Date) && !Buffer.isBuffer(v);
+const isObj = (v: unknown): v is Obj =>
+  typeof v === "object" && v !== null && !(v instanceof Date) && !Buffer.isBuffer(v);
 
 function sealData(model: string, data: unknown): unknown {
   if (Array.isArray(data)) return data.map((d) => sealData(model, d));
@@ -29,8 +38,10 @@ function sealNested(model: string, relationArgs: Obj): Obj {
     const v = out[op];
     if (v === undefined) continue;
     if (op === "createMany" && isObj(v)) out[op] = { ...v, data: sealData(model, v.data) };
-    else if ((op === "update" || op === "updateMany") && isObj(v) && "data" in v) out[op] = { ...v, data: sealData(model, v.data) };
-    else if (op === "upsert" && isObj(v)) out[op] = { ...v, create: sealData(model, v.create), update: sealData(model, v.update) };
+    else if ((op === "update" || op === "updateMany") && isObj(v) && "data" in v)
+      out[op] = { ...v, data: sealData(model, v.data) };
+    else if (op === "upsert" && isObj(v))
+      out[op] = { ...v, create: sealData(model, v.create), update: sealData(model, v.update) };
     else if (op === "connectOrCreate" && isObj(v)) out[op] = { ...v, create: sealData(model, v.create) };
     else out[op] = sealData(model, v);
   }

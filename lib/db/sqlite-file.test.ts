@@ -14,6 +14,7 @@ describe("the embedded database files", () => {
     const database = config().database;
     if (database.provider !== "sqlite") throw new Error("expected SQLite");
     await db().loginThrottle.create({ data: { key: "mode-check", failures: 1 } });
-    for (const file of [database.file, `${database.file}-wal`, `${database.file}-shm`]) expect(mode(file).toString(8), file).toBe("600");
+    for (const file of [database.file, `${database.file}-wal`, `${database.file}-shm`])
+      expect(mode(file).toString(8), file).toBe("600");
   });
 });

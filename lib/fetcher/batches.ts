@@ -36,7 +36,11 @@ export function cutBatches(listing: ListedMessage[], skip: Set<string>, batchSiz
 }
 
 /** The cursor once listing[0..lastIndex] is stored (the last batch stores the listing's own next cursor). */
-export function cursorThrough(listing: ListNewResult, previous: SourceCursor | null, lastIndex: number): SourceCursor | null {
+export function cursorThrough(
+  listing: ListNewResult,
+  previous: SourceCursor | null,
+  lastIndex: number,
+): SourceCursor | null {
   const { messages, nextCursor } = listing;
   if (lastIndex >= messages.length - 1) return nextCursor;
   if (nextCursor.protocol === "imap") return { ...nextCursor, lastUid: Number(messages[lastIndex].id) };

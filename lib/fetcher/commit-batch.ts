@@ -57,7 +57,10 @@ async function loadState(sql: IngestSql, input: BatchInput, dedupeKeys: string[]
     `SELECT "sourceKey", "state", "requestId" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${inList(keys.length)})`,
     [input.mailboxId, ...keys],
   );
-  const dupes = await sql.all<{ dedupeKey: string }>(`SELECT "dedupeKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "dedupeKey" IN (${inList(dedupeKeys.length)})`, [input.mailboxId, ...dedupeKeys]);
+  const dupes = await sql.all<{ dedupeKey: string }>(
+    `SELECT "dedupeKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "dedupeKey" IN (${inList(dedupeKeys.length)})`,
+    [input.mailboxId, ...dedupeKeys],
+  );
   const max = await sql.get<{ n: number | string | null }>(`SELECT MAX("number") AS n FROM "Request"`);
   return {
     known: new Map(known.map((k) => [k.sourceKey, { state: k.state, requestId: k.requestId }])),
@@ -76,10 +79,16 @@ async function threadOf(sql: IngestSql, state: BatchState, h: KeyHeaders): Promi
   for (const id of referencedMessageIds(h)) {
     const inBatch = state.threads.get(id);
     if (inBatch) return inBatch;
-    const row = await sql.get<{ requestId: string }>(`SELECT "requestId" FROM "RequestMessage" WHERE "messageId" = ? LIMIT 1`, [id]);
+    const row = await sql.get<{ requestId: string }>(
+      `SELECT "requestId" FROM "RequestMessage" WHERE "messageId" = ? LIMIT 1`,
+      [id],
+    );
     if (row) return row.requestId;
     // An answer to a reply we sent from the console, even when the customer's client dropped the older References.
-    const ours = await sql.get<{ requestId: string }>(`SELECT "requestId" FROM "OutboxMessage" WHERE "messageId" = ? AND "requestId" IS NOT NULL LIMIT 1`, [id]);
+    const ours = await sql.get<{ requestId: string }>(
+      `SELECT "requestId" FROM "OutboxMessage" WHERE "messageId" = ? AND "requestId" IS NOT NULL LIMIT 1`,
+      [id],
+    );
     if (ours) return ours.requestId;
   }
   const tagged = taggedRequestNumber(h.subject);
@@ -92,23 +101,50 @@ async function threadOf(sql: IngestSql, state: BatchState, h: KeyHeaders): Promi
   return null;
 }
 
-async function decide(sql: IngestSql, state: BatchState, input: BatchInput, mail: PreparedMail, duplicate: boolean): Promise<Decision> {
+async function decide(
+  sql: IngestSql,
+  state: BatchState,
+  input: BatchInput,
+  mail: PreparedMail,
+  duplicate: boolean,
+): Promise<Decision> {
   const h = mail.headers;
-  if (duplicate) return { state: "duplicate", reason: "the same mail (Message-ID and content) is already stored", requestId: null, newRequest: false };
+  if (duplicate)
+    return {
+      state: "duplicate",
+      reason: "the same mail (Message-ID and content) is already stored",
+      requestId: null,
+      newRequest: false,
+    };
   if (h.malformed) return { state: "flagged", reason: h.malformed, requestId: null, newRequest: false };
   const automatic = automaticMailReason(h);
   if (automatic) return { state: "auto_reply", reason: automatic, requestId: null, newRequest: false };
   const thread = await threadOf(sql, state, h);
   if (thread) return { state: "reply_added", reason: null, requestId: thread, newRequest: false };
-  if (input.disableNewRequests) return { state: "not_a_request", reason: "new request creation is disabled for this mailbox", requestId: null, newRequest: false };
+  if (input.disableNewRequests)
+    return {
+      state: "not_a_request",
+      reason: "new request creation is disabled for this mailbox",
+      requestId: null,
+      newRequest: false,
+    };
   return { state: "request_created", reason: null, requestId: randomUUID(), newRequest: true };
 }
 
 function dedupeKeyOf(mail: PreparedMail): string {
-  return createHash("sha256").update(`${mail.headers.messageId ?? ""}\n${mail.raw.sha256}`).digest("hex");
+  return createHash("sha256")
+    .update(`${mail.headers.messageId ?? ""}\n${mail.raw.sha256}`)
+    .digest("hex");
 }
 
-async function planOne(sql: IngestSql, state: BatchState, input: BatchInput, mail: PreparedMail, dedupeKey: string, now: Date): Promise<CommittedMail> {
+async function planOne(
+  sql: IngestSql,
+  state: BatchState,
+  input: BatchInput,
+  mail: PreparedMail,
+  dedupeKey: string,
+  now: Date,
+): Promise<CommittedMail> {
   const known = state.known.get(mail.sourceKey);
   if (known) return { sourceKey: mail.sourceKey, state: known.state, requestId: known.requestId, inserted: false };
   const d = await decide(sql, state, input, mail, state.dedupeKeys.has(dedupeKey));
@@ -116,14 +152,40 @@ async function planOne(sql: IngestSql, state: BatchState, input: BatchInput, mai
   if (d.newRequest && d.requestId) {
     const number = state.nextNumber++;
     state.numbers.set(number, d.requestId);
-    state.requests.push([d.requestId, number, input.mailboxId, h.subject, h.fromAddress, h.fromName, h.date ?? now, now, now]);
+    state.requests.push([
+      d.requestId,
+      number,
+      input.mailboxId,
+      h.subject,
+      h.fromAddress,
+      h.fromName,
+      h.date ?? now,
+      now,
+      now,
+    ]);
   } else if (d.requestId) {
     state.replies.set(d.requestId, (state.replies.get(d.requestId) ?? 0) + 1);
   }
   const ingestId = randomUUID();
   state.ingests.push([
-    ingestId, input.mailboxId, mail.sourceKey, d.state === "duplicate" ? null : dedupeKey, h.messageId, mail.raw.sha256, mail.raw.relativePath, mail.raw.size,
-    h.subject, h.fromAddress, h.fromName, h.date, now, d.state, d.reason, !input.afterFetchPending, mail.imported, d.requestId,
+    ingestId,
+    input.mailboxId,
+    mail.sourceKey,
+    d.state === "duplicate" ? null : dedupeKey,
+    h.messageId,
+    mail.raw.sha256,
+    mail.raw.relativePath,
+    mail.raw.size,
+    h.subject,
+    h.fromAddress,
+    h.fromName,
+    h.date,
+    now,
+    d.state,
+    d.reason,
+    !input.afterFetchPending,
+    mail.imported,
+    d.requestId,
   ]);
   if (d.requestId) {
     state.links.push([randomUUID(), d.requestId, ingestId, h.messageId, now]);
@@ -135,17 +197,35 @@ async function planOne(sql: IngestSql, state: BatchState, input: BatchInput, mai
 }
 
 /** Multi-row INSERTs, a bounded number of rows per statement. */
-async function insertRows(sql: IngestSql, table: string, columns: string, placeholders: string, rows: Param[][]): Promise<void> {
+async function insertRows(
+  sql: IngestSql,
+  table: string,
+  columns: string,
+  placeholders: string,
+  rows: Param[][],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
     const chunk = rows.slice(i, i + 100);
-    await sql.run(`INSERT INTO "${table}" (${columns}) VALUES ${chunk.map(() => placeholders).join(", ")}`, chunk.flat());
+    await sql.run(
+      `INSERT INTO "${table}" (${columns}) VALUES ${chunk.map(() => placeholders).join(", ")}`,
+      chunk.flat(),
+    );
   }
 }
 
 async function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<void> {
-  await insertRows(sql, "Request", `"id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt"`, "(?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)", state.requests);
+  await insertRows(
+    sql,
+    "Request",
+    `"id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt"`,
+    "(?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)",
+    state.requests,
+  );
   for (const [requestId, count] of state.replies) {
-    await sql.run(`UPDATE "Request" SET "messageCount" = "messageCount" + ?, "lastMessageAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [count, now, now, requestId]);
+    await sql.run(
+      `UPDATE "Request" SET "messageCount" = "messageCount" + ?, "lastMessageAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
+      [count, now, now, requestId],
+    );
   }
   await insertRows(
     sql,
@@ -155,7 +235,13 @@ async function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<
     state.ingests,
   );
   crashPoint("mid-insert");
-  await insertRows(sql, "RequestMessage", `"id", "requestId", "ingestId", "messageId", "createdAt"`, "(?, ?, ?, ?, ?)", state.links);
+  await insertRows(
+    sql,
+    "RequestMessage",
+    `"id", "requestId", "ingestId", "messageId", "createdAt"`,
+    "(?, ?, ?, ?, ?)",
+    state.links,
+  );
 }
 
 export async function commitBatch(db: IngestDb, input: BatchInput): Promise<CommittedMail[]> {
@@ -169,9 +255,10 @@ export async function commitBatch(db: IngestDb, input: BatchInput): Promise<Comm
     );
     if (fenced !== 1) throw new LeaseLostError(input.mailboxId);
     if (input.baseline) {
-      await sql.run(`UPDATE "IncomingMailbox" SET "baselineCursor" = ?, "importTotal" = ?, "importDone" = 0 WHERE "id" = ?`, [
-        input.baseline.cursor, input.baseline.importTotal, input.mailboxId,
-      ]);
+      await sql.run(
+        `UPDATE "IncomingMailbox" SET "baselineCursor" = ?, "importTotal" = ?, "importDone" = 0 WHERE "id" = ?`,
+        [input.baseline.cursor, input.baseline.importTotal, input.mailboxId],
+      );
     }
     if (input.mails.length === 0) return [];
     const state = await loadState(sql, input, dedupeKeys);
@@ -184,7 +271,10 @@ export async function commitBatch(db: IngestDb, input: BatchInput): Promise<Comm
     const inserted = results.filter((r) => r.inserted).length;
     const imported = input.mails.filter((m, i) => m.imported && results[i].inserted).length;
     if (inserted > 0) {
-      await sql.run(`UPDATE "IncomingMailbox" SET "mailsFetched" = "mailsFetched" + ?, "importDone" = "importDone" + ? WHERE "id" = ?`, [inserted, imported, input.mailboxId]);
+      await sql.run(
+        `UPDATE "IncomingMailbox" SET "mailsFetched" = "mailsFetched" + ?, "importDone" = "importDone" + ? WHERE "id" = ?`,
+        [inserted, imported, input.mailboxId],
+      );
     }
     crashPoint("before-commit");
     return results;
@@ -196,14 +286,22 @@ export async function markAfterFetchDone(db: IngestDb, mailboxId: string, source
   if (sourceKeys.length === 0) return;
   await db.transaction(async (sql) => {
     for (const key of sourceKeys) {
-      await sql.run(`UPDATE "IngestedMail" SET "afterFetchDone" = true WHERE "mailboxId" = ? AND "sourceKey" = ?`, [mailboxId, key]);
+      await sql.run(`UPDATE "IngestedMail" SET "afterFetchDone" = true WHERE "mailboxId" = ? AND "sourceKey" = ?`, [
+        mailboxId,
+        key,
+      ]);
     }
   });
 }
 
 export async function pendingAfterFetch(db: IngestDb, mailboxId: string): Promise<string[]> {
   return db.transaction(async (sql) =>
-    (await sql.all<{ sourceKey: string }>(`SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "afterFetchDone" = false ORDER BY "fetchedAt"`, [mailboxId])).map((r) => r.sourceKey),
+    (
+      await sql.all<{ sourceKey: string }>(
+        `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "afterFetchDone" = false ORDER BY "fetchedAt"`,
+        [mailboxId],
+      )
+    ).map((r) => r.sourceKey),
   );
 }
 
@@ -213,7 +311,10 @@ export async function knownSourceKeys(db: IngestDb, mailboxId: string, keys: str
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
     const rows = await db.transaction((sql) =>
-      sql.all<{ sourceKey: string }>(`SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${chunk.map(() => "?").join(", ")})`, [mailboxId, ...chunk]),
+      sql.all<{ sourceKey: string }>(
+        `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${chunk.map(() => "?").join(", ")})`,
+        [mailboxId, ...chunk],
+      ),
     );
     for (const row of rows) known.add(row.sourceKey);
   }

@@ -15,14 +15,22 @@ const rig = testRig();
 const alice = rig.auth.users.alice.username;
 
 let fetcher: typeof import("./index");
-let internals: { ingest: typeof import("./ingest-run"); lease: typeof import("./lease"); run: typeof import("./fetch-mailbox") };
+let internals: {
+  ingest: typeof import("./ingest-run");
+  lease: typeof import("./lease");
+  run: typeof import("./fetch-mailbox");
+};
 let database: typeof import("@/lib/db");
 
 beforeAll(async () => {
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   await useTestDatabase();
   fetcher = await import("./index");
-  internals = { ingest: await import("./ingest-run"), lease: await import("./lease"), run: await import("./fetch-mailbox") };
+  internals = {
+    ingest: await import("./ingest-run"),
+    lease: await import("./lease"),
+    run: await import("./fetch-mailbox"),
+  };
   database = await import("@/lib/db");
 });
 
@@ -33,7 +41,11 @@ async function run(id: string) {
 }
 
 async function states(mailboxId: string, subjects?: string[]) {
-  const rows = await database.db().ingestedMail.findMany({ where: { mailboxId }, orderBy: { fetchedAt: "asc" }, select: { subject: true, state: true } });
+  const rows = await database.db().ingestedMail.findMany({
+    where: { mailboxId },
+    orderBy: { fetchedAt: "asc" },
+    select: { subject: true, state: true },
+  });
   return rows.filter((r) => !subjects || subjects.includes(r.subject)).map((r) => `${r.subject}:${r.state}`);
 }
 
@@ -45,11 +57,25 @@ describe("IMAP", () => {
     await run(box.id);
     await deliver(rig, alice, mail("before the change").raw, folder);
     await run(box.id);
-    await promisify(execFile)("doveadm", ["-c", rig.dovecotConf, "mailbox", "update", "-u", alice, "--uid-validity", String(Math.floor(Date.now() / 1000) + 12345), folder]);
+    await promisify(execFile)("doveadm", [
+      "-c",
+      rig.dovecotConf,
+      "mailbox",
+      "update",
+      "-u",
+      alice,
+      "--uid-validity",
+      String(Math.floor(Date.now() / 1000) + 12345),
+      folder,
+    ]);
     await deliver(rig, alice, mail("after the change").raw, folder);
     const totals = await run(box.id);
     expect(totals).toMatchObject({ listed: 2, stored: 2, requests: 1 });
-    expect(await states(box.id)).toEqual(["before the change:request_created", "before the change:duplicate", "after the change:request_created"]);
+    expect(await states(box.id)).toEqual([
+      "before the change:request_created",
+      "before the change:duplicate",
+      "after the change:request_created",
+    ]);
     expect(await database.db().request.count({ where: { mailboxId: box.id } })).toBe(2);
   });
 });
@@ -63,7 +89,9 @@ describe("POP3", () => {
     await run(box.id);
     await run(box.id);
     expect(await states(box.id, mine)).toEqual(mine.map((s) => `${s}:request_created`));
-    const cursor = JSON.parse((await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).cursor!);
+    const cursor = JSON.parse(
+      (await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).cursor!,
+    );
     expect(cursor.protocol).toBe("pop3");
   });
 });
@@ -73,12 +101,24 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     const folder = uniqueName(`${kind}-fetch`);
     await ensureFolder(rig, alice, folder);
     const box = await createTestMailbox(rig, { folder });
-    const settings = { protocol: kind, startTls: false, host: "", port: 443, connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url, mailbox: alice, folder, ca: rig.ca, timeoutMs: 10_000 };
+    const settings = {
+      protocol: kind,
+      startTls: false,
+      host: "",
+      port: 443,
+      connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
+      mailbox: alice,
+      folder,
+      ca: rig.ca,
+      timeoutMs: 10_000,
+    };
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews });
     const ingest = async (opts: { stopAfterFirstBatch?: boolean } = {}) => {
       const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
       const lease = (await internals.lease.claimLease(box.id))!;
-      const session = await (kind === "graph" ? new GraphSource(settings, auth) : new EwsSource(settings, auth)).connect({ steps: new StepRecorder() });
+      const session = await (
+        kind === "graph" ? new GraphSource(settings, auth) : new EwsSource(settings, auth)
+      ).connect({ steps: new StepRecorder() });
       const controller = new AbortController();
       if (opts.stopAfterFirstBatch) {
         const fetchBatch = session.fetchBatch.bind(session);
@@ -89,7 +129,14 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
       }
       try {
         await session.openFolder(folder);
-        return await internals.ingest.ingestMailbox({ db: internals.run.ingestDb(), lease, session, mailbox: { ...row, afterFetch: { action: "leave" } }, batchSize: 2, signal: controller.signal });
+        return await internals.ingest.ingestMailbox({
+          db: internals.run.ingestDb(),
+          lease,
+          session,
+          mailbox: { ...row, afterFetch: { action: "leave" } },
+          batchSize: 2,
+          signal: controller.signal,
+        });
       } finally {
         await session.close();
         await internals.lease.releaseLease(lease);

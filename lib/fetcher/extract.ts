@@ -18,7 +18,11 @@ const GROUP_BYTES = 16 * 1024 * 1024;
 
 /** A file name that is safe to store and to offer for download: no paths, no control characters. */
 export function safeFilename(name: string | undefined, position: number): string {
-  const base = (name ?? "").normalize("NFC").replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").replace(/[\\/:*?"<>|]/g, "_").trim();
+  const base = (name ?? "")
+    .normalize("NFC")
+    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
+    .replace(/[\\/:*?"<>|]/g, "_")
+    .trim();
   const cleaned = base.replace(/^\.+/, "").slice(0, 200);
   return cleaned || `attachment-${position + 1}`;
 }
@@ -32,12 +36,16 @@ type Failed = { id: string; failed: string };
 let parser: Promise<typeof import("mailparser")> | null = null;
 
 function readRaw(row: Row): Promise<Buffer | Failed> {
-  if (row.rawSize > MAX_EXTRACT_BYTES) return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
+  if (row.rawSize > MAX_EXTRACT_BYTES)
+    return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
   return readFile(absolutePath(row.rawPath)).catch((error: unknown) => unparsable(row, error));
 }
 
 function unparsable(row: Row, error: unknown): Failed {
-  log.warn("mail extraction failed", { ingestId: row.id, error: error instanceof Error ? error.message : String(error) });
+  log.warn("mail extraction failed", {
+    ingestId: row.id,
+    error: error instanceof Error ? error.message : String(error),
+  });
   return { id: row.id, failed: "the message could not be parsed (the raw message is kept)" };
 }
 
@@ -46,7 +54,12 @@ async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | F
   try {
     const { simpleParser } = await (parser ??= import("mailparser"));
     // No text-to-HTML conversion: the viewer shows the text itself.
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_HTML });
+    const parsed = await simpleParser(raw, {
+      skipImageLinks: true,
+      skipTextLinks: true,
+      skipTextToHtml: true,
+      maxHtmlLengthToParse: MAX_HTML,
+    });
     const dir = path.join("mail", row.mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", row.id);
     const files = await Promise.all(
       parsed.attachments.slice(0, MAX_ATTACHMENTS).map(async (attachment, position) => {
@@ -54,10 +67,23 @@ async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | F
         await mkdir(path.dirname(absolutePath(storagePath)), { recursive: true });
         await writeFile(absolutePath(storagePath), attachment.content);
         const type = (attachment.contentType || "application/octet-stream").slice(0, 200);
-        return [randomUUID(), row.id, position, safeFilename(attachment.filename, position), type, attachment.size ?? attachment.content.length, storagePath];
+        return [
+          randomUUID(),
+          row.id,
+          position,
+          safeFilename(attachment.filename, position),
+          type,
+          attachment.size ?? attachment.content.length,
+          storagePath,
+        ];
       }),
     );
-    return { id: row.id, text: (parsed.text ?? "").slice(0, MAX_TEXT), html: typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null, files };
+    return {
+      id: row.id,
+      text: (parsed.text ?? "").slice(0, MAX_TEXT),
+      html: typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null,
+      files,
+    };
   } catch (error) {
     return unparsable(row, error);
   }
@@ -68,15 +94,25 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
   const done = results.filter((r): r is Extracted => !("failed" in r));
   await ingestDb().transaction(async (sql) => {
     for (const result of results) {
-      if ("failed" in result) await sql.run(`UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`, [result.failed, result.id]);
+      if ("failed" in result)
+        await sql.run(
+          `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
+          [result.failed, result.id],
+        );
     }
     if (done.length === 0) return;
     // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
-    await sql.run(`DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`, done.map((r) => r.id));
+    await sql.run(
+      `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
+      done.map((r) => r.id),
+    );
     const files = done.flatMap((r) => r.files);
     for (let i = 0; i < files.length; i += 100) {
       const chunk = files.slice(i, i + 100);
-      await sql.run(`INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, chunk.flat());
+      await sql.run(
+        `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        chunk.flat(),
+      );
     }
     // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
     await sql.run(
@@ -104,7 +140,9 @@ function groupsOf(rows: Row[]): Row[][] {
 }
 
 /** Extracts up to `limit` pending mails (of one mailbox, or all), oldest first; returns how many it handled. */
-export async function extractPending(opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {}): Promise<number> {
+export async function extractPending(
+  opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {},
+): Promise<number> {
   const rows = await ingestDb().transaction((sql) =>
     sql.all<Row>(
       `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,

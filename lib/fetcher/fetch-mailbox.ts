@@ -28,12 +28,19 @@ export function backoffMinutes(intervalMin: number, failures: number): number {
   return Math.min(intervalMin * 2 ** Math.max(0, failures - 1), config().fetch.maxBackoffMinutes);
 }
 
-export async function fetchMailbox(mailboxId: string, opts: { userId?: string; signal?: AbortSignal } = {}): Promise<FetchOutcome> {
+export async function fetchMailbox(
+  mailboxId: string,
+  opts: { userId?: string; signal?: AbortSignal } = {},
+): Promise<FetchOutcome> {
   const lease = await claimLease(mailboxId);
   if (!lease) return { status: "busy" };
   const controller = new AbortController();
   const stopKeeping = keepLease(lease, controller);
-  const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(RUN_DEADLINE_MS), ...(opts.signal ? [opts.signal] : [])]);
+  const signal = AbortSignal.any([
+    controller.signal,
+    AbortSignal.timeout(RUN_DEADLINE_MS),
+    ...(opts.signal ? [opts.signal] : []),
+  ]);
   try {
     const row = await db().incomingMailbox.findUnique({ where: { id: mailboxId } });
     if (!row) return { status: "skipped", reason: "the mailbox no longer exists" };
@@ -48,7 +55,14 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
       const session = await (await sourceForMailbox(row)).connect({ steps, transcript });
       try {
         await session.openFolder(row.folder, { readOnly: afterFetch.action === "leave" });
-        totals = await ingestMailbox({ db: ingestDb(), lease, session, mailbox: { ...row, afterFetch }, batchSize: config().fetch.batchSize, signal });
+        totals = await ingestMailbox({
+          db: ingestDb(),
+          lease,
+          session,
+          mailbox: { ...row, afterFetch },
+          batchSize: config().fetch.batchSize,
+          signal,
+        });
       } finally {
         await session.close().catch(() => undefined);
       }
@@ -59,7 +73,10 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
     const now = new Date();
     const errorText = failure ? (failure.raw ? `${failure.message}: ${failure.raw}` : failure.message) : undefined;
     const failures = failure ? row.consecutiveFailures + 1 : 0;
-    const reconnect = failure && (failure.step === "token" || (failure.step === "authenticate" && row.authType === "oauth")) && (await needsReconnect(row.connectionId));
+    const reconnect =
+      failure &&
+      (failure.step === "token" || (failure.step === "authenticate" && row.authType === "oauth")) &&
+      (await needsReconnect(row.connectionId));
     await db().incomingMailbox.updateMany({
       where: { id: mailboxId, leaseEpoch: lease.epoch },
       data: failure
@@ -70,11 +87,26 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
             lastErrorHint: failure.hint ? JSON.stringify(failure.hint) : null,
             nextFetchAt: new Date(now.getTime() + backoffMinutes(row.fetchIntervalMin, failures) * 60_000),
           }
-        : { status: "ok", consecutiveFailures: 0, lastError: null, lastErrorHint: null, lastFetchAt: now, nextFetchAt: new Date(now.getTime() + row.fetchIntervalMin * 60_000) },
+        : {
+            status: "ok",
+            consecutiveFailures: 0,
+            lastError: null,
+            lastErrorHint: null,
+            lastFetchAt: now,
+            nextFetchAt: new Date(now.getTime() + row.fetchIntervalMin * 60_000),
+          },
     });
     // The notice is a side matter: its failure must not lose the run's record.
-    await (failure ? noteMailboxFailure({ id: mailboxId, name: row.name }, { failures, reconnect: Boolean(reconnect), error: errorText!, hint: failure.hint }) : endMailboxIncident(mailboxId))
-      .catch((error: unknown) => log.warn("fetcher: could not update the mailbox incident", { mailboxId, error: (error as Error).message }));
+    await (
+      failure
+        ? noteMailboxFailure(
+            { id: mailboxId, name: row.name },
+            { failures, reconnect: Boolean(reconnect), error: errorText!, hint: failure.hint },
+          )
+        : endMailboxIncident(mailboxId)
+    ).catch((error: unknown) =>
+      log.warn("fetcher: could not update the mailbox incident", { mailboxId, error: (error as Error).message }),
+    );
     const runId = await recordRun({
       mailboxId,
       kind: "fetch",
@@ -87,7 +119,9 @@ export async function fetchMailbox(mailboxId: string, opts: { userId?: string; s
       mailsFetched: totals?.stored ?? 0,
       transcript,
     });
-    return failure ? { status: "failed", runId, error: failure.message, step: failure.step } : { status: "ok", runId, totals: totals! };
+    return failure
+      ? { status: "failed", runId, error: failure.message, step: failure.step }
+      : { status: "ok", runId, totals: totals! };
   } finally {
     stopKeeping();
     await releaseLease(lease).catch(() => undefined);

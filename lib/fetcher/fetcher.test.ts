@@ -30,7 +30,9 @@ async function run(id: string) {
 }
 
 async function ingested(mailboxId: string) {
-  return database.db().ingestedMail.findMany({ where: { mailboxId }, orderBy: { fetchedAt: "asc" }, include: { request: true } });
+  return database
+    .db()
+    .ingestedMail.findMany({ where: { mailboxId }, orderBy: { fetchedAt: "asc" }, include: { request: true } });
 }
 
 async function newFolder(prefix: string) {
@@ -52,7 +54,13 @@ describe("fetching into requests", () => {
     const totals = await run(box.id);
     expect(totals).toMatchObject({ stored: 1, requests: 1 });
     const [row] = await ingested(box.id);
-    expect(row).toMatchObject({ state: "request_created", subject: "Printer on fire", fromAddress: "customer@example.org", imported: false, extractState: "done" });
+    expect(row).toMatchObject({
+      state: "request_created",
+      subject: "Printer on fire",
+      fromAddress: "customer@example.org",
+      imported: false,
+      extractState: "done",
+    });
     expect(row.request?.subject).toBe("Printer on fire");
     expect(row.bodyText).toContain("this is Printer on fire");
     expect((await run(box.id)).stored).toBe(0);
@@ -63,11 +71,19 @@ describe("fetching into requests", () => {
 
   it("imports existing mail since a date when asked, marked as imported", async () => {
     const folder = await newFolder("Fetch-import");
-    for (const subject of ["archived A", "archived B", "archived C"]) await deliver(rig, alice, mail(subject).raw, folder);
+    for (const subject of ["archived A", "archived B", "archived C"])
+      await deliver(rig, alice, mail(subject).raw, folder);
     const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
     expect(await run(box.id)).toMatchObject({ stored: 3, requests: 3 });
-    expect((await ingested(box.id)).map((r) => [r.subject, r.imported])).toEqual([["archived A", true], ["archived B", true], ["archived C", true]]);
-    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ importTotal: 3, importDone: 3 });
+    expect((await ingested(box.id)).map((r) => [r.subject, r.imported])).toEqual([
+      ["archived A", true],
+      ["archived B", true],
+      ["archived C", true],
+    ]);
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({
+      importTotal: 3,
+      importDone: 3,
+    });
     await deliver(rig, alice, mail("fresh").raw, folder);
     await run(box.id);
     expect((await ingested(box.id)).at(-1)).toMatchObject({ subject: "fresh", imported: false });
@@ -85,15 +101,28 @@ describe("fetching into requests", () => {
 
     const byInReplyTo = mail("Re: VPN broken", { inReplyTo: first.messageId });
     await deliver(rig, alice, byInReplyTo.raw, folder);
-    await deliver(rig, alice, mail("Re: VPN broken", { references: ["<unknown@else.where>", byInReplyTo.messageId] }).raw, folder);
+    await deliver(
+      rig,
+      alice,
+      mail("Re: VPN broken", { references: ["<unknown@else.where>", byInReplyTo.messageId] }).raw,
+      folder,
+    );
     await deliver(rig, alice, mail(`Update [#${number}] more details`).raw, folder);
     await deliver(rig, alice, mail("Re: VPN broken").raw, folder);
     expect(await run(box.id)).toMatchObject({ stored: 4, replies: 3, requests: 1 });
     const rows = await ingested(box.id);
-    expect(rows.map((r) => r.state)).toEqual(["request_created", "reply_added", "reply_added", "reply_added", "request_created"]);
+    expect(rows.map((r) => r.state)).toEqual([
+      "request_created",
+      "reply_added",
+      "reply_added",
+      "reply_added",
+      "request_created",
+    ]);
     expect(rows.slice(1, 4).every((r) => r.requestId === original.requestId)).toBe(true);
     expect(rows[4].requestId).not.toBe(original.requestId);
-    const request = await database.db().request.findUniqueOrThrow({ where: { id: original.requestId! }, include: { messages: true } });
+    const request = await database
+      .db()
+      .request.findUniqueOrThrow({ where: { id: original.requestId! }, include: { messages: true } });
     expect(request.messageCount).toBe(4);
     expect(request.messages).toHaveLength(4);
   });
@@ -106,9 +135,16 @@ describe("fetching into requests", () => {
       mail("Out of office", { headers: { "Auto-Submitted": "auto-replied" } }),
       mail("Newsletter", { headers: { Precedence: "bulk" } }),
       mail("Exchange auto reply", { headers: { "X-Auto-Response-Suppress": "All" } }),
-      mail("Undelivered Mail Returned to Sender", { from: "MAILER-DAEMON@mx.example.org", contentType: 'multipart/report; report-type=delivery-status; boundary="x"', body: "--x\r\n\r\nbounce\r\n--x--\r\n" }),
+      mail("Undelivered Mail Returned to Sender", {
+        from: "MAILER-DAEMON@mx.example.org",
+        contentType: 'multipart/report; report-type=delivery-status; boundary="x"',
+        body: "--x\r\n\r\nbounce\r\n--x--\r\n",
+      }),
       mail("Our own mail", { messageId: `<${randomBytes(4).toString("hex")}.mailbridge@support.example>` }),
-      mail("Report", { contentType: 'multipart/report; report-type=disposition-notification; boundary="y"', body: "--y\r\n\r\nread\r\n--y--\r\n" }),
+      mail("Report", {
+        contentType: 'multipart/report; report-type=disposition-notification; boundary="y"',
+        body: "--y\r\n\r\nread\r\n--y--\r\n",
+      }),
     ];
     for (const m of automatic) await deliver(rig, alice, m.raw, folder);
     await deliver(rig, alice, mail("A person writes", { headers: { "Auto-Submitted": "no" } }).raw, folder);
@@ -131,7 +167,10 @@ describe("fetching into requests", () => {
     await deliver(rig, alice, mail("Re: Existing thread", { inReplyTo: first.messageId }).raw, folder);
     expect(await run(box.id)).toMatchObject({ stored: 2, requests: 0, replies: 1 });
     const rows = await ingested(box.id);
-    expect(rows.slice(1).map((r) => [r.subject, r.state])).toEqual([["Brand new", "not_a_request"], ["Re: Existing thread", "reply_added"]]);
+    expect(rows.slice(1).map((r) => [r.subject, r.state])).toEqual([
+      ["Brand new", "not_a_request"],
+      ["Re: Existing thread", "reply_added"],
+    ]);
   });
 
   it("marks read exactly the mail it stored, after storing it", async () => {
@@ -141,7 +180,9 @@ describe("fetching into requests", () => {
     await run(box.id);
     for (const s of ["one", "two", "three"]) await deliver(rig, alice, mail(s).raw, folder);
     expect(await run(box.id)).toMatchObject({ stored: 3, afterFetch: 3 });
-    const flags = Object.fromEntries((await listMessages(rig, alice, folder)).map((m) => [m.subject, m.flags.includes("\\Seen")]));
+    const flags = Object.fromEntries(
+      (await listMessages(rig, alice, folder)).map((m) => [m.subject, m.flags.includes("\\Seen")]),
+    );
     expect(flags).toEqual({ before: false, one: true, two: true, three: true });
     expect((await ingested(box.id)).every((r) => r.afterFetchDone)).toBe(true);
   });
@@ -150,7 +191,10 @@ describe("fetching into requests", () => {
     const folder = await newFolder("Fetch-hostile");
     const box = await createTestMailbox(rig, { folder });
     await run(box.id);
-    const big = mail("Big scan", { contentType: "application/octet-stream", body: `${"A".repeat(76)}\r\n`.repeat(Math.ceil((20 * 1024 * 1024) / 78)) });
+    const big = mail("Big scan", {
+      contentType: "application/octet-stream",
+      body: `${"A".repeat(76)}\r\n`.repeat(Math.ceil((20 * 1024 * 1024) / 78)),
+    });
     await deliver(rig, alice, mail("before the storm").raw, folder);
     await deliver(rig, alice, randomBytes(4096).toString("latin1").replace(/\r?\n/g, " ") + "\r\n", folder);
     await deliver(rig, alice, big.raw, folder);
@@ -167,9 +211,16 @@ describe("fetching into requests", () => {
     const folder = await newFolder("Fetch-attach");
     const box = await createTestMailbox(rig, { folder });
     await run(box.id);
-    await deliver(rig, alice, testMail("With a file", { attachment: { name: "../..\u202eevil\".txt", content: "<script>alert(1)</script>" } }), folder);
+    await deliver(
+      rig,
+      alice,
+      testMail("With a file", { attachment: { name: '../..\u202eevil".txt', content: "<script>alert(1)</script>" } }),
+      folder,
+    );
     await run(box.id);
-    const [row] = await database.db().ingestedMail.findMany({ where: { mailboxId: box.id }, include: { attachments: true } });
+    const [row] = await database
+      .db()
+      .ingestedMail.findMany({ where: { mailboxId: box.id }, include: { attachments: true } });
     expect(row.attachments).toHaveLength(1);
     const [file] = row.attachments;
     expect(file).toMatchObject({ contentType: "text/plain", size: 25 });

@@ -8,13 +8,31 @@ export async function mailboxHealth(mailboxId: string) {
   const row = await db().incomingMailbox.findUnique({
     where: { id: mailboxId },
     select: {
-      status: true, enabled: true, lastFetchAt: true, nextFetchAt: true, mailsFetched: true, lastError: true, lastErrorHint: true, consecutiveFailures: true,
-      importSince: true, importTotal: true, incidentSince: true, incidentNotifiedAt: true, importDone: true, baselineCursor: true, leaseUntil: true, authType: true,
+      status: true,
+      enabled: true,
+      lastFetchAt: true,
+      nextFetchAt: true,
+      mailsFetched: true,
+      lastError: true,
+      lastErrorHint: true,
+      consecutiveFailures: true,
+      importSince: true,
+      importTotal: true,
+      incidentSince: true,
+      incidentNotifiedAt: true,
+      importDone: true,
+      baselineCursor: true,
+      leaseUntil: true,
+      authType: true,
       connection: { select: { status: true, accessTokenExpiresAt: true, refreshTokenExpiresAt: true } },
     },
   });
   if (!row) return null;
-  const status = !row.enabled ? "disabled" : row.connection?.status === "reconnect_needed" ? "reconnect_needed" : row.status;
+  const status = !row.enabled
+    ? "disabled"
+    : row.connection?.status === "reconnect_needed"
+      ? "reconnect_needed"
+      : row.status;
   const hint = row.lastErrorHint ? (JSON.parse(row.lastErrorHint) as { title?: string; action?: string }) : null;
   return {
     status,

@@ -7,7 +7,14 @@ import { UserFacingError } from "@/lib/errors";
 export async function importExistingMail(mailboxId: string, since: Date): Promise<{ since: Date }> {
   const changed = await db().incomingMailbox.updateMany({
     where: { id: mailboxId },
-    data: { importSince: since, baselineCursor: null, cursor: null, importTotal: 0, importDone: 0, nextFetchAt: new Date() },
+    data: {
+      importSince: since,
+      baselineCursor: null,
+      cursor: null,
+      importTotal: 0,
+      importDone: 0,
+      nextFetchAt: new Date(),
+    },
   });
   if (changed.count !== 1) throw new UserFacingError("This mailbox no longer exists.");
   return { since };

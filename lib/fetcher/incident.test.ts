@@ -25,9 +25,20 @@ beforeAll(async () => {
   outgoing = await import("@/lib/mail/outgoing");
   database = await import("@/lib/db");
   const schema = await import("@/lib/mail/outgoing/client");
-  const admin = await database.db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } });
+  const admin = await database
+    .db()
+    .user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } });
   await outgoing.saveOutgoing(
-    schema.outgoingFormSchema.parse({ protocol: "smtps", host: rig.smtp.host, port: rig.smtp.smtpsPort, authType: "password", username: alice.username, password: alice.password, maxEmailSizeMb: 10, contactEmail: contact }),
+    schema.outgoingFormSchema.parse({
+      protocol: "smtps",
+      host: rig.smtp.host,
+      port: rig.smtp.smtpsPort,
+      authType: "password",
+      username: alice.username,
+      password: alice.password,
+      maxEmailSizeMb: 10,
+      contactEmail: contact,
+    }),
     admin.id,
   );
 });
@@ -38,7 +49,10 @@ async function fetchFails(id: string) {
 }
 
 async function notices(mailboxId: string) {
-  return database.db().outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `mailbox-incident:${mailboxId}:` } }, orderBy: { createdAt: "asc" } });
+  return database.db().outboxMessage.findMany({
+    where: { idempotencyKey: { startsWith: `mailbox-incident:${mailboxId}:` } },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 async function sunk(subjectPart: string) {
@@ -48,7 +62,8 @@ async function sunk(subjectPart: string) {
 describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s mailbox", (protocol) => {
   it("tells the contact once per incident, not once per attempt", async () => {
     const box = await createTestMailbox(rig, { protocol });
-    const setPassword = (password: string) => database.db().incomingMailbox.update({ where: { id: box.id }, data: { password } });
+    const setPassword = (password: string) =>
+      database.db().incomingMailbox.update({ where: { id: box.id }, data: { password } });
     await setPassword("wrong-password");
 
     for (let attempt = 1; attempt < fetcher.FAILURES_BEFORE_NOTICE; attempt++) await fetchFails(box.id);
@@ -57,19 +72,30 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     await fetchFails(box.id);
     const [first, ...more] = await notices(box.id);
     expect(more).toHaveLength(0);
-    expect(first).toMatchObject({ kind: "notice", toAddresses: JSON.stringify([contact]), subject: `Mailbridge cannot fetch mail from the mailbox ${box.name}` });
+    expect(first).toMatchObject({
+      kind: "notice",
+      toAddresses: JSON.stringify([contact]),
+      subject: `Mailbridge cannot fetch mail from the mailbox ${box.name}`,
+    });
     await sendQueuedOnce(outgoing, "incident-test");
     await waitForDelivered(rig, (m) => m.envelope.to.includes(contact) && m.subject.includes(box.name));
     const stored = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
     expect(stored).toMatchObject({ status: "failing", consecutiveFailures: fetcher.FAILURES_BEFORE_NOTICE + 1 });
     expect(stored.incidentSince).not.toBeNull();
-    expect((await fetcher.mailboxHealth(box.id))?.incident).toEqual({ since: stored.incidentSince, notifiedAt: stored.incidentNotifiedAt });
+    expect((await fetcher.mailboxHealth(box.id))?.incident).toEqual({
+      since: stored.incidentSince,
+      notifiedAt: stored.incidentNotifiedAt,
+    });
     expect(stored.incidentNotifiedAt).not.toBeNull();
 
     // Recovery ends the incident ...
     await setPassword(alice.password);
     expect((await fetcher.fetchMailbox(box.id)).status).toBe("ok");
-    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ status: "ok", incidentSince: null, incidentNotifiedAt: null });
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({
+      status: "ok",
+      incidentSince: null,
+      incidentNotifiedAt: null,
+    });
     expect((await fetcher.mailboxHealth(box.id))?.incident).toBeNull();
 
     // ... so failing again is a new incident, with a notice of its own.
@@ -78,7 +104,8 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
     expect(await notices(box.id)).toHaveLength(2);
     await sendQueuedOnce(outgoing, "incident-test");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    for (let i = 0; i < 40 && (await sunk(box.name)).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    for (let i = 0; i < 40 && (await sunk(box.name)).length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 250));
     const delivered = await sunk(box.name);
     expect(delivered).toHaveLength(2);
     expect(delivered.every((m) => /Authentication\s+failed/.test(m.raw))).toBe(true);
@@ -89,18 +116,34 @@ describe.each<TestMailboxOptions["protocol"]>(["imaps", "pop"])("a failing %s ma
 
 describe("a mailbox whose OAuth connection needs a reconnect", () => {
   it("tells the contact at the first failed fetch, once", async () => {
-    const connection = await createTestConnection(rig, { clientKey: "ropc", grantType: "refresh_token", refreshToken: "revoked-by-the-idp" });
-    await database.db().oAuthConnection.update({ where: { id: connection.id }, data: { status: "reconnect_needed", statusReason: "invalid_grant" } });
+    const connection = await createTestConnection(rig, {
+      clientKey: "ropc",
+      grantType: "refresh_token",
+      refreshToken: "revoked-by-the-idp",
+    });
+    await database.db().oAuthConnection.update({
+      where: { id: connection.id },
+      data: { status: "reconnect_needed", statusReason: "invalid_grant" },
+    });
     const box = await createTestMailbox(rig);
-    await database.db().incomingMailbox.update({ where: { id: box.id }, data: { authType: "oauth", password: null, connectionId: connection.id } });
+    await database.db().incomingMailbox.update({
+      where: { id: box.id },
+      data: { authType: "oauth", password: null, connectionId: connection.id },
+    });
 
     await fetchFails(box.id);
     expect(await notices(box.id)).toMatchObject([{ subject: `Mailbridge: the mailbox ${box.name} needs a reconnect` }]);
     await fetchFails(box.id);
     expect(await notices(box.id)).toHaveLength(1);
-    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({ status: "reconnect_needed", consecutiveFailures: 2 });
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({
+      status: "reconnect_needed",
+      consecutiveFailures: 2,
+    });
     await sendQueuedOnce(outgoing, "incident-test");
-    const sent = await waitForDelivered(rig, (m) => m.envelope.to.includes(contact) && m.subject.includes(`${box.name} needs a reconnect`));
+    const sent = await waitForDelivered(
+      rig,
+      (m) => m.envelope.to.includes(contact) && m.subject.includes(`${box.name} needs a reconnect`),
+    );
     expect(sent.raw).toContain("Sign in again");
   });
 });

@@ -43,7 +43,8 @@ export async function fetchNow(mailboxId: string, userId: string): Promise<Fetch
   for (;;) {
     const outcome = await fetchMailbox(mailboxId, { userId });
     if (outcome.status !== "busy") return outcome;
-    if (Date.now() > deadline) throw new UserFacingError("This mailbox is being fetched right now; its mail appears when that fetch ends.");
+    if (Date.now() > deadline)
+      throw new UserFacingError("This mailbox is being fetched right now; its mail appears when that fetch ends.");
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

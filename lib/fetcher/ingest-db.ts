@@ -49,7 +49,8 @@ class SqliteIngestDb implements IngestDb {
   }
 
   private readonly sql: IngestSql = {
-    get: async <T>(sql: string, params: Param[] = []) => this.statement(sql).get(...params.map(sqliteParam)) as T | undefined,
+    get: async <T>(sql: string, params: Param[] = []) =>
+      this.statement(sql).get(...params.map(sqliteParam)) as T | undefined,
     all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(...params.map(sqliteParam)) as T[],
     run: async (sql: string, params: Param[] = []) => this.statement(sql).run(...params.map(sqliteParam)).changes,
   };
@@ -91,12 +92,18 @@ class PgIngestDb implements IngestDb {
   private readonly pool: pg.Pool;
 
   constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, statement_timeout: 60_000 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 60_000,
+    });
   }
 
   async transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const query = async <R>(sql: string, params: Param[] = []) => client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
+    const query = async <R>(sql: string, params: Param[] = []) =>
+      client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
     const sql: IngestSql = {
       get: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows[0] as R | undefined,
       all: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows as R[],

@@ -19,9 +19,23 @@ export type MailboxState = {
   afterFetch: AfterFetch;
 };
 
-export type IngestTotals = { listed: number; stored: number; requests: number; replies: number; skipped: number; afterFetch: number };
+export type IngestTotals = {
+  listed: number;
+  stored: number;
+  requests: number;
+  replies: number;
+  skipped: number;
+  afterFetch: number;
+};
 
-type Run = { db: IngestDb; lease: Lease; session: IncomingSession; mailbox: MailboxState; batchSize: number; signal: AbortSignal };
+type Run = {
+  db: IngestDb;
+  lease: Lease;
+  session: IncomingSession;
+  mailbox: MailboxState;
+  batchSize: number;
+  signal: AbortSignal;
+};
 
 function parseCursor(text: string | null): SourceCursor | null {
   return text ? (JSON.parse(text) as SourceCursor) : null;
@@ -32,7 +46,8 @@ async function takeBaseline(run: Run): Promise<{ cursor: SourceCursor | null; no
   const { session, mailbox } = run;
   const now = await session.baseline();
   const start = mailbox.importSince ? await session.baseline({ since: mailbox.importSince }) : now;
-  const importTotal = start?.protocol === "imap" && now?.protocol === "imap" ? Math.max(0, now.lastUid - start.lastUid) : 0;
+  const importTotal =
+    start?.protocol === "imap" && now?.protocol === "imap" ? Math.max(0, now.lastUid - start.lastUid) : 0;
   await commitBatch(run.db, {
     mailboxId: mailbox.id,
     lease: run.lease,
@@ -50,14 +65,29 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   const base = baseline as (SourceCursor & { importAll?: undefined }) | { importAll: true } | null;
   if (!base) return false;
   if ("importAll" in base && base.importAll) return firstListing;
-  return cursor.protocol === "imap" && base.protocol === "imap" && base.uidValidity === cursor.uidValidity && Number(id) <= base.lastUid;
+  return (
+    cursor.protocol === "imap" &&
+    base.protocol === "imap" &&
+    base.uidValidity === cursor.uidValidity &&
+    Number(id) <= base.lastUid
+  );
 }
 
-async function prepareBatch(run: Run, batch: Batch, listingCursor: SourceCursor, imported: (id: string) => boolean): Promise<PreparedMail[]> {
+async function prepareBatch(
+  run: Run,
+  batch: Batch,
+  listingCursor: SourceCursor,
+  imported: (id: string) => boolean,
+): Promise<PreparedMail[]> {
   const prepared: PreparedMail[] = [];
   const take = async (id: string, raw: Parameters<typeof readKeyHeaders>[0], stored: PreparedMail["raw"]) => {
     crashPoint("after-raw-write");
-    prepared.push({ sourceKey: sourceKeyOf(listingCursor, id), raw: stored, headers: await readKeyHeaders(raw), imported: imported(id) });
+    prepared.push({
+      sourceKey: sourceKeyOf(listingCursor, id),
+      raw: stored,
+      headers: await readKeyHeaders(raw),
+      imported: imported(id),
+    });
   };
   if (batch.streamed) {
     const id = batch.messages[0].id;
@@ -109,12 +139,20 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   const imported = (id: string) => isImported(baseline, listing.nextCursor, id, firstListing);
   const batches = cutBatches(listing.messages, skip, run.batchSize);
   if (batches.length === 0 && JSON.stringify(listing.nextCursor) !== JSON.stringify(cursor)) {
-    await commitBatch(run.db, { mailboxId: run.mailbox.id, lease: run.lease, cursor: JSON.stringify(listing.nextCursor), afterFetchPending: false, disableNewRequests: run.mailbox.disableNewRequests, mails: [] });
+    await commitBatch(run.db, {
+      mailboxId: run.mailbox.id,
+      lease: run.lease,
+      cursor: JSON.stringify(listing.nextCursor),
+      afterFetchPending: false,
+      disableNewRequests: run.mailbox.disableNewRequests,
+      mails: [],
+    });
   }
   // Pipelined: the next batch is fetched (and its files written) while this one commits. The after-fetch action
   // needs the connection, so it waits for that fetch; it still runs only after its own batch committed. Once
   // the run is aborted, what was fetched still commits, and nothing more is fetched.
-  const prepare = (i: number) => (i < batches.length && !run.signal.aborted ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null);
+  const prepare = (i: number) =>
+    i < batches.length && !run.signal.aborted ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null;
   let next = prepare(0);
   let done = 0;
   for (const [i, batch] of batches.entries()) {
@@ -139,7 +177,11 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     if (run.mailbox.afterFetch.action !== "leave") {
       // A failed next fetch leaves this batch's action pending in the ledger: the next run applies it first.
       await next?.catch(() => undefined);
-      totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, committed.map((c) => c.sourceKey));
+      totals.afterFetch += await applyAfterFetch(
+        run,
+        listing.nextCursor,
+        committed.map((c) => c.sourceKey),
+      );
     }
     done++;
   }

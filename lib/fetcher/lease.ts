@@ -21,7 +21,10 @@ export async function claimLease(mailboxId: string, owner = PROCESS_OWNER): Prom
     data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs()), leaseEpoch: { increment: 1 } },
   });
   if (claimed.count !== 1) return null;
-  const row = await db().incomingMailbox.findUnique({ where: { id: mailboxId }, select: { leaseOwner: true, leaseEpoch: true } });
+  const row = await db().incomingMailbox.findUnique({
+    where: { id: mailboxId },
+    select: { leaseOwner: true, leaseEpoch: true },
+  });
   return row?.leaseOwner === owner ? { mailboxId, owner, epoch: row.leaseEpoch } : null;
 }
 
@@ -42,13 +45,16 @@ export async function releaseLease(lease: Lease): Promise<void> {
 
 /** Renews the lease every third of its length; aborts `controller` when the lease is lost. */
 export function keepLease(lease: Lease, controller: AbortController): () => void {
-  const timer = setInterval(() => {
-    renewLease(lease)
-      .then((ok) => {
-        if (!ok) controller.abort(new Error("the mailbox lease was taken over by another process"));
-      })
-      .catch(() => undefined);
-  }, Math.max(250, leaseMs() / 3));
+  const timer = setInterval(
+    () => {
+      renewLease(lease)
+        .then((ok) => {
+          if (!ok) controller.abort(new Error("the mailbox lease was taken over by another process"));
+        })
+        .catch(() => undefined);
+    },
+    Math.max(250, leaseMs() / 3),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -36,9 +36,14 @@ it("stores mail as requests and replies on PostgreSQL, and fences a writer whose
   const outcome = await fetcher.fetchMailbox(box.id);
   expect(outcome).toMatchObject({ status: "ok", totals: { stored: 3, requests: 2, replies: 1 } });
   const requests = await database.db().request.findMany({ where: { mailboxId: box.id }, orderBy: { number: "asc" } });
-  expect(requests.map((r) => [r.subject, r.messageCount])).toEqual([["Pg question", 2], ["Pg other", 1]]);
+  expect(requests.map((r) => [r.subject, r.messageCount])).toEqual([
+    ["Pg question", 2],
+    ["Pg other", 1],
+  ]);
   expect(requests[1].number).toBe(requests[0].number + 1);
-  const extracted = await database.db().ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { subject: "asc" } });
+  const extracted = await database
+    .db()
+    .ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { subject: "asc" } });
   expect(extracted.map((m) => [m.subject, m.extractState, m.bodyText?.trim()])).toEqual([
     ["Pg other", "done", "Hello,\nthis is Pg other."],
     ["Pg question", "done", "Hello,\nthis is Pg question."],
@@ -47,7 +52,16 @@ it("stores mail as requests and replies on PostgreSQL, and fences a writer whose
 
   const stale = { owner: "someone-else", epoch: 1 };
   await expect(
-    batch.commitBatch(run.ingestDb(), { mailboxId: box.id, lease: stale, cursor: "null", afterFetchPending: false, disableNewRequests: false, mails: [] }),
+    batch.commitBatch(run.ingestDb(), {
+      mailboxId: box.id,
+      lease: stale,
+      cursor: "null",
+      afterFetchPending: false,
+      disableNewRequests: false,
+      mails: [],
+    }),
   ).rejects.toThrow(/another process took over/);
-  expect(JSON.parse((await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).cursor!)).toMatchObject({ protocol: "imap" });
+  expect(
+    JSON.parse((await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).cursor!),
+  ).toMatchObject({ protocol: "imap" });
 });

@@ -44,7 +44,12 @@ async function placeFile(tmp: string, relativePath: string): Promise<void> {
 }
 
 function tmpPath(): string {
-  return path.join(path.resolve(config().dataDir), "mail", "tmp", `${Date.now()}-${randomBytes(6).toString("hex")}.part`);
+  return path.join(
+    path.resolve(config().dataDir),
+    "mail",
+    "tmp",
+    `${Date.now()}-${randomBytes(6).toString("hex")}.part`,
+  );
 }
 
 export async function storeRaw(mailboxId: string, raw: Buffer): Promise<StoredRaw> {
@@ -57,7 +62,11 @@ export async function storeRaw(mailboxId: string, raw: Buffer): Promise<StoredRa
 }
 
 /** Streams a (large) message to its file while hashing it; the message is never held in memory whole. */
-export async function streamRaw(mailboxId: string, source: Readable, keepHead: number): Promise<StoredRaw & { head: Buffer }> {
+export async function streamRaw(
+  mailboxId: string,
+  source: Readable,
+  keepHead: number,
+): Promise<StoredRaw & { head: Buffer }> {
   const hash = createHash("sha256");
   let size = 0;
   const head: Buffer[] = [];

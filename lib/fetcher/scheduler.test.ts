@@ -45,36 +45,46 @@ it("backs off exponentially up to the cap", () => {
   expect([1, 2, 3, 4, 5].map((failures) => fetcher.backoffMinutes(5, failures))).toEqual([5, 10, 20, 30, 30]);
 });
 
-it("fetches due mailboxes in parallel; a silent server and a failing login hold up no one else", { timeout: 90_000 }, async () => {
-  const good: { id: string }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const folder = uniqueName("Sched");
-    await ensureFolder(rig, alice, folder);
-    good.push(await createTestMailbox(rig, { folder }));
-  }
-  const hanging = await createTestMailbox(rig, {});
-  await database.db().incomingMailbox.update({ where: { id: hanging.id }, data: { host: "127.0.0.1", port: (silent.address() as net.AddressInfo).port, protocol: "imaps" } });
-  const failing = await createTestMailbox(rig, {});
-  await database.db().incomingMailbox.update({ where: { id: failing.id }, data: { password: "wrong password" } });
+it(
+  "fetches due mailboxes in parallel; a silent server and a failing login hold up no one else",
+  { timeout: 90_000 },
+  async () => {
+    const good: { id: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const folder = uniqueName("Sched");
+      await ensureFolder(rig, alice, folder);
+      good.push(await createTestMailbox(rig, { folder }));
+    }
+    const hanging = await createTestMailbox(rig, {});
+    await database.db().incomingMailbox.update({
+      where: { id: hanging.id },
+      data: { host: "127.0.0.1", port: (silent.address() as net.AddressInfo).port, protocol: "imaps" },
+    });
+    const failing = await createTestMailbox(rig, {});
+    await database.db().incomingMailbox.update({ where: { id: failing.id }, data: { password: "wrong password" } });
 
-  const scheduler = fetcher.startScheduler({ concurrency: 2, tickMs: 100 });
-  try {
-    const rows = await waitFor(
-      () => database.db().incomingMailbox.findMany({ where: { id: { in: [...good.map((g) => g.id), failing.id] } } }),
-      (list) => list.every((m) => m.lastFetchAt !== null || m.consecutiveFailures > 0),
-    );
-    // the silent server still holds its slot while everything else is done
-    expect(scheduler.running.has(hanging.id)).toBe(true);
-    const failed = rows.find((m) => m.id === failing.id)!;
-    expect(failed).toMatchObject({ status: "failing", consecutiveFailures: 1 });
-    expect(failed.lastError).toBeTruthy();
-    expect(failed.nextFetchAt!.getTime() - Date.now()).toBeGreaterThan(4 * 60_000);
-    for (const m of rows.filter((r) => r.id !== failing.id)) expect(m).toMatchObject({ status: "ok", leaseOwner: null });
-    const runs = await database.db().fetchRun.findMany({ where: { kind: "fetch", mailboxId: { in: good.map((g) => g.id) } } });
-    expect(runs).toHaveLength(3);
-  } finally {
-    await scheduler.stop();
-  }
-  const afterStop = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: hanging.id } });
-  expect(afterStop).toMatchObject({ status: "failing", leaseOwner: null });
-});
+    const scheduler = fetcher.startScheduler({ concurrency: 2, tickMs: 100 });
+    try {
+      const rows = await waitFor(
+        () => database.db().incomingMailbox.findMany({ where: { id: { in: [...good.map((g) => g.id), failing.id] } } }),
+        (list) => list.every((m) => m.lastFetchAt !== null || m.consecutiveFailures > 0),
+      );
+      // the silent server still holds its slot while everything else is done
+      expect(scheduler.running.has(hanging.id)).toBe(true);
+      const failed = rows.find((m) => m.id === failing.id)!;
+      expect(failed).toMatchObject({ status: "failing", consecutiveFailures: 1 });
+      expect(failed.lastError).toBeTruthy();
+      expect(failed.nextFetchAt!.getTime() - Date.now()).toBeGreaterThan(4 * 60_000);
+      for (const m of rows.filter((r) => r.id !== failing.id))
+        expect(m).toMatchObject({ status: "ok", leaseOwner: null });
+      const runs = await database
+        .db()
+        .fetchRun.findMany({ where: { kind: "fetch", mailboxId: { in: good.map((g) => g.id) } } });
+      expect(runs).toHaveLength(3);
+    } finally {
+      await scheduler.stop();
+    }
+    const afterStop = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: hanging.id } });
+    expect(afterStop).toMatchObject({ status: "failing", leaseOwner: null });
+  },
+);

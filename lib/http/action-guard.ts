@@ -13,7 +13,13 @@ function pagePattern(worker: string): RegExp {
     .replace(/(^|\/)page$/, "")
     .split("/")
     .filter((s) => s && !/^\(.*\)$/.test(s))
-    .map((s) => (s.startsWith("[...") || s.startsWith("[[...") ? ".+" : s.startsWith("[") ? "[^/]+" : s.replace(/[.*+?^${}()|\\]/g, "\\$&")));
+    .map((s) =>
+      s.startsWith("[...") || s.startsWith("[[...")
+        ? ".+"
+        : s.startsWith("[")
+          ? "[^/]+"
+          : s.replace(/[.*+?^${}()|\\]/g, "\\$&"),
+    );
   return new RegExp(`^/${segments.join("/")}${segments.length ? "/?" : ""}$`);
 }
 
@@ -24,7 +30,14 @@ function actionPages(): Map<string, RegExp[]> {
   if (pagesByAction) return pagesByAction;
   const file = path.join(process.cwd(), ".next", "server", "server-reference-manifest.json");
   const manifest: Manifest = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { node: {} };
-  pagesByAction = new Map(Object.entries(manifest.node).map(([id, entry]) => [id, Object.keys(entry.workers).filter((w) => w.endsWith("/page") || w === "page").map(pagePattern)]));
+  pagesByAction = new Map(
+    Object.entries(manifest.node).map(([id, entry]) => [
+      id,
+      Object.keys(entry.workers)
+        .filter((w) => w.endsWith("/page") || w === "page")
+        .map(pagePattern),
+    ]),
+  );
   return pagesByAction;
 }
 
@@ -41,6 +54,7 @@ export function refuseActionRequest(method: string, pathname: string, headers: H
   if (length === null) return refuse(411, "A server action needs a Content-Length.");
   if (Number(length) > ACTION_BODY_LIMIT) return refuse(413, "The form is too large (at most 1 MB).");
   const pages = actionPages().get(actionId);
-  if (!pages?.some((p) => p.test(pathname))) return refuse(404, "This action is not available on this page. Reload the page.");
+  if (!pages?.some((p) => p.test(pathname)))
+    return refuse(404, "This action is not available on this page. Reload the page.");
   return null;
 }

@@ -31,6 +31,7 @@ export function contentSecurityPolicy(nonce: string): string {
  */
 export function securityHeaders(nonce: string): Record<string, string> {
   const headers: Record<string, string> = { "Content-Security-Policy": contentSecurityPolicy(nonce) };
-  if (config().publicUrl.startsWith("https:")) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+  if (config().publicUrl.startsWith("https:"))
+    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
   return headers;
 }

@@ -26,7 +26,10 @@ export const log = {
 /** Logs an unexpected error under a fresh id that the user can quote; returns the id. */
 export function logUnexpected(where: string, error: unknown): string {
   const id = randomBytes(6).toString("hex");
-  const e = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
+  const e =
+    error instanceof Error
+      ? { name: error.name, message: error.message, stack: error.stack }
+      : { value: String(error) };
   write("error", `unexpected error in ${where}`, { errorId: id, error: e });
   return id;
 }

@@ -13,8 +13,12 @@ describe("purge of expired records", () => {
     await useTestDatabase();
     await addUser({ name: "A", email: "purge@mailbridge.test", password: "a-long-enough-password", role: "admin" });
     userId = (await db().user.findUniqueOrThrow({ where: { email: "purge@mailbridge.test" } })).id;
-    const app = await db().oAuthApplication.create({ data: { name: "app", preset: "generic", clientId: "c", tokenUrl: "https://idp.example.com/token" } });
-    connectionId = (await db().oAuthConnection.create({ data: { applicationId: app.id, grantType: "authorization_code" } })).id;
+    const app = await db().oAuthApplication.create({
+      data: { name: "app", preset: "generic", clientId: "c", tokenUrl: "https://idp.example.com/token" },
+    });
+    connectionId = (
+      await db().oAuthConnection.create({ data: { applicationId: app.id, grantType: "authorization_code" } })
+    ).id;
   });
   afterAll(() => db().$disconnect());
 

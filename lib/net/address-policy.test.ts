@@ -84,18 +84,28 @@ describe("parseHost", () => {
     expect(parseHost("0x7f.example")).toEqual({ kind: "name", name: "0x7f.example" });
   });
 
-  it.each(["", "08.1.1.1", "256.1.1.1", "4294967296", "1.2.3.4.5", "fe80::1%eth0", "exa mple.com", "-x.example", "a\r\nb.example", "[::1"])(
-    "refuses the invalid host %j",
-    (host) => {
-      expect(() => parseHost(host)).toThrow(/is not a valid host/);
-    },
-  );
+  it.each([
+    "",
+    "08.1.1.1",
+    "256.1.1.1",
+    "4294967296",
+    "1.2.3.4.5",
+    "fe80::1%eth0",
+    "exa mple.com",
+    "-x.example",
+    "a\r\nb.example",
+    "[::1",
+  ])("refuses the invalid host %j", (host) => {
+    expect(() => parseHost(host)).toThrow(/is not a valid host/);
+  });
 });
 
 describe("refusalOf", () => {
   it("refuses link-local, metadata, unspecified, multicast and broadcast at every level", () => {
     for (const policy of [publicOnly, withPrivate, withLoopback]) {
-      expect(refusalOf("169.254.169.254", 80, policy)).toBe("169.254.169.254 is a link-local address: Mailbridge does not connect there");
+      expect(refusalOf("169.254.169.254", 80, policy)).toBe(
+        "169.254.169.254 is a link-local address: Mailbridge does not connect there",
+      );
       expect(refusalOf("fe80::1", 993, policy)).toMatch(/link-local address: Mailbridge does not connect there/);
       expect(refusalOf("fd00:ec2::254", 80, policy)).toMatch(/cloud metadata address/);
       expect(refusalOf("100.100.100.200", 80, policy)).toMatch(/cloud metadata address/);
@@ -108,7 +118,9 @@ describe("refusalOf", () => {
 
   it("allows private networks and loopback only at their levels", () => {
     expect(refusalOf("8.8.8.8", 993, publicOnly)).toBeNull();
-    expect(refusalOf("10.0.0.5", 993, publicOnly)).toMatch(/private-network address: Mailbridge connects there only when MAILBRIDGE_OUTBOUND_NETWORKS is "private"/);
+    expect(refusalOf("10.0.0.5", 993, publicOnly)).toMatch(
+      /private-network address: Mailbridge connects there only when MAILBRIDGE_OUTBOUND_NETWORKS is "private"/,
+    );
     expect(refusalOf("10.0.0.5", 993, withPrivate)).toBeNull();
     expect(refusalOf("127.0.0.1", 993, withPrivate)).toMatch(/loopback address.*"loopback"/);
     expect(refusalOf("127.0.0.1", 993, withLoopback)).toBeNull();
@@ -117,7 +129,9 @@ describe("refusalOf", () => {
   });
 
   it("refuses the console's own port on loopback and on this machine's addresses, even when loopback is allowed", () => {
-    expect(refusalOf("127.0.0.1", 3000, withLoopback)).toBe("127.0.0.1:3000 is this console's own listener: Mailbridge does not connect there");
+    expect(refusalOf("127.0.0.1", 3000, withLoopback)).toBe(
+      "127.0.0.1:3000 is this console's own listener: Mailbridge does not connect there",
+    );
     expect(refusalOf("127.0.0.2", 3000, withLoopback)).toMatch(/own listener/);
     expect(refusalOf("::1", 3000, withLoopback)).toMatch(/own listener/);
     expect(refusalOf("192.0.2.10", 3000, withLoopback)).toMatch(/own listener/);

@@ -114,12 +114,20 @@ export function classifyAddress(text: string): AddressVerdict {
 }
 
 export type ParsedHost =
-  | { kind: "ip"; address: string; family: 4 | 6; /** how it was written, when that was not the plain form */ written?: string }
+  | {
+      kind: "ip";
+      address: string;
+      family: 4 | 6;
+      /** how it was written, when that was not the plain form */ written?: string;
+    }
   | { kind: "name"; name: string };
 
 /** Thrown for a host that is neither a valid IP address nor a valid DNS name. */
 export class InvalidHostError extends Error {
-  constructor(readonly host: string, reason: string) {
+  constructor(
+    readonly host: string,
+    reason: string,
+  ) {
     super(`${host || "(empty)"} is not a valid host: ${reason}`);
     this.name = "InvalidHostError";
   }
@@ -133,7 +141,11 @@ const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
  * judged), or a DNS name. As in the URL standard, a name whose last label is a number is an IPv4 address.
  */
 export function parseHost(host: string): ParsedHost {
-  const text = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const text = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (!text) throw new InvalidHostError(host, "it is empty");
   if (text.includes(":")) {
     if (text.includes("%")) throw new InvalidHostError(host, "addresses with a zone (%…) are not accepted");
@@ -187,12 +199,17 @@ export function refusalOf(address: string, port: number, policy: OutboundPolicy)
     return `${address} is not an IP address Mailbridge can judge, so it does not connect there`;
   }
   const what = `${address} is ${describeCategory(verdict.category)}${verdict.embedded ? ` (it carries ${verdict.embedded})` : ""}`;
-  const local = verdict.category === "loopback" || verdict.category === "unspecified" || policy.localAddresses?.has(verdict.address) === true;
-  if (local && policy.ownPort === port) return `${address}:${port} is this console's own listener: Mailbridge does not connect there`;
+  const local =
+    verdict.category === "loopback" ||
+    verdict.category === "unspecified" ||
+    policy.localAddresses?.has(verdict.address) === true;
+  if (local && policy.ownPort === port)
+    return `${address}:${port} is this console's own listener: Mailbridge does not connect there`;
   if (ALLOWED_AT[policy.networks].has(verdict.category)) return null;
   if (verdict.category === "private" || verdict.category === "reserved") {
     return `${what}: Mailbridge connects there only when MAILBRIDGE_OUTBOUND_NETWORKS is "private" (or "loopback")`;
   }
-  if (verdict.category === "loopback") return `${what}: Mailbridge connects there only when MAILBRIDGE_OUTBOUND_NETWORKS is "loopback"`;
+  if (verdict.category === "loopback")
+    return `${what}: Mailbridge connects there only when MAILBRIDGE_OUTBOUND_NETWORKS is "loopback"`;
   return `${what}: Mailbridge does not connect there`;
 }

@@ -5,7 +5,9 @@ export async function withDeadline<T>(ms: number, what: string, work: (signal: A
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = Object.assign(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`), { code: "ETIMEDOUT" });
+      const error = Object.assign(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`), {
+        code: "ETIMEDOUT",
+      });
       controller.abort(error);
       reject(error);
     }, ms);

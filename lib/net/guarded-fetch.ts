@@ -50,14 +50,26 @@ export function guardedFetch(): typeof globalThis.fetch {
   if (!cached || cached.proxy !== proxy) {
     let fetch: typeof globalThis.fetch;
     if (proxy) {
-      const dispatcher = new GuardedProxyAgent({ uri: proxy, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
+      const dispatcher = new GuardedProxyAgent({
+        uri: proxy,
+        headersTimeout: FETCH_TIMEOUT_MS,
+        bodyTimeout: FETCH_TIMEOUT_MS,
+      });
       fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-        undiciFetch(input, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...init, dispatcher })) as unknown as typeof globalThis.fetch;
+        undiciFetch(input, {
+          signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+          ...init,
+          dispatcher,
+        })) as unknown as typeof globalThis.fetch;
     } else {
       // The platform's fetch takes the guarded agent as its dispatcher (and stays the one seam tests observe).
       const dispatcher = guardedAgent();
       fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-        globalThis.fetch(input, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...init, dispatcher } as RequestInit)) as typeof globalThis.fetch;
+        globalThis.fetch(input, {
+          signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+          ...init,
+          dispatcher,
+        } as RequestInit)) as typeof globalThis.fetch;
     }
     cached = { proxy, fetch };
   }

@@ -9,7 +9,12 @@ import { checkLiteralTarget, checkTarget, guardedLookup, type ResolvedTarget } f
 import { tunnel } from "./proxy-tunnel";
 
 /** A plain TCP socket to a target the policy allows: directly to a checked address, or through the proxy. */
-export async function connectGuarded(target: { host: string; port: number; timeoutMs?: number; proxy?: string }): Promise<net.Socket> {
+export async function connectGuarded(target: {
+  host: string;
+  port: number;
+  timeoutMs?: number;
+  proxy?: string;
+}): Promise<net.Socket> {
   const proxy = target.proxy ?? config().httpsProxy;
   if (proxy) return tunnel(new URL(proxy), target);
   const checked = await checkTarget(target.host, target.port);
@@ -38,7 +43,10 @@ export function connectChecked(target: ResolvedTarget, port: number, timeoutMs =
 
 /** An https.Agent whose every connection is checked: IP literals before connecting, names in the lookup. */
 export class GuardedHttpsAgent extends https.Agent {
-  override createConnection(options: https.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): Duplex | null | undefined {
     const port = Number(options.port || 443);
     try {
       checkLiteralTarget(String(options.hostname ?? options.host ?? ""), port);

@@ -36,20 +36,32 @@ afterEach(() => {
 
 describe("checkTarget", () => {
   it("judges a name by every address it resolves to", async () => {
-    await expect(checkTarget("localhost", server.port, { policy: publicOnly })).rejects.toThrow(/^localhost resolves to .* is a loopback address/);
+    await expect(checkTarget("localhost", server.port, { policy: publicOnly })).rejects.toThrow(
+      /^localhost resolves to .* is a loopback address/,
+    );
     const allowed = await checkTarget("localhost", server.port, { policy: loopback });
     expect(allowed.literal).toBe(false);
     expect(allowed.addresses.length).toBeGreaterThan(0);
   });
 
   it("names the numeric spelling and what it means", async () => {
-    await expect(checkTarget("2130706433", 993, { policy: publicOnly })).rejects.toThrow(/^2130706433 means 127\.0\.0\.1; 127\.0\.0\.1 is a loopback address/);
-    await expect(checkTarget("0x7f.1", 993, { policy: loopback })).resolves.toMatchObject({ host: "127.0.0.1", literal: true, written: "0x7f.1" });
-    await expect(checkTarget("0", 993, { policy: loopback })).rejects.toThrow(/0 means 0\.0\.0\.0; 0\.0\.0\.0 is the unspecified address/);
+    await expect(checkTarget("2130706433", 993, { policy: publicOnly })).rejects.toThrow(
+      /^2130706433 means 127\.0\.0\.1; 127\.0\.0\.1 is a loopback address/,
+    );
+    await expect(checkTarget("0x7f.1", 993, { policy: loopback })).resolves.toMatchObject({
+      host: "127.0.0.1",
+      literal: true,
+      written: "0x7f.1",
+    });
+    await expect(checkTarget("0", 993, { policy: loopback })).rejects.toThrow(
+      /0 means 0\.0\.0\.0; 0\.0\.0\.0 is the unspecified address/,
+    );
   });
 
   it("refuses invalid hosts at the field", async () => {
-    await expect(checkTarget("08.1.1.1", 993, { policy: loopback, field: "host" })).rejects.toMatchObject({ options: { field: "host" } });
+    await expect(checkTarget("08.1.1.1", 993, { policy: loopback, field: "host" })).rejects.toMatchObject({
+      options: { field: "host" },
+    });
     expect(() => checkLiteralTarget("169.254.169.254", 80, { policy: loopback })).toThrow(OutboundRefusedError);
     expect(checkLiteralTarget("mail.example.com", 993, { policy: publicOnly })).toBe("mail.example.com");
   });
@@ -59,7 +71,11 @@ describe("the lookup hook", () => {
   it("refuses at connect time, so the socket never opens", async () => {
     const before = server.connections;
     const error = await new Promise<Error>((resolve) => {
-      const socket = net.connect({ host: "localhost", port: server.port, lookup: guardedLookup(server.port, publicOnly) });
+      const socket = net.connect({
+        host: "localhost",
+        port: server.port,
+        lookup: guardedLookup(server.port, publicOnly),
+      });
       socket.once("error", resolve);
       socket.once("connect", () => resolve(new Error("connected")));
     });
@@ -70,7 +86,11 @@ describe("the lookup hook", () => {
   it("refuses the console's own port on loopback even when loopback is allowed", async () => {
     const before = server.connections;
     const error = await new Promise<Error>((resolve) => {
-      const socket = net.connect({ host: "localhost", port: server.port, lookup: guardedLookup(server.port, { networks: "loopback", ownPort: server.port }) });
+      const socket = net.connect({
+        host: "localhost",
+        port: server.port,
+        lookup: guardedLookup(server.port, { networks: "loopback", ownPort: server.port }),
+      });
       socket.once("error", resolve);
       socket.once("connect", () => resolve(new Error("connected")));
     });
@@ -94,9 +114,15 @@ describe("guarded sockets and fetch under the configured policy", () => {
   it("fetch refuses IP literals and names resolving to refused addresses, before connecting", async () => {
     useNetworks("public");
     const before = server.connections;
-    await expect(guardedFetch()(`http://127.0.0.1:${server.port}/`)).rejects.toMatchObject({ cause: { code: "EOUTBOUNDREFUSED" } });
-    await expect(guardedFetch()(`http://localhost:${server.port}/`)).rejects.toMatchObject({ cause: { code: "EOUTBOUNDREFUSED" } });
-    await expect(guardedFetch()(`http://2130706433:${server.port}/`)).rejects.toMatchObject({ cause: { code: "EOUTBOUNDREFUSED" } });
+    await expect(guardedFetch()(`http://127.0.0.1:${server.port}/`)).rejects.toMatchObject({
+      cause: { code: "EOUTBOUNDREFUSED" },
+    });
+    await expect(guardedFetch()(`http://localhost:${server.port}/`)).rejects.toMatchObject({
+      cause: { code: "EOUTBOUNDREFUSED" },
+    });
+    await expect(guardedFetch()(`http://2130706433:${server.port}/`)).rejects.toMatchObject({
+      cause: { code: "EOUTBOUNDREFUSED" },
+    });
     expect(server.connections).toBe(before);
   });
 
@@ -108,7 +134,9 @@ describe("guarded sockets and fetch under the configured policy", () => {
       options: { field: "issuer" },
     });
     await expect(discoverEndpoints("https://[::ffff:169.254.169.254]/")).rejects.toThrow(/carries 169\.254\.169\.254/);
-    await expect(discoverEndpoints(`http://localhost:${server.port}`)).rejects.toThrow(/localhost resolves to .*loopback address/);
+    await expect(discoverEndpoints(`http://localhost:${server.port}`)).rejects.toThrow(
+      /localhost resolves to .*loopback address/,
+    );
     useNetworks("loopback", { PORT: String(server.port) });
     await expect(discoverEndpoints(`http://127.0.0.1:${server.port}`)).rejects.toThrow(/this console's own listener/);
     expect(server.connections).toBe(before);

@@ -75,10 +75,22 @@ function parsed(host: string, field?: string) {
 }
 
 /** The answer of the system resolver (every address), or an ETIMEOUT error after `ms`. */
-export async function resolveWithDeadline(name: string, options: LookupOptions = {}, ms = DNS_TIMEOUT_MS): Promise<LookupAddress[]> {
+export async function resolveWithDeadline(
+  name: string,
+  options: LookupOptions = {},
+  ms = DNS_TIMEOUT_MS,
+): Promise<LookupAddress[]> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`resolving ${name} took longer than ${Math.round(ms / 1000)} s`), { code: "ETIMEOUT" })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`resolving ${name} took longer than ${Math.round(ms / 1000)} s`), {
+            code: "ETIMEOUT",
+          }),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([dnsLookup(name, { ...options, all: true }), deadline]);
@@ -87,7 +99,13 @@ export async function resolveWithDeadline(name: string, options: LookupOptions =
   }
 }
 
-function judgeAll(name: string, addresses: LookupAddress[], port: number, policy: OutboundPolicy, field?: string): void {
+function judgeAll(
+  name: string,
+  addresses: LookupAddress[],
+  port: number,
+  policy: OutboundPolicy,
+  field?: string,
+): void {
   for (const { address } of addresses) {
     const reason = refusalOf(address, port, policy);
     if (reason) refuse(`${name} resolves to ${reason}`, field);
@@ -98,7 +116,11 @@ function judgeAll(name: string, addresses: LookupAddress[], port: number, policy
  * A host and port checked against the policy without resolving a name: for connections through a proxy,
  * which resolves names itself (and only IP literals can be judged here). Returns the host to hand on.
  */
-export function checkLiteralTarget(host: string, port: number, opts: { policy?: OutboundPolicy; field?: string } = {}): string {
+export function checkLiteralTarget(
+  host: string,
+  port: number,
+  opts: { policy?: OutboundPolicy; field?: string } = {},
+): string {
   const target = parsed(host, opts.field);
   if (target.kind === "name") return target.name;
   const reason = refusalOf(target.address, port, opts.policy ?? outboundPolicy());
@@ -107,12 +129,21 @@ export function checkLiteralTarget(host: string, port: number, opts: { policy?: 
 }
 
 /** Resolves the host (with a deadline) and checks every address; throws OutboundRefusedError when refused. */
-export async function checkTarget(host: string, port: number, opts: { policy?: OutboundPolicy; field?: string } = {}): Promise<ResolvedTarget> {
+export async function checkTarget(
+  host: string,
+  port: number,
+  opts: { policy?: OutboundPolicy; field?: string } = {},
+): Promise<ResolvedTarget> {
   const policy = opts.policy ?? outboundPolicy();
   const target = parsed(host, opts.field);
   if (target.kind === "ip") {
     checkLiteralTarget(host, port, { policy, field: opts.field });
-    return { host: target.address, addresses: [{ address: target.address, family: target.family }], literal: true, ...(target.written ? { written: target.written } : {}) };
+    return {
+      host: target.address,
+      addresses: [{ address: target.address, family: target.family }],
+      literal: true,
+      ...(target.written ? { written: target.written } : {}),
+    };
   }
   const addresses = await resolveWithDeadline(target.name);
   if (addresses.length === 0) throw Object.assign(new Error(`${target.name} has no address`), { code: "ENOTFOUND" });
@@ -125,7 +156,11 @@ export async function checkTarget(host: string, port: number, opts: { policy?: O
  * refuses when any address is refused, so the socket only ever opens to addresses that were judged.
  */
 export function guardedLookup(port: number, policy: OutboundPolicy = outboundPolicy()): LookupFunction {
-  return ((hostname: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+  return ((
+    hostname: string,
+    options: LookupOptions,
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     void (async () => {
       const target = parseHost(hostname);
       if (target.kind === "ip") {
@@ -133,11 +168,13 @@ export function guardedLookup(port: number, policy: OutboundPolicy = outboundPol
         return [{ address: target.address, family: target.family }];
       }
       const addresses = await resolveWithDeadline(target.name, { family: options.family, hints: options.hints });
-      if (addresses.length === 0) throw Object.assign(new Error(`${target.name} has no address`), { code: "ENOTFOUND" });
+      if (addresses.length === 0)
+        throw Object.assign(new Error(`${target.name} has no address`), { code: "ENOTFOUND" });
       judgeAll(target.name, addresses, port, policy);
       return addresses;
     })().then(
-      (addresses) => (options.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family)),
+      (addresses) =>
+        options.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family),
       (error: Error) => callback(error, ""),
     );
   }) as LookupFunction;

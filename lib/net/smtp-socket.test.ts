@@ -16,7 +16,13 @@ describe("guardedSmtpSocket", () => {
     ["implicit TLS", rig.smtp.smtpsPort, true],
   ])("sends through Postfix with %s", async (_name, port, secure) => {
     const transport = nodemailer.createTransport({
-      host: rig.smtp.host, port, secure, requireTLS: !secure, tls: { ca }, auth: { user: alice.username, pass: alice.password }, getSocket: guardedSmtpSocket(),
+      host: rig.smtp.host,
+      port,
+      secure,
+      requireTLS: !secure,
+      tls: { ca },
+      auth: { user: alice.username, pass: alice.password },
+      getSocket: guardedSmtpSocket(),
     });
     await expect(transport.verify()).resolves.toBe(true);
     transport.close();
@@ -24,6 +30,8 @@ describe("guardedSmtpSocket", () => {
 
   it("refuses a metadata address before connecting", async () => {
     const transport = nodemailer.createTransport({ host: "169.254.169.254", port: 25, getSocket: guardedSmtpSocket() });
-    await expect(transport.verify()).rejects.toThrow("169.254.169.254 is a link-local address: Mailbridge does not connect there");
+    await expect(transport.verify()).rejects.toThrow(
+      "169.254.169.254 is a link-local address: Mailbridge does not connect there",
+    );
   });
 });

@@ -13,7 +13,11 @@ export type NodemailerGetSocket = (
 /** `getSocket` for nodemailer's SMTP transport: `createTransport({ host, port, …, getSocket: guardedSmtpSocket() })`. */
 export function guardedSmtpSocket(opts: { timeoutMs?: number } = {}): NodemailerGetSocket {
   return (options, callback) => {
-    connectGuarded({ host: String(options.host ?? ""), port: Number(options.port ?? 587), timeoutMs: opts.timeoutMs ?? 15_000 }).then(
+    connectGuarded({
+      host: String(options.host ?? ""),
+      port: Number(options.port ?? 587),
+      timeoutMs: opts.timeoutMs ?? 15_000,
+    }).then(
       (connection) => callback(null, { connection }),
       (error: Error) => callback(error),
     );

@@ -8,7 +8,20 @@ import { PRESET_LABELS } from "./presets";
 
 export type ApplicationFieldValues = Pick<
   OAuthFieldsValues,
-  "preset" | "cloud" | "tenant" | "clientId" | "clientSecret" | "clientAuthMethod" | "privateKey" | "privateKeyId" | "issuer" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "tokenExpiryMarginSec" | "secretExpiresOn"
+  | "preset"
+  | "cloud"
+  | "tenant"
+  | "clientId"
+  | "clientSecret"
+  | "clientAuthMethod"
+  | "privateKey"
+  | "privateKeyId"
+  | "issuer"
+  | "authorizeUrl"
+  | "tokenUrl"
+  | "revocationUrl"
+  | "tokenExpiryMarginSec"
+  | "secretExpiresOn"
 > & { scope?: string };
 
 export function applicationData(v: ApplicationFieldValues) {
@@ -34,13 +47,28 @@ export function applicationData(v: ApplicationFieldValues) {
 }
 export type ApplicationData = ReturnType<typeof applicationData>;
 
-const COMPARED = ["preset", "cloud", "tenant", "clientId", "clientAuthMethod", "privateKeyId", "issuer", "authorizeUrl", "tokenUrl", "revocationUrl", "tokenExpiryMarginSec"] as const;
+const COMPARED = [
+  "preset",
+  "cloud",
+  "tenant",
+  "clientId",
+  "clientAuthMethod",
+  "privateKeyId",
+  "issuer",
+  "authorizeUrl",
+  "tokenUrl",
+  "revocationUrl",
+  "tokenExpiryMarginSec",
+] as const;
 
 /**
  * The application fields `v` changes. A field the connection's grant does not use and leaves blank (the
  * Authorize URL of an app-only grant) is no change: a connection never blanks what another one relies on.
  */
-export function changedApplicationFields(app: OAuthApplication, v: ApplicationFieldValues & { grantType?: string }): string[] {
+export function changedApplicationFields(
+  app: OAuthApplication,
+  v: ApplicationFieldValues & { grantType?: string },
+): string[] {
   const stored = { ...app, secretExpiresOn: app.secretExpiresOn ? app.secretExpiresOn.toISOString().slice(0, 10) : "" };
   const changed: string[] = COMPARED.filter((f) => {
     if (f === "authorizeUrl" && v.grantType && v.grantType !== "authorization_code" && !v.authorizeUrl) return false;
@@ -63,7 +91,11 @@ const DESTINATIONS = [
 type Endpoints = Pick<OAuthApplication, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">;
 
 /** Which endpoint a stored secret would now be sent to that it was not saved for, or null. */
-export function changedDestination(stored: Endpoints, next: Pick<ApplicationFieldValues, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">, grantType?: string): string | null {
+export function changedDestination(
+  stored: Endpoints,
+  next: Pick<ApplicationFieldValues, "tokenUrl" | "revocationUrl" | "issuer" | "authorizeUrl">,
+  grantType?: string,
+): string | null {
   for (const [field, label] of DESTINATIONS) {
     if (field === "authorizeUrl" && grantType && grantType !== "authorization_code") continue;
     if ((stored[field] ?? "") !== (next[field] ?? "")) return label;
@@ -71,8 +103,14 @@ export function changedDestination(stored: Endpoints, next: Pick<ApplicationFiel
   return null;
 }
 
-type StoredSecrets = { clientSecret?: string | null; privateKey?: string | null; password?: string | null; refreshToken?: string | null };
-type TypedSecrets = Pick<OAuthFieldsValues, "clientSecret" | "privateKey" | "clientAuthMethod"> & Partial<Pick<OAuthFieldsValues, "password" | "refreshToken" | "grantType">>;
+type StoredSecrets = {
+  clientSecret?: string | null;
+  privateKey?: string | null;
+  password?: string | null;
+  refreshToken?: string | null;
+};
+type TypedSecrets = Pick<OAuthFieldsValues, "clientSecret" | "privateKey" | "clientAuthMethod"> &
+  Partial<Pick<OAuthFieldsValues, "password" | "refreshToken" | "grantType">>;
 
 /**
  * Refuses a save that needs a secret it neither got nor may reuse. A stored secret is reused only while every
@@ -80,8 +118,17 @@ type TypedSecrets = Pick<OAuthFieldsValues, "clientSecret" | "privateKey" | "cli
  */
 export function requireSecrets(v: TypedSecrets, stored: StoredSecrets, moved: string | null, prefix: string): void {
   const needs: [keyof StoredSecrets, boolean, string][] = [
-    ["clientSecret", (v.clientAuthMethod === "client_secret_post" || v.clientAuthMethod === "client_secret_basic") && v.grantType !== "jwt_bearer", "Enter the client secret"],
-    ["privateKey", v.clientAuthMethod === "private_key_jwt" || v.grantType === "jwt_bearer", "Paste the private key (PEM) or the service-account JSON key"],
+    [
+      "clientSecret",
+      (v.clientAuthMethod === "client_secret_post" || v.clientAuthMethod === "client_secret_basic") &&
+        v.grantType !== "jwt_bearer",
+      "Enter the client secret",
+    ],
+    [
+      "privateKey",
+      v.clientAuthMethod === "private_key_jwt" || v.grantType === "jwt_bearer",
+      "Paste the private key (PEM) or the service-account JSON key",
+    ],
     ["password", v.grantType === "password", "Enter the password of the ROPC user"],
     ["refreshToken", v.grantType === "refresh_token", "Paste the refresh token"],
   ];
@@ -89,8 +136,14 @@ export function requireSecrets(v: TypedSecrets, stored: StoredSecrets, moved: st
   for (const [field, needed, missing] of needs) {
     if (!needed || v[field]) continue;
     if (!stored[field]) fieldErrors[`${prefix}${field}`] = missing;
-    else if (moved) fieldErrors[`${prefix}${field}`] = `${moved[0].toUpperCase()}${moved.slice(1)} changed: ${missing.charAt(0).toLowerCase()}${missing.slice(1)} again`;
+    else if (moved)
+      fieldErrors[`${prefix}${field}`] =
+        `${moved[0].toUpperCase()}${moved.slice(1)} changed: ${missing.charAt(0).toLowerCase()}${missing.slice(1)} again`;
   }
   const first = Object.values(fieldErrors)[0];
-  if (first) throw new UserFacingError(moved ? `${first}. A stored secret is only sent to the endpoints it was saved for.` : `${first}.`, { fieldErrors });
+  if (first)
+    throw new UserFacingError(
+      moved ? `${first}. A stored secret is only sent to the endpoints it was saved for.` : `${first}.`,
+      { fieldErrors },
+    );
 }

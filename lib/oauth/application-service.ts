@@ -13,10 +13,21 @@ const CLIENT_FIELDS = ["preset", "cloud", "tenant", "clientId"] as const;
 export async function getApplicationForEdit(applicationId: string) {
   const app = await db().oAuthApplication.findUnique({
     where: { id: applicationId },
-    include: { connections: { orderBy: { createdAt: "asc" }, select: { id: true, grantType: true, loginHint: true, subject: true, status: true } } },
+    include: {
+      connections: {
+        orderBy: { createdAt: "asc" },
+        select: { id: true, grantType: true, loginHint: true, subject: true, status: true },
+      },
+    },
   });
   if (!app) return null;
-  return { ...applicationFields(app), applicationId: app.id, name: app.name, scope: app.scope, connections: app.connections };
+  return {
+    ...applicationFields(app),
+    applicationId: app.id,
+    name: app.name,
+    scope: app.scope,
+    connections: app.connections,
+  };
 }
 export type ApplicationForEdit = NonNullable<Awaited<ReturnType<typeof getApplicationForEdit>>>;
 
@@ -27,12 +38,18 @@ export type ApplicationForEdit = NonNullable<Awaited<ReturnType<typeof getApplic
  */
 export async function saveApplication(input: unknown): Promise<{ applicationId: string; connectionsReset: number }> {
   const parsed = applicationSchema.safeParse(input);
-  if (!parsed.success) throw new UserFacingError("Please correct the highlighted fields.", { fieldErrors: fieldErrorsOf(parsed.error) });
+  if (!parsed.success)
+    throw new UserFacingError("Please correct the highlighted fields.", { fieldErrors: fieldErrorsOf(parsed.error) });
   const v: ApplicationValues = parsed.data;
   const app = await db().oAuthApplication.findUnique({ where: { id: v.applicationId } });
   if (!app) throw new UserFacingError("This OAuth application no longer exists. Reload the page.");
-  const twin = await db().oAuthApplication.findFirst({ where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, id: { not: app.id } } });
-  if (twin) throw new UserFacingError(`Another application has this client ID (${twin.name}).`, { fieldErrors: { clientId: "Already used by another application" } });
+  const twin = await db().oAuthApplication.findFirst({
+    where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, id: { not: app.id } },
+  });
+  if (twin)
+    throw new UserFacingError(`Another application has this client ID (${twin.name}).`, {
+      fieldErrors: { clientId: "Already used by another application" },
+    });
   const moved = changedDestination(app, v);
   requireSecrets({ ...v, grantType: undefined }, app, moved, "");
   const changed = changedApplicationFields(app, v);
@@ -41,13 +58,30 @@ export async function saveApplication(input: unknown): Promise<{ applicationId: 
   await db().$transaction(async (tx) => {
     await tx.oAuthApplication.update({ where: { id: app.id }, data: applicationData(v) });
     if (!resetGrants) return;
-    const cleared = { accessToken: null, accessTokenExpiresAt: null, refreshToken: null, refreshTokenIssuedAt: null, refreshTokenExpiresAt: null, tokenUser: null, pendingChange: null, tokenVersion: { increment: 1 } };
+    const cleared = {
+      accessToken: null,
+      accessTokenExpiresAt: null,
+      refreshToken: null,
+      refreshTokenIssuedAt: null,
+      refreshTokenExpiresAt: null,
+      tokenUser: null,
+      pendingChange: null,
+      tokenVersion: { increment: 1 },
+    };
     const reason = "the application's endpoints or client changed: sign in again";
     const interactive = await tx.oAuthConnection.updateMany({
       where: { applicationId: app.id, grantType: { in: ["authorization_code", "refresh_token"] } },
-      data: { ...cleared, status: "reconnect_needed", statusReason: reason, statusHint: "Press Reconnect (or paste a new refresh token) to obtain a grant from the new endpoints." },
+      data: {
+        ...cleared,
+        status: "reconnect_needed",
+        statusReason: reason,
+        statusHint: "Press Reconnect (or paste a new refresh token) to obtain a grant from the new endpoints.",
+      },
     });
-    const others = await tx.oAuthConnection.updateMany({ where: { applicationId: app.id, grantType: { notIn: ["authorization_code", "refresh_token"] } }, data: { ...cleared, status: "pending", statusReason: null, statusHint: null } });
+    const others = await tx.oAuthConnection.updateMany({
+      where: { applicationId: app.id, grantType: { notIn: ["authorization_code", "refresh_token"] } },
+      data: { ...cleared, status: "pending", statusReason: null, statusHint: null },
+    });
     connectionsReset = interactive.count + others.count;
   });
   return { applicationId: app.id, connectionsReset };

@@ -23,4 +23,3 @@ export function applicationFields(app: OAuthApplication) {
     hasPrivateKey: Boolean(app.privateKey),
   };
 }
-

@@ -43,7 +43,10 @@ function fields(over: Record<string, unknown> = {}) {
   };
 }
 
-async function consent(connectionId: string, opts: { user?: string; decision?: "approve" | "deny"; startedBy?: string } = {}) {
+async function consent(
+  connectionId: string,
+  opts: { user?: string; decision?: "approve" | "deny"; startedBy?: string } = {},
+) {
   const url = await startAuthorization(connectionId, opts.startedBy ?? admin, "popup", "/oauth");
   const alice = rig.auth.users[opts.user ?? "alice"];
   const flow = await runAuthorizationFlow({
@@ -61,7 +64,11 @@ async function consent(connectionId: string, opts: { user?: string; decision?: "
 
 describe("authorization code flow with the consent pages", () => {
   it("builds the authorize URL with state, PKCE S256, login_hint and the URL's own parameters merged", async () => {
-    const { connectionId, needsConsent } = await saveOAuthConnection(fields({ scope: `openid ${SCOPE}` }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId, needsConsent } = await saveOAuthConnection(fields({ scope: `openid ${SCOPE}` }), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     expect(needsConsent).toBe(true);
     const url = new URL(await startAuthorization(connectionId, admin, "popup", "/oauth"));
     const q = url.searchParams;
@@ -79,7 +86,11 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("signs in, exchanges the code and stores the tokens encrypted; the state cannot be replayed", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     const { callback } = await consent(connectionId);
     expect(callback.searchParams.get("iss")).toBe(rig.auth.issuer);
     const result = await completeAuthorization(callback, admin);
@@ -100,7 +111,11 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("with OpenID scopes: the ID token's nonce is checked and the signed-in account is kept", async () => {
-    const { connectionId } = await saveOAuthConnection(fields({ scope: `openid email ${SCOPE}` }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields({ scope: `openid email ${SCOPE}` }), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     const { url, callback } = await consent(connectionId);
     expect(url.searchParams.get("nonce")).toBeTruthy();
     expect(await completeAuthorization(callback, admin)).toMatchObject({ ok: true });
@@ -113,7 +128,11 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("refuses a forged state, a state from another admin's session and a callback without state", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     const { callback } = await consent(connectionId);
     const forged = new URL(callback);
     forged.searchParams.set("state", "forged-state-value");
@@ -129,7 +148,11 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("refuses the code when the PKCE verifier is missing", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     const { callback } = await consent(connectionId);
     await db().oAuthState.updateMany({ where: { connectionId }, data: { codeVerifier: "" } });
     const result = await completeAuthorization(callback, admin);
@@ -138,13 +161,20 @@ describe("authorization code flow with the consent pages", () => {
   });
 
   it("refuses a response from another issuer (RFC 9207)", async () => {
-    const { connectionId } = await saveOAuthConnection(fields({ issuer: "https://login.example.net", tenant: "other-issuer" }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(
+      fields({ issuer: "https://login.example.net", tenant: "other-issuer" }),
+      { userId: admin, direction: "incoming", mailbox: "alice@rig.test" },
+    );
     const { callback } = await consent(connectionId);
     expect(await completeAuthorization(callback, admin)).toMatchObject({ ok: false, code: "issuer_mismatch" });
   });
 
   it("turns a denied consent into a hint", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     const { callback } = await consent(connectionId, { decision: "deny" });
     const result = await completeAuthorization(callback, admin);
     expect(result).toMatchObject({ ok: false, code: "access_denied", hint: { title: "Consent was denied" } });
@@ -152,8 +182,14 @@ describe("authorization code flow with the consent pages", () => {
 
   it("a revoked grant becomes reconnect needed, and Reconnect (a new consent) repairs it", async () => {
     // The shared mailbox's own account: no other test file holds its grants for this client.
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "shared@rig.test" });
-    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(true);
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "shared@rig.test",
+    });
+    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(
+      true,
+    );
     await revoke(rig, { user: "shared@rig.test", clientId: rig.auth.clients.secretPost.clientId });
     await expect(getAccessToken(connectionId, { forceRefresh: true })).rejects.toBeInstanceOf(ReconnectNeededError);
     const broken = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
@@ -162,43 +198,88 @@ describe("authorization code flow with the consent pages", () => {
     // nothing retries: the next call fails at once without a token request
     await expect(getAccessToken(connectionId)).rejects.toBeInstanceOf(ReconnectNeededError);
 
-    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(true);
+    expect((await completeAuthorization((await consent(connectionId, { user: "shared" })).callback, admin)).ok).toBe(
+      true,
+    );
     const repaired = await getAccessToken(connectionId, { forceRefresh: true });
     expect((await introspectToken(rig, repaired.accessToken, "mail", "shared@rig.test")).active).toBe(true);
   });
 
   it("saving again with a blank secret keeps it, and one application serves several connections", async () => {
-    const first = await saveOAuthConnection(fields({ tenant: "renewal" }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
-    const second = await saveOAuthConnection(fields({ tenant: "renewal", clientSecret: "" }), { userId: admin, direction: "outgoing", mailbox: "alice@rig.test" });
-    const a = await db().oAuthConnection.findUniqueOrThrow({ where: { id: first.connectionId }, include: { application: true } });
-    const b = await db().oAuthConnection.findUniqueOrThrow({ where: { id: second.connectionId }, include: { application: true } });
+    const first = await saveOAuthConnection(fields({ tenant: "renewal" }), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
+    const second = await saveOAuthConnection(fields({ tenant: "renewal", clientSecret: "" }), {
+      userId: admin,
+      direction: "outgoing",
+      mailbox: "alice@rig.test",
+    });
+    const a = await db().oAuthConnection.findUniqueOrThrow({
+      where: { id: first.connectionId },
+      include: { application: true },
+    });
+    const b = await db().oAuthConnection.findUniqueOrThrow({
+      where: { id: second.connectionId },
+      include: { application: true },
+    });
     expect(b.applicationId).toBe(a.applicationId);
     expect(b.application.clientSecret).toBe(rig.auth.clients.secretPost.clientSecret);
     // a new secret entered once on the application renews it for every connection of the application
-    await saveApplication({ ...fields({ tenant: "renewal", clientSecret: "renewed-secret" }), applicationId: a.applicationId });
+    await saveApplication({
+      ...fields({ tenant: "renewal", clientSecret: "renewed-secret" }),
+      applicationId: a.applicationId,
+    });
     const renewed = await db().oAuthApplication.findUniqueOrThrow({ where: { id: a.applicationId } });
     expect(renewed.clientSecret).toBe("renewed-secret");
   });
 
   it("an unchanged, connected interactive grant needs no new consent; a changed scope does", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
-    expect((await completeAuthorization((await consent(connectionId)).callback, admin)).ok).toBe(true);
-    const again = await saveOAuthConnection(fields({ clientSecret: "" }), { userId: admin, direction: "incoming", existingConnectionId: connectionId, mailbox: "alice@rig.test" });
-    expect(again.needsConsent).toBe(false);
-    const changed = await saveOAuthConnection(fields({ clientSecret: "", scope: `${SCOPE} https://outlook.office.com/SMTP.Send` }), {
-      userId: admin, direction: "incoming", existingConnectionId: connectionId, mailbox: "alice@rig.test",
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
     });
+    expect((await completeAuthorization((await consent(connectionId)).callback, admin)).ok).toBe(true);
+    const again = await saveOAuthConnection(fields({ clientSecret: "" }), {
+      userId: admin,
+      direction: "incoming",
+      existingConnectionId: connectionId,
+      mailbox: "alice@rig.test",
+    });
+    expect(again.needsConsent).toBe(false);
+    const changed = await saveOAuthConnection(
+      fields({ clientSecret: "", scope: `${SCOPE} https://outlook.office.com/SMTP.Send` }),
+      {
+        userId: admin,
+        direction: "incoming",
+        existingConnectionId: connectionId,
+        mailbox: "alice@rig.test",
+      },
+    );
     expect(changed.needsConsent).toBe(true);
   });
 
   it("field errors come back under the form's prefix", async () => {
-    await expect(saveOAuthConnection(fields({ clientId: "", tokenUrl: "ftp://x" }), { userId: admin, direction: "incoming" })).rejects.toMatchObject({
-      options: { fieldErrors: { "oauth.clientId": "Enter the Client ID", "oauth.tokenUrl": expect.stringContaining("Access Token URL") } },
+    await expect(
+      saveOAuthConnection(fields({ clientId: "", tokenUrl: "ftp://x" }), { userId: admin, direction: "incoming" }),
+    ).rejects.toMatchObject({
+      options: {
+        fieldErrors: {
+          "oauth.clientId": "Enter the Client ID",
+          "oauth.tokenUrl": expect.stringContaining("Access Token URL"),
+        },
+      },
     });
   });
 
   it("deleting a connection revokes its refresh token at the provider", async () => {
-    const { connectionId } = await saveOAuthConnection(fields(), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields(), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     expect((await completeAuthorization((await consent(connectionId)).callback, admin)).ok).toBe(true);
     const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
     expect(await deleteConnection(connectionId)).toEqual({ revoked: true });

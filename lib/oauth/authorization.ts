@@ -28,10 +28,18 @@ export const consentReturnPath = (raw: string | null | undefined): string => saf
 
 /** The connection with its pending change applied: what a sign-in started now consents to. */
 async function effectiveConnection(connectionId: string, pendingText: string | null | undefined) {
-  const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId }, include: { application: true } });
+  const conn = await db().oAuthConnection.findUniqueOrThrow({
+    where: { id: connectionId },
+    include: { application: true },
+  });
   const pending = parsePending(pendingText);
-  const movedTo = pending?.applicationId ? await db().oAuthApplication.findUnique({ where: { id: pending.applicationId } }) : null;
-  if (pending?.applicationId && !movedTo) throw new UserFacingError("The OAuth application chosen for this connection no longer exists. Save the settings again.");
+  const movedTo = pending?.applicationId
+    ? await db().oAuthApplication.findUnique({ where: { id: pending.applicationId } })
+    : null;
+  if (pending?.applicationId && !movedTo)
+    throw new UserFacingError(
+      "The OAuth application chosen for this connection no longer exists. Save the settings again.",
+    );
   return { stored: conn, pending, ...withPending(conn.application, conn, pending, movedTo) };
 }
 
@@ -41,9 +49,24 @@ async function effectiveConnection(connectionId: string, pendingText: string | n
  * the account (`switchAccount`: sign in again even when the provider remembers someone). Parameters already
  * in the Authorize URL are kept unless we set the same one. A pending change is what the sign-in consents to.
  */
-export async function startAuthorization(connectionId: string, userId: string, mode: AuthorizationMode, returnTo: string, opts: { switchAccount?: boolean } = {}): Promise<string> {
-  const { stored, application: app, connection: conn } = await effectiveConnection(connectionId, (await db().oAuthConnection.findUnique({ where: { id: connectionId }, select: { pendingChange: true } }))?.pendingChange);
-  if (conn.grantType !== "authorization_code") throw new UserFacingError("This connection does not use an interactive sign-in.");
+export async function startAuthorization(
+  connectionId: string,
+  userId: string,
+  mode: AuthorizationMode,
+  returnTo: string,
+  opts: { switchAccount?: boolean } = {},
+): Promise<string> {
+  const {
+    stored,
+    application: app,
+    connection: conn,
+  } = await effectiveConnection(
+    connectionId,
+    (await db().oAuthConnection.findUnique({ where: { id: connectionId }, select: { pendingChange: true } }))
+      ?.pendingChange,
+  );
+  if (conn.grantType !== "authorization_code")
+    throw new UserFacingError("This connection does not use an interactive sign-in.");
   if (!app.authorizeUrl) throw new UserFacingError("Enter the Authorize URL first.", { field: "authorizeUrl" });
   const state = randomBytes(32).toString("base64url");
   const verifier = client.randomPKCECodeVerifier();
@@ -73,7 +96,12 @@ export async function startAuthorization(connectionId: string, userId: string, m
     nonce,
     login_hint: conn.loginHint,
     ...presetDefaults(app.preset as Preset).authorizeParams,
-    prompt: promptFor(app.preset as Preset, url.searchParams.get("prompt"), Boolean(opts.switchAccount), await supportedPrompts(app)),
+    prompt: promptFor(
+      app.preset as Preset,
+      url.searchParams.get("prompt"),
+      Boolean(opts.switchAccount),
+      await supportedPrompts(app),
+    ),
   };
   for (const [k, v] of Object.entries(params)) if (v) url.searchParams.set(k, v);
   return url.toString();
@@ -100,7 +128,15 @@ async function supportedPrompts(app: { preset: string; issuer: string | null }):
 
 export type AuthorizationResult =
   | { ok: true; connectionId: string; mode: AuthorizationMode; returnTo: string; identity?: IdentityMismatch }
-  | { ok: false; error: string; code: string; connectionId?: string; mode: AuthorizationMode; returnTo: string; hint?: Hint };
+  | {
+      ok: false;
+      error: string;
+      code: string;
+      connectionId?: string;
+      mode: AuthorizationMode;
+      returnTo: string;
+      hint?: Hint;
+    };
 
 const KEPT = "The previous settings and tokens of this connection are kept.";
 
@@ -113,19 +149,34 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
   const state = q.get("state");
   const fail = (code: string, error: string, extra: Partial<AuthorizationResult> = {}): AuthorizationResult =>
     ({ ok: false, code, error, mode: "popup", returnTo: "/oauth", ...extra }) as AuthorizationResult;
-  if (!state) return fail("state_missing", "The sign-in response carried no state. Start again from the settings page.");
+  if (!state)
+    return fail("state_missing", "The sign-in response carried no state. Start again from the settings page.");
   // Reading and deleting in one step makes the state single-use, also against two racing callbacks.
   const row = await db().oAuthState.findUnique({ where: { stateHash: hashState(state) } });
   const { count } = row ? await db().oAuthState.deleteMany({ where: { id: row.id } }) : { count: 0 };
-  if (!row || count !== 1) return fail("state_invalid", "This sign-in link is not valid or was already used. Start again from the settings page.");
-  const ctx = { connectionId: row.connectionId, mode: row.mode as AuthorizationMode, returnTo: consentReturnPath(row.returnTo) };
-  if (row.expiresAt.getTime() < Date.now()) return fail("state_expired", "The sign-in took longer than 10 minutes. Start again.", ctx);
-  if (!userId || row.userId !== userId) return fail("state_foreign", "This sign-in was started in another administrator's session.", ctx);
+  if (!row || count !== 1)
+    return fail(
+      "state_invalid",
+      "This sign-in link is not valid or was already used. Start again from the settings page.",
+    );
+  const ctx = {
+    connectionId: row.connectionId,
+    mode: row.mode as AuthorizationMode,
+    returnTo: consentReturnPath(row.returnTo),
+  };
+  if (row.expiresAt.getTime() < Date.now())
+    return fail("state_expired", "The sign-in took longer than 10 minutes. Start again.", ctx);
+  if (!userId || row.userId !== userId)
+    return fail("state_foreign", "This sign-in was started in another administrator's session.", ctx);
   const providerError = q.get("error");
   if (providerError) {
     const description = q.get("error_description") ?? "";
     const hint = explainOAuthError({ error: providerError, error_description: description });
-    return fail(providerError, `The provider answered: ${providerError}${description ? ` — ${description}` : ""}. ${KEPT}`, { ...ctx, hint: hint ?? undefined });
+    return fail(
+      providerError,
+      `The provider answered: ${providerError}${description ? ` — ${description}` : ""}. ${KEPT}`,
+      { ...ctx, hint: hint ?? undefined },
+    );
   }
   let effective: Awaited<ReturnType<typeof effectiveConnection>>;
   try {
@@ -137,31 +188,65 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
   const { application: app, connection: conn, pending, stored } = effective;
   const iss = q.get("iss");
   if (iss && app.issuer && iss !== app.issuer) {
-    return fail("issuer_mismatch", `The response came from ${iss}, not from the configured issuer (mix-up attack protection, RFC 9207). ${KEPT}`, ctx);
+    return fail(
+      "issuer_mismatch",
+      `The response came from ${iss}, not from the configured issuer (mix-up attack protection, RFC 9207). ${KEPT}`,
+      ctx,
+    );
   }
   const code = q.get("code");
   if (!code) return fail("code_missing", "The sign-in response carried no authorization code.", ctx);
   let response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
   try {
     const cfg = await configurationFor(app);
-    response = await client.genericGrantRequest(cfg, "authorization_code", { code, redirect_uri: redirectUri(), code_verifier: row.codeVerifier });
+    response = await client.genericGrantRequest(cfg, "authorization_code", {
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: row.codeVerifier,
+    });
   } catch (error) {
     if (error instanceof client.ResponseBodyError) {
-      const hint = explainOAuthError({ error: error.error, error_description: error.error_description, error_codes: (error.cause as { error_codes?: number[] })?.error_codes });
-      return fail(error.error, `The token endpoint refused the code: ${error.error}${error.error_description ? ` — ${error.error_description}` : ""}. ${KEPT}`, { ...ctx, hint: hint ?? undefined });
+      const hint = explainOAuthError({
+        error: error.error,
+        error_description: error.error_description,
+        error_codes: (error.cause as { error_codes?: number[] })?.error_codes,
+      });
+      return fail(
+        error.error,
+        `The token endpoint refused the code: ${error.error}${error.error_description ? ` — ${error.error_description}` : ""}. ${KEPT}`,
+        { ...ctx, hint: hint ?? undefined },
+      );
     }
     const reason = describeRequestFailure(error);
     const network = isNetworkFailure(error);
-    return fail(network ? "token_unreachable" : "token_request_failed", `Exchanging the sign-in code at the Access Token URL ${app.tokenUrl} failed: ${reason}. ${KEPT}`, {
-      ...ctx,
-      hint: network
-        ? { code: "token_unreachable", title: "The Access Token URL could not be reached", action: "Check the Access Token URL (host, port, https) and that this server may reach it, save, and sign in again." }
-        : { code: "token_request_failed", title: "The token endpoint did not answer as an OAuth server", action: "Check that the Access Token URL is the provider's token endpoint (not its Authorize URL or a web page), save, and sign in again." },
-    });
+    return fail(
+      network ? "token_unreachable" : "token_request_failed",
+      `Exchanging the sign-in code at the Access Token URL ${app.tokenUrl} failed: ${reason}. ${KEPT}`,
+      {
+        ...ctx,
+        hint: network
+          ? {
+              code: "token_unreachable",
+              title: "The Access Token URL could not be reached",
+              action:
+                "Check the Access Token URL (host, port, https) and that this server may reach it, save, and sign in again.",
+            }
+          : {
+              code: "token_request_failed",
+              title: "The token endpoint did not answer as an OAuth server",
+              action:
+                "Check that the Access Token URL is the provider's token endpoint (not its Authorize URL or a web page), save, and sign in again.",
+            },
+      },
+    );
   }
   const claims = response.claims();
   if (row.nonce && claims && claims.nonce !== row.nonce) {
-    return fail("nonce_mismatch", `The ID token does not carry the nonce of this sign-in (replayed or injected response). Start again. ${KEPT}`, ctx);
+    return fail(
+      "nonce_mismatch",
+      `The ID token does not carry the nonce of this sign-in (replayed or injected response). Start again. ${KEPT}`,
+      ctx,
+    );
   }
   const signedInAs = signedInIdentity(claims as Record<string, unknown> | undefined);
   const now = Date.now();
@@ -177,7 +262,10 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
         accessTokenExpiresAt: new Date(now + (response.expires_in ?? 3600) * 1000),
         refreshToken: response.refresh_token ?? null,
         refreshTokenIssuedAt: response.refresh_token ? new Date(now) : null,
-        refreshTokenExpiresAt: typeof response.refresh_token_expires_in === "number" ? new Date(now + response.refresh_token_expires_in * 1000) : null,
+        refreshTokenExpiresAt:
+          typeof response.refresh_token_expires_in === "number"
+            ? new Date(now + response.refresh_token_expires_in * 1000)
+            : null,
         grantedScope: response.scope ?? conn.scope,
         tokenUser: signedInAs,
         status: "connected",

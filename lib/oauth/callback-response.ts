@@ -32,7 +32,11 @@ export function popupResponse(outcome: ConsentOutcome, nonce: string | null = nu
 <script${nonce ? ` nonce="${escapeHtml(nonce)}"` : ""}>(function(){var m=${payload};try{if(window.opener){window.opener.postMessage(m,${JSON.stringify(origin)});window.close();}}catch(e){}})();</script>
 </body></html>`;
   return new Response(html, {
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    },
   });
 }
 
@@ -43,5 +47,8 @@ export function redirectResponse(returnTo: string, outcome: ConsentOutcome): Res
   if (!outcome.ok) target.searchParams.set("oauth_code", queryCode(outcome.code));
   else if (outcome.identity) target.searchParams.set("oauth_code", "identity_mismatch");
   if (outcome.connectionId) target.searchParams.set("oauth_connection", outcome.connectionId);
-  return new Response(null, { status: 303, headers: { location: target.toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: target.toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
 }

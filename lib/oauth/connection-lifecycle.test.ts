@@ -12,7 +12,12 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { db } from "@/lib/db";
 import { saveApplication } from "./application-service";
 import { completeAuthorization, redirectUri, startAuthorization } from "./authorization";
-import { deleteConnection, getConnectionForEdit, listApplicationChoices, saveOAuthConnection } from "./connection-service";
+import {
+  deleteConnection,
+  getConnectionForEdit,
+  listApplicationChoices,
+  saveOAuthConnection,
+} from "./connection-service";
 import { getAccessToken } from "./token-service";
 
 const PUBLIC_URL = "http://127.0.0.1:43117";
@@ -62,15 +67,32 @@ function fields(tenant: string, over: Record<string, unknown> = {}) {
   };
 }
 
-async function consent(connectionId: string, user: "alice" | "bob" | "shared" = "alice", opts: { jar?: ReturnType<typeof newCookieJar>; switchAccount?: boolean } = {}) {
+async function consent(
+  connectionId: string,
+  user: "alice" | "bob" | "shared" = "alice",
+  opts: { jar?: ReturnType<typeof newCookieJar>; switchAccount?: boolean } = {},
+) {
   const url = await startAuthorization(connectionId, admin, "popup", "/oauth", { switchAccount: opts.switchAccount });
   const who = rig.auth.users[user];
-  const flow = await runAuthorizationFlow({ preparedUrl: url, authorizeUrl: url, client: rig.auth.clients.secretPost, scope: SCOPE, username: who.username, password: who.password, redirectUri: redirectUri(), jar: opts.jar });
+  const flow = await runAuthorizationFlow({
+    preparedUrl: url,
+    authorizeUrl: url,
+    client: rig.auth.clients.secretPost,
+    scope: SCOPE,
+    username: who.username,
+    password: who.password,
+    redirectUri: redirectUri(),
+    jar: opts.jar,
+  });
   return { url: new URL(url), result: await completeAuthorization(flow.callback, admin), pages: flow.pages };
 }
 
 async function connected(tenant: string, mailbox = "alice@rig.test", over: Record<string, unknown> = {}) {
-  const { connectionId } = await saveOAuthConnection(fields(tenant, over), { userId: admin, direction: "incoming", mailbox });
+  const { connectionId } = await saveOAuthConnection(fields(tenant, over), {
+    userId: admin,
+    direction: "incoming",
+    mailbox,
+  });
   expect((await consent(connectionId, mailbox.startsWith("bob") ? "bob" : "alice")).result.ok).toBe(true);
   return db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId }, include: { application: true } });
 }
@@ -79,15 +101,27 @@ describe("a change to a working grant", () => {
   it("to an unreachable token URL: the consent fails with the reason, the old grant keeps working, no second application", async () => {
     const before = await connected("unreachable");
     const apps = await db().oAuthApplication.count();
-    const saved = await saveOAuthConnection(fields("unreachable", { tokenUrl: closedUrl }), { userId: admin, direction: "incoming", existingConnectionId: before.id, mailbox: "alice@rig.test" });
+    const saved = await saveOAuthConnection(fields("unreachable", { tokenUrl: closedUrl }), {
+      userId: admin,
+      direction: "incoming",
+      existingConnectionId: before.id,
+      mailbox: "alice@rig.test",
+    });
     expect(saved).toMatchObject({ needsConsent: true, staged: true });
     const { result } = await consent(before.id);
-    expect(result).toMatchObject({ ok: false, code: "token_unreachable", hint: { title: "The Access Token URL could not be reached" } });
+    expect(result).toMatchObject({
+      ok: false,
+      code: "token_unreachable",
+      hint: { title: "The Access Token URL could not be reached" },
+    });
     if (result.ok) throw new Error("unreachable");
     expect(result.error).toContain("connection refused");
     expect(result.error).toContain(closedUrl);
 
-    const after = await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id }, include: { application: true } });
+    const after = await db().oAuthConnection.findUniqueOrThrow({
+      where: { id: before.id },
+      include: { application: true },
+    });
     expect(after.refreshToken).toBe(before.refreshToken);
     expect(after.status).toBe("connected");
     expect(after.application.tokenUrl).toBe(rig.auth.tokenUrl);
@@ -101,7 +135,12 @@ describe("a change to a working grant", () => {
   it("a successful consent applies the staged change together with the new tokens", async () => {
     const before = await connected("applies");
     const wider = `${SCOPE} https://outlook.office.com/SMTP.Send`;
-    const saved = await saveOAuthConnection(fields("applies", { clientSecret: "", scope: wider }), { userId: admin, direction: "incoming", existingConnectionId: before.id, mailbox: "alice@rig.test" });
+    const saved = await saveOAuthConnection(fields("applies", { clientSecret: "", scope: wider }), {
+      userId: admin,
+      direction: "incoming",
+      existingConnectionId: before.id,
+      mailbox: "alice@rig.test",
+    });
     expect(saved.staged).toBe(true);
     expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id } })).scope).toBe(SCOPE);
     expect((await consent(before.id)).result.ok).toBe(true);
@@ -120,14 +159,24 @@ describe("a stored secret goes only where it was saved for", () => {
   ])("a changed %s needs the secret typed again", async (field, message) => {
     const before = await connected(`moved-${field}`);
     await expect(
-      saveOAuthConnection(fields(`moved-${field}`, { clientSecret: "", [field]: "http://127.0.0.1:9/elsewhere" }), { userId: admin, direction: "incoming", existingConnectionId: before.id, mailbox: "alice@rig.test" }),
+      saveOAuthConnection(fields(`moved-${field}`, { clientSecret: "", [field]: "http://127.0.0.1:9/elsewhere" }), {
+        userId: admin,
+        direction: "incoming",
+        existingConnectionId: before.id,
+        mailbox: "alice@rig.test",
+      }),
     ).rejects.toMatchObject({ options: { fieldErrors: { "oauth.clientSecret": message } } });
     expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id } })).pendingChange).toBeNull();
   });
 
   it("deleting after a revocation URL change revokes at the stored URL; the new URL receives nothing", async () => {
     const before = await connected("revoke-moved");
-    const saved = await saveOAuthConnection(fields("revoke-moved", { revocationUrl: trap.url }), { userId: admin, direction: "incoming", existingConnectionId: before.id, mailbox: "alice@rig.test" });
+    const saved = await saveOAuthConnection(fields("revoke-moved", { revocationUrl: trap.url }), {
+      userId: admin,
+      direction: "incoming",
+      existingConnectionId: before.id,
+      mailbox: "alice@rig.test",
+    });
     expect(saved.staged).toBe(true);
     expect(await deleteConnection(before.id)).toEqual({ revoked: true });
     expect(trap.requests).toEqual([]);
@@ -137,7 +186,9 @@ describe("a stored secret goes only where it was saved for", () => {
   it("on the application page too: a changed token URL needs the secret; with it, the old tokens are dropped", async () => {
     const before = await connected("app-page");
     const base = { applicationId: before.applicationId, ...fields("app-page", { clientSecret: "" }) };
-    await expect(saveApplication({ ...base, tokenUrl: trap.url })).rejects.toMatchObject({ options: { fieldErrors: { clientSecret: "The Access Token URL changed: enter the client secret again" } } });
+    await expect(saveApplication({ ...base, tokenUrl: trap.url })).rejects.toMatchObject({
+      options: { fieldErrors: { clientSecret: "The Access Token URL changed: enter the client secret again" } },
+    });
     const saved = await saveApplication({ ...base, tokenUrl: trap.url, clientSecret: "typed-again" });
     expect(saved.connectionsReset).toBe(1);
     const after = await db().oAuthConnection.findUniqueOrThrow({ where: { id: before.id } });
@@ -151,8 +202,14 @@ describe("one application, many connections", () => {
   it("a second connection with the same client ID reuses the application and never blanks its fields", async () => {
     const first = await connected("shared-app");
     const authorizeUrl = first.application.authorizeUrl;
-    const second = await saveOAuthConnection(fields("shared-app", { clientSecret: "", grantType: "client_credentials", authorizeUrl: "", scope: "mail" }), { userId: admin, direction: "outgoing", mailbox: "bob@rig.test" });
-    const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: second.connectionId }, include: { application: true } });
+    const second = await saveOAuthConnection(
+      fields("shared-app", { clientSecret: "", grantType: "client_credentials", authorizeUrl: "", scope: "mail" }),
+      { userId: admin, direction: "outgoing", mailbox: "bob@rig.test" },
+    );
+    const conn = await db().oAuthConnection.findUniqueOrThrow({
+      where: { id: second.connectionId },
+      include: { application: true },
+    });
     expect(conn.applicationId).toBe(first.applicationId);
     expect(conn.application.authorizeUrl).toBe(authorizeUrl);
     expect(await db().oAuthApplication.count({ where: { tenant: "shared-app" } })).toBe(1);
@@ -160,11 +217,28 @@ describe("one application, many connections", () => {
 
   it("a connection's save does not change a shared application, and no twin is created", async () => {
     const first = await connected("no-twin");
-    await saveOAuthConnection(fields("no-twin", { clientSecret: "" }), { userId: admin, direction: "outgoing", mailbox: "alice@rig.test" });
-    await expect(saveOAuthConnection(fields("no-twin", { clientSecret: "another-secret" }), { userId: admin, direction: "incoming", existingConnectionId: first.id, mailbox: "alice@rig.test" })).rejects.toMatchObject({
+    await saveOAuthConnection(fields("no-twin", { clientSecret: "" }), {
+      userId: admin,
+      direction: "outgoing",
+      mailbox: "alice@rig.test",
+    });
+    await expect(
+      saveOAuthConnection(fields("no-twin", { clientSecret: "another-secret" }), {
+        userId: admin,
+        direction: "incoming",
+        existingConnectionId: first.id,
+        mailbox: "alice@rig.test",
+      }),
+    ).rejects.toMatchObject({
       options: { fieldErrors: { "oauth.clientSecret": expect.stringContaining("application's page") } },
     });
-    await expect(saveOAuthConnection(fields("no-twin", { tokenUrl: trap.url }), { userId: admin, direction: "incoming", mailbox: "bob@rig.test" })).rejects.toMatchObject({
+    await expect(
+      saveOAuthConnection(fields("no-twin", { tokenUrl: trap.url }), {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "bob@rig.test",
+      }),
+    ).rejects.toMatchObject({
       options: { fieldErrors: { "oauth.clientId": expect.stringContaining("pick it under OAuth application") } },
     });
     expect(await db().oAuthApplication.count({ where: { tenant: "no-twin" } })).toBe(1);
@@ -186,12 +260,22 @@ describe("the account that consents", () => {
     const metadata = createServer((req, res) => {
       const issuer = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
       if (!req.url?.startsWith("/.well-known/")) return res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer, authorization_endpoint: rig.auth.authorizeUrl, token_endpoint: rig.auth.tokenUrl, prompt_values_supported: ["none", "login", "consent"] }));
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: rig.auth.authorizeUrl,
+          token_endpoint: rig.auth.tokenUrl,
+          prompt_values_supported: ["none", "login", "consent"],
+        }),
+      );
     });
     await new Promise<void>((resolve) => metadata.listen(0, "127.0.0.1", resolve));
     try {
       const issuer = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
-      const { connectionId } = await saveOAuthConnection(fields("prompt-values", { issuer, authorizeUrl: rig.auth.authorizeUrl }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+      const { connectionId } = await saveOAuthConnection(
+        fields("prompt-values", { issuer, authorizeUrl: rig.auth.authorizeUrl }),
+        { userId: admin, direction: "incoming", mailbox: "alice@rig.test" },
+      );
       const url = new URL(await startAuthorization(connectionId, admin, "popup", "/oauth"));
       expect(url.searchParams.get("prompt")).toBe("login");
       expect(url.searchParams.get("login_hint")).toBe("alice@rig.test");
@@ -201,11 +285,18 @@ describe("the account that consents", () => {
   });
 
   it("asks for a fresh sign-in on 'sign in as someone else' and reports a consent by another account", async () => {
-    const { connectionId } = await saveOAuthConnection(fields("identity", { scope: `openid email ${SCOPE}` }), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+    const { connectionId } = await saveOAuthConnection(fields("identity", { scope: `openid email ${SCOPE}` }), {
+      userId: admin,
+      direction: "incoming",
+      mailbox: "alice@rig.test",
+    });
     // The IdP remembers bob (signed in earlier in this browser): without a prompt, bob's grant comes back at once.
     const jar = newCookieJar();
     const asBob = await consent(connectionId, "bob", { jar });
-    expect(asBob.result).toMatchObject({ ok: true, identity: { signedInAs: "bob@rig.test", mailbox: "alice@rig.test" } });
+    expect(asBob.result).toMatchObject({
+      ok: true,
+      identity: { signedInAs: "bob@rig.test", mailbox: "alice@rig.test" },
+    });
     const silent = await consent(connectionId, "bob", { jar });
     expect(silent.pages.filter((p) => p.kind === "login")).toEqual([]);
 
@@ -214,6 +305,8 @@ describe("the account that consents", () => {
     expect(again.pages[0]?.kind).toBe("login");
     expect(again.result).toMatchObject({ ok: true });
     expect(again.result).not.toHaveProperty("identity");
-    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } })).tokenUser).toBe("alice@rig.test");
+    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } })).tokenUser).toBe(
+      "alice@rig.test",
+    );
   });
 });

@@ -2,7 +2,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { oauthFieldsSchema } from "./connection-schema";
 
-const base = { preset: "generic", grantType: "authorization_code", clientId: "client", authorizeUrl: "https://idp.example.com/authorize", tokenUrl: "https://idp.example.com/token" };
+const base = {
+  preset: "generic",
+  grantType: "authorization_code",
+  clientId: "client",
+  authorizeUrl: "https://idp.example.com/authorize",
+  tokenUrl: "https://idp.example.com/token",
+};
 const errorsOf = (extra: Record<string, unknown>) => {
   const result = oauthFieldsSchema.safeParse({ ...base, ...extra });
   return result.success ? {} : Object.fromEntries(result.error.issues.map((i) => [i.path.join("."), i.message]));
@@ -18,9 +24,18 @@ describe("OAuth fields refuse input the server cannot use, at the field", () => 
 
   it("a private key that is not one", () => {
     expect(errorsOf({ privateKey: "garbage" }).privateKey).toMatch(/PEM/);
-    expect(errorsOf({ privateKey: "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----" }).privateKey).toMatch(/PEM/);
-    expect(errorsOf({ privateKey: `-----BEGIN PRIVATE KEY-----\n${"QUFB".repeat(40)}\n-----END PRIVATE KEY-----` }).privateKey).toMatch(/PEM/);
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    expect(
+      errorsOf({ privateKey: "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----" }).privateKey,
+    ).toMatch(/PEM/);
+    expect(
+      errorsOf({ privateKey: `-----BEGIN PRIVATE KEY-----\n${"QUFB".repeat(40)}\n-----END PRIVATE KEY-----` })
+        .privateKey,
+    ).toMatch(/PEM/);
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(errorsOf({ privateKey }).privateKey).toBeUndefined();
   });
 

@@ -4,7 +4,13 @@ import { z } from "zod";
 import { isLineSafe, LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { PRESETS, type GrantType } from "./presets";
 
-export const GRANT_TYPES = ["authorization_code", "client_credentials", "password", "jwt_bearer", "refresh_token"] as const;
+export const GRANT_TYPES = [
+  "authorization_code",
+  "client_credentials",
+  "password",
+  "jwt_bearer",
+  "refresh_token",
+] as const;
 export const CLIENT_AUTH_METHODS = ["client_secret_post", "client_secret_basic", "private_key_jwt", "none"] as const;
 export const CLOUDS = ["global", "usgov", "china"] as const;
 
@@ -46,8 +52,14 @@ const httpUrl = (label: string) =>
     .string()
     .trim()
     .max(2000)
-    .refine((v) => v === "" || (/^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v)), `Enter the ${label} as an https:// URL`)
-    .refine((v) => !plainHttpToElsewhere(v), `The ${label} must use https:// (http:// only for a server on this machine)`)
+    .refine(
+      (v) => v === "" || (/^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v)),
+      `Enter the ${label} as an https:// URL`,
+    )
+    .refine(
+      (v) => !plainHttpToElsewhere(v),
+      `The ${label} must use https:// (http:// only for a server on this machine)`,
+    )
     .default("");
 
 const PEM_KEY = /^-----BEGIN (RSA |EC )?PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END (RSA |EC )?PRIVATE KEY-----$/;
@@ -101,7 +113,12 @@ export const oauthFieldsSchema = z
     password: z.string().max(500).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** pasted refresh token, write-only */
     refreshToken: z.string().trim().max(10000).default(""),
-    tokenExpiryMarginSec: z.coerce.number().int("Enter whole seconds").min(0, "At least 0 seconds").max(3600, "At most 3600 seconds").default(300),
+    tokenExpiryMarginSec: z.coerce
+      .number()
+      .int("Enter whole seconds")
+      .min(0, "At least 0 seconds")
+      .max(3600, "At most 3600 seconds")
+      .default(300),
     secretExpiresOn: z
       .string()
       .trim()
@@ -112,13 +129,26 @@ export const oauthFieldsSchema = z
   })
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (!v.clientId) issue("clientId", v.grantType === "jwt_bearer" ? "Enter the service account's client email (or paste its JSON key)" : "Enter the Client ID");
+    if (!v.clientId)
+      issue(
+        "clientId",
+        v.grantType === "jwt_bearer"
+          ? "Enter the service account's client email (or paste its JSON key)"
+          : "Enter the Client ID",
+      );
     if (!v.tokenUrl) issue("tokenUrl", "Enter the Access Token URL");
-    if (v.grantType === "authorization_code" && !v.authorizeUrl) issue("authorizeUrl", "Enter the Authorize URL (the interactive sign-in needs it)");
+    if (v.grantType === "authorization_code" && !v.authorizeUrl)
+      issue("authorizeUrl", "Enter the Authorize URL (the interactive sign-in needs it)");
     if (v.grantType === "password" && !v.subject) issue("subject", "Enter the user name to sign in with");
     if (v.grantType === "jwt_bearer" && !v.subject) issue("subject", "Enter the mailbox to impersonate");
-    if (v.privateKey && !looksLikePrivateKey(v.privateKey)) issue("privateKey", "Paste the private key in PEM form (-----BEGIN PRIVATE KEY-----)");
-    if (v.preset.startsWith("microsoft") && v.grantType === "client_credentials" && v.scope && !/\/\.default$/.test(v.scope)) {
+    if (v.privateKey && !looksLikePrivateKey(v.privateKey))
+      issue("privateKey", "Paste the private key in PEM form (-----BEGIN PRIVATE KEY-----)");
+    if (
+      v.preset.startsWith("microsoft") &&
+      v.grantType === "client_credentials" &&
+      v.scope &&
+      !/\/\.default$/.test(v.scope)
+    ) {
       issue("scope", "App-only tokens need a scope ending in /.default, e.g. https://outlook.office365.com/.default");
     }
   });
@@ -127,7 +157,10 @@ export type OAuthFieldsInput = z.input<typeof oauthFieldsSchema>;
 export type OAuthFieldsValues = z.output<typeof oauthFieldsSchema>;
 
 /** What the form shows for a stored connection: never a secret, only whether one is stored. */
-export type OAuthFieldsForEdit = Omit<OAuthFieldsValues, "clientSecret" | "privateKey" | "password" | "refreshToken"> & {
+export type OAuthFieldsForEdit = Omit<
+  OAuthFieldsValues,
+  "clientSecret" | "privateKey" | "password" | "refreshToken"
+> & {
   connectionId: string;
   applicationId: string;
   applicationName: string;
@@ -142,7 +175,9 @@ export type OAuthFieldsForEdit = Omit<OAuthFieldsValues, "clientSecret" | "priva
 };
 
 /** A Google service-account JSON key → the fields it fills (client email, key, key id, token URL). */
-export function parseServiceAccountKey(text: string): { clientId: string; privateKey: string; privateKeyId: string; tokenUrl: string } | { error: string } {
+export function parseServiceAccountKey(
+  text: string,
+): { clientId: string; privateKey: string; privateKeyId: string; tokenUrl: string } | { error: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

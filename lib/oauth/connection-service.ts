@@ -10,19 +10,35 @@ import { applicationData, changedApplicationFields, changedDestination, requireS
 import { applicationFields } from "./application-view";
 import { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 import { identityMismatch, mailboxIdentities } from "./consent-identity";
-import { parsePending, serializePending, withPending, type ConnectionSettings, type PendingChange } from "./pending-change";
+import {
+  parsePending,
+  serializePending,
+  withPending,
+  type ConnectionSettings,
+  type PendingChange,
+} from "./pending-change";
 import { revokeTokens } from "./revocation";
 
 export type Direction = "incoming" | "outgoing";
 
 /** Fields whose change invalidates the tokens already issued: the grant must be obtained again. */
 const GRANT_FIELDS = ["grantType", "scope", "subject"] as const;
-const APP_GRANT_FIELDS = ["clientId", "tokenUrl", "authorizeUrl", "revocationUrl", "issuer", "tenant", "cloud"] as const;
+const APP_GRANT_FIELDS = [
+  "clientId",
+  "tokenUrl",
+  "authorizeUrl",
+  "revocationUrl",
+  "issuer",
+  "tenant",
+  "cloud",
+] as const;
 
 function parseFields(input: unknown, prefix: string): OAuthFieldsValues {
   const parsed = oauthFieldsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const fieldErrors = Object.fromEntries(Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => [`${prefix}${k}`, v]));
+  const fieldErrors = Object.fromEntries(
+    Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => [`${prefix}${k}`, v]),
+  );
   throw new UserFacingError("Please correct the highlighted OAuth fields.", { fieldErrors });
 }
 
@@ -33,27 +49,46 @@ type AppRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["oAuthApplica
  * provider, client ID and tenant. Null: a new application. An application is changed only on its own page
  * when other connections use it, and another one with the same client ID is never created silently.
  */
-async function resolveApplication(v: OAuthFieldsValues, existing: { id: string; application: AppRow } | null, prefix: string): Promise<{ app: AppRow | null; changed: string[] }> {
+async function resolveApplication(
+  v: OAuthFieldsValues,
+  existing: { id: string; application: AppRow } | null,
+  prefix: string,
+): Promise<{ app: AppRow | null; changed: string[] }> {
   let app: AppRow | null = existing?.application ?? null;
   if (v.applicationId && v.applicationId !== app?.id) {
     app = await db().oAuthApplication.findUnique({ where: { id: v.applicationId } });
     if (!app) throw new UserFacingError("The chosen OAuth application no longer exists. Reload the page.");
   }
-  const twin = await db().oAuthApplication.findFirst({ where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, ...(app ? { id: { not: app.id } } : {}) } });
+  const twin = await db().oAuthApplication.findFirst({
+    where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant, ...(app ? { id: { not: app.id } } : {}) },
+  });
   const renamed = app && (app.preset !== v.preset || app.clientId !== v.clientId || app.tenant !== v.tenant);
   if (twin && (app ? renamed : changedApplicationFields(twin, v).length)) {
-    throw new UserFacingError(`An OAuth application with this client ID is already stored (${twin.name}). Pick it under OAuth application to use it; its own fields are changed on the application's page.`, {
-      fieldErrors: { [`${prefix}clientId`]: "Already stored as an application: pick it under OAuth application" },
-    });
+    throw new UserFacingError(
+      `An OAuth application with this client ID is already stored (${twin.name}). Pick it under OAuth application to use it; its own fields are changed on the application's page.`,
+      {
+        fieldErrors: { [`${prefix}clientId`]: "Already stored as an application: pick it under OAuth application" },
+      },
+    );
   }
   if (!app) return { app: twin, changed: [] };
   const changed = changedApplicationFields(app, v);
-  const others = await db().oAuthConnection.count({ where: { applicationId: app.id, ...(existing ? { id: { not: existing.id } } : {}) } });
+  const others = await db().oAuthConnection.count({
+    where: { applicationId: app.id, ...(existing ? { id: { not: existing.id } } : {}) },
+  });
   if (changed.length && (others > 0 || app.id !== existing?.application.id)) {
     const owner = `the application "${app.name}"${others ? `, which ${others} other connection${others === 1 ? "" : "s"} use` : ""}`;
-    throw new UserFacingError(`These fields belong to ${owner}. Change them on the application's page (OAuth applications), where the change applies to every connection.`, {
-      fieldErrors: Object.fromEntries(changed.map((f) => [`${prefix}${f}`, "Belongs to the shared application: change it on the application's page"])),
-    });
+    throw new UserFacingError(
+      `These fields belong to ${owner}. Change them on the application's page (OAuth applications), where the change applies to every connection.`,
+      {
+        fieldErrors: Object.fromEntries(
+          changed.map((f) => [
+            `${prefix}${f}`,
+            "Belongs to the shared application: change it on the application's page",
+          ]),
+        ),
+      },
+    );
   }
   return { app, changed };
 }
@@ -66,21 +101,40 @@ async function resolveApplication(v: OAuthFieldsValues, existing: { id: string; 
  */
 export async function saveOAuthConnection(
   input: unknown,
-  opts: { userId: string; existingConnectionId?: string | null; direction: Direction; mailbox?: string; fieldPrefix?: string },
+  opts: {
+    userId: string;
+    existingConnectionId?: string | null;
+    direction: Direction;
+    mailbox?: string;
+    fieldPrefix?: string;
+  },
 ): Promise<{ connectionId: string; needsConsent: boolean; staged: boolean }> {
   const prefix = opts.fieldPrefix ?? "oauth.";
   const v = parseFields(input, prefix);
   const connectionId = opts.existingConnectionId ?? v.connectionId ?? null;
-  const existing = connectionId ? await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } }) : null;
+  const existing = connectionId
+    ? await db().oAuthConnection.findUnique({ where: { id: connectionId }, include: { application: true } })
+    : null;
   if (connectionId && !existing) throw new UserFacingError("This OAuth connection no longer exists. Reload the page.");
 
   const { app, changed } = await resolveApplication(v, existing, prefix);
   const moved = app ? changedDestination(app, v, v.grantType) : null;
   const sameConnection = existing && app && existing.applicationId === app.id;
-  requireSecrets(v, { ...(app ?? {}), ...(sameConnection ? { password: existing.password, refreshToken: existing.refreshToken } : {}) }, moved, prefix);
+  requireSecrets(
+    v,
+    { ...(app ?? {}), ...(sameConnection ? { password: existing.password, refreshToken: existing.refreshToken } : {}) },
+    moved,
+    prefix,
+  );
 
   const loginHint = v.loginHint || opts.mailbox || null;
-  const settings: ConnectionSettings = { direction: opts.direction, grantType: v.grantType, scope: v.scope, loginHint, subject: v.subject || null };
+  const settings: ConnectionSettings = {
+    direction: opts.direction,
+    grantType: v.grantType,
+    scope: v.scope,
+    loginHint,
+    subject: v.subject || null,
+  };
   const grantChanged =
     !existing ||
     !app ||
@@ -92,18 +146,31 @@ export async function saveOAuthConnection(
     (v.grantType === "authorization_code" && existing.loginHint !== loginHint);
   const appData = applicationData(v);
   const working = existing?.status === "connected" && Boolean(existing.refreshToken || existing.accessToken);
-  if (existing && grantChanged && working && existing.grantType === "authorization_code" && v.grantType === "authorization_code") {
+  if (
+    existing &&
+    grantChanged &&
+    working &&
+    existing.grantType === "authorization_code" &&
+    v.grantType === "authorization_code"
+  ) {
     const change: PendingChange = {
       ...(app && app.id !== existing.applicationId ? { applicationId: app.id } : {}),
       ...(app && changed.length ? { application: appData } : {}),
       ...(!app ? { application: appData } : {}),
       connection: settings,
     };
-    await db().oAuthConnection.update({ where: { id: existing.id }, data: { pendingChange: serializePending(change) } });
+    await db().oAuthConnection.update({
+      where: { id: existing.id },
+      data: { pendingChange: serializePending(change) },
+    });
     return { connectionId: existing.id, needsConsent: true, staged: true };
   }
 
-  const savedApp = !app ? await db().oAuthApplication.create({ data: { ...appData, scope: v.scope } }) : changed.length ? await db().oAuthApplication.update({ where: { id: app.id }, data: appData }) : app;
+  const savedApp = !app
+    ? await db().oAuthApplication.create({ data: { ...appData, scope: v.scope } })
+    : changed.length
+      ? await db().oAuthApplication.update({ where: { id: app.id }, data: appData })
+      : app;
   const connData = {
     applicationId: savedApp.id,
     ...settings,
@@ -118,7 +185,8 @@ export async function saveOAuthConnection(
           accessToken: null,
           accessTokenExpiresAt: null,
           // A pasted token is the grant itself; otherwise a changed grant forgets the old one.
-          refreshToken: v.refreshToken || (v.grantType === "refresh_token" && !moved ? existing?.refreshToken ?? null : null),
+          refreshToken:
+            v.refreshToken || (v.grantType === "refresh_token" && !moved ? (existing?.refreshToken ?? null) : null),
           refreshTokenIssuedAt: v.refreshToken ? new Date() : null,
           refreshTokenExpiresAt: null,
           tokenUser: null,
@@ -143,7 +211,9 @@ export async function getConnectionForEdit(connectionId: string): Promise<OAuthF
   if (!stored) return null;
   // A change waiting for its consent is what the admin last saved: the form shows it.
   const pending = parsePending(stored.pendingChange);
-  const movedTo = pending?.applicationId ? await db().oAuthApplication.findUnique({ where: { id: pending.applicationId } }) : null;
+  const movedTo = pending?.applicationId
+    ? await db().oAuthApplication.findUnique({ where: { id: pending.applicationId } })
+    : null;
   const { application, connection: conn } = withPending(stored.application, stored, pending, movedTo);
   const others = await db().oAuthConnection.count({ where: { applicationId: application.id, id: { not: conn.id } } });
   return {
@@ -172,13 +242,31 @@ export async function listApplications() {
   const apps = await db().oAuthApplication.findMany({
     orderBy: { createdAt: "asc" },
     select: {
-      id: true, name: true, preset: true, clientId: true, tenant: true, tokenUrl: true, secretExpiresOn: true,
+      id: true,
+      name: true,
+      preset: true,
+      clientId: true,
+      tenant: true,
+      tokenUrl: true,
+      secretExpiresOn: true,
       connections: {
         orderBy: { createdAt: "asc" },
         select: {
-          id: true, direction: true, grantType: true, scope: true, loginHint: true, subject: true, status: true, statusReason: true,
-          statusHint: true, accessTokenExpiresAt: true, refreshTokenIssuedAt: true, refreshTokenExpiresAt: true, refreshTokenLastUsedAt: true,
-          updatedAt: true, incomingMailboxes: { select: { id: true, name: true } },
+          id: true,
+          direction: true,
+          grantType: true,
+          scope: true,
+          loginHint: true,
+          subject: true,
+          status: true,
+          statusReason: true,
+          statusHint: true,
+          accessTokenExpiresAt: true,
+          refreshTokenIssuedAt: true,
+          refreshTokenExpiresAt: true,
+          refreshTokenLastUsedAt: true,
+          updatedAt: true,
+          incomingMailboxes: { select: { id: true, name: true } },
         },
       },
     },
@@ -196,7 +284,10 @@ export async function deleteConnection(connectionId: string): Promise<{ revoked:
     revoked = await revokeTokens(conn.application, conn);
   } catch (error) {
     // The tokens are deleted either way; the provider keeps them until they expire.
-    log.warn("token revocation failed; deleting the connection anyway", { connectionId, error: error instanceof Error ? error.message : String(error) });
+    log.warn("token revocation failed; deleting the connection anyway", {
+      connectionId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
   await db().oAuthConnection.delete({ where: { id: connectionId } });
   await deleteApplicationIfUnused(conn.applicationId);
@@ -214,9 +305,20 @@ export async function allExpiryWarnings(now = new Date()) {
     for (const conn of app.connections) {
       if (conn.status === "reconnect_needed") {
         const who = conn.loginHint ?? conn.subject ?? "a mailbox";
-        out.push({ connectionId: conn.id, warning: { kind: "reconnect_needed", severity: "error", due: conn.updatedAt, message: `The OAuth connection for ${who} needs to be reconnected: ${conn.statusReason ?? "the grant is no longer valid"}.` } });
+        out.push({
+          connectionId: conn.id,
+          warning: {
+            kind: "reconnect_needed",
+            severity: "error",
+            due: conn.updatedAt,
+            message: `The OAuth connection for ${who} needs to be reconnected: ${conn.statusReason ?? "the grant is no longer valid"}.`,
+          },
+        });
       }
-      for (const w of expiryWarnings({ application: { ...application, secretExpiresOn: null }, connection: conn }, now)) {
+      for (const w of expiryWarnings(
+        { application: { ...application, secretExpiresOn: null }, connection: conn },
+        now,
+      )) {
         if (!seen.has(`${conn.id}:${w.kind}`)) out.push({ connectionId: conn.id, warning: w });
         seen.add(`${conn.id}:${w.kind}`);
       }
@@ -238,7 +340,10 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
     updatedAt: conn.updatedAt,
     pendingChange: Boolean(conn.pendingChange),
     tokenUser: conn.tokenUser,
-    identity: conn.status === "connected" ? identityMismatch(conn.tokenUser, await mailboxIdentities(conn.id, conn.loginHint)) : null,
+    identity:
+      conn.status === "connected"
+        ? identityMismatch(conn.tokenUser, await mailboxIdentities(conn.id, conn.loginHint))
+        : null,
     warnings: expiryWarnings({ application: conn.application, connection: conn }, now),
   };
 }
@@ -246,7 +351,22 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
 export type ApplicationChoice = {
   id: string;
   label: string;
-  fields: Pick<OAuthFieldsValues, "preset" | "cloud" | "tenant" | "clientId" | "clientAuthMethod" | "privateKeyId" | "authorizeUrl" | "tokenUrl" | "revocationUrl" | "issuer" | "tokenExpiryMarginSec" | "secretExpiresOn" | "scope">;
+  fields: Pick<
+    OAuthFieldsValues,
+    | "preset"
+    | "cloud"
+    | "tenant"
+    | "clientId"
+    | "clientAuthMethod"
+    | "privateKeyId"
+    | "authorizeUrl"
+    | "tokenUrl"
+    | "revocationUrl"
+    | "issuer"
+    | "tokenExpiryMarginSec"
+    | "secretExpiresOn"
+    | "scope"
+  >;
   /** the grant its connections use, for a new connection to start from */
   grantType: OAuthFieldsValues["grantType"] | null;
   hasClientSecret: boolean;
@@ -255,11 +375,21 @@ export type ApplicationChoice = {
 
 /** Stored applications a form can start from (one Azure app or Google client for every mailbox), without secrets. */
 export async function listApplicationChoices(): Promise<ApplicationChoice[]> {
-  const apps = await db().oAuthApplication.findMany({ orderBy: { createdAt: "asc" }, include: { connections: { select: { scope: true, grantType: true }, orderBy: { createdAt: "asc" }, take: 1 } } });
+  const apps = await db().oAuthApplication.findMany({
+    orderBy: { createdAt: "asc" },
+    include: { connections: { select: { scope: true, grantType: true }, orderBy: { createdAt: "asc" }, take: 1 } },
+  });
   return apps.map(({ connections, ...app }) => {
     const { hasClientSecret, hasPrivateKey, ...fields } = applicationFields(app);
     // Applications saved before they kept a scope: the scope of their first connection.
     const scope = app.scope || connections[0]?.scope || "";
-    return { id: app.id, label: app.name, fields: { ...fields, scope }, grantType: (connections[0]?.grantType as OAuthFieldsValues["grantType"]) ?? null, hasClientSecret, hasPrivateKey };
+    return {
+      id: app.id,
+      label: app.name,
+      fields: { ...fields, scope },
+      grantType: (connections[0]?.grantType as OAuthFieldsValues["grantType"]) ?? null,
+      hasClientSecret,
+      hasPrivateKey,
+    };
   });
 }

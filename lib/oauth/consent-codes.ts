@@ -31,6 +31,9 @@ export const queryCode = (code: string): string => (CODE.test(code) ? code : "un
 /** The text and hint shown for a code from the query; an unknown code gets a generic text. */
 export function consentCodeMessage(code: string | null): { error: string; hint?: Hint } {
   const known = code && Object.hasOwn(MESSAGES, code) ? MESSAGES[code] : null;
-  const hint = code && CODE.test(code) ? explainOAuthError({ error: code }) ?? undefined : undefined;
-  return { error: known ?? `The sign-in did not complete${code && CODE.test(code) ? ` (${code})` : ""}. ${KEPT}`, hint };
+  const hint = code && CODE.test(code) ? (explainOAuthError({ error: code }) ?? undefined) : undefined;
+  return {
+    error: known ?? `The sign-in did not complete${code && CODE.test(code) ? ` (${code})` : ""}. ${KEPT}`,
+    hint,
+  };
 }

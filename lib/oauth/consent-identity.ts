@@ -9,13 +9,18 @@ export type IdentityMismatch = { signedInAs: string; mailbox: string };
 /** The consenting account named by an ID token's (or userinfo's) claims. */
 export function signedInIdentity(claims: Record<string, unknown> | undefined | null): string | null {
   if (!claims) return null;
-  const found = [claims.email, claims.preferred_username, claims.upn].find((v): v is string => typeof v === "string" && v.length > 0);
+  const found = [claims.email, claims.preferred_username, claims.upn].find(
+    (v): v is string => typeof v === "string" && v.length > 0,
+  );
   return found ?? null;
 }
 
 /** Every name the mailbox of a connection goes by: the login hint, its mailboxes' user names and addresses. */
 export async function mailboxIdentities(connectionId: string, loginHint: string | null): Promise<string[]> {
-  const mailboxes = await db().incomingMailbox.findMany({ where: { connectionId }, select: { username: true, emailAddresses: true } });
+  const mailboxes = await db().incomingMailbox.findMany({
+    where: { connectionId },
+    select: { username: true, emailAddresses: true },
+  });
   const names = [loginHint ?? ""];
   for (const m of mailboxes) {
     names.push(m.username);

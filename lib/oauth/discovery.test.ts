@@ -20,7 +20,9 @@ describe("endpoint discovery from an issuer URL", () => {
   });
 
   it("explains a URL without metadata, at the issuer field", async () => {
-    await expect(discoverEndpoints(`${rig.auth.issuer}/no-such-issuer`)).rejects.toMatchObject({ options: { field: "issuer" } });
+    await expect(discoverEndpoints(`${rig.auth.issuer}/no-such-issuer`)).rejects.toMatchObject({
+      options: { field: "issuer" },
+    });
     await expect(discoverEndpoints("http://login.example.com")).rejects.toThrow("https");
   });
 });

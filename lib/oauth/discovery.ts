@@ -15,7 +15,8 @@ export async function discoverMetadata(issuerUrl: string): Promise<client.Server
   } catch {
     throw new UserFacingError("Enter the issuer as a URL, e.g. https://login.example.com.", { field: "issuer" });
   }
-  if (issuer.protocol !== "https:" && !isLoopback(issuer)) throw new UserFacingError("The issuer must use https.", { field: "issuer" });
+  if (issuer.protocol !== "https:" && !isLoopback(issuer))
+    throw new UserFacingError("The issuer must use https.", { field: "issuer" });
   const options = {
     ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
     [client.customFetch]: outboundFetch() as client.CustomFetch,
@@ -23,13 +24,18 @@ export async function discoverMetadata(issuerUrl: string): Promise<client.Server
   };
   for (const algorithm of ["oidc", "oauth2"] as const) {
     try {
-      return (await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })).serverMetadata();
+      return (
+        await client.discovery(issuer, "discovery", undefined, undefined, { ...options, algorithm })
+      ).serverMetadata();
     } catch (error) {
       const refusal = findOutboundRefusal(error);
       if (refusal) throw new UserFacingError(refusal.message, { field: "issuer" });
       if (algorithm === "oauth2") {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new UserFacingError(`No provider metadata found at ${issuer.href}: ${reason}`, { field: "issuer", raw: reason });
+        throw new UserFacingError(`No provider metadata found at ${issuer.href}: ${reason}`, {
+          field: "issuer",
+          raw: reason,
+        });
       }
     }
   }
@@ -39,7 +45,8 @@ export async function discoverMetadata(issuerUrl: string): Promise<client.Server
 /** The endpoints of a generic provider, read from its issuer's metadata. */
 export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEndpoints> {
   const metadata = await discoverMetadata(issuerUrl);
-  if (!metadata.token_endpoint) throw new UserFacingError("The provider's metadata names no token endpoint.", { field: "issuer" });
+  if (!metadata.token_endpoint)
+    throw new UserFacingError("The provider's metadata names no token endpoint.", { field: "issuer" });
   return {
     issuer: metadata.issuer,
     authorizeUrl: metadata.authorization_endpoint ?? "",
@@ -47,4 +54,3 @@ export async function discoverEndpoints(issuerUrl: string): Promise<DiscoveredEn
     revocationUrl: metadata.revocation_endpoint ?? "",
   };
 }
-

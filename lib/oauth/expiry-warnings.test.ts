@@ -19,7 +19,9 @@ describe("expiry warnings", () => {
     const soon = expiryWarnings({ application: app("microsoft", days(10)) }, NOW);
     expect(soon).toMatchObject([{ kind: "secret_expiry", severity: "warn" }]);
     expect(soon[0].message).toContain("in 10 days");
-    expect(expiryWarnings({ application: app("microsoft", days(-1)) }, NOW)).toMatchObject([{ kind: "secret_expiry", severity: "error" }]);
+    expect(expiryWarnings({ application: app("microsoft", days(-1)) }, NOW)).toMatchObject([
+      { kind: "secret_expiry", severity: "error" },
+    ]);
   });
 
   it("flags a Google Testing app's 7-day refresh token", () => {
@@ -29,22 +31,36 @@ describe("expiry warnings", () => {
   });
 
   it("warns when a Microsoft refresh token nears 90 days without use, Google near 6 months", () => {
-    expect(expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-60) }) }, NOW)).toEqual([]);
-    expect(expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-80) }) }, NOW)).toMatchObject([
-      { kind: "refresh_inactivity", severity: "warn" },
-    ]);
-    expect(expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-95) }) }, NOW)).toMatchObject([
-      { kind: "refresh_inactivity", severity: "error" },
-    ]);
-    expect(expiryWarnings({ application: app("google"), connection: conn({ refreshTokenLastUsedAt: days(-100) }) }, NOW)).toEqual([]);
-    expect(expiryWarnings({ application: app("google"), connection: conn({ refreshTokenLastUsedAt: days(-160) }) }, NOW)).toMatchObject([
-      { kind: "refresh_inactivity" },
-    ]);
+    expect(
+      expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-60) }) }, NOW),
+    ).toEqual([]);
+    expect(
+      expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-80) }) }, NOW),
+    ).toMatchObject([{ kind: "refresh_inactivity", severity: "warn" }]);
+    expect(
+      expiryWarnings({ application: app("microsoft"), connection: conn({ refreshTokenLastUsedAt: days(-95) }) }, NOW),
+    ).toMatchObject([{ kind: "refresh_inactivity", severity: "error" }]);
+    expect(
+      expiryWarnings({ application: app("google"), connection: conn({ refreshTokenLastUsedAt: days(-100) }) }, NOW),
+    ).toEqual([]);
+    expect(
+      expiryWarnings({ application: app("google"), connection: conn({ refreshTokenLastUsedAt: days(-160) }) }, NOW),
+    ).toMatchObject([{ kind: "refresh_inactivity" }]);
     // generic providers publish no inactivity limit
-    expect(expiryWarnings({ application: app("generic"), connection: conn({ refreshTokenLastUsedAt: days(-400) }) }, NOW)).toEqual([]);
+    expect(
+      expiryWarnings({ application: app("generic"), connection: conn({ refreshTokenLastUsedAt: days(-400) }) }, NOW),
+    ).toEqual([]);
   });
 
   it("says nothing more about a connection that already needs reconnecting", () => {
-    expect(expiryWarnings({ application: app("microsoft"), connection: conn({ status: "reconnect_needed", refreshTokenLastUsedAt: days(-95) }) }, NOW)).toEqual([]);
+    expect(
+      expiryWarnings(
+        {
+          application: app("microsoft"),
+          connection: conn({ status: "reconnect_needed", refreshTokenLastUsedAt: days(-95) }),
+        },
+        NOW,
+      ),
+    ).toEqual([]);
   });
 });

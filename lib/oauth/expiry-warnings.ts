@@ -7,7 +7,12 @@ const INACTIVITY: Record<"microsoft" | "google", { limitDays: number; warnDays: 
   google: { limitDays: 182, warnDays: 30, label: "Google ends refresh tokens unused for 6 months" },
 };
 
-export type ExpiryWarning = { kind: "secret_expiry" | "testing_app" | "refresh_inactivity" | "reconnect_needed"; severity: "warn" | "error"; message: string; due: Date };
+export type ExpiryWarning = {
+  kind: "secret_expiry" | "testing_app" | "refresh_inactivity" | "reconnect_needed";
+  severity: "warn" | "error";
+  message: string;
+  due: Date;
+};
 
 export type ExpiryInput = {
   application: { name: string; preset: string; secretExpiresOn: Date | null };
@@ -28,9 +33,19 @@ export function expiryWarnings(input: ExpiryInput, now = new Date()): ExpiryWarn
   if (app.secretExpiresOn) {
     const left = app.secretExpiresOn.getTime() - now.getTime();
     if (left <= 0) {
-      out.push({ kind: "secret_expiry", severity: "error", due: app.secretExpiresOn, message: `The client secret of ${app.name} expired on ${day(app.secretExpiresOn)}. Create a new secret at the provider and enter it here.` });
+      out.push({
+        kind: "secret_expiry",
+        severity: "error",
+        due: app.secretExpiresOn,
+        message: `The client secret of ${app.name} expired on ${day(app.secretExpiresOn)}. Create a new secret at the provider and enter it here.`,
+      });
     } else if (left <= SECRET_WARN_DAYS * DAY) {
-      out.push({ kind: "secret_expiry", severity: "warn", due: app.secretExpiresOn, message: `The client secret of ${app.name} expires on ${day(app.secretExpiresOn)} (in ${Math.ceil(left / DAY)} days). Create a new secret and enter it before then.` });
+      out.push({
+        kind: "secret_expiry",
+        severity: "warn",
+        due: app.secretExpiresOn,
+        message: `The client secret of ${app.name} expires on ${day(app.secretExpiresOn)} (in ${Math.ceil(left / DAY)} days). Create a new secret and enter it before then.`,
+      });
     }
   }
   if (!conn || conn.status === "reconnect_needed") return out;
@@ -49,7 +64,12 @@ export function expiryWarnings(input: ExpiryInput, now = new Date()): ExpiryWarn
     const rule = INACTIVITY[family];
     const due = new Date(lastUse.getTime() + rule.limitDays * DAY);
     if (due.getTime() - now.getTime() <= rule.warnDays * DAY) {
-      out.push({ kind: "refresh_inactivity", severity: due <= now ? "error" : "warn", due, message: `The refresh token was last used on ${day(lastUse)}. ${rule.label}: it stops working around ${day(due)}. Fetching mail keeps it alive; otherwise Reconnect.` });
+      out.push({
+        kind: "refresh_inactivity",
+        severity: due <= now ? "error" : "warn",
+        due,
+        message: `The refresh token was last used on ${day(lastUse)}. ${rule.label}: it stops working around ${day(due)}. Fetching mail keeps it alive; otherwise Reconnect.`,
+      });
     }
   }
   return out;

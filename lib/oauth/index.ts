@@ -3,10 +3,43 @@
 export { getAccessToken, ReconnectNeededError, type AccessToken } from "./token-service";
 export { xoauth2, oauthBearer } from "./sasl";
 export { explainOAuthError, isGrantGone, type OAuthErrorBody } from "./error-catalogue";
-export { PRESETS, PRESET_LABELS, presetDefaults, type Preset, type Cloud, type MailProtocol, type GrantType, type PresetDefaults } from "./presets";
-export { oauthFieldsSchema, type OAuthFieldsInput, type OAuthFieldsValues, type OAuthFieldsForEdit } from "./connection-schema";
-export { saveOAuthConnection, discardPendingChange, getConnectionForEdit, listApplications, deleteConnection, allExpiryWarnings, getConnectionStatus, listApplicationChoices, type ApplicationChoice, type ApplicationListing, type Direction } from "./connection-service";
-export { startAuthorization, completeAuthorization, consentReturnPath, redirectUri, type AuthorizationMode, type AuthorizationResult } from "./authorization";
+export {
+  PRESETS,
+  PRESET_LABELS,
+  presetDefaults,
+  type Preset,
+  type Cloud,
+  type MailProtocol,
+  type GrantType,
+  type PresetDefaults,
+} from "./presets";
+export {
+  oauthFieldsSchema,
+  type OAuthFieldsInput,
+  type OAuthFieldsValues,
+  type OAuthFieldsForEdit,
+} from "./connection-schema";
+export {
+  saveOAuthConnection,
+  discardPendingChange,
+  getConnectionForEdit,
+  listApplications,
+  deleteConnection,
+  allExpiryWarnings,
+  getConnectionStatus,
+  listApplicationChoices,
+  type ApplicationChoice,
+  type ApplicationListing,
+  type Direction,
+} from "./connection-service";
+export {
+  startAuthorization,
+  completeAuthorization,
+  consentReturnPath,
+  redirectUri,
+  type AuthorizationMode,
+  type AuthorizationResult,
+} from "./authorization";
 export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 export { discoverEndpoints, type DiscoveredEndpoints } from "./discovery";
 export { getApplicationForEdit, saveApplication, type ApplicationForEdit } from "./application-service";

@@ -31,7 +31,16 @@ describe("outbound OAuth requests through the configured proxy", () => {
     const client = rig.auth.clients.ropc;
     const alice = rig.auth.users.alice;
     const { connectionId } = await saveOAuthConnection(
-      { preset: "generic", grantType: "password", clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: rig.auth.tokenUrl, scope: "imap", subject: alice.username, password: alice.password },
+      {
+        preset: "generic",
+        grantType: "password",
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        tokenUrl: rig.auth.tokenUrl,
+        scope: "imap",
+        subject: alice.username,
+        password: alice.password,
+      },
       { userId: admin.id, direction: "incoming" },
     );
     const token = await getAccessToken(connectionId);

@@ -16,35 +16,71 @@ const web = {
 describe("Google's downloaded client JSON", () => {
   it("fills client id, secret and endpoints from a web client", () => {
     expect(parseGoogleClientJson(JSON.stringify({ web }), REDIRECT)).toEqual({
-      clientId: web.client_id, clientSecret: "GOCSPX-secret", authorizeUrl: web.auth_uri, tokenUrl: web.token_uri, redirectUris: [REDIRECT], redirectWarning: null,
+      clientId: web.client_id,
+      clientSecret: "GOCSPX-secret",
+      authorizeUrl: web.auth_uri,
+      tokenUrl: web.token_uri,
+      redirectUris: [REDIRECT],
+      redirectWarning: null,
     });
   });
 
   it("reads an installed (desktop) client and warns that our Redirect URL is not registered", () => {
-    const parsed = parseGoogleClientJson(`  ${JSON.stringify({ installed: { ...web, redirect_uris: ["http://localhost"] } })}\n`, REDIRECT);
+    const parsed = parseGoogleClientJson(
+      `  ${JSON.stringify({ installed: { ...web, redirect_uris: ["http://localhost"] } })}\n`,
+      REDIRECT,
+    );
     expect(parsed && "clientId" in parsed && parsed.clientId).toBe(web.client_id);
-    expect(parsed && "redirectWarning" in parsed && parsed.redirectWarning).toContain(`http://localhost) do not include ${REDIRECT}`);
+    expect(parsed && "redirectWarning" in parsed && parsed.redirectWarning).toContain(
+      `http://localhost) do not include ${REDIRECT}`,
+    );
   });
 
   it("warns too when the client has no redirect URIs, and falls back to Google's endpoints", () => {
-    const parsed = parseGoogleClientJson(JSON.stringify({ web: { client_id: "x.apps.googleusercontent.com", client_secret: "s" } }), REDIRECT);
-    expect(parsed).toMatchObject({ authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", redirectUris: [] });
+    const parsed = parseGoogleClientJson(
+      JSON.stringify({ web: { client_id: "x.apps.googleusercontent.com", client_secret: "s" } }),
+      REDIRECT,
+    );
+    expect(parsed).toMatchObject({
+      authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth",
+      tokenUrl: "https://oauth2.googleapis.com/token",
+      redirectUris: [],
+    });
     expect(parsed && "redirectWarning" in parsed && parsed.redirectWarning).toMatch(/\(none\)/);
   });
 
   it("leaves typing alone and explains JSON of another kind", () => {
     expect(parseGoogleClientJson("1234-abc.apps.googleusercontent.com", REDIRECT)).toBeNull();
-    expect(parseGoogleClientJson('{"web": {"client_id": ', REDIRECT)).toEqual({ error: expect.stringMatching(/not the whole JSON file/) });
-    expect(parseGoogleClientJson('{"type": "service_account", "client_email": "a@b"}', REDIRECT)).toEqual({ error: expect.stringMatching(/service-account key/) });
-    expect(parseGoogleClientJson('{"other": {}}', REDIRECT)).toEqual({ error: expect.stringMatching(/not a Google OAuth client file/) });
+    expect(parseGoogleClientJson('{"web": {"client_id": ', REDIRECT)).toEqual({
+      error: expect.stringMatching(/not the whole JSON file/),
+    });
+    expect(parseGoogleClientJson('{"type": "service_account", "client_email": "a@b"}', REDIRECT)).toEqual({
+      error: expect.stringMatching(/service-account key/),
+    });
+    expect(parseGoogleClientJson('{"other": {}}', REDIRECT)).toEqual({
+      error: expect.stringMatching(/not a Google OAuth client file/),
+    });
   });
 });
 
 describe("a Google service-account key JSON", () => {
   it("still fills the client email, key, key id and token URL", () => {
-    const key = { type: "service_account", client_email: "svc@proj.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n", private_key_id: "kid1", token_uri: "https://oauth2.googleapis.com/token" };
-    expect(parseServiceAccountKey(JSON.stringify(key))).toEqual({ clientId: key.client_email, privateKey: key.private_key, privateKeyId: "kid1", tokenUrl: key.token_uri });
-    expect(parseServiceAccountKey(JSON.stringify({ web }))).toEqual({ error: expect.stringMatching(/not a service-account key/) });
+    const key = {
+      type: "service_account",
+      client_email: "svc@proj.iam.gserviceaccount.com",
+      private_key: "-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n",
+      private_key_id: "kid1",
+      token_uri: "https://oauth2.googleapis.com/token",
+    };
+    expect(parseServiceAccountKey(JSON.stringify(key))).toEqual({
+      clientId: key.client_email,
+      privateKey: key.private_key,
+      privateKeyId: "kid1",
+      tokenUrl: key.token_uri,
+    });
+    expect(parseServiceAccountKey(JSON.stringify({ web }))).toEqual({
+      error: expect.stringMatching(/not a service-account key/),
+    });
   });
 });
 
@@ -68,7 +104,8 @@ describe("an Azure tenant as pasted", () => {
   });
 
   it("refuses what names no tenant", () => {
-    for (const pasted of ["not a tenant", "https://portal.azure.com/#home", "72f988bf-86f1-41af"]) expect(normaliseAzureTenant(pasted)).toEqual({ error: expect.stringMatching(/tenant/) });
+    for (const pasted of ["not a tenant", "https://portal.azure.com/#home", "72f988bf-86f1-41af"])
+      expect(normaliseAzureTenant(pasted)).toEqual({ error: expect.stringMatching(/tenant/) });
   });
 });
 
@@ -77,7 +114,11 @@ describe("an Azure Application (client) ID as pasted", () => {
   it("normalises whitespace, braces and capitals, and finds it in a portal URL", () => {
     expect(normaliseAzureClientId(`  {${id.toUpperCase()}} \n`)).toBe(id);
     expect(normaliseAzureClientId(`0a1b2c3d-4e5f-6789-abcd-\nef0123456789`)).toBe(id);
-    expect(normaliseAzureClientId(`https://portal.azure.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Overview/appId/${id}/isMSAApp~/false`)).toBe(id);
+    expect(
+      normaliseAzureClientId(
+        `https://portal.azure.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Overview/appId/${id}/isMSAApp~/false`,
+      ),
+    ).toBe(id);
   });
   it("leaves other ids as typed, trimmed", () => {
     expect(normaliseAzureClientId(" my-client ")).toBe("my-client");

@@ -6,7 +6,15 @@ const WHOLE_GUID = new RegExp(`^\\{?\\s*(${GUID.source})\\s*\\}?$`, "i");
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const TENANT_WORDS = new Set(["common", "organizations", "consumers"]);
 // Hosts whose first path segment is the tenant (every Microsoft cloud's sign-in host).
-const LOGIN_HOSTS = new Set(["login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn", "sts.windows.net"]);
+const LOGIN_HOSTS = new Set([
+  "login.microsoftonline.com",
+  "login.microsoft.com",
+  "login.windows.net",
+  "login.microsoftonline.us",
+  "login.chinacloudapi.cn",
+  "login.partner.microsoftonline.cn",
+  "sts.windows.net",
+]);
 
 export type GoogleClientJson = {
   clientId: string;
@@ -35,16 +43,24 @@ export function parseGoogleClientJson(text: string, redirectUrl: string): Google
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    return { error: "This is not the whole JSON file: paste the client file as downloaded from Google Cloud (Credentials → OAuth client → Download JSON)." };
+    return {
+      error:
+        "This is not the whole JSON file: paste the client file as downloaded from Google Cloud (Credentials → OAuth client → Download JSON).",
+    };
   }
   const root = (parsed ?? {}) as Record<string, unknown>;
-  if (root.type === "service_account") return { error: "This is a service-account key: choose the provider Google Workspace service account to use it." };
+  if (root.type === "service_account")
+    return { error: "This is a service-account key: choose the provider Google Workspace service account to use it." };
   const client = (root.web ?? root.installed) as Record<string, unknown> | undefined;
   if (!client || typeof client !== "object" || typeof client.client_id !== "string") {
-    return { error: 'The JSON is not a Google OAuth client file (it has no "web" or "installed" client with a client_id).' };
+    return {
+      error: 'The JSON is not a Google OAuth client file (it has no "web" or "installed" client with a client_id).',
+    };
   }
   const str = (v: unknown, fallback: string) => (typeof v === "string" && v ? v : fallback);
-  const redirectUris = Array.isArray(client.redirect_uris) ? client.redirect_uris.filter((u): u is string => typeof u === "string") : [];
+  const redirectUris = Array.isArray(client.redirect_uris)
+    ? client.redirect_uris.filter((u): u is string => typeof u === "string")
+    : [];
   const registered = redirectUris.includes(redirectUrl);
   return {
     clientId: client.client_id.trim(),

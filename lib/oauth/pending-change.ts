@@ -30,7 +30,12 @@ export function parsePending(text: string | null | undefined): PendingChange | n
 }
 
 /** The application and connection as they will be once `change` is applied (a secret left blank stays). */
-export function withPending<A extends OAuthApplication, C extends OAuthConnection>(app: A, conn: C, change: PendingChange | null, movedTo?: A | null): { application: A; connection: C } {
+export function withPending<A extends OAuthApplication, C extends OAuthConnection>(
+  app: A,
+  conn: C,
+  change: PendingChange | null,
+  movedTo?: A | null,
+): { application: A; connection: C } {
   if (!change) return { application: app, connection: conn };
   const base = change.applicationId && movedTo ? movedTo : app;
   return {

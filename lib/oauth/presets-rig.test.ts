@@ -67,20 +67,33 @@ async function consentFor(connectionId: string, clientKey: string, user = "alice
 describe("provider presets against the rig", () => {
   it("Microsoft 365 (delegated): the Outlook IMAP scope, consent at the tenant's endpoints, a token IMAP accepts", async () => {
     const client = rig.auth.clients.secretPost;
-    const { connectionId } = await saveOAuthConnection(presetFields("microsoft", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "alice@rig.test",
-    });
+    const { connectionId } = await saveOAuthConnection(
+      presetFields("microsoft", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "alice@rig.test",
+      },
+    );
     const url = await consentFor(connectionId, "secretPost");
     expect(url.pathname).toBe(new URL(`${rig.auth.msBase}/contoso.onmicrosoft.com/oauth2/v2.0/authorize`).pathname);
     const token = await getAccessToken(connectionId, { forceRefresh: true });
-    expect(await introspectToken(rig, token.accessToken, "mail", "alice@rig.test")).toMatchObject({ active: true, aud: "https://outlook.office.com" });
+    expect(await introspectToken(rig, token.accessToken, "mail", "alice@rig.test")).toMatchObject({
+      active: true,
+      aud: "https://outlook.office.com",
+    });
   });
 
   it("Microsoft 365 for Graph asks graph.microsoft.com scopes, and the Graph resource accepts the token", async () => {
     const client = rig.auth.clients.secretPost;
-    const { connectionId } = await saveOAuthConnection(presetFields("microsoft", "graph", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "alice@rig.test",
-    });
+    const { connectionId } = await saveOAuthConnection(
+      presetFields("microsoft", "graph", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "alice@rig.test",
+      },
+    );
     await consentFor(connectionId, "secretPost");
     const token = await getAccessToken(connectionId);
     expect((await introspectToken(rig, token.accessToken, "graph", "alice@rig.test")).active).toBe(true);
@@ -88,9 +101,14 @@ describe("provider presets against the rig", () => {
 
   it("Microsoft 365 app-only: client credentials with .default, any mailbox", async () => {
     const client = rig.auth.clients.appOnly;
-    const { connectionId, needsConsent } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "bob@rig.test",
-    });
+    const { connectionId, needsConsent } = await saveOAuthConnection(
+      presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "bob@rig.test",
+      },
+    );
     expect(needsConsent).toBe(false);
     const token = await getAccessToken(connectionId);
     expect((await introspectToken(rig, token.accessToken, "mail", "bob@rig.test")).active).toBe(true);
@@ -100,7 +118,12 @@ describe("provider presets against the rig", () => {
     const client = rig.auth.clients.ropc;
     const alice = rig.auth.users.alice;
     const { connectionId } = await saveOAuthConnection(
-      presetFields("microsoft_ropc", "pop", { clientId: client.clientId, clientSecret: client.clientSecret, subject: alice.username, password: alice.password }),
+      presetFields("microsoft_ropc", "pop", {
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        subject: alice.username,
+        password: alice.password,
+      }),
       { userId: admin, direction: "incoming", mailbox: alice.username },
     );
     const token = await getAccessToken(connectionId);
@@ -109,25 +132,40 @@ describe("provider presets against the rig", () => {
 
   it("Google / Gmail: offline access with a consent prompt; a Testing app's 7-day refresh token is detected and warned about", async () => {
     const client = rig.auth.clients.googleTesting;
-    const { connectionId } = await saveOAuthConnection(presetFields("google", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "bob@rig.test",
-    });
+    const { connectionId } = await saveOAuthConnection(
+      presetFields("google", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "bob@rig.test",
+      },
+    );
     const url = await consentFor(connectionId, "googleTesting", "bob");
     expect(url.searchParams.get("access_type")).toBe("offline");
     expect(url.searchParams.get("prompt")).toBe("consent select_account");
-    const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId }, include: { application: true } });
+    const conn = await db().oAuthConnection.findUniqueOrThrow({
+      where: { id: connectionId },
+      include: { application: true },
+    });
     expect(conn.refreshToken).toEqual(expect.any(String));
     expect(conn.refreshTokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(6 * 24 * 3600 * 1000);
-    expect((await introspectToken(rig, conn.accessToken!, "mail", "bob@rig.test")).aud).toBe("https://mail.google.com/");
+    expect((await introspectToken(rig, conn.accessToken!, "mail", "bob@rig.test")).aud).toBe(
+      "https://mail.google.com/",
+    );
     const warnings = expiryWarnings({ application: conn.application, connection: conn });
     expect(warnings).toMatchObject([{ kind: "testing_app" }]);
   });
 
   it("Google: a revoked grant answers Google's invalid_grant and becomes reconnect needed with Google's hint", async () => {
     const client = rig.auth.clients.google;
-    const { connectionId } = await saveOAuthConnection(presetFields("google", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "alice@rig.test",
-    });
+    const { connectionId } = await saveOAuthConnection(
+      presetFields("google", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "alice@rig.test",
+      },
+    );
     await consentFor(connectionId, "google");
     await failNext(rig, { path: "token", style: "google", code: "invalid_grant", clientId: client.clientId });
     await expect(getAccessToken(connectionId, { forceRefresh: true })).rejects.toBeInstanceOf(ReconnectNeededError);
@@ -139,19 +177,40 @@ describe("provider presets against the rig", () => {
   it("Google Workspace service account: the JSON key's fields and the JWT bearer grant impersonating a mailbox", async () => {
     const sa = rig.auth.serviceAccount;
     const { connectionId } = await saveOAuthConnection(
-      presetFields("google_service_account", "imap", { clientId: sa.clientEmail, privateKey: sa.privateKeyPem, privateKeyId: sa.keyId, subject: "bob@rig.test", tokenUrl: sa.tokenUri }),
+      presetFields("google_service_account", "imap", {
+        clientId: sa.clientEmail,
+        privateKey: sa.privateKeyPem,
+        privateKeyId: sa.keyId,
+        subject: "bob@rig.test",
+        tokenUrl: sa.tokenUri,
+      }),
       { userId: admin, direction: "incoming" },
     );
     const token = await getAccessToken(connectionId);
-    expect(await introspectToken(rig, token.accessToken, "mail", "bob@rig.test")).toMatchObject({ active: true, username: "bob@rig.test" });
+    expect(await introspectToken(rig, token.accessToken, "mail", "bob@rig.test")).toMatchObject({
+      active: true,
+      username: "bob@rig.test",
+    });
   });
 
   it("a pasted refresh token is the grant: it is exchanged, and the rotated one replaces it", async () => {
     const client = rig.auth.clients.ropc;
-    const seed = await getToken(rig, { user: "alice", scope: "https://outlook.office.com/IMAP.AccessAsUser.All offline_access", client });
+    const seed = await getToken(rig, {
+      user: "alice",
+      scope: "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+      client,
+    });
     expect(seed.refresh_token).toEqual(expect.any(String));
     const { connectionId, needsConsent } = await saveOAuthConnection(
-      { preset: "generic", grantType: "refresh_token", clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: rig.auth.tokenUrl, refreshToken: seed.refresh_token, scope: "" },
+      {
+        preset: "generic",
+        grantType: "refresh_token",
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        tokenUrl: rig.auth.tokenUrl,
+        refreshToken: seed.refresh_token,
+        scope: "",
+      },
       { userId: admin, direction: "incoming", mailbox: "alice@rig.test" },
     );
     expect(needsConsent).toBe(false);
@@ -164,23 +223,36 @@ describe("provider presets against the rig", () => {
 
   it("Microsoft errors come back with the catalogue's hint: an expired client secret is not a lost grant", async () => {
     const client = rig.auth.clients.appOnly;
-    const { connectionId } = await saveOAuthConnection(presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }), {
-      userId: admin, direction: "incoming", mailbox: "bob@rig.test",
-    });
+    const { connectionId } = await saveOAuthConnection(
+      presetFields("microsoft_app_only", "imap", { clientId: client.clientId, clientSecret: client.clientSecret }),
+      {
+        userId: admin,
+        direction: "incoming",
+        mailbox: "bob@rig.test",
+      },
+    );
     // the secret's expiry date is the application's: it is entered there, for every connection
     const { applicationId } = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
-    await saveApplication({ ...presetFields("microsoft_app_only", "imap", { clientId: client.clientId, secretExpiresOn: "2026-01-01" }), applicationId });
+    await saveApplication({
+      ...presetFields("microsoft_app_only", "imap", { clientId: client.clientId, secretExpiresOn: "2026-01-01" }),
+      applicationId,
+    });
     await failNext(rig, { path: "token", style: "microsoft", code: "AADSTS7000222", clientId: client.clientId });
     const error = await getAccessToken(connectionId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserFacingError);
     expect(error).not.toBeInstanceOf(ReconnectNeededError);
     expect((error as UserFacingError).options.hint?.title).toBe("The client secret has expired");
-    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } })).status).not.toBe("reconnect_needed");
+    expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } })).status).not.toBe(
+      "reconnect_needed",
+    );
     // until the application changes, callers get the last error without another request (backoff) ...
     await expect(getAccessToken(connectionId)).rejects.toThrow(/client secret keys for app are expired/);
     // ... and once the secret is renewed, the next request is sent and works
     const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
-    await db().oAuthApplication.update({ where: { id: conn.applicationId }, data: { clientSecret: client.clientSecret, secretExpiresOn: null } });
+    await db().oAuthApplication.update({
+      where: { id: conn.applicationId },
+      data: { clientSecret: client.clientSecret, secretExpiresOn: null },
+    });
     expect((await getAccessToken(connectionId)).accessToken).toEqual(expect.any(String));
   });
 });

@@ -8,17 +8,32 @@ describe("provider presets", () => {
     expect(d.tokenUrl).toBe("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
     expect(d.scope).toBe("https://outlook.office.com/IMAP.AccessAsUser.All offline_access");
     expect(d.server).toEqual({ host: "outlook.office365.com", port: 993 });
-    expect(presetDefaults("microsoft", { protocol: "pop" }).scope).toBe("https://outlook.office.com/POP.AccessAsUser.All offline_access");
-    expect(presetDefaults("microsoft", { protocol: "pop" }).server).toEqual({ host: "outlook.office365.com", port: 995 });
-    expect(presetDefaults("microsoft", { protocol: "smtp" }).scope).toBe("https://outlook.office.com/SMTP.Send offline_access");
+    expect(presetDefaults("microsoft", { protocol: "pop" }).scope).toBe(
+      "https://outlook.office.com/POP.AccessAsUser.All offline_access",
+    );
+    expect(presetDefaults("microsoft", { protocol: "pop" }).server).toEqual({
+      host: "outlook.office365.com",
+      port: 995,
+    });
+    expect(presetDefaults("microsoft", { protocol: "smtp" }).scope).toBe(
+      "https://outlook.office.com/SMTP.Send offline_access",
+    );
     expect(presetDefaults("microsoft", {}).authorizeUrl).toContain("/organizations/");
   });
 
   it("Graph uses graph.microsoft.com scopes; app-only uses .default and client credentials", () => {
-    expect(presetDefaults("microsoft", { protocol: "graph" }).scope).toBe("https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access");
+    expect(presetDefaults("microsoft", { protocol: "graph" }).scope).toBe(
+      "https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Mail.Send offline_access",
+    );
     const appOnly = presetDefaults("microsoft_app_only", { tenant: "t", protocol: "imap" });
-    expect(appOnly).toMatchObject({ grantType: "client_credentials", scope: "https://outlook.office365.com/.default", authorizeUrl: "" });
-    expect(presetDefaults("microsoft_app_only", { protocol: "graph" }).scope).toBe("https://graph.microsoft.com/.default");
+    expect(appOnly).toMatchObject({
+      grantType: "client_credentials",
+      scope: "https://outlook.office365.com/.default",
+      authorizeUrl: "",
+    });
+    expect(presetDefaults("microsoft_app_only", { protocol: "graph" }).scope).toBe(
+      "https://graph.microsoft.com/.default",
+    );
     expect(presetDefaults("microsoft_ropc", { tenant: "t" }).grantType).toBe("password");
   });
 
@@ -26,7 +41,9 @@ describe("provider presets", () => {
     const gov = presetDefaults("microsoft", { cloud: "usgov", tenant: "t" });
     expect(gov.tokenUrl).toBe("https://login.microsoftonline.us/t/oauth2/v2.0/token");
     expect(gov.server?.host).toBe("outlook.office365.us");
-    expect(presetDefaults("microsoft", { cloud: "china", tenant: "t" }).authorizeUrl).toMatch(/^https:\/\/login\.chinacloudapi\.cn\//);
+    expect(presetDefaults("microsoft", { cloud: "china", tenant: "t" }).authorizeUrl).toMatch(
+      /^https:\/\/login\.chinacloudapi\.cn\//,
+    );
   });
 
   it("Google asks for offline access with a consent prompt, and fills Gmail's servers", () => {

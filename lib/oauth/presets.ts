@@ -1,4 +1,11 @@
-export const PRESETS = ["microsoft", "microsoft_app_only", "microsoft_ropc", "google", "google_service_account", "generic"] as const;
+export const PRESETS = [
+  "microsoft",
+  "microsoft_app_only",
+  "microsoft_ropc",
+  "google",
+  "google_service_account",
+  "generic",
+] as const;
 export type Preset = (typeof PRESETS)[number];
 export type Cloud = "global" | "usgov" | "china";
 export type MailProtocol = "imap" | "pop" | "smtp" | "graph" | "ews";
@@ -15,12 +22,33 @@ export const PRESET_LABELS: Record<Preset, string> = {
 
 // Login, Outlook and Graph hosts per Microsoft cloud (global, US Government GCC High, China/21Vianet).
 const MS_CLOUDS: Record<Cloud, { login: string; outlook: string; outlookResource: string; graph: string }> = {
-  global: { login: "https://login.microsoftonline.com", outlook: "outlook.office365.com", outlookResource: "https://outlook.office.com", graph: "https://graph.microsoft.com" },
-  usgov: { login: "https://login.microsoftonline.us", outlook: "outlook.office365.us", outlookResource: "https://outlook.office365.us", graph: "https://graph.microsoft.us" },
-  china: { login: "https://login.chinacloudapi.cn", outlook: "partner.outlook.cn", outlookResource: "https://partner.outlook.cn", graph: "https://microsoftgraph.chinacloudapi.cn" },
+  global: {
+    login: "https://login.microsoftonline.com",
+    outlook: "outlook.office365.com",
+    outlookResource: "https://outlook.office.com",
+    graph: "https://graph.microsoft.com",
+  },
+  usgov: {
+    login: "https://login.microsoftonline.us",
+    outlook: "outlook.office365.us",
+    outlookResource: "https://outlook.office365.us",
+    graph: "https://graph.microsoft.us",
+  },
+  china: {
+    login: "https://login.chinacloudapi.cn",
+    outlook: "partner.outlook.cn",
+    outlookResource: "https://partner.outlook.cn",
+    graph: "https://microsoftgraph.chinacloudapi.cn",
+  },
 };
 
-const DELEGATED_SCOPE: Record<MailProtocol, string> = { imap: "IMAP.AccessAsUser.All", pop: "POP.AccessAsUser.All", smtp: "SMTP.Send", ews: "EWS.AccessAsUser.All", graph: "" };
+const DELEGATED_SCOPE: Record<MailProtocol, string> = {
+  imap: "IMAP.AccessAsUser.All",
+  pop: "POP.AccessAsUser.All",
+  smtp: "SMTP.Send",
+  ews: "EWS.AccessAsUser.All",
+  graph: "",
+};
 
 export type PresetDefaults = {
   grantType: GrantType;
@@ -35,7 +63,10 @@ export type PresetDefaults = {
 };
 
 /** What a preset fills in; every field stays editable in the form. */
-export function presetDefaults(preset: Preset, opts: { tenant?: string; cloud?: Cloud; protocol?: MailProtocol; tls?: boolean } = {}): PresetDefaults {
+export function presetDefaults(
+  preset: Preset,
+  opts: { tenant?: string; cloud?: Cloud; protocol?: MailProtocol; tls?: boolean } = {},
+): PresetDefaults {
   const protocol = opts.protocol ?? "imap";
   if (preset.startsWith("microsoft")) {
     const cloud = MS_CLOUDS[opts.cloud ?? "global"];
@@ -48,7 +79,14 @@ export function presetDefaults(preset: Preset, opts: { tenant?: string; cloud?: 
       : protocol === "graph"
         ? `${resource}/Mail.ReadWrite ${resource}/Mail.Send offline_access`
         : `${resource}/${DELEGATED_SCOPE[protocol]} offline_access`;
-    const server = protocol === "imap" ? { host: cloud.outlook, port: 993 } : protocol === "pop" ? { host: cloud.outlook, port: 995 } : protocol === "smtp" ? { host: `smtp.${cloud.outlook.replace(/^outlook\./, "")}`, port: 587 } : undefined;
+    const server =
+      protocol === "imap"
+        ? { host: cloud.outlook, port: 993 }
+        : protocol === "pop"
+          ? { host: cloud.outlook, port: 995 }
+          : protocol === "smtp"
+            ? { host: `smtp.${cloud.outlook.replace(/^outlook\./, "")}`, port: 587 }
+            : undefined;
     return {
       grantType: appOnly ? "client_credentials" : preset === "microsoft_ropc" ? "password" : "authorization_code",
       authorizeUrl: appOnly || preset === "microsoft_ropc" ? "" : `${base}/authorize`,
@@ -60,7 +98,14 @@ export function presetDefaults(preset: Preset, opts: { tenant?: string; cloud?: 
     };
   }
   if (preset === "google" || preset === "google_service_account") {
-    const server = protocol === "imap" ? { host: "imap.gmail.com", port: 993 } : protocol === "pop" ? { host: "pop.gmail.com", port: 995 } : protocol === "smtp" ? { host: "smtp.gmail.com", port: opts.tls === false ? 587 : 465 } : undefined;
+    const server =
+      protocol === "imap"
+        ? { host: "imap.gmail.com", port: 993 }
+        : protocol === "pop"
+          ? { host: "pop.gmail.com", port: 995 }
+          : protocol === "smtp"
+            ? { host: "smtp.gmail.com", port: opts.tls === false ? 587 : 465 }
+            : undefined;
     return {
       grantType: preset === "google" ? "authorization_code" : "jwt_bearer",
       authorizeUrl: preset === "google" ? "https://accounts.google.com/o/oauth2/v2/auth" : "",
@@ -73,5 +118,12 @@ export function presetDefaults(preset: Preset, opts: { tenant?: string; cloud?: 
       server,
     };
   }
-  return { grantType: "authorization_code", authorizeUrl: "", tokenUrl: "", scope: "", clientAuthMethod: "client_secret_post", authorizeParams: {} };
+  return {
+    grantType: "authorization_code",
+    authorizeUrl: "",
+    tokenUrl: "",
+    scope: "",
+    clientAuthMethod: "client_secret_post",
+    authorizeParams: {},
+  };
 }

@@ -5,7 +5,12 @@
 import type { Preset } from "./presets";
 
 /** The prompt value to send, merged with one already in the Authorize URL. `supported`: null when unknown. */
-export function promptFor(preset: Preset, inUrl: string | null, switchAccount: boolean, supported: readonly string[] | null = null): string | null {
+export function promptFor(
+  preset: Preset,
+  inUrl: string | null,
+  switchAccount: boolean,
+  supported: readonly string[] | null = null,
+): string | null {
   // Microsoft takes a single value.
   if (preset.startsWith("microsoft")) return switchAccount ? "login" : inUrl || "select_account";
   const values = new Set((inUrl ?? "").split(" ").filter(Boolean));

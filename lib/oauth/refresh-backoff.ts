@@ -10,14 +10,21 @@ export function backoffMs(failuresInARow: number): number {
   return Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, Math.min(failuresInARow - 1, 20)));
 }
 
-type FailingState = { status: string; refreshFailures: number; refreshRetryAt: Date | null; statusReason: string | null; statusHint: string | null };
+type FailingState = {
+  status: string;
+  refreshFailures: number;
+  refreshRetryAt: Date | null;
+  statusReason: string | null;
+  statusHint: string | null;
+};
 
 /**
  * Whether a refresh must wait. A change to the OAuth application since the failure (a renewed secret, a
  * corrected URL) ends the wait: the admin expects the fix to be tried at once.
  */
 export function inBackoff(conn: FailingState & { application: { updatedAt: Date } }, now = Date.now()): boolean {
-  if (conn.status !== "refresh_failing" || conn.refreshRetryAt === null || conn.refreshRetryAt.getTime() <= now) return false;
+  if (conn.status !== "refresh_failing" || conn.refreshRetryAt === null || conn.refreshRetryAt.getTime() <= now)
+    return false;
   const failedAt = conn.refreshRetryAt.getTime() - backoffMs(conn.refreshFailures);
   return conn.application.updatedAt.getTime() <= failedAt;
 }
@@ -30,5 +37,8 @@ export function backoffError(conn: FailingState): UserFacingError {
     title: `Token refresh failed ${conn.refreshFailures} time(s) in a row`,
     action: `${conn.statusHint ? `${conn.statusHint} ` : ""}Mailbridge tries again in ${seconds} s (waiting longer after each failure, at most 15 minutes) so as not to flood the provider.`,
   };
-  return new UserFacingError(`The access token could not be refreshed: ${conn.statusReason ?? "the token endpoint failed"}`, { hint, raw: conn.statusReason ?? undefined });
+  return new UserFacingError(
+    `The access token could not be refreshed: ${conn.statusReason ?? "the token endpoint failed"}`,
+    { hint, raw: conn.statusReason ?? undefined },
+  );
 }

@@ -33,7 +33,9 @@ function causes(error: unknown): unknown[] {
 }
 
 function networkCode(error: unknown): string | undefined {
-  const withCode = causes(error).find((e) => typeof (e as { code?: unknown }).code === "string" && /^E[A-Z]+$/.test((e as { code: string }).code));
+  const withCode = causes(error).find(
+    (e) => typeof (e as { code?: unknown }).code === "string" && /^E[A-Z]+$/.test((e as { code: string }).code),
+  );
   return (withCode as { code?: string } | undefined)?.code;
 }
 
@@ -59,7 +61,8 @@ async function answerText(response: Response): Promise<string> {
   }
   try {
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { error?: unknown; error_description?: unknown };
-    if (typeof body.error === "string") return typeof body.error_description === "string" ? `${body.error}: ${body.error_description}` : body.error;
+    if (typeof body.error === "string")
+      return typeof body.error_description === "string" ? `${body.error}: ${body.error_description}` : body.error;
   } catch {
     // not JSON (an HTML error page, or cut at the bound)
   }
@@ -69,34 +72,99 @@ async function answerText(response: Response): Promise<string> {
 export async function refreshFailure(error: unknown, conn: { grantType: string }): Promise<RefreshFailure> {
   const base = { retryInMs: backoffMs };
   if (error instanceof TokenEndpointError) {
-    const reason = bounded(error.body.error_description ? `${error.body.error}: ${error.body.error_description}` : error.body.error);
+    const reason = bounded(
+      error.body.error_description ? `${error.body.error}: ${error.body.error_description}` : error.body.error,
+    );
     if (isGrantGone(error.body)) {
       const hint = explainOAuthError(error.body);
-      return { ...base, grantGone: true, record: true, code: error.body.error, reason: bounded(error.body.error_description ?? error.body.error), hint, userError: error };
+      return {
+        ...base,
+        grantGone: true,
+        record: true,
+        code: error.body.error,
+        reason: bounded(error.body.error_description ?? error.body.error),
+        hint,
+        userError: error,
+      };
     }
-    const hint = error.body.error === "invalid_scope" && conn.grantType !== "client_credentials" ? INVALID_SCOPE_ON_REFRESH : explainOAuthError(error.body);
-    const userError = new UserFacingError(`The token endpoint refused the request: ${error.message}`, { hint: hint ?? undefined, raw: error.message });
+    const hint =
+      error.body.error === "invalid_scope" && conn.grantType !== "client_credentials"
+        ? INVALID_SCOPE_ON_REFRESH
+        : explainOAuthError(error.body);
+    const userError = new UserFacingError(`The token endpoint refused the request: ${error.message}`, {
+      hint: hint ?? undefined,
+      raw: error.message,
+    });
     return { ...base, grantGone: false, record: true, code: error.body.error, reason, hint, userError };
   }
-  const timedOut = causes(error).some((e) => ["OAUTH_TIMEOUT", "OAUTH_ABORT"].includes(String((e as { code?: unknown }).code)) || (e as { name?: unknown }).name === "TimeoutError");
+  const timedOut = causes(error).some(
+    (e) =>
+      ["OAUTH_TIMEOUT", "OAUTH_ABORT"].includes(String((e as { code?: unknown }).code)) ||
+      (e as { name?: unknown }).name === "TimeoutError",
+  );
   if (timedOut) {
     const reason = `the token endpoint did not answer within ${TOKEN_REQUEST_TIMEOUT_S} s`;
-    const hint: Hint = { code: "oauth.token_timeout", title: "The token endpoint is too slow", action: "Check the Access Token URL and the network path to it (proxy, firewall). Mailbridge retries with growing pauses." };
-    return { ...base, grantGone: false, record: true, code: "timeout", reason, hint, userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }) };
+    const hint: Hint = {
+      code: "oauth.token_timeout",
+      title: "The token endpoint is too slow",
+      action:
+        "Check the Access Token URL and the network path to it (proxy, firewall). Mailbridge retries with growing pauses.",
+    };
+    return {
+      ...base,
+      grantGone: false,
+      record: true,
+      code: "timeout",
+      reason,
+      hint,
+      userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }),
+    };
   }
   const code = networkCode(error);
   if (code || causes(error).some((e) => e instanceof TypeError && /fetch failed/i.test(e.message))) {
     const reason = `the token endpoint could not be reached${code ? ` (${code})` : ""}`;
-    const hint: Hint = { code: "oauth.token_unreachable", title: "The token endpoint cannot be reached", action: "Check the Access Token URL, DNS and the proxy setting. Mailbridge retries with growing pauses." };
-    return { ...base, grantGone: false, record: true, code: code ?? "network", reason, hint, userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }) };
+    const hint: Hint = {
+      code: "oauth.token_unreachable",
+      title: "The token endpoint cannot be reached",
+      action: "Check the Access Token URL, DNS and the proxy setting. Mailbridge retries with growing pauses.",
+    };
+    return {
+      ...base,
+      grantGone: false,
+      record: true,
+      code: code ?? "network",
+      reason,
+      hint,
+      userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }),
+    };
   }
   // openid-client gives a non-OAuth answer (an HTML 502 page, say) as the error's cause, the Response itself.
   const response = causes(error).find(isHttpResponse);
   if (response) {
     const words = await answerText(response);
     const reason = bounded(`the token endpoint answered HTTP ${response.status}${words ? ` (${words})` : ""}`);
-    const hint: Hint = { code: "oauth.token_http_error", title: "The token endpoint failed", action: "The provider may be down, or the Access Token URL is wrong. Mailbridge retries with growing pauses." };
-    return { ...base, grantGone: false, record: true, code: `http_${response.status}`, reason, hint, userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }) };
+    const hint: Hint = {
+      code: "oauth.token_http_error",
+      title: "The token endpoint failed",
+      action: "The provider may be down, or the Access Token URL is wrong. Mailbridge retries with growing pauses.",
+    };
+    return {
+      ...base,
+      grantGone: false,
+      record: true,
+      code: `http_${response.status}`,
+      reason,
+      hint,
+      userError: new UserFacingError(`The access token could not be refreshed: ${reason}.`, { hint }),
+    };
   }
-  return { ...base, grantGone: false, record: false, code: "unexpected", reason: "", hint: null, userError: error instanceof Error ? error : new Error(String(error)) };
+  return {
+    ...base,
+    grantGone: false,
+    record: false,
+    code: "unexpected",
+    reason: "",
+    hint: null,
+    userError: error instanceof Error ? error : new Error(String(error)),
+  };
 }

@@ -14,13 +14,18 @@ export function isMicrosoftV2(tokenUrl: string): boolean {
  * The scope values to try, in order: the first that the server accepts wins; `undefined` means no scope
  * parameter. A second value is tried only when the server answers invalid_scope to the first.
  */
-export function refreshScopeAttempts(tokenUrl: string, conn: { scope: string; grantedScope: string | null }): (string | undefined)[] {
+export function refreshScopeAttempts(
+  tokenUrl: string,
+  conn: { scope: string; grantedScope: string | null },
+): (string | undefined)[] {
   const configured = words(conn.scope);
   const granted = words(conn.grantedScope);
   const attempts: (string | undefined)[] = [];
   if (isMicrosoftV2(tokenUrl)) {
     // What Microsoft granted, plus offline_access when it was asked for (Microsoft leaves it out of `scope`).
-    const subset = granted.length ? [...granted, ...configured.filter((s) => s === "offline_access" && !granted.includes(s))] : configured;
+    const subset = granted.length
+      ? [...granted, ...configured.filter((s) => s === "offline_access" && !granted.includes(s))]
+      : configured;
     attempts.push(subset.join(" ") || undefined, configured.join(" ") || undefined);
   } else {
     attempts.push(granted.length ? granted.join(" ") : undefined, undefined);

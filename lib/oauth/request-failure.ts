@@ -34,18 +34,27 @@ function codeOf(error: unknown): string | undefined {
  */
 export function isHttpResponse(value: unknown): value is Response {
   const r = value as { status?: unknown; headers?: unknown; clone?: unknown } | null;
-  return typeof r === "object" && r !== null && typeof r.status === "number" && typeof r.clone === "function" && typeof r.headers === "object";
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.status === "number" &&
+    typeof r.clone === "function" &&
+    typeof r.headers === "object"
+  );
 }
 
 /** A short description of why a request to an endpoint failed, in words an admin can act on. */
 export function describeRequestFailure(error: unknown): string {
   const code = codeOf(error);
   if (code) return NETWORK[code];
-  if (error instanceof client.ResponseBodyError) return `${error.error}${error.error_description ? ` — ${error.error_description}` : ""}`;
+  if (error instanceof client.ResponseBodyError)
+    return `${error.error}${error.error_description ? ` — ${error.error_description}` : ""}`;
   if (error instanceof client.WWWAuthenticateChallengeError) return `HTTP ${error.status}: ${error.message}`;
   const response = (error as { cause?: unknown })?.cause;
-  if (isHttpResponse(response)) return `HTTP ${response.status} ${response.statusText}: ${error instanceof Error ? error.message : ""}`.trim();
-  if (error instanceof client.ClientError || (error instanceof Error && error.name === "OperationProcessingError")) return error.message;
+  if (isHttpResponse(response))
+    return `HTTP ${response.status} ${response.statusText}: ${error instanceof Error ? error.message : ""}`.trim();
+  if (error instanceof client.ClientError || (error instanceof Error && error.name === "OperationProcessingError"))
+    return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -7,7 +7,10 @@ import { configurationFor } from "./token-request";
  * Revokes the connection's refresh token (which ends the grant) and access token at the provider's
  * revocation endpoint (RFC 7009). False when the provider has none: Microsoft does not offer one.
  */
-export async function revokeTokens(app: OAuthApplication, conn: Pick<OAuthConnection, "refreshToken" | "accessToken">): Promise<boolean> {
+export async function revokeTokens(
+  app: OAuthApplication,
+  conn: Pick<OAuthConnection, "refreshToken" | "accessToken">,
+): Promise<boolean> {
   if (!app.revocationUrl || !app.tokenUrl) return false;
   const tokens = [
     conn.refreshToken ? { token: conn.refreshToken, hint: "refresh_token" } : null,

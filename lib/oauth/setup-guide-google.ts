@@ -33,24 +33,33 @@ export function googleSteps(input: GuideInput): GuideStep[] {
     {
       id: A.googleConsentScreen,
       title: "Set up the OAuth consent screen",
-      text: ["Google Cloud console → APIs & Services → OAuth consent screen: an app name and support email; user type Internal for a Google Workspace domain, External otherwise."],
+      text: [
+        "Google Cloud console → APIs & Services → OAuth consent screen: an app name and support email; user type Internal for a Google Workspace domain, External otherwise.",
+      ],
     },
     {
       id: A.googleScope,
       title: "Add Gmail's scope",
-      text: ["Consent screen → Data access → Add or remove scopes: add this restricted scope (IMAP, POP and SMTP all need it):"],
+      text: [
+        "Consent screen → Data access → Add or remove scopes: add this restricted scope (IMAP, POP and SMTP all need it):",
+      ],
       values: [GMAIL_SCOPE],
     },
     {
       id: A.googleTestUsers,
       title: "Add the mailbox as a test user",
-      text: [`While the app's publishing status is Testing (External apps), only test users can sign in: add ${mailbox} under Audience → Test users.`],
-      warning: "In Testing, Google's refresh tokens expire after 7 days: the connection then needs Reconnect every week.",
+      text: [
+        `While the app's publishing status is Testing (External apps), only test users can sign in: add ${mailbox} under Audience → Test users.`,
+      ],
+      warning:
+        "In Testing, Google's refresh tokens expire after 7 days: the connection then needs Reconnect every week.",
     },
     {
       id: A.googlePublish,
       title: "Publish the app",
-      text: ["Audience → Publish app → In production (an Internal app needs no publishing). Tokens issued while in Testing keep their 7-day limit: press Reconnect once after publishing."],
+      text: [
+        "Audience → Publish app → In production (an Internal app needs no publishing). Tokens issued while in Testing keep their 7-day limit: press Reconnect once after publishing.",
+      ],
     },
     {
       id: A.googleClient,

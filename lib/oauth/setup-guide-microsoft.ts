@@ -26,7 +26,12 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
   const tenant = orPlaceholder(input.tenant, "Directory (tenant) ID");
   const mailbox = orPlaceholder(input.mailbox, "mailbox address");
   const objectId = orPlaceholder(input.servicePrincipalId, "service principal Object ID");
-  const api = input.protocol === "graph" ? "Microsoft Graph" : appOnly ? "Office 365 Exchange Online (APIs my organization uses)" : "Microsoft Graph";
+  const api =
+    input.protocol === "graph"
+      ? "Microsoft Graph"
+      : appOnly
+        ? "Office 365 Exchange Online (APIs my organization uses)"
+        : "Microsoft Graph";
   const sending = input.direction === "outgoing";
 
   const steps: GuideStep[] = [
@@ -35,7 +40,9 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
       title: "Register the application",
       text: [
         "Azure portal → Microsoft Entra ID → App registrations → New registration, accounts in this organizational directory only.",
-        interactive ? "Under Redirect URI choose the platform Web and enter exactly this Redirect URL:" : "This grant signs in without a browser: no Redirect URL is needed.",
+        interactive
+          ? "Under Redirect URI choose the platform Web and enter exactly this Redirect URL:"
+          : "This grant signs in without a browser: no Redirect URL is needed.",
         `From the Overview copy the Application (client) ID (now: ${appId}) and the Directory (tenant) ID (now: ${tenant}) into the fields above.`,
       ],
       values: interactive ? [input.redirectUrl] : undefined,
@@ -43,7 +50,9 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
     {
       id: A.clientSecret,
       title: "Create a client secret",
-      text: ["Certificates & secrets → New client secret. Copy its Value (not the Secret ID) into Client Secret, and its expiry date into Advanced → Client secret expires on."],
+      text: [
+        "Certificates & secrets → New client secret. Copy its Value (not the Secret ID) into Client Secret, and its expiry date into Advanced → Client secret expires on.",
+      ],
     },
     {
       id: A.apiPermissions,
@@ -60,7 +69,9 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
       title: "Grant admin consent",
       text: [
         `API permissions → Grant admin consent for the tenant ${tenant}, and check that every permission shows "Granted".`,
-        appOnly ? "Application permissions work only after admin consent." : "Without it every user is asked to consent, and tenants that forbid user consent fail with AADSTS65001.",
+        appOnly
+          ? "Application permissions work only after admin consent."
+          : "Without it every user is asked to consent, and tenants that forbid user consent fail with AADSTS65001.",
       ],
     },
   ];
@@ -74,7 +85,10 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
           "Azure portal → Enterprise applications → this app: copy its Object ID (the service principal's, not the app registration's) into the box below.",
           "Then in Exchange Online PowerShell (Install-Module ExchangeOnlineManagement), run:",
         ],
-        commands: [`Connect-ExchangeOnline -Organization ${tenant}`, `New-ServicePrincipal -AppId ${appId} -ObjectId ${objectId}`],
+        commands: [
+          `Connect-ExchangeOnline -Organization ${tenant}`,
+          `New-ServicePrincipal -AppId ${appId} -ObjectId ${objectId}`,
+        ],
       },
       {
         id: A.mailboxPermission,
@@ -82,7 +96,9 @@ export function microsoftSteps(input: GuideInput): GuideStep[] {
         text: ["Still in Exchange Online PowerShell:"],
         commands: [
           `Add-MailboxPermission -Identity ${mailbox} -User ${objectId} -AccessRights FullAccess`,
-          ...(sending ? [`Add-RecipientPermission -Identity ${mailbox} -Trustee ${objectId} -AccessRights SendAs`] : []),
+          ...(sending
+            ? [`Add-RecipientPermission -Identity ${mailbox} -Trustee ${objectId} -AccessRights SendAs`]
+            : []),
         ],
       },
     );

@@ -20,7 +20,14 @@ export type GuideInput = {
 };
 
 /** One step: paragraphs, values to enter or grant (shown as code), PowerShell or console lines to copy. */
-export type GuideStep = { id: GuideAnchor; title: string; text: string[]; values?: string[]; commands?: string[]; warning?: string };
+export type GuideStep = {
+  id: GuideAnchor;
+  title: string;
+  text: string[];
+  values?: string[];
+  commands?: string[];
+  warning?: string;
+};
 
 /** A typed value, or a placeholder that says what belongs there. */
 export const orPlaceholder = (value: string, placeholder: string) => value.trim() || `<${placeholder}>`;

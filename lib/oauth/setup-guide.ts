@@ -20,7 +20,10 @@ export function providerSetupGuide(input: GuideInput): GuideStep[] {
           : "Create an OAuth client allowed to use the grant chosen above.",
         "Allow the scope the mail server expects for the mailbox, and enter the client's ID and secret in the fields above.",
       ],
-      values: [...(input.grantType === "authorization_code" ? [input.redirectUrl] : []), ...(input.scope ? [input.scope] : [])],
+      values: [
+        ...(input.grantType === "authorization_code" ? [input.redirectUrl] : []),
+        ...(input.scope ? [input.scope] : []),
+      ],
     },
   ];
   return steps;

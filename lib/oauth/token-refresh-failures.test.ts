@@ -23,14 +23,25 @@ const refreshes = () => tokenRequestCount(rig, client().clientId);
 
 async function expiredConnection(user = "alice") {
   const first = await getToken(rig, { user, scope: OUTLOOK_IMAP_SCOPE, client: client() });
-  return createTestConnection(rig, { clientKey: "ropcSlow", grantType: "refresh_token", refreshToken: first.refresh_token, grantedScope: first.scope });
+  return createTestConnection(rig, {
+    clientKey: "ropcSlow",
+    grantType: "refresh_token",
+    refreshToken: first.refresh_token,
+    grantedScope: first.scope,
+  });
 }
 const row = (id: string) => db().oAuthConnection.findUniqueOrThrow({ where: { id } });
 
 describe("refresh when the provider fails", () => {
   it("backs off: callers inside the window get the last error at once, without a request; then it recovers", async () => {
     const conn = await expiredConnection();
-    await failNext(rig, { path: "token", clientId: client().clientId, code: "temporarily_unavailable", description: "the service is down", status: 503 });
+    await failNext(rig, {
+      path: "token",
+      clientId: client().clientId,
+      code: "temporarily_unavailable",
+      description: "the service is down",
+      status: 503,
+    });
     const before = await refreshes();
     const first = (await getAccessToken(conn.id).catch((e: unknown) => e)) as UserFacingError;
     expect(first).toBeInstanceOf(UserFacingError);
@@ -43,7 +54,9 @@ describe("refresh when the provider fails", () => {
       const started = Date.now();
       const again = (await getAccessToken(conn.id).catch((e: unknown) => e)) as UserFacingError;
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(again.message).toMatch(/could not be refreshed: the token endpoint answered HTTP 503 \(temporarily_unavailable: the service is down\)/);
+      expect(again.message).toMatch(
+        /could not be refreshed: the token endpoint answered HTTP 503 \(temporarily_unavailable: the service is down\)/,
+      );
       expect(again.options.hint?.code).toBe("oauth.refresh_backoff");
       expect(again.options.hint?.action).toMatch(/tries again in \d+ s/);
     }
@@ -63,11 +76,18 @@ describe("refresh when the provider fails", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await db().oAuthApplication.update({ where: { id: conn.applicationId }, data: { tokenUrl: `http://127.0.0.1:${port}/token` } });
+    await db().oAuthApplication.update({
+      where: { id: conn.applicationId },
+      data: { tokenUrl: `http://127.0.0.1:${port}/token` },
+    });
     const error = (await getAccessToken(conn.id).catch((e: unknown) => e)) as UserFacingError;
     expect(error.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
     expect(error.options.hint?.code).toBe("oauth.token_unreachable");
-    expect(await row(conn.id)).toMatchObject({ status: "refresh_failing", refreshFailures: 1, statusReason: "the token endpoint could not be reached (ECONNREFUSED)" });
+    expect(await row(conn.id)).toMatchObject({
+      status: "refresh_failing",
+      refreshFailures: 1,
+      statusReason: "the token endpoint could not be reached (ECONNREFUSED)",
+    });
   });
 
   it("the pause grows with each failure in a row", async () => {
@@ -93,8 +113,14 @@ describe("refresh that outlives its lease", () => {
     // A's request is held back at the provider; meanwhile A's lease is made to run out (a stalled process).
     await slowNext(rig, { clientId: client().clientId, delayMs: 2500 });
     const a = getAccessToken(conn.id);
-    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), { timeout: 2000, interval: 20 });
-    await db().oAuthConnection.update({ where: { id: conn.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1) } });
+    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), {
+      timeout: 2000,
+      interval: 20,
+    });
+    await db().oAuthConnection.update({
+      where: { id: conn.id },
+      data: { refreshLeaseUntil: new Date(Date.now() - 1) },
+    });
     // B takes over with the same refresh token, is answered first and stores the rotated grant.
     const b = await getAccessToken(conn.id);
     expect((await row(conn.id)).status).toBe("connected");
@@ -113,9 +139,15 @@ describe("refresh that outlives its lease, answered first", () => {
     // A is answered after 1.5 s, B (taking over A's lapsed lease with the same refresh token) after 3 s.
     await slowNext(rig, { clientId: client().clientId, delayMs: 1500 });
     const a = getAccessToken(conn.id);
-    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), { timeout: 2000, interval: 20 });
+    await vi.waitFor(async () => expect((await row(conn.id)).refreshLeaseOwner).not.toBeNull(), {
+      timeout: 2000,
+      interval: 20,
+    });
     await slowNext(rig, { clientId: client().clientId, delayMs: 3000 });
-    await db().oAuthConnection.update({ where: { id: conn.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1) } });
+    await db().oAuthConnection.update({
+      where: { id: conn.id },
+      data: { refreshLeaseUntil: new Date(Date.now() - 1) },
+    });
     const b = getAccessToken(conn.id);
     const fromA = await a;
     const afterA = await row(conn.id);
@@ -133,7 +165,10 @@ describe("refresh that outlives its lease, answered first", () => {
 describe("waiting for another caller's refresh", () => {
   it("has a deadline: a refresh that hangs elsewhere gives a clear error, not an endless wait", async () => {
     const conn = await expiredConnection();
-    await db().oAuthConnection.update({ where: { id: conn.id }, data: { refreshLeaseOwner: "a-stalled-process", refreshLeaseUntil: new Date(Date.now() + 60_000) } });
+    await db().oAuthConnection.update({
+      where: { id: conn.id },
+      data: { refreshLeaseOwner: "a-stalled-process", refreshLeaseUntil: new Date(Date.now() + 60_000) },
+    });
     const before = await refreshes();
     const started = Date.now();
     const error = (await getAccessToken(conn.id, { waitMs: 600 }).catch((e: unknown) => e)) as UserFacingError;

@@ -32,7 +32,9 @@ function startChild(connectionId: string): { child: ChildProcess; ready: Promise
   const answer = new Promise<Answer>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as Answer) : reject(new Error(`child exited ${code}: ${out}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim()) as Answer) : reject(new Error(`child exited ${code}: ${out}`)),
+    );
   });
   return { child, ready, answer };
 }
@@ -41,7 +43,12 @@ describe("refresh across processes on PostgreSQL", () => {
   it("a slow token endpoint: one refresh, no reconnect-needed, both processes get the same valid token", async () => {
     const client = rig.auth.clients.ropcProcesses;
     const first = await getToken(rig, { user: "alice", scope: OUTLOOK_IMAP_SCOPE, client });
-    const conn = await createTestConnection(rig, { clientKey: "ropcProcesses", grantType: "refresh_token", refreshToken: first.refresh_token, grantedScope: first.scope });
+    const conn = await createTestConnection(rig, {
+      clientKey: "ropcProcesses",
+      grantType: "refresh_token",
+      refreshToken: first.refresh_token,
+      grantedScope: first.scope,
+    });
     const children = [startChild(conn.id), startChild(conn.id)];
     try {
       await Promise.all(children.map((c) => c.ready));
@@ -53,9 +60,16 @@ describe("refresh across processes on PostgreSQL", () => {
       expect(answers.map((a) => a.error ?? "ok")).toEqual(["ok", "ok"]);
       expect(answers[0].accessToken).toBe(answers[1].accessToken);
       expect(await tokenRequestCount(rig, client.clientId)).toBe(before + 1);
-      expect((await introspectToken(rig, answers[0].accessToken!, "mail", rig.auth.users.alice.username)).active).toBe(true);
+      expect((await introspectToken(rig, answers[0].accessToken!, "mail", rig.auth.users.alice.username)).active).toBe(
+        true,
+      );
       const stored = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
-      expect(stored).toMatchObject({ status: "connected", refreshLeaseOwner: null, refreshFailures: 0, tokenVersion: conn.tokenVersion + 1 });
+      expect(stored).toMatchObject({
+        status: "connected",
+        refreshLeaseOwner: null,
+        refreshFailures: 0,
+        tokenVersion: conn.tokenVersion + 1,
+      });
       expect(stored.accessToken).toBe(answers[0].accessToken);
     } finally {
       for (const c of children) if (c.child.exitCode === null) c.child.kill();

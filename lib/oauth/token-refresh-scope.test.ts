@@ -22,8 +22,15 @@ afterEach(() => vi.restoreAllMocks());
 const msTokenUrl = () => `${rig.auth.msBase}/organizations/oauth2/v2.0/token`;
 
 /** A refresh-token connection as the consent leaves it: the configured scope and what the server said it granted. */
-async function grantedConnection(clientKey: "narrowScope" | "ropc", opts: { tokenUrl?: string; storeGranted?: boolean; user?: string } = {}) {
-  const first = await getToken(rig, { user: opts.user ?? "alice", scope: OUTLOOK_IMAP_SCOPE, client: rig.auth.clients[clientKey] });
+async function grantedConnection(
+  clientKey: "narrowScope" | "ropc",
+  opts: { tokenUrl?: string; storeGranted?: boolean; user?: string } = {},
+) {
+  const first = await getToken(rig, {
+    user: opts.user ?? "alice",
+    scope: OUTLOOK_IMAP_SCOPE,
+    client: rig.auth.clients[clientKey],
+  });
   expect(first.refresh_token).toBeTruthy();
   return createTestConnection(rig, {
     clientKey,
@@ -36,11 +43,19 @@ async function grantedConnection(clientKey: "narrowScope" | "ropc", opts: { toke
 
 describe("the outside IdP whose refresh tokens record a narrower grant", () => {
   it("the rig behaves like it: the configured scope is refused on refresh with invalid_scope", async () => {
-    const first = await getToken(rig, { user: "alice", scope: OUTLOOK_IMAP_SCOPE, client: rig.auth.clients.narrowScope });
+    const first = await getToken(rig, {
+      user: "alice",
+      scope: OUTLOOK_IMAP_SCOPE,
+      client: rig.auth.clients.narrowScope,
+    });
     expect(first.scope).toContain("offline_access");
-    await expect(refreshToken(rig, { refreshToken: first.refresh_token!, client: rig.auth.clients.narrowScope, scope: OUTLOOK_IMAP_SCOPE })).rejects.toThrow(
-      /invalid_scope refresh token missing requested scope/,
-    );
+    await expect(
+      refreshToken(rig, {
+        refreshToken: first.refresh_token!,
+        client: rig.auth.clients.narrowScope,
+        scope: OUTLOOK_IMAP_SCOPE,
+      }),
+    ).rejects.toThrow(/invalid_scope refresh token missing requested scope/);
   });
 
   it("the first refresh succeeds: granted scope, then no scope after invalid_scope", async () => {
@@ -78,7 +93,9 @@ describe("the outside IdP whose refresh tokens record a narrower grant", () => {
       refreshToken: String(exchange.body.refresh_token),
       grantedScope: typeof exchange.body.scope === "string" ? exchange.body.scope : OUTLOOK_IMAP_SCOPE,
     });
-    await expect(refreshToken(rig, { refreshToken: String(exchange.body.refresh_token), client, scope: OUTLOOK_IMAP_SCOPE })).rejects.toThrow(/invalid_scope/);
+    await expect(
+      refreshToken(rig, { refreshToken: String(exchange.body.refresh_token), client, scope: OUTLOOK_IMAP_SCOPE }),
+    ).rejects.toThrow(/invalid_scope/);
     const token = await getAccessToken(conn.id, { forceRefresh: true });
     expect((await introspectToken(rig, token.accessToken, "mail", rig.auth.users.alice.username)).active).toBe(true);
     expect((await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } })).status).toBe("connected");
@@ -95,10 +112,18 @@ describe("the outside IdP whose refresh tokens record a narrower grant", () => {
     const conn = await grantedConnection("narrowScope");
     await db().oAuthConnection.update({ where: { id: conn.id }, data: { status: "connected" } });
     const clientId = rig.auth.clients.narrowScope.clientId;
-    for (let i = 0; i < 2; i++) await failNext(rig, { path: "token", clientId, code: "invalid_scope", description: "scope not allowed for this client" });
+    for (let i = 0; i < 2; i++)
+      await failNext(rig, {
+        path: "token",
+        clientId,
+        code: "invalid_scope",
+        description: "scope not allowed for this client",
+      });
     const error = (await getAccessToken(conn.id, { forceRefresh: true }).catch((e: unknown) => e)) as UserFacingError;
     expect(error).toBeInstanceOf(UserFacingError);
-    expect(error.message).toMatch(/invalid_scope: scope not allowed for this client \(refresh tried with scope ".*offline_access", then no scope\)/);
+    expect(error.message).toMatch(
+      /invalid_scope: scope not allowed for this client \(refresh tried with scope ".*offline_access", then no scope\)/,
+    );
     expect(error.options.hint?.code).toBe("oauth.refresh_invalid_scope");
     const stored = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
     expect(stored).toMatchObject({ status: "refresh_failing", refreshFailures: 1 });
@@ -114,13 +139,21 @@ describe("the Microsoft- and Google-style endpoints", () => {
     const token = await getAccessToken(conn.id, { forceRefresh: true });
     expect(calls()).toBe(1);
     expect((await introspectToken(rig, token.accessToken, "mail", rig.auth.users.alice.username)).active).toBe(true);
-    expect(refreshScopeAttempts(msTokenUrl(), { scope: OUTLOOK_IMAP_SCOPE, grantedScope: "https://outlook.office.com/IMAP.AccessAsUser.All" })).toEqual([
-      OUTLOOK_IMAP_SCOPE,
-    ]);
+    expect(
+      refreshScopeAttempts(msTokenUrl(), {
+        scope: OUTLOOK_IMAP_SCOPE,
+        grantedScope: "https://outlook.office.com/IMAP.AccessAsUser.All",
+      }),
+    ).toEqual([OUTLOOK_IMAP_SCOPE]);
     const noScope = await fetch(msTokenUrl(), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "x", client_id: rig.auth.clients.ropc.clientId, client_secret: rig.auth.clients.ropc.clientSecret! }),
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: "x",
+        client_id: rig.auth.clients.ropc.clientId,
+        client_secret: rig.auth.clients.ropc.clientSecret!,
+      }),
     });
     expect(await noScope.json()).toMatchObject({ error: "invalid_scope", error_codes: [70011] });
   });

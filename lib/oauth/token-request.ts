@@ -9,10 +9,19 @@ import { refreshScopeAttempts } from "./refresh-scope";
 /** Seconds a token request may take: well under the refresh lease (token-service.ts), so a slow answer ends first. */
 export const TOKEN_REQUEST_TIMEOUT_S = 20;
 
-export type TokenSet = { accessToken: string; expiresIn?: number; refreshToken?: string; refreshTokenExpiresIn?: number; scope?: string };
+export type TokenSet = {
+  accessToken: string;
+  expiresIn?: number;
+  refreshToken?: string;
+  refreshTokenExpiresIn?: number;
+  scope?: string;
+};
 
 export class TokenEndpointError extends Error {
-  constructor(readonly body: { error: string; error_description?: string; error_codes?: number[] }, readonly status: number) {
+  constructor(
+    readonly body: { error: string; error_description?: string; error_codes?: number[] },
+    readonly status: number,
+  ) {
     super(`${body.error}${body.error_description ? `: ${body.error_description}` : ""}`);
     this.name = "TokenEndpointError";
   }
@@ -81,7 +90,11 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
         response = await client.clientCredentialsGrant(config, scope);
         break;
       case "password":
-        response = await client.genericGrantRequest(config, "password", { username: conn.subject ?? "", password: conn.password ?? "", ...scope });
+        response = await client.genericGrantRequest(config, "password", {
+          username: conn.subject ?? "",
+          password: conn.password ?? "",
+          ...scope,
+        });
         break;
       case "jwt_bearer":
         response = await client.genericGrantRequest(config, "urn:ietf:params:oauth:grant-type:jwt-bearer", {
@@ -89,14 +102,19 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
         });
         break;
       default:
-        if (!conn.refreshToken) throw new TokenEndpointError({ error: "invalid_grant", error_description: "no refresh token stored: sign in again" }, 0);
+        if (!conn.refreshToken)
+          throw new TokenEndpointError(
+            { error: "invalid_grant", error_description: "no refresh token stored: sign in again" },
+            0,
+          );
         response = await refreshGrant(config, app, conn, conn.refreshToken);
     }
     return {
       accessToken: response.access_token,
       expiresIn: response.expires_in,
       refreshToken: response.refresh_token,
-      refreshTokenExpiresIn: typeof response.refresh_token_expires_in === "number" ? response.refresh_token_expires_in : undefined,
+      refreshTokenExpiresIn:
+        typeof response.refresh_token_expires_in === "number" ? response.refresh_token_expires_in : undefined,
       scope: response.scope,
     };
   } catch (error) {
@@ -107,14 +125,22 @@ export async function requestToken(app: OAuthApplication, conn: OAuthConnection)
 function asTokenEndpointError(error: unknown): unknown {
   if (!(error instanceof client.ResponseBodyError)) return error;
   const body = error.cause as { error_codes?: number[] };
-  return new TokenEndpointError({ error: error.error, error_description: error.error_description, error_codes: body?.error_codes }, error.status);
+  return new TokenEndpointError(
+    { error: error.error, error_description: error.error_description, error_codes: body?.error_codes },
+    error.status,
+  );
 }
 
 /**
  * A refresh with the scope that was granted (see refresh-scope.ts); when the server answers invalid_scope,
  * once more with the next candidate. If every candidate is refused, the error says what was tried.
  */
-async function refreshGrant(config: client.Configuration, app: OAuthApplication, conn: OAuthConnection, refreshToken: string) {
+async function refreshGrant(
+  config: client.Configuration,
+  app: OAuthApplication,
+  conn: OAuthConnection,
+  refreshToken: string,
+) {
   const attempts = refreshScopeAttempts(app.tokenUrl, conn);
   const tried: string[] = [];
   for (const [index, scope] of attempts.entries()) {
@@ -126,7 +152,10 @@ async function refreshGrant(config: client.Configuration, app: OAuthApplication,
       tried.push(scope ? `scope "${scope}"` : "no scope");
       if (index < attempts.length - 1) continue;
       throw new TokenEndpointError(
-        { ...refused.body, error_description: `${refused.body.error_description ?? "the scope was refused"} (refresh tried with ${tried.join(", then ")})` },
+        {
+          ...refused.body,
+          error_description: `${refused.body.error_description ?? "the scope was refused"} (refresh tried with ${tried.join(", then ")})`,
+        },
         refused.status,
       );
     }

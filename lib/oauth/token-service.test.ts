@@ -4,7 +4,12 @@ import { getToken, introspectToken, revoke } from "@/e2e/rig/auth-client";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
 import { config } from "@/lib/config";
 import { createRawClient, db } from "@/lib/db";
-import { countTokenCalls as countCalls, createTestConnection, OUTLOOK_IMAP_SCOPE, type TestConnection } from "@/e2e/support/oauth-connection";
+import {
+  countTokenCalls as countCalls,
+  createTestConnection,
+  OUTLOOK_IMAP_SCOPE,
+  type TestConnection,
+} from "@/e2e/support/oauth-connection";
 import { getAccessToken, ReconnectNeededError } from "./token-service";
 
 let rig: RigInfo;
@@ -22,7 +27,12 @@ const countTokenCalls = () => countCalls(rig.auth.tokenUrl);
 describe("token service against the rig's authorization server", () => {
   it("ROPC (client_secret_post) obtains a token the mail servers accept", async () => {
     const alice = rig.auth.users.alice;
-    const conn = await connection({ clientKey: "ropc", grantType: "password", subject: alice.username, password: alice.password });
+    const conn = await connection({
+      clientKey: "ropc",
+      grantType: "password",
+      subject: alice.username,
+      password: alice.password,
+    });
     const token = await getAccessToken(conn.id);
     expect((await introspectToken(rig, token.accessToken, "mail", alice.username)).active).toBe(true);
     // cached: a second call makes no request
@@ -33,14 +43,25 @@ describe("token service against the rig's authorization server", () => {
 
   it("client credentials with client_secret_basic and private_key_jwt", async () => {
     for (const key of ["secretBasic", "privateKeyJwt"]) {
-      const conn = await connection({ clientKey: key, grantType: "client_credentials", scope: "https://outlook.office365.com/.default", privateKey: key === "privateKeyJwt" });
+      const conn = await connection({
+        clientKey: key,
+        grantType: "client_credentials",
+        scope: "https://outlook.office365.com/.default",
+        privateKey: key === "privateKeyJwt",
+      });
       const token = await getAccessToken(conn.id);
       expect((await introspectToken(rig, token.accessToken, "mail", rig.mailboxes.bob)).active, key).toBe(true);
     }
   });
 
   it("JWT bearer grant for a service account impersonating a mailbox", async () => {
-    const conn = await connection({ clientKey: "serviceAccount", grantType: "jwt_bearer", scope: "https://mail.google.com/", subject: rig.mailboxes.bob, privateKey: true });
+    const conn = await connection({
+      clientKey: "serviceAccount",
+      grantType: "jwt_bearer",
+      scope: "https://mail.google.com/",
+      subject: rig.mailboxes.bob,
+      privateKey: true,
+    });
     const token = await getAccessToken(conn.id);
     const active = await introspectToken(rig, token.accessToken, "mail", rig.mailboxes.bob);
     expect(active).toMatchObject({ active: true, username: rig.mailboxes.bob });
@@ -78,7 +99,12 @@ describe("token service against the rig's authorization server", () => {
   it("tokens that live shorter than the margin: concurrent callers still share one refresh", async () => {
     const first = await getToken(rig, { user: "alice", scope: SCOPE, client: rig.auth.clients.ropc });
     // the rig issues 1-hour tokens: with a 2-hour margin every token is "about to expire"
-    const conn = await connection({ clientKey: "ropc", grantType: "refresh_token", refreshToken: first.refresh_token, marginSec: 7200 });
+    const conn = await connection({
+      clientKey: "ropc",
+      grantType: "refresh_token",
+      refreshToken: first.refresh_token,
+      marginSec: 7200,
+    });
     const calls = countTokenCalls();
     const tokens = await Promise.all(Array.from({ length: 20 }, () => getAccessToken(conn.id)));
     expect(calls()).toBe(1);

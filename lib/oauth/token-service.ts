@@ -40,13 +40,16 @@ const JUST_REFRESHED_MIN_MS = 5_000;
 const userOf = (conn: LoadedConnection) => conn.tokenUser ?? conn.loginHint ?? conn.subject ?? undefined;
 
 function usable(conn: LoadedConnection, margin = conn.application.tokenExpiryMarginSec * 1000): AccessToken | null {
-  if (!conn.accessToken || !conn.accessTokenExpiresAt || conn.accessTokenExpiresAt.getTime() - margin <= Date.now()) return null;
+  if (!conn.accessToken || !conn.accessTokenExpiresAt || conn.accessTokenExpiresAt.getTime() - margin <= Date.now())
+    return null;
   return { accessToken: conn.accessToken, expiresAt: conn.accessTokenExpiresAt, user: userOf(conn) };
 }
-const justRefreshed = (conn: LoadedConnection) => usable(conn, Math.min(conn.application.tokenExpiryMarginSec * 1000, JUST_REFRESHED_MIN_MS));
+const justRefreshed = (conn: LoadedConnection) =>
+  usable(conn, Math.min(conn.application.tokenExpiryMarginSec * 1000, JUST_REFRESHED_MIN_MS));
 
 function assertGrantKept(conn: LoadedConnection): void {
-  if (conn.status === "reconnect_needed") throw new ReconnectNeededError(conn.statusReason ?? "the grant is no longer valid");
+  if (conn.status === "reconnect_needed")
+    throw new ReconnectNeededError(conn.statusReason ?? "the grant is no longer valid");
 }
 
 /**
@@ -55,7 +58,10 @@ function assertGrantKept(conn: LoadedConnection): void {
  * its result, at most `waitMs`. A grant that is gone marks the connection "reconnect needed" and is never
  * retried here; while the provider keeps failing, callers get the last error without a new request.
  */
-export async function getAccessToken(connectionId: string, opts: { forceRefresh?: boolean; waitMs?: number } = {}): Promise<AccessToken> {
+export async function getAccessToken(
+  connectionId: string,
+  opts: { forceRefresh?: boolean; waitMs?: number } = {},
+): Promise<AccessToken> {
   let conn = await load(connectionId);
   assertGrantKept(conn);
   if (!opts.forceRefresh) {
@@ -70,18 +76,26 @@ export async function getAccessToken(connectionId: string, opts: { forceRefresh?
   for (;;) {
     const now = new Date();
     const { count } = await db().oAuthConnection.updateMany({
-      where: { id: connectionId, tokenVersion: conn.tokenVersion, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }] },
+      where: {
+        id: connectionId,
+        tokenVersion: conn.tokenVersion,
+        OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+      },
       data: { refreshLeaseOwner: owner, refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) },
     });
     if (count === 1) break;
     if (Date.now() >= deadline) {
-      throw new UserFacingError(`Another request has been refreshing this connection's token for over ${Math.round(waitMs / 1000)} s without a result.`, {
-        hint: {
-          code: "oauth.refresh_wait",
-          title: "A token refresh is still running",
-          action: "The token endpoint answers slowly, or another Mailbridge process stopped while refreshing (its claim ends within a minute). Try again shortly.",
+      throw new UserFacingError(
+        `Another request has been refreshing this connection's token for over ${Math.round(waitMs / 1000)} s without a result.`,
+        {
+          hint: {
+            code: "oauth.refresh_wait",
+            title: "A token refresh is still running",
+            action:
+              "The token endpoint answers slowly, or another Mailbridge process stopped while refreshing (its claim ends within a minute). Try again shortly.",
+          },
         },
-      });
+      );
     }
     await sleep(WAIT_STEP_MS);
     conn = await load(connectionId);
@@ -115,7 +129,9 @@ async function storeRefreshed(conn: LoadedConnection, owner: string, tokens: Tok
     accessTokenExpiresAt: expiresAt,
     // Providers rotate refresh tokens: always keep the newest one, or the grant dies with the old.
     ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken, refreshTokenIssuedAt: new Date(now) } : {}),
-    ...(tokens.refreshTokenExpiresIn ? { refreshTokenExpiresAt: new Date(now + tokens.refreshTokenExpiresIn * 1000) } : {}),
+    ...(tokens.refreshTokenExpiresIn
+      ? { refreshTokenExpiresAt: new Date(now + tokens.refreshTokenExpiresIn * 1000) }
+      : {}),
     refreshTokenLastUsedAt: conn.refreshToken ? new Date(now) : conn.refreshTokenLastUsedAt,
     grantedScope: tokens.scope ?? conn.grantedScope,
     status: "connected",
@@ -125,13 +141,18 @@ async function storeRefreshed(conn: LoadedConnection, owner: string, tokens: Tok
     refreshRetryAt: null,
     tokenVersion: { increment: 1 },
   };
-  const fenced = await db().oAuthConnection.updateMany({ where: { id: conn.id, refreshLeaseOwner: owner }, data: { ...RELEASE, ...data } });
+  const fenced = await db().oAuthConnection.updateMany({
+    where: { id: conn.id, refreshLeaseOwner: owner },
+    data: { ...RELEASE, ...data },
+  });
   if (fenced.count === 1) return result;
   // Our lease was taken over (this process stalled past it). A result stored meanwhile wins; if there is
   // none, ours is the newest grant and is kept, without touching the other caller's lease.
   const current = await load(conn.id);
   if (current.tokenVersion !== conn.tokenVersion) {
-    log.warn("oauth refresh finished after its lease was taken over; keeping the other caller's result", { connectionId: conn.id });
+    log.warn("oauth refresh finished after its lease was taken over; keeping the other caller's result", {
+      connectionId: conn.id,
+    });
     return justRefreshed(current) ?? result;
   }
   await db().oAuthConnection.updateMany({ where: { id: conn.id, tokenVersion: conn.tokenVersion }, data });
@@ -146,14 +167,21 @@ async function refreshFailed(conn: LoadedConnection, owner: string, error: unkno
     const current = await load(conn.id);
     if (current.tokenVersion !== conn.tokenVersion || current.refreshToken !== conn.refreshToken) {
       await db().oAuthConnection.updateMany({ where: { id: conn.id, refreshLeaseOwner: owner }, data: RELEASE });
-      log.warn("oauth refresh token was refused after another caller replaced it; using the newer token", { connectionId: conn.id });
+      log.warn("oauth refresh token was refused after another caller replaced it; using the newer token", {
+        connectionId: conn.id,
+      });
       const ready = justRefreshed(current);
       if (ready) return ready;
       return getAccessToken(conn.id);
     }
     const marked = await db().oAuthConnection.updateMany({
       where: { id: conn.id, refreshLeaseOwner: owner, tokenVersion: conn.tokenVersion },
-      data: { ...RELEASE, status: "reconnect_needed", statusReason: failure.reason, statusHint: failure.hint ? `${failure.hint.title}. ${failure.hint.action}` : null },
+      data: {
+        ...RELEASE,
+        status: "reconnect_needed",
+        statusReason: failure.reason,
+        statusHint: failure.hint ? `${failure.hint.title}. ${failure.hint.action}` : null,
+      },
     });
     if (marked.count === 0) return getAccessToken(conn.id);
     log.warn("oauth grant is gone; connection marked reconnect needed", { connectionId: conn.id, error: failure.code });

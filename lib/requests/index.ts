@@ -5,8 +5,18 @@ export { readKeyHeaders, normalizeMessageId, MAX_HEADER_BYTES, type KeyHeaders }
 export { automaticMailReason, isOwnMessageId, OWN_MESSAGE_ID_MARKER } from "./loop-guard";
 export { referencedMessageIds, taggedRequestNumber, requestTag } from "./threading";
 export {
-  listRequests, listOtherMail, getRequest, getMail, getMailHtml, getAttachment, getRawMail, requestListQuerySchema,
-  REQUEST_STATUSES, MAIL_STATES, PAGE_SIZE, type RequestListQuery,
+  listRequests,
+  listOtherMail,
+  getRequest,
+  getMail,
+  getMailHtml,
+  getAttachment,
+  getRawMail,
+  requestListQuerySchema,
+  REQUEST_STATUSES,
+  MAIL_STATES,
+  PAGE_SIZE,
+  type RequestListQuery,
 } from "./request-queries";
 export { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
 export { storedFilePath, openStoredFile } from "./stored-files";

@@ -13,7 +13,8 @@ const SYSTEM_SENDERS = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
 
 /** Why the mail is automatic, or null for a mail a person wrote. */
 export function automaticMailReason(h: KeyHeaders): string | null {
-  if (h.autoSubmitted && h.autoSubmitted.trim().toLowerCase() !== "no") return `Auto-Submitted: ${h.autoSubmitted.trim()}`;
+  if (h.autoSubmitted && h.autoSubmitted.trim().toLowerCase() !== "no")
+    return `Auto-Submitted: ${h.autoSubmitted.trim()}`;
   const precedence = h.precedence?.trim().toLowerCase();
   if (precedence === "bulk" || precedence === "junk" || precedence === "list") return `Precedence: ${precedence}`;
   if (h.autoResponseSuppress) return `X-Auto-Response-Suppress: ${h.autoResponseSuppress.trim()}`;

@@ -37,8 +37,12 @@ describe("readKeyHeaders", () => {
   });
 
   it("flags a message without a header block and one whose header block never ends", () => {
-    expect(readKeyHeaders(Buffer.from("\u00ff\u00fe garbage without any header\r\n\r\nmore", "latin1")).malformed).toMatch(/no readable header/);
-    expect(readKeyHeaders(Buffer.from(`Subject: x\r\nX-Long: ${"a".repeat(300 * 1024)}\r\n`)).malformed).toMatch(/larger than 256 KiB/);
+    expect(
+      readKeyHeaders(Buffer.from("\u00ff\u00fe garbage without any header\r\n\r\nmore", "latin1")).malformed,
+    ).toMatch(/no readable header/);
+    expect(readKeyHeaders(Buffer.from(`Subject: x\r\nX-Long: ${"a".repeat(300 * 1024)}\r\n`)).malformed).toMatch(
+      /larger than 256 KiB/,
+    );
   });
 
   it("finds a request tag, and never treats Re: alone as one", () => {

@@ -44,7 +44,10 @@ export function normalizeMessageId(value: string): string | null {
 const MESSAGE_ID = /<[^<>\s]{1,998}>/g;
 
 function idsIn(value: string | undefined): string[] {
-  return (value?.match(MESSAGE_ID) ?? []).map(normalizeMessageId).filter((id): id is string => id !== null).slice(0, 200);
+  return (value?.match(MESSAGE_ID) ?? [])
+    .map(normalizeMessageId)
+    .filter((id): id is string => id !== null)
+    .slice(0, 200);
 }
 
 /** Unfolded header fields by lower-case name, first occurrence wins; null when the block has no header line. */
@@ -104,6 +107,10 @@ export function readKeyHeaders(raw: Buffer): KeyHeaders {
     precedence: get("precedence") ?? null,
     autoResponseSuppress: get("x-auto-response-suppress") ?? null,
     contentType: (get("content-type") ?? "text/plain").toLowerCase(),
-    malformed: !map ? "the message has no readable header block" : !complete ? "the header block is larger than 256 KiB" : null,
+    malformed: !map
+      ? "the message has no readable header block"
+      : !complete
+        ? "the header block is larger than 256 KiB"
+        : null,
   };
 }

@@ -6,7 +6,8 @@ import { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
 import { getAttachment, getMailHtml, getRawMail } from "./request-queries";
 import { openStoredFile } from "./stored-files";
 
-const NOT_FOUND = () => new Response("Not found.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+const NOT_FOUND = () =>
+  new Response("Not found.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 export async function mailHtmlResponse(id: string): Promise<Response> {
   const html = await getMailHtml(id);

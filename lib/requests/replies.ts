@@ -21,15 +21,27 @@ export async function sendReply(input: ReplyInput, userId: string): Promise<{ ou
   const request = await db().request.findUnique({
     where: { id: input.requestId },
     select: {
-      id: true, number: true, subject: true, fromAddress: true,
+      id: true,
+      number: true,
+      subject: true,
+      fromAddress: true,
       mailbox: { select: { emailAddresses: true, username: true } },
       messages: { orderBy: { createdAt: "asc" }, select: { messageId: true, createdAt: true } },
     },
   });
   if (!request) throw new UserFacingError("This request no longer exists.");
   if (!request.fromAddress) throw new UserFacingError("This request has no sender address to reply to.");
-  const ours = await db().outboxMessage.findMany({ where: { requestId: request.id, kind: "reply" }, select: { messageId: true, createdAt: true } });
-  const thread = [...new Set([...request.messages, ...ours].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).flatMap((m) => (m.messageId ? [m.messageId] : [])))];
+  const ours = await db().outboxMessage.findMany({
+    where: { requestId: request.id, kind: "reply" },
+    select: { messageId: true, createdAt: true },
+  });
+  const thread = [
+    ...new Set(
+      [...request.messages, ...ours]
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .flatMap((m) => (m.messageId ? [m.messageId] : [])),
+    ),
+  ];
   const { id } = await enqueueMail({
     kind: "reply",
     idempotencyKey: `reply:${request.id}:${input.submissionId}`,
@@ -48,7 +60,9 @@ export async function sendReply(input: ReplyInput, userId: string): Promise<{ ou
 function mailboxAddress(mailbox: { emailAddresses: string; username: string } | null): string | undefined {
   if (!mailbox) return undefined;
   const addresses = JSON.parse(mailbox.emailAddresses) as unknown;
-  const first = Array.isArray(addresses) ? addresses.find((a): a is string => typeof a === "string" && a.includes("@")) : undefined;
+  const first = Array.isArray(addresses)
+    ? addresses.find((a): a is string => typeof a === "string" && a.includes("@"))
+    : undefined;
   return first ?? (mailbox.username.includes("@") ? mailbox.username : undefined);
 }
 
@@ -57,6 +71,18 @@ export async function listReplies(requestId: string) {
   return db().outboxMessage.findMany({
     where: { requestId, kind: "reply" },
     orderBy: { createdAt: "asc" },
-    select: { id: true, state: true, fromAddress: true, toAddresses: true, subject: true, bodyText: true, createdAt: true, sentAt: true, lastError: true, attempts: true, messageId: true },
+    select: {
+      id: true,
+      state: true,
+      fromAddress: true,
+      toAddresses: true,
+      subject: true,
+      bodyText: true,
+      createdAt: true,
+      sentAt: true,
+      lastError: true,
+      attempts: true,
+      messageId: true,
+    },
   });
 }

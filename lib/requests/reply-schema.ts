@@ -4,7 +4,11 @@ import { z } from "zod";
 export const replySchema = z.object({
   requestId: z.string().min(1).max(64),
   submissionId: z.string().uuid(),
-  text: z.string().trim().min(1, "Write the reply.").max(100_000, "The reply is too long (at most 100,000 characters)."),
+  text: z
+    .string()
+    .trim()
+    .min(1, "Write the reply.")
+    .max(100_000, "The reply is too long (at most 100,000 characters)."),
 });
 
 export type ReplyInput = z.infer<typeof replySchema>;

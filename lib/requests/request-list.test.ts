@@ -27,7 +27,17 @@ beforeAll(async () => {
   conn.transaction(() => {
     for (let n = 1; n <= TOTAL; n++) {
       const at = new Date(start + n * 60_000).toISOString().replace("Z", "+00:00");
-      insert.run(randomUUID(), n, n % 2 ? mailboxes.a : mailboxes.b, n === 77_777 ? "Printer on fire" : `Question ${n}`, `user${n % 1000}@example.org`, n % 10 === 0 ? "closed" : "open", at, at, at);
+      insert.run(
+        randomUUID(),
+        n,
+        n % 2 ? mailboxes.a : mailboxes.b,
+        n === 77_777 ? "Printer on fire" : `Question ${n}`,
+        `user${n % 1000}@example.org`,
+        n % 10 === 0 ? "closed" : "open",
+        at,
+        at,
+        at,
+      );
     }
   })();
   conn.close();
@@ -52,5 +62,10 @@ it("pages, searches and filters 100,000 requests on the server", async () => {
 });
 
 it("reads the list query from the page's search parameters, ignoring what does not fit", () => {
-  expect(requests.requestListQuerySchema.parse({ q: " vpn ", status: "bogus", page: "-3" })).toEqual({ q: "vpn", page: 1, status: undefined, mailbox: undefined });
+  expect(requests.requestListQuerySchema.parse({ q: " vpn ", status: "bogus", page: "-3" })).toEqual({
+    q: "vpn",
+    page: 1,
+    status: undefined,
+    mailbox: undefined,
+  });
 });

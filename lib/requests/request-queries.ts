@@ -5,7 +5,14 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 
 export const REQUEST_STATUSES = ["open", "closed"] as const;
-export const MAIL_STATES = ["request_created", "reply_added", "not_a_request", "auto_reply", "duplicate", "flagged"] as const;
+export const MAIL_STATES = [
+  "request_created",
+  "reply_added",
+  "not_a_request",
+  "auto_reply",
+  "duplicate",
+  "flagged",
+] as const;
 export const PAGE_SIZE = 50;
 
 export const requestListQuerySchema = z.object({
@@ -20,7 +27,15 @@ export async function listRequests(query: RequestListQuery) {
   const where = {
     ...(query.mailbox ? { mailboxId: query.mailbox } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.q ? { OR: [{ subject: { contains: query.q } }, { fromAddress: { contains: query.q } }, { fromName: { contains: query.q } }] } : {}),
+    ...(query.q
+      ? {
+          OR: [
+            { subject: { contains: query.q } },
+            { fromAddress: { contains: query.q } },
+            { fromName: { contains: query.q } },
+          ],
+        }
+      : {}),
   };
   const [rows, total] = await Promise.all([
     db().request.findMany({
@@ -28,7 +43,17 @@ export async function listRequests(query: RequestListQuery) {
       orderBy: [{ lastMessageAt: "desc" }, { number: "desc" }],
       skip: (query.page - 1) * PAGE_SIZE,
       take: PAGE_SIZE,
-      select: { id: true, number: true, subject: true, fromAddress: true, fromName: true, status: true, messageCount: true, lastMessageAt: true, mailbox: { select: { name: true } } },
+      select: {
+        id: true,
+        number: true,
+        subject: true,
+        fromAddress: true,
+        fromName: true,
+        status: true,
+        messageCount: true,
+        lastMessageAt: true,
+        mailbox: { select: { name: true } },
+      },
     }),
     db().request.count({ where }),
   ]);
@@ -45,7 +70,16 @@ export async function listOtherMail(opts: { mailbox?: string; page?: number } = 
       orderBy: { fetchedAt: "desc" },
       skip: (page - 1) * PAGE_SIZE,
       take: PAGE_SIZE,
-      select: { id: true, subject: true, fromAddress: true, fromName: true, state: true, reason: true, fetchedAt: true, mailbox: { select: { name: true } } },
+      select: {
+        id: true,
+        subject: true,
+        fromAddress: true,
+        fromName: true,
+        state: true,
+        reason: true,
+        fetchedAt: true,
+        mailbox: { select: { name: true } },
+      },
     }),
     db().ingestedMail.count({ where }),
   ]);
@@ -53,9 +87,24 @@ export async function listOtherMail(opts: { mailbox?: string; page?: number } = 
 }
 
 const messageSelect = {
-  id: true, subject: true, fromAddress: true, fromName: true, sentAt: true, fetchedAt: true, messageId: true, state: true, reason: true,
-  extractState: true, bodyText: true, rawSize: true, imported: true, bodyHtml: true,
-  attachments: { orderBy: { position: "asc" as const }, select: { id: true, filename: true, contentType: true, size: true } },
+  id: true,
+  subject: true,
+  fromAddress: true,
+  fromName: true,
+  sentAt: true,
+  fetchedAt: true,
+  messageId: true,
+  state: true,
+  reason: true,
+  extractState: true,
+  bodyText: true,
+  rawSize: true,
+  imported: true,
+  bodyHtml: true,
+  attachments: {
+    orderBy: { position: "asc" as const },
+    select: { id: true, filename: true, contentType: true, size: true },
+  },
   mailbox: { select: { id: true, name: true } },
 };
 
@@ -63,7 +112,15 @@ export async function getRequest(id: string) {
   const request = await db().request.findUnique({
     where: { id },
     select: {
-      id: true, number: true, subject: true, fromAddress: true, fromName: true, status: true, createdAt: true, lastMessageAt: true, mailbox: { select: { name: true } },
+      id: true,
+      number: true,
+      subject: true,
+      fromAddress: true,
+      fromName: true,
+      status: true,
+      createdAt: true,
+      lastMessageAt: true,
+      mailbox: { select: { name: true } },
       messages: { orderBy: { createdAt: "asc" }, select: { ingest: { select: messageSelect } } },
     },
   });

@@ -1,2 +1,12 @@
-export { hasAnyAdmin, createFirstAdmin, listUsers, addUser, changeRole, setDisabled, resetPassword, endSessions, type UserRow } from "./user-service";
+export {
+  hasAnyAdmin,
+  createFirstAdmin,
+  listUsers,
+  addUser,
+  changeRole,
+  setDisabled,
+  resetPassword,
+  endSessions,
+  type UserRow,
+} from "./user-service";
 export * from "./user-form-schema";

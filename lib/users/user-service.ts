@@ -3,8 +3,24 @@ import { hashPassword } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 
-export type UserRow = { id: string; email: string; name: string; role: string; disabled: boolean; lastLoginAt: Date | null; createdAt: Date };
-const publicColumns = { id: true, email: true, name: true, role: true, disabled: true, lastLoginAt: true, createdAt: true } as const;
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  disabled: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+};
+const publicColumns = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabled: true,
+  lastLoginAt: true,
+  createdAt: true,
+} as const;
 
 export async function hasAnyAdmin(): Promise<boolean> {
   return (await db().user.count({ where: { role: "admin" } })) > 0;
@@ -25,11 +41,18 @@ export async function listUsers(): Promise<UserRow[]> {
   return db().user.findMany({ select: publicColumns, orderBy: { createdAt: "asc" } });
 }
 
-export async function addUser(input: { name: string; email: string; password: string; role: "admin" | "viewer" }): Promise<void> {
+export async function addUser(input: {
+  name: string;
+  email: string;
+  password: string;
+  role: "admin" | "viewer";
+}): Promise<void> {
   if (await db().user.findUnique({ where: { email: input.email } })) {
     throw new UserFacingError("A user with this email address already exists.", { field: "email" });
   }
-  await db().user.create({ data: { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) } });
+  await db().user.create({
+    data: { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) },
+  });
 }
 
 async function assertNotLastAdmin(userId: string): Promise<void> {
@@ -50,7 +73,10 @@ export async function setDisabled(userId: string, disabled: boolean): Promise<vo
 }
 
 export async function resetPassword(userId: string, password: string): Promise<void> {
-  await db().user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } } });
+  await db().user.update({
+    where: { id: userId },
+    data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
+  });
 }
 
 /** Invalidates every session of the user (they are checked against this version on each request). */

@@ -4,8 +4,12 @@ import { listMailboxes, listRuns } from "@/lib/mail/incoming";
 import { formatDateTime } from "@/lib/format";
 
 const KIND_LABEL: Record<string, string> = {
-  sample: "Sample fetch", fetch: "Scheduled fetch", connect_check: "Connection check",
-  send_check: "Outgoing connection check", test_send: "Test mail", send: "Send",
+  sample: "Sample fetch",
+  fetch: "Scheduled fetch",
+  connect_check: "Connection check",
+  send_check: "Outgoing connection check",
+  test_send: "Test mail",
+  send: "Send",
 };
 const OUTGOING_KINDS = new Set(["send_check", "test_send", "send"]);
 
@@ -16,19 +20,39 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   const current = mailboxes.find((m) => m.id === mailbox);
   return (
     <>
-      <div className="page-header"><h1>Activity{current ? `: ${current.name}` : ""}</h1></div>
+      <div className="page-header">
+        <h1>Activity{current ? `: ${current.name}` : ""}</h1>
+      </div>
       <nav className="actions" aria-label="Mailboxes">
-        <Link className={`btn ${mailbox ? "btn-secondary" : "btn-primary"}`} href="/activity">All mailboxes</Link>
+        <Link className={`btn ${mailbox ? "btn-secondary" : "btn-primary"}`} href="/activity">
+          All mailboxes
+        </Link>
         {mailboxes.map((m) => (
-          <Link key={m.id} className={`btn ${m.id === mailbox ? "btn-primary" : "btn-secondary"}`} href={`/activity?mailbox=${m.id}`}>{m.name}</Link>
+          <Link
+            key={m.id}
+            className={`btn ${m.id === mailbox ? "btn-primary" : "btn-secondary"}`}
+            href={`/activity?mailbox=${m.id}`}
+          >
+            {m.name}
+          </Link>
         ))}
       </nav>
       {runs.length === 0 ? (
-        <div className="card"><p>No fetches recorded yet.</p></div>
+        <div className="card">
+          <p>No fetches recorded yet.</p>
+        </div>
       ) : (
         <table className="table">
           <thead>
-            <tr><th>Time</th><th>Mailbox</th><th>Kind</th><th>Result</th><th>Mails</th><th>Error</th><th>Debug log</th></tr>
+            <tr>
+              <th>Time</th>
+              <th>Mailbox</th>
+              <th>Kind</th>
+              <th>Result</th>
+              <th>Mails</th>
+              <th>Error</th>
+              <th>Debug log</th>
+            </tr>
           </thead>
           <tbody>
             {runs.map((run) => {
@@ -36,15 +60,33 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
               return (
                 <tr key={run.id}>
                   <td>{formatDateTime(run.startedAt, { seconds: true })}</td>
-                  <td>{run.mailbox?.name ?? (OUTGOING_KINDS.has(run.kind) ? "Outgoing mail" : "(unsaved settings)")}</td>
+                  <td>
+                    {run.mailbox?.name ?? (OUTGOING_KINDS.has(run.kind) ? "Outgoing mail" : "(unsaved settings)")}
+                  </td>
                   <td>{KIND_LABEL[run.kind] ?? run.kind}</td>
-                  <td>{run.ok ? <span className="badge badge-ok">OK</span> : <span className="badge badge-error">Failed</span>}</td>
+                  <td>
+                    {run.ok ? (
+                      <span className="badge badge-ok">OK</span>
+                    ) : (
+                      <span className="badge badge-error">Failed</span>
+                    )}
+                  </td>
                   <td>{run.mailsFetched}</td>
                   <td>
                     {run.error ?? "—"}
-                    {hint?.title && <div className="muted"><strong>{hint.title}</strong> {hint.action}</div>}
+                    {hint?.title && (
+                      <div className="muted">
+                        <strong>{hint.title}</strong> {hint.action}
+                      </div>
+                    )}
                   </td>
-                  <td>{run.transcriptBytes > 0 ? <Link href={`/activity/${run.id}`}>View transcript</Link> : <span className="muted">none</span>}</td>
+                  <td>
+                    {run.transcriptBytes > 0 ? (
+                      <Link href={`/activity/${run.id}`}>View transcript</Link>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
                 </tr>
               );
             })}

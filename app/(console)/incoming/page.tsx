@@ -5,7 +5,6 @@ import { listMailboxes, MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxSta
 import { PROTOCOL_LABELS } from "@/lib/mail/incoming/client";
 import type { IncomingProtocol } from "@/lib/mail/incoming";
 
-
 export default async function IncomingPage() {
   const me = await requirePageUser();
   const mailboxes = await listMailboxes();
@@ -27,7 +26,15 @@ export default async function IncomingPage() {
         <table className="table">
           <thead>
             <tr>
-              <th>Name</th><th>Protocol</th><th>Server</th><th>Status</th><th>Last fetch</th><th>Next fetch</th><th>Mails fetched</th><th>Token expiry</th><th>Last error</th>
+              <th>Name</th>
+              <th>Protocol</th>
+              <th>Server</th>
+              <th>Status</th>
+              <th>Last fetch</th>
+              <th>Next fetch</th>
+              <th>Mails fetched</th>
+              <th>Token expiry</th>
+              <th>Last error</th>
             </tr>
           </thead>
           <tbody>
@@ -36,10 +43,14 @@ export default async function IncomingPage() {
               const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
               return (
                 <tr key={m.id}>
-                  <td><Link href={`/incoming/${m.id}`}>{m.name}</Link></td>
+                  <td>
+                    <Link href={`/incoming/${m.id}`}>{m.name}</Link>
+                  </td>
                   <td>{PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol}</td>
                   <td>{m.connectUrl || `${m.host}:${m.port}`}</td>
-                  <td><span className={`badge ${MAILBOX_STATUS_BADGES[status]}`}>{MAILBOX_STATUS_LABELS[status]}</span></td>
+                  <td>
+                    <span className={`badge ${MAILBOX_STATUS_BADGES[status]}`}>{MAILBOX_STATUS_LABELS[status]}</span>
+                  </td>
                   <td>{when(m.lastFetchAt)}</td>
                   <td>{when(m.nextFetchAt)}</td>
                   <td>{m.mailsFetched}</td>

@@ -14,7 +14,8 @@ export function StepsList({ steps, raw, hint }: { steps: StepView[]; raw?: strin
       <ol className="steps" aria-label="Connection steps">
         {steps.map((step, index) => (
           <li key={index} className={step.ok ? "step-ok" : "step-fail"}>
-            <strong>{step.name}</strong> — {step.ok ? "ok" : "failed"} ({step.ms} ms){step.detail ? `: ${visibleName(step.detail)}` : ""}
+            <strong>{step.name}</strong> — {step.ok ? "ok" : "failed"} ({step.ms} ms)
+            {step.detail ? `: ${visibleName(step.detail)}` : ""}
           </li>
         ))}
       </ol>

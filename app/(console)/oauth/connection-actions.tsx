@@ -8,7 +8,17 @@ import type { ConsentOutcome } from "@/lib/oauth/client";
 import { deleteConnectionAction, testConnectionAction } from "./actions";
 
 /** Reconnect (a new consent), Test (obtain a token now) and Delete (revokes first) for one connection. */
-export function ConnectionActions({ connectionId, interactive, label, returnTo }: { connectionId: string; interactive: boolean; label: string; returnTo: string }) {
+export function ConnectionActions({
+  connectionId,
+  interactive,
+  label,
+  returnTo,
+}: {
+  connectionId: string;
+  interactive: boolean;
+  label: string;
+  returnTo: string;
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [outcome, setOutcome] = useState<ConsentOutcome | { ok: true; text: string } | null>(null);
@@ -22,11 +32,16 @@ export function ConnectionActions({ connectionId, interactive, label, returnTo }
   const test = () =>
     startTransition(async () => {
       const result = await testConnectionAction({ connectionId });
-      setOutcome(result.ok ? { ok: true, text: `Token obtained, valid until ${formatDateTime(result.data.expiresAt)}.` } : { ok: false, code: "test_failed", error: result.error, hint: result.hint });
+      setOutcome(
+        result.ok
+          ? { ok: true, text: `Token obtained, valid until ${formatDateTime(result.data.expiresAt)}.` }
+          : { ok: false, code: "test_failed", error: result.error, hint: result.hint },
+      );
       router.refresh();
     });
   const remove = () => {
-    if (!window.confirm(`Delete the connection ${label}? Its tokens are revoked where the provider supports it.`)) return;
+    if (!window.confirm(`Delete the connection ${label}? Its tokens are revoked where the provider supports it.`))
+      return;
     startTransition(async () => {
       const result = await deleteConnectionAction({ connectionId });
       if (!result.ok) return setOutcome({ ok: false, code: "delete_failed", error: result.error });
@@ -38,11 +53,26 @@ export function ConnectionActions({ connectionId, interactive, label, returnTo }
   return (
     <div className="stack">
       <div className="actions">
-        {interactive && <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>Reconnect</button>}
-        <button type="button" className="btn btn-secondary" disabled={pending} onClick={test}>Test</button>
-        <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>Delete</button>
+        {interactive && (
+          <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>
+            Reconnect
+          </button>
+        )}
+        <button type="button" className="btn btn-secondary" disabled={pending} onClick={test}>
+          Test
+        </button>
+        <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>
+          Delete
+        </button>
       </div>
-      {outcome && ("text" in outcome ? <div className="alert alert-success" role="status">{outcome.text}</div> : <ConsentOutcomeView outcome={outcome} returnTo={returnTo} />)}
+      {outcome &&
+        ("text" in outcome ? (
+          <div className="alert alert-success" role="status">
+            {outcome.text}
+          </div>
+        ) : (
+          <ConsentOutcomeView outcome={outcome} returnTo={returnTo} />
+        ))}
     </div>
   );
 }

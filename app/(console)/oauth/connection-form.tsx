@@ -1,7 +1,12 @@
 "use client";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
-import { emptyOAuthFields, OAuthFields, oauthFieldsFromEdit, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
+import {
+  emptyOAuthFields,
+  OAuthFields,
+  oauthFieldsFromEdit,
+  type OAuthFieldsState,
+} from "@/app/_components/oauth/oauth-fields";
 import { openConsent } from "@/app/_components/oauth/open-consent";
 import { ReadOnlyNotice } from "@/app/_components/read-only-notice";
 import type { Hint } from "@/lib/errors";
@@ -13,11 +18,27 @@ import type { ConsentOutcome } from "@/lib/oauth/client";
 import { discardPendingChangeAction, saveConnectionAction } from "./actions";
 import { HintNote } from "@/app/_components/hint-note";
 
-type Outcome = { kind: "consent"; outcome: ConsentOutcome } | { kind: "token"; expiresAt: string } | { kind: "error"; error: string; hint?: Hint; raw?: string } | null;
+type Outcome =
+  | { kind: "consent"; outcome: ConsentOutcome }
+  | { kind: "token"; expiresAt: string }
+  | { kind: "error"; error: string; hint?: Hint; raw?: string }
+  | null;
 
 /** A standalone OAuth connection: save, then consent in the popup (or obtain a token for app grants). */
-export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: { stored: OAuthFieldsForEdit | null; applications: ApplicationChoice[]; redirectUrl: string; readOnly: boolean }) {
-  const [value, setValue] = useState<OAuthFieldsState>(() => (stored ? oauthFieldsFromEdit(stored) : emptyOAuthFields("generic")));
+export function ConnectionForm({
+  stored,
+  applications,
+  redirectUrl,
+  readOnly,
+}: {
+  stored: OAuthFieldsForEdit | null;
+  applications: ApplicationChoice[];
+  redirectUrl: string;
+  readOnly: boolean;
+}) {
+  const [value, setValue] = useState<OAuthFieldsState>(() =>
+    stored ? oauthFieldsFromEdit(stored) : emptyOAuthFields("generic"),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
@@ -39,7 +60,11 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
       const { connectionId, needsConsent, token } = saved.data;
       setValue((v) => ({ ...v, connectionId, clientSecret: "", privateKey: "", password: "", refreshToken: "" }));
       if (!stored) window.history.replaceState(null, "", `/oauth/${connectionId}`);
-      if (needsConsent) return setOutcome({ kind: "consent", outcome: await openConsent(connectionId, { returnTo: `/oauth/${connectionId}` }) });
+      if (needsConsent)
+        return setOutcome({
+          kind: "consent",
+          outcome: await openConsent(connectionId, { returnTo: `/oauth/${connectionId}` }),
+        });
       if (token) return setOutcome({ kind: "token", expiresAt: token.expiresAt });
       setOutcome({ kind: "consent", outcome: { ok: true, connectionId } });
     });
@@ -54,29 +79,62 @@ export function ConnectionForm({ stored, applications, redirectUrl, readOnly }: 
     });
 
   return (
-    <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
+    <form
+      className="form card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+      aria-busy={pending}
+    >
       <ConsentResultBanner />
       {readOnly && <ReadOnlyNotice />}
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>OAuth connection</legend>
-        <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={stored} showMailbox applications={applications} />
+        <OAuthFields
+          value={value}
+          onChange={setValue}
+          errors={errors}
+          redirectUrl={redirectUrl}
+          stored={stored}
+          showMailbox
+          applications={applications}
+        />
       </fieldset>
       {!readOnly && (
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={pending}>Save</button>
+          <button type="submit" className="btn btn-primary" disabled={pending}>
+            Save
+          </button>
           {stored?.pendingChange && (
-            <button type="button" className="btn btn-secondary" disabled={pending} onClick={discard}>Discard the waiting change</button>
+            <button type="button" className="btn btn-secondary" disabled={pending} onClick={discard}>
+              Discard the waiting change
+            </button>
           )}
         </div>
       )}
-      {pending && <p className="muted" role="status">Working…</p>}
-      {outcome?.kind === "consent" && <ConsentOutcomeView outcome={outcome.outcome} returnTo={value.connectionId ? `/oauth/${value.connectionId}` : undefined} />}
+      {pending && (
+        <p className="muted" role="status">
+          Working…
+        </p>
+      )}
+      {outcome?.kind === "consent" && (
+        <ConsentOutcomeView
+          outcome={outcome.outcome}
+          returnTo={value.connectionId ? `/oauth/${value.connectionId}` : undefined}
+        />
+      )}
       {outcome?.kind === "token" && (
-        <div className="alert alert-success" role="status">Connected: the provider issued an access token (valid until {formatDateTime(outcome.expiresAt)}).</div>
+        <div className="alert alert-success" role="status">
+          Connected: the provider issued an access token (valid until {formatDateTime(outcome.expiresAt)}).
+        </div>
       )}
       {outcome?.kind === "error" && (
         <div className="stack">
-          <div className="alert alert-error" role="alert">{outcome.error}{outcome.raw ? ` (${outcome.raw})` : ""}</div>
+          <div className="alert alert-error" role="alert">
+            {outcome.error}
+            {outcome.raw ? ` (${outcome.raw})` : ""}
+          </div>
           {outcome.hint && <HintNote hint={outcome.hint} />}
         </div>
       )}

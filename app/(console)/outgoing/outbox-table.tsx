@@ -22,7 +22,13 @@ export type OutboxRow = {
   createdAt: string;
 };
 
-const STATE_BADGE: Record<string, string> = { sent: "badge-ok", queued: "badge-warn", sending: "badge-warn", failed: "badge-error", cancelled: "" };
+const STATE_BADGE: Record<string, string> = {
+  sent: "badge-ok",
+  queued: "badge-warn",
+  sending: "badge-warn",
+  failed: "badge-error",
+  cancelled: "",
+};
 
 /** The outbox: queued, sent and failed messages with their errors; failed or queued ones can be retried or cancelled. */
 export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: boolean }) {
@@ -38,31 +44,84 @@ export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: b
   if (rows.length === 0) return <p className="muted">Nothing has been sent yet.</p>;
   return (
     <div className="stack">
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <table className="table" aria-label="Outbox">
         <thead>
-          <tr><th>State</th><th>Message</th><th>Attempts</th><th>Result</th>{!readOnly && <th />}</tr>
+          <tr>
+            <th>State</th>
+            <th>Message</th>
+            <th>Attempts</th>
+            <th>Result</th>
+            {!readOnly && <th />}
+          </tr>
         </thead>
         <tbody>
           {rows.map((row) => (
             <tr key={row.id}>
-              <td><span className={`badge ${STATE_BADGE[row.state] ?? ""}`}>{row.needsReview ? "needs review" : row.state}</span></td>
+              <td>
+                <span className={`badge ${STATE_BADGE[row.state] ?? ""}`}>
+                  {row.needsReview ? "needs review" : row.state}
+                </span>
+              </td>
               <td>
                 <div>{row.subject}</div>
-                <div className="muted">{row.kind} to {row.to} · {formatDateTime(new Date(row.createdAt))}</div>
+                <div className="muted">
+                  {row.kind} to {row.to} · {formatDateTime(new Date(row.createdAt))}
+                </div>
               </td>
-              <td>{row.attempts} / {row.maxAttempts}{row.state === "queued" && row.attempts > 0 ? <div className="muted">next {formatDateTime(new Date(row.nextAttemptAt))}</div> : null}</td>
               <td>
-                {row.state === "sent" && <div>through {row.server}{row.queueId ? <> · queue id <code>{row.queueId}</code></> : null}</div>}
-                {row.lastError && row.state !== "sent" && <div><code>{row.lastError}</code></div>}
-                {row.hint && row.state !== "sent" && <div className="muted"><strong>{row.hint.title}</strong>: {row.hint.action}</div>}
+                {row.attempts} / {row.maxAttempts}
+                {row.state === "queued" && row.attempts > 0 ? (
+                  <div className="muted">next {formatDateTime(new Date(row.nextAttemptAt))}</div>
+                ) : null}
+              </td>
+              <td>
+                {row.state === "sent" && (
+                  <div>
+                    through {row.server}
+                    {row.queueId ? (
+                      <>
+                        {" "}
+                        · queue id <code>{row.queueId}</code>
+                      </>
+                    ) : null}
+                  </div>
+                )}
+                {row.lastError && row.state !== "sent" && (
+                  <div>
+                    <code>{row.lastError}</code>
+                  </div>
+                )}
+                {row.hint && row.state !== "sent" && (
+                  <div className="muted">
+                    <strong>{row.hint.title}</strong>: {row.hint.action}
+                  </div>
+                )}
               </td>
               {!readOnly && (
                 <td>
                   {(row.state === "failed" || row.state === "queued") && (
                     <div className="actions">
-                      <button type="button" className="btn btn-secondary" disabled={pending} onClick={() => act(retryOutboxAction, row.id)}>Retry</button>
-                      <button type="button" className="btn btn-secondary" disabled={pending} onClick={() => act(cancelOutboxAction, row.id)}>Cancel</button>
+                      <button
+                        type="button"
+                        className="btn btn-secondary"
+                        disabled={pending}
+                        onClick={() => act(retryOutboxAction, row.id)}
+                      >
+                        Retry
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-secondary"
+                        disabled={pending}
+                        onClick={() => act(cancelOutboxAction, row.id)}
+                      >
+                        Cancel
+                      </button>
                     </div>
                   )}
                 </td>

@@ -21,9 +21,17 @@ export default async function OutgoingPage() {
   }));
   return (
     <>
-      <div className="page-header"><h1>Outgoing mail</h1></div>
+      <div className="page-header">
+        <h1>Outgoing mail</h1>
+      </div>
       {status && <TransportStatus status={status} />}
-      <OutgoingForm saved={saved} oauth={oauth} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
+      <OutgoingForm
+        saved={saved}
+        oauth={oauth}
+        applications={applications}
+        readOnly={me.role !== "admin"}
+        redirectUrl={redirectUri()}
+      />
       <section className="stack">
         <h2>Outbox</h2>
         <OutboxTable rows={outbox} readOnly={me.role !== "admin"} />

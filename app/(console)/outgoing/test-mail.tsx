@@ -23,22 +23,48 @@ export function TestMail() {
       const result = await sendTestMailAction(parsed.data);
       if (!result.ok) return setOutcome({ kind: "failure", message: result.error, hint: result.hint, raw: result.raw });
       const r = result.data;
-      setOutcome(r.ok ? { kind: "success", message: r.message, steps: r.steps, skipped: r.skipped } : { kind: "failure", message: `The test mail failed at the step "${r.failedStep}": ${r.error}`, steps: r.steps, raw: r.raw, hint: r.hint as Hint | null, skipped: r.skipped, alternateNotTried: r.alternateNotTried });
+      setOutcome(
+        r.ok
+          ? { kind: "success", message: r.message, steps: r.steps, skipped: r.skipped }
+          : {
+              kind: "failure",
+              message: `The test mail failed at the step "${r.failedStep}": ${r.error}`,
+              steps: r.steps,
+              raw: r.raw,
+              hint: r.hint as Hint | null,
+              skipped: r.skipped,
+              alternateNotTried: r.alternateNotTried,
+            },
+      );
       router.refresh();
     });
   }
 
   return (
-    <form className="form card" onSubmit={(e) => { e.preventDefault(); send(); }} aria-busy={pending} aria-label="Send test mail">
+    <form
+      className="form card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+      aria-busy={pending}
+      aria-label="Send test mail"
+    >
       <div className="field">
         <label htmlFor="testTo">Send a test mail to</label>
         <input id="testTo" type="email" value={to} onChange={(e) => setTo(e.target.value)} disabled={pending} />
         {error && <p className="field-error">{error}</p>}
       </div>
       <div className="actions">
-        <button type="submit" className="btn btn-secondary" disabled={pending}>Send test mail</button>
+        <button type="submit" className="btn btn-secondary" disabled={pending}>
+          Send test mail
+        </button>
       </div>
-      {pending && <p className="muted" role="status">Sending…</p>}
+      {pending && (
+        <p className="muted" role="status">
+          Sending…
+        </p>
+      )}
       <CheckOutcome outcome={outcome} />
     </form>
   );

@@ -9,7 +9,15 @@ const LABELS: Record<string, { text: string; badge: string }> = {
   reconnect_needed: { text: "Reconnect needed", badge: "badge-error" },
 };
 
-export type TransportStatusView = { status: string; lastError: string | null; lastErrorHint: string | null; lastSentAt: Date | null; incidentSince: Date | null; incidentNotifiedAt: Date | null; contactEmail: string };
+export type TransportStatusView = {
+  status: string;
+  lastError: string | null;
+  lastErrorHint: string | null;
+  lastSentAt: Date | null;
+  incidentSince: Date | null;
+  incidentNotifiedAt: Date | null;
+  contactEmail: string;
+};
 
 /** The outgoing transport's status with its last error and hint. */
 export function TransportStatus({ status }: { status: TransportStatusView }) {
@@ -17,17 +25,26 @@ export function TransportStatus({ status }: { status: TransportStatusView }) {
   const hint = status.lastErrorHint ? (JSON.parse(status.lastErrorHint) as Hint) : null;
   return (
     <section className="card stack" aria-label="Outgoing status">
-      <p>Status: <span className={`badge ${label.badge}`}>{label.text}</span>{status.lastSentAt ? <span className="muted"> · last sent {formatDateTime(status.lastSentAt)}</span> : null}</p>
+      <p>
+        Status: <span className={`badge ${label.badge}`}>{label.text}</span>
+        {status.lastSentAt ? <span className="muted"> · last sent {formatDateTime(status.lastSentAt)}</span> : null}
+      </p>
       {status.status !== "ok" && status.lastError && (
         <>
-          <p>Last error: <code>{status.lastError}</code></p>
+          <p>
+            Last error: <code>{status.lastError}</code>
+          </p>
           {hint && <HintNote hint={hint} />}
         </>
       )}
       {status.incidentSince && (
         <p className="muted">
           Failing since {formatDateTime(status.incidentSince)}.{" "}
-          {status.incidentNotifiedAt ? `${status.contactEmail} was told at ${formatDateTime(status.incidentNotifiedAt)}.` : status.contactEmail ? "" : "No Contact Information is set, so nobody was told."}
+          {status.incidentNotifiedAt
+            ? `${status.contactEmail} was told at ${formatDateTime(status.incidentNotifiedAt)}.`
+            : status.contactEmail
+              ? ""
+              : "No Contact Information is set, so nobody was told."}
         </p>
       )}
     </section>

@@ -8,7 +8,8 @@ type Search = Record<string, string | string[] | undefined>;
 
 function pageLink(search: Search, page: number): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(search)) if (typeof value === "string" && value && key !== "page") params.set(key, value);
+  for (const [key, value] of Object.entries(search))
+    if (typeof value === "string" && value && key !== "page") params.set(key, value);
   params.set("page", String(page));
   return `/requests?${params}`;
 }
@@ -16,9 +17,19 @@ function pageLink(search: Search, page: number): string {
 function Pager({ search, page, pages, total }: { search: Search; page: number; pages: number; total: number }) {
   return (
     <div className="actions">
-      <span className="muted">{total} in all · page {page} of {pages}</span>
-      {page > 1 && <Link className="btn" href={pageLink(search, page - 1)}>Previous</Link>}
-      {page < pages && <Link className="btn" href={pageLink(search, page + 1)}>Next</Link>}
+      <span className="muted">
+        {total} in all · page {page} of {pages}
+      </span>
+      {page > 1 && (
+        <Link className="btn" href={pageLink(search, page - 1)}>
+          Previous
+        </Link>
+      )}
+      {page < pages && (
+        <Link className="btn" href={pageLink(search, page + 1)}>
+          Next
+        </Link>
+      )}
     </div>
   );
 }
@@ -34,42 +45,90 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
       <div className="page-header">
         <h1>Requests</h1>
         <div className="actions">
-          <Link className={`btn ${showOther ? "" : "btn-primary"}`} href="/requests">Requests</Link>
-          <Link className={`btn ${showOther ? "btn-primary" : ""}`} href="/requests?view=other">Mail not turned into a request</Link>
+          <Link className={`btn ${showOther ? "" : "btn-primary"}`} href="/requests">
+            Requests
+          </Link>
+          <Link className={`btn ${showOther ? "btn-primary" : ""}`} href="/requests?view=other">
+            Mail not turned into a request
+          </Link>
         </div>
       </div>
       <form className="card actions" method="get" role="search">
         {showOther && <input type="hidden" name="view" value="other" />}
-        {!showOther && <input name="q" defaultValue={query.q ?? ""} placeholder="Subject or sender" aria-label="Search by subject or sender" />}
+        {!showOther && (
+          <input
+            name="q"
+            defaultValue={query.q ?? ""}
+            placeholder="Subject or sender"
+            aria-label="Search by subject or sender"
+          />
+        )}
         <select name="mailbox" defaultValue={query.mailbox ?? ""} aria-label="Mailbox">
           <option value="">All mailboxes</option>
-          {mailboxes.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          {mailboxes.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
         </select>
         {!showOther && (
           <select name="status" defaultValue={query.status ?? ""} aria-label="Status">
             <option value="">Any status</option>
-            {REQUEST_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {REQUEST_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         )}
-        <button className="btn" type="submit">Filter</button>
+        <button className="btn" type="submit">
+          Filter
+        </button>
       </form>
-      {showOther ? <OtherMail search={search} mailbox={query.mailbox} page={query.page} /> : <RequestList search={search} query={query} />}
+      {showOther ? (
+        <OtherMail search={search} mailbox={query.mailbox} page={query.page} />
+      ) : (
+        <RequestList search={search} query={query} />
+      )}
     </>
   );
 }
 
 async function RequestList({ search, query }: { search: Search; query: Parameters<typeof listRequests>[0] }) {
   const { rows, total, pages } = await listRequests(query);
-  if (total === 0) return <div className="card"><p>No request{query.q || query.mailbox || query.status ? " matches this filter" : " yet: new mail of the incoming mailboxes turns into requests here"}.</p></div>;
+  if (total === 0)
+    return (
+      <div className="card">
+        <p>
+          No request
+          {query.q || query.mailbox || query.status
+            ? " matches this filter"
+            : " yet: new mail of the incoming mailboxes turns into requests here"}
+          .
+        </p>
+      </div>
+    );
   return (
     <>
       <table className="table" aria-label="Requests">
-        <thead><tr><th>#</th><th>Subject</th><th>From</th><th>Mailbox</th><th>Status</th><th>Mails</th><th>Last mail</th></tr></thead>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Subject</th>
+            <th>From</th>
+            <th>Mailbox</th>
+            <th>Status</th>
+            <th>Mails</th>
+            <th>Last mail</th>
+          </tr>
+        </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.id}>
               <td>{r.number}</td>
-              <td><Link href={`/requests/${r.id}`}>{r.subject || "(no subject)"}</Link></td>
+              <td>
+                <Link href={`/requests/${r.id}`}>{r.subject || "(no subject)"}</Link>
+              </td>
               <td>{r.fromName ? `${r.fromName} <${r.fromAddress}>` : r.fromAddress}</td>
               <td>{r.mailbox?.name ?? "—"}</td>
               <td>{r.status}</td>
@@ -86,18 +145,38 @@ async function RequestList({ search, query }: { search: Search; query: Parameter
 
 async function OtherMail({ search, mailbox, page }: { search: Search; mailbox?: string; page: number }) {
   const { rows, total, pages } = await listOtherMail({ mailbox, page });
-  if (total === 0) return <div className="card"><p>Every fetched mail became a request or a reply.</p></div>;
+  if (total === 0)
+    return (
+      <div className="card">
+        <p>Every fetched mail became a request or a reply.</p>
+      </div>
+    );
   return (
     <>
       <table className="table" aria-label="Mail not turned into a request">
-        <thead><tr><th>Subject</th><th>From</th><th>Mailbox</th><th>Why</th><th>Fetched</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Subject</th>
+            <th>From</th>
+            <th>Mailbox</th>
+            <th>Why</th>
+            <th>Fetched</th>
+          </tr>
+        </thead>
         <tbody>
           {rows.map((m) => (
             <tr key={m.id}>
-              <td><Link href={`/requests/mail/${m.id}`}>{m.subject || "(no subject)"}</Link></td>
+              <td>
+                <Link href={`/requests/mail/${m.id}`}>{m.subject || "(no subject)"}</Link>
+              </td>
               <td>{m.fromAddress || "—"}</td>
               <td>{m.mailbox.name}</td>
-              <td><span className={`badge ${MAIL_STATE_LABEL[m.state]?.badge ?? ""}`}>{MAIL_STATE_LABEL[m.state]?.text ?? m.state}</span> <span className="muted">{m.reason}</span></td>
+              <td>
+                <span className={`badge ${MAIL_STATE_LABEL[m.state]?.badge ?? ""}`}>
+                  {MAIL_STATE_LABEL[m.state]?.text ?? m.state}
+                </span>{" "}
+                <span className="muted">{m.reason}</span>
+              </td>
               <td>{when(m.fetchedAt)}</td>
             </tr>
           ))}

@@ -12,7 +12,12 @@ export function AddUserForm() {
     event.preventDefault();
     const formEl = event.currentTarget;
     const form = new FormData(formEl);
-    const input = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? ""), password: String(form.get("password") ?? ""), role: String(form.get("role") ?? "viewer") };
+    const input = {
+      name: String(form.get("name") ?? ""),
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+      role: String(form.get("role") ?? "viewer"),
+    };
     const parsed = addUserSchema.safeParse(input);
     if (!parsed.success) return setErrors(fieldErrorsOf(parsed.error));
     const result = await addUserAction(input as never);
@@ -28,9 +33,19 @@ export function AddUserForm() {
 
   return (
     <form onSubmit={submit} className="form" noValidate aria-label="Add user">
-      {message && <p className={`alert ${message.ok ? "alert-success" : "alert-error"}`} role="status">{message.text}</p>}
+      {message && (
+        <p className={`alert ${message.ok ? "alert-success" : "alert-error"}`} role="status">
+          {message.text}
+        </p>
+      )}
       <div className="grid-2">
-        {([["name", "Name", "text"], ["email", "Email address", "email"], ["password", "Initial password", "password"]] as const).map(([n, l, t]) => (
+        {(
+          [
+            ["name", "Name", "text"],
+            ["email", "Email address", "email"],
+            ["password", "Initial password", "password"],
+          ] as const
+        ).map(([n, l, t]) => (
           <div className="field" key={n}>
             <label htmlFor={`new-${n}`}>{l}</label>
             <input id={`new-${n}`} name={n} type={t} autoComplete="off" />
@@ -45,7 +60,11 @@ export function AddUserForm() {
           </select>
         </div>
       </div>
-      <div className="actions"><button className="btn btn-primary" type="submit">Add user</button></div>
+      <div className="actions">
+        <button className="btn btn-primary" type="submit">
+          Add user
+        </button>
+      </div>
     </form>
   );
 }

@@ -10,7 +10,9 @@ export default async function UsersPage() {
   const isAdmin = me.role === "admin";
   return (
     <>
-      <div className="page-header"><h1>Users</h1></div>
+      <div className="page-header">
+        <h1>Users</h1>
+      </div>
       {isAdmin && (
         <section className="card">
           <h2>Add a user</h2>
@@ -19,7 +21,14 @@ export default async function UsersPage() {
       )}
       <table className="table">
         <thead>
-          <tr><th>Name</th><th>Email address</th><th>Role</th><th>Status</th><th>Last sign-in</th>{isAdmin && <th>Change</th>}</tr>
+          <tr>
+            <th>Name</th>
+            <th>Email address</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Last sign-in</th>
+            {isAdmin && <th>Change</th>}
+          </tr>
         </thead>
         <tbody>
           {users.map((u) => (
@@ -27,9 +36,19 @@ export default async function UsersPage() {
               <td>{u.name}</td>
               <td>{u.email}</td>
               <td>{u.role === "admin" ? "Admin" : "Viewer"}</td>
-              <td>{u.disabled ? <span className="badge badge-error">Disabled</span> : <span className="badge badge-ok">Active</span>}</td>
+              <td>
+                {u.disabled ? (
+                  <span className="badge badge-error">Disabled</span>
+                ) : (
+                  <span className="badge badge-ok">Active</span>
+                )}
+              </td>
               <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : "never"}</td>
-              {isAdmin && <td><UserRowActions userId={u.id} email={u.email} role={u.role} disabled={u.disabled} /></td>}
+              {isAdmin && (
+                <td>
+                  <UserRowActions userId={u.id} email={u.email} role={u.role} disabled={u.disabled} />
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

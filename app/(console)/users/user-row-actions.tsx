@@ -8,29 +8,67 @@ export function UserRowActions({ userId, email, role, disabled }: Props) {
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [password, setPassword] = useState("");
 
-  async function run(what: string, call: () => Promise<{ ok: boolean; error?: string; fieldErrors?: Record<string, string> }>) {
+  async function run(
+    what: string,
+    call: () => Promise<{ ok: boolean; error?: string; fieldErrors?: Record<string, string> }>,
+  ) {
     const result = await call();
-    setMessage(result.ok ? { ok: true, text: what } : { ok: false, text: result.fieldErrors?.password ?? result.error ?? "Failed" });
+    setMessage(
+      result.ok
+        ? { ok: true, text: what }
+        : { ok: false, text: result.fieldErrors?.password ?? result.error ?? "Failed" },
+    );
   }
 
   return (
     <div className="stack">
       <div className="actions">
-        <label className="muted" htmlFor={`role-${userId}`}>Role</label>
-        <select id={`role-${userId}`} aria-label={`Role of ${email}`} defaultValue={role}
-          onChange={(e) => run("Role changed.", () => changeRoleAction({ userId, role: e.target.value as "admin" | "viewer" }))}>
+        <label className="muted" htmlFor={`role-${userId}`}>
+          Role
+        </label>
+        <select
+          id={`role-${userId}`}
+          aria-label={`Role of ${email}`}
+          defaultValue={role}
+          onChange={(e) =>
+            run("Role changed.", () => changeRoleAction({ userId, role: e.target.value as "admin" | "viewer" }))
+          }
+        >
           <option value="viewer">Viewer</option>
           <option value="admin">Admin</option>
         </select>
-        <button className="btn" type="button" onClick={() => run(disabled ? "Enabled." : "Disabled.", () => setDisabledAction({ userId, disabled: !disabled }))}>
+        <button
+          className="btn"
+          type="button"
+          onClick={() =>
+            run(disabled ? "Enabled." : "Disabled.", () => setDisabledAction({ userId, disabled: !disabled }))
+          }
+        >
           {disabled ? "Enable" : "Disable"}
         </button>
       </div>
       <div className="actions">
-        <input aria-label={`New password for ${email}`} type="password" placeholder="New password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-        <button className="btn" type="button" onClick={() => run("Password reset.", () => resetPasswordAction({ userId, password }))}>Reset password</button>
+        <input
+          aria-label={`New password for ${email}`}
+          type="password"
+          placeholder="New password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="new-password"
+        />
+        <button
+          className="btn"
+          type="button"
+          onClick={() => run("Password reset.", () => resetPasswordAction({ userId, password }))}
+        >
+          Reset password
+        </button>
       </div>
-      {message && <span className={message.ok ? "badge badge-ok" : "field-error"} role="status">{message.text}</span>}
+      {message && (
+        <span className={message.ok ? "badge badge-ok" : "field-error"} role="status">
+          {message.text}
+        </span>
+      )}
     </div>
   );
 }

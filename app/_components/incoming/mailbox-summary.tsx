@@ -1,5 +1,11 @@
 import Link from "next/link";
-import { MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxStatus, needsAttention, type listMailboxes } from "@/lib/mail/incoming";
+import {
+  MAILBOX_STATUS_BADGES,
+  MAILBOX_STATUS_LABELS,
+  mailboxStatus,
+  needsAttention,
+  type listMailboxes,
+} from "@/lib/mail/incoming";
 
 type Mailboxes = Awaited<ReturnType<typeof listMailboxes>>;
 
@@ -12,13 +18,17 @@ export function MailboxSummary({ mailboxes }: { mailboxes: Mailboxes }) {
     <section className="card stack" aria-label="Incoming mailboxes">
       <h2>Incoming mailboxes</h2>
       {mailboxes.length === 0 ? (
-        <p>No mailbox yet. <Link href="/incoming/new">Add one</Link>.</p>
+        <p>
+          No mailbox yet. <Link href="/incoming/new">Add one</Link>.
+        </p>
       ) : (
         <p>
           {mailboxes.length} mailbox{mailboxes.length === 1 ? "" : "es"}: {connected} connected
           {attention.length > 0 ? `, ${attention.length} need${attention.length === 1 ? "s" : ""} attention` : ""}
-          {mailboxes.length - connected - attention.length > 0 ? `, ${mailboxes.length - connected - attention.length} not verified or disabled` : ""};{" "}
-          {mailboxes.reduce((sum, m) => sum + m.mailsFetched, 0)} mails fetched.
+          {mailboxes.length - connected - attention.length > 0
+            ? `, ${mailboxes.length - connected - attention.length} not verified or disabled`
+            : ""}
+          ; {mailboxes.reduce((sum, m) => sum + m.mailsFetched, 0)} mails fetched.
         </p>
       )}
       {attention.length > 0 && (
@@ -26,7 +36,8 @@ export function MailboxSummary({ mailboxes }: { mailboxes: Mailboxes }) {
           {attention.map((m) => (
             <li key={m.id}>
               <span className={`badge ${MAILBOX_STATUS_BADGES[m.shown]}`}>{MAILBOX_STATUS_LABELS[m.shown]}</span>{" "}
-              <Link href={`/incoming/${m.id}`}>{m.name}</Link>{m.lastError ? `: ${m.lastError}` : ""}
+              <Link href={`/incoming/${m.id}`}>{m.name}</Link>
+              {m.lastError ? `: ${m.lastError}` : ""}
             </li>
           ))}
         </ul>

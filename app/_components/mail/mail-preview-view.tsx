@@ -13,31 +13,55 @@ function bytes(n: number): string {
 export function MailPreviewView({ mail, folder }: { mail: MailPreview; folder?: string }) {
   return (
     <div className="card stack">
-      {folder !== undefined && <p className="muted">The oldest mail in {visibleName(folder)}, {bytes(mail.size)}</p>}
+      {folder !== undefined && (
+        <p className="muted">
+          The oldest mail in {visibleName(folder)}, {bytes(mail.size)}
+        </p>
+      )}
       <h2>{mail.subject ? visibleName(mail.subject) : "(no subject)"}</h2>
       {mail.notices.length > 0 && (
         <div className="alert alert-warn" role="note" aria-label="What the preview cannot show">
           <ul>
-            {mail.notices.map((notice, i) => <li key={i}>{notice}</li>)}
+            {mail.notices.map((notice, i) => (
+              <li key={i}>{notice}</li>
+            ))}
           </ul>
-          {mail.parserSaid && <p className="muted">The MIME parser said: <code>{mail.parserSaid}</code></p>}
+          {mail.parserSaid && (
+            <p className="muted">
+              The MIME parser said: <code>{mail.parserSaid}</code>
+            </p>
+          )}
         </div>
       )}
       <table className="table">
         <tbody>
           {mail.headers.map((h, i) => (
-            <tr key={i}><th>{h.name}</th><td className="wrap-anywhere">{visibleName(h.value)}</td></tr>
+            <tr key={i}>
+              <th>{h.name}</th>
+              <td className="wrap-anywhere">{visibleName(h.value)}</td>
+            </tr>
           ))}
         </tbody>
       </table>
       <h3>Text</h3>
-      <pre className="transcript">{mail.text}{mail.textTruncated ? "\n[…]" : ""}</pre>
+      <pre className="transcript">
+        {mail.text}
+        {mail.textTruncated ? "\n[…]" : ""}
+      </pre>
       {mail.safeHtml && (
         <>
           <h3>HTML preview</h3>
-          <p className="field-help">Links show where they really lead and open in a new tab; remote images are not loaded.</p>
+          <p className="field-help">
+            Links show where they really lead and open in a new tab; remote images are not loaded.
+          </p>
           {/* sanitized on the server; the frame runs no script and never navigates itself */}
-          <iframe title="HTML preview" sandbox={PREVIEW_FRAME_SANDBOX} referrerPolicy="no-referrer" srcDoc={previewFrameDocument(mail.safeHtml)} className="mail-frame" />
+          <iframe
+            title="HTML preview"
+            sandbox={PREVIEW_FRAME_SANDBOX}
+            referrerPolicy="no-referrer"
+            srcDoc={previewFrameDocument(mail.safeHtml)}
+            className="mail-frame"
+          />
         </>
       )}
       <h3>Attachments{mail.attachmentCount > 0 ? ` (${mail.attachmentCount})` : ""}</h3>
@@ -45,7 +69,11 @@ export function MailPreviewView({ mail, folder }: { mail: MailPreview; folder?: 
         <p className="muted">{mail.attachmentCount > 0 ? "None could be listed by name." : "None"}</p>
       ) : (
         <ul aria-label="Attachments">
-          {mail.attachments.map((a, i) => <li key={i}><span className="attachment-name">{visibleName(a.filename)}</span> ({a.contentType}, {bytes(a.size)})</li>)}
+          {mail.attachments.map((a, i) => (
+            <li key={i}>
+              <span className="attachment-name">{visibleName(a.filename)}</span> ({a.contentType}, {bytes(a.size)})
+            </li>
+          ))}
         </ul>
       )}
     </div>

@@ -8,12 +8,20 @@ export const consentStatusAction = defineAction(
   { schema: z.object({ connectionId: z.string().min(1) }), role: "admin", name: "oauth.consentStatus" },
   async ({ connectionId }) => {
     const conn = await getConnectionStatus(connectionId);
-    return { status: conn?.status ?? "missing", updatedAt: conn?.updatedAt.toISOString() ?? null, identity: conn?.identity ?? null };
+    return {
+      status: conn?.status ?? "missing",
+      updatedAt: conn?.updatedAt.toISOString() ?? null,
+      identity: conn?.identity ?? null,
+    };
   },
 );
 
 /** Fills a generic provider's endpoints from its issuer's metadata (OpenID Connect / RFC 8414). */
 export const discoverEndpointsAction = defineAction(
-  { schema: z.object({ issuer: z.string().trim().min(1, "Enter the issuer URL") }), role: "admin", name: "oauth.discover" },
+  {
+    schema: z.object({ issuer: z.string().trim().min(1, "Enter the issuer URL") }),
+    role: "admin",
+    name: "oauth.discover",
+  },
   ({ issuer }) => discoverEndpoints(issuer),
 );

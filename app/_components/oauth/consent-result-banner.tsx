@@ -21,9 +21,12 @@ export function ConsentResultBanner({ onSuccess }: { onSuccess?: () => void }) {
     const connectionId = url.searchParams.get("oauth_connection") ?? undefined;
     for (const key of ["oauth", "oauth_code", "oauth_connection"]) url.searchParams.delete(key);
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
-    if (state === "error") return setOutcome({ ok: false, code: code ?? "unknown", connectionId, ...consentCodeMessage(code) });
+    if (state === "error")
+      return setOutcome({ ok: false, code: code ?? "unknown", connectionId, ...consentCodeMessage(code) });
     if (code === "identity_mismatch" && connectionId) {
-      void consentStatusAction({ connectionId }).then((status) => setOutcome({ ok: true, connectionId, identity: status.ok ? status.data.identity ?? undefined : undefined }));
+      void consentStatusAction({ connectionId }).then((status) =>
+        setOutcome({ ok: true, connectionId, identity: status.ok ? (status.data.identity ?? undefined) : undefined }),
+      );
     } else setOutcome({ ok: true, connectionId });
     onSuccess?.();
     // Runs once per page load: the query is consumed above.
@@ -33,18 +36,37 @@ export function ConsentResultBanner({ onSuccess }: { onSuccess?: () => void }) {
   return <ConsentOutcomeView outcome={outcome} />;
 }
 
-export function ConsentOutcomeView({ outcome, returnTo, onRetried }: { outcome: ConsentOutcome; returnTo?: string; onRetried?: (next: ConsentOutcome) => void }) {
+export function ConsentOutcomeView({
+  outcome,
+  returnTo,
+  onRetried,
+}: {
+  outcome: ConsentOutcome;
+  returnTo?: string;
+  onRetried?: (next: ConsentOutcome) => void;
+}) {
   if (outcome.ok) {
     return (
       <div className="stack">
-        <div className="alert alert-success" role="status">Signed in: the provider issued tokens for this connection.</div>
-        {outcome.identity && outcome.connectionId && <IdentityNotice identity={outcome.identity} connectionId={outcome.connectionId} returnTo={returnTo} onRetried={onRetried} />}
+        <div className="alert alert-success" role="status">
+          Signed in: the provider issued tokens for this connection.
+        </div>
+        {outcome.identity && outcome.connectionId && (
+          <IdentityNotice
+            identity={outcome.identity}
+            connectionId={outcome.connectionId}
+            returnTo={returnTo}
+            onRetried={onRetried}
+          />
+        )}
       </div>
     );
   }
   return (
     <div className="stack">
-      <div className="alert alert-error" role="alert">{outcome.error}</div>
+      <div className="alert alert-error" role="alert">
+        {outcome.error}
+      </div>
       {outcome.hint && <HintNote hint={outcome.hint} />}
     </div>
   );

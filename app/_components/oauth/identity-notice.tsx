@@ -8,28 +8,56 @@ import { openConsent } from "./open-consent";
  * delegate signs in); otherwise the provider remembered someone else, and the admin signs in again as the
  * mailbox's user, with the provider asked to show its sign-in page.
  */
-export function IdentityNotice({ identity, connectionId, returnTo, onRetried }: { identity: ConsentIdentity; connectionId: string; returnTo?: string; onRetried?: (next: ConsentOutcome) => void }) {
+export function IdentityNotice({
+  identity,
+  connectionId,
+  returnTo,
+  onRetried,
+}: {
+  identity: ConsentIdentity;
+  connectionId: string;
+  returnTo?: string;
+  onRetried?: (next: ConsentOutcome) => void;
+}) {
   const [pending, startTransition] = useTransition();
   const [retried, setRetried] = useState<ConsentOutcome | null>(null);
   const signInAgain = () =>
     startTransition(async () => {
-      const next = await openConsent(connectionId, { returnTo: returnTo ?? window.location.pathname, switchAccount: true });
+      const next = await openConsent(connectionId, {
+        returnTo: returnTo ?? window.location.pathname,
+        switchAccount: true,
+      });
       setRetried(next);
       onRetried?.(next);
     });
   if (retried && !onRetried) {
-    if (!retried.ok) return <div className="alert alert-error" role="alert">{retried.error}</div>;
-    if (retried.identity) return <IdentityNotice identity={retried.identity} connectionId={connectionId} returnTo={returnTo} />;
-    return <div className="alert alert-success" role="status">Signed in again: the tokens are now for this mailbox&apos;s account.</div>;
+    if (!retried.ok)
+      return (
+        <div className="alert alert-error" role="alert">
+          {retried.error}
+        </div>
+      );
+    if (retried.identity)
+      return <IdentityNotice identity={retried.identity} connectionId={connectionId} returnTo={returnTo} />;
+    return (
+      <div className="alert alert-success" role="status">
+        Signed in again: the tokens are now for this mailbox&apos;s account.
+      </div>
+    );
   }
   return (
     <div className="alert alert-warn stack" role="alert">
       <p>
         Signed in as <strong>{identity.signedInAs}</strong>, this mailbox is <strong>{identity.mailbox}</strong>.
       </p>
-      <p>If {identity.signedInAs} may open this mailbox (a shared mailbox), nothing needs doing. Otherwise the provider used an account it remembered: sign in as the mailbox&apos;s user.</p>
+      <p>
+        If {identity.signedInAs} may open this mailbox (a shared mailbox), nothing needs doing. Otherwise the provider
+        used an account it remembered: sign in as the mailbox&apos;s user.
+      </p>
       <div className="actions">
-        <button type="button" className="btn btn-secondary" disabled={pending} onClick={signInAgain}>Sign in as someone else</button>
+        <button type="button" className="btn btn-secondary" disabled={pending} onClick={signInAgain}>
+          Sign in as someone else
+        </button>
       </div>
     </div>
   );

@@ -10,8 +10,15 @@ function startUrl(connectionId: string, mode: "popup" | "redirect", returnTo: st
  * Opens the provider's consent in a popup and resolves with its outcome. When the browser blocks popups the
  * same flow runs as a full-page redirect that comes back to `returnTo` (the promise then never resolves).
  */
-export function openConsent(connectionId: string, opts: { returnTo: string; switchAccount?: boolean }): Promise<ConsentOutcome> {
-  const popup = window.open(startUrl(connectionId, "popup", opts.returnTo, opts.switchAccount), "mailbridge-consent", "popup,width=560,height=720");
+export function openConsent(
+  connectionId: string,
+  opts: { returnTo: string; switchAccount?: boolean },
+): Promise<ConsentOutcome> {
+  const popup = window.open(
+    startUrl(connectionId, "popup", opts.returnTo, opts.switchAccount),
+    "mailbridge-consent",
+    "popup,width=560,height=720",
+  );
   if (!popup) {
     window.location.assign(startUrl(connectionId, "redirect", opts.returnTo, opts.switchAccount));
     return new Promise(() => undefined);
@@ -41,8 +48,16 @@ export function openConsent(connectionId: string, opts: { returnTo: string; swit
       await new Promise((r) => setTimeout(r, 300));
       if (settled) return;
       const status = await consentStatusAction({ connectionId });
-      const fresh = status.ok && status.data.status === "connected" && status.data.updatedAt && Date.parse(status.data.updatedAt) >= startedAt;
-      finish(fresh ? { ok: true, connectionId, identity: (status.ok && status.data.identity) || undefined } : { ok: false, code: "popup_closed", error: "The sign-in window was closed before the sign-in finished." });
+      const fresh =
+        status.ok &&
+        status.data.status === "connected" &&
+        status.data.updatedAt &&
+        Date.parse(status.data.updatedAt) >= startedAt;
+      finish(
+        fresh
+          ? { ok: true, connectionId, identity: (status.ok && status.data.identity) || undefined }
+          : { ok: false, code: "popup_closed", error: "The sign-in window was closed before the sign-in finished." },
+      );
     }, 400);
   });
 }

@@ -15,7 +15,9 @@ export function MailMessage({ mail }: { mail: Omit<Mail, "requestId"> }) {
         {mail.imported && <span className="badge">Imported</span>}
         {mail.extractState === "failed" && <span className="badge badge-error">Flagged</span>}
       </div>
-      <div><strong>{mail.subject || "(no subject)"}</strong></div>
+      <div>
+        <strong>{mail.subject || "(no subject)"}</strong>
+      </div>
       {mail.reason && <p className="muted">{mail.reason}</p>}
       {mail.extractState === "pending" && <p className="muted">The body is being read; reload in a moment.</p>}
       {mail.hasHtml ? (
@@ -34,13 +36,22 @@ export function MailMessage({ mail }: { mail: Omit<Mail, "requestId"> }) {
         <ul aria-label="Attachments">
           {mail.attachments.map((a) => (
             <li key={a.id}>
-              <a href={`/api/requests/attachments/${a.id}`} download>{a.filename}</a> <span className="muted">{a.contentType}, {sizeOf(a.size)}</span>
+              <a href={`/api/requests/attachments/${a.id}`} download>
+                {a.filename}
+              </a>{" "}
+              <span className="muted">
+                {a.contentType}, {sizeOf(a.size)}
+              </span>
             </li>
           ))}
         </ul>
       )}
       <div className="muted">
-        Raw message: {sizeOf(mail.rawSize)} (<a href={`/api/requests/mail/${mail.id}/raw`} download>download .eml</a>) · Message-ID {mail.messageId ?? "none"} · mailbox {mail.mailbox.name}
+        Raw message: {sizeOf(mail.rawSize)} (
+        <a href={`/api/requests/mail/${mail.id}/raw`} download>
+          download .eml
+        </a>
+        ) · Message-ID {mail.messageId ?? "none"} · mailbox {mail.mailbox.name}
       </div>
     </article>
   );

@@ -18,11 +18,20 @@ export function SentReply({ reply }: { reply: Reply }) {
   return (
     <article className="card stack" aria-label={`Reply to ${to}`}>
       <div>
-        <strong>Reply from {reply.fromAddress}</strong> <span className="muted">to {to} · {when(reply.sentAt ?? reply.createdAt)}</span>{" "}
+        <strong>Reply from {reply.fromAddress}</strong>{" "}
+        <span className="muted">
+          to {to} · {when(reply.sentAt ?? reply.createdAt)}
+        </span>{" "}
         <span className={`badge ${state.badge}`}>{state.text}</span>
       </div>
-      <div><strong>{reply.subject}</strong></div>
-      {reply.lastError && reply.state !== "sent" && <p className="muted">Last error (attempt {reply.attempts}): {reply.lastError}</p>}
+      <div>
+        <strong>{reply.subject}</strong>
+      </div>
+      {reply.lastError && reply.state !== "sent" && (
+        <p className="muted">
+          Last error (attempt {reply.attempts}): {reply.lastError}
+        </p>
+      )}
       {reply.bodyText && <pre style={{ whiteSpace: "pre-wrap" }}>{reply.bodyText}</pre>}
     </article>
   );

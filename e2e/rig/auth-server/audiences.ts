@@ -22,7 +22,8 @@ export const ACCEPTED_AUDIENCES: Record<IntrospectionResource, readonly Audience
 
 export function audienceOfScope(scope: string): Audience {
   const lower = scope.toLowerCase();
-  if (lower.startsWith("https://outlook.office.com/") || lower.startsWith("https://outlook.office365.com/")) return AUDIENCES.outlook;
+  if (lower.startsWith("https://outlook.office.com/") || lower.startsWith("https://outlook.office365.com/"))
+    return AUDIENCES.outlook;
   if (lower.startsWith("https://graph.microsoft.com/")) return AUDIENCES.graph;
   if (lower === AUDIENCES.gmail) return AUDIENCES.gmail;
   return AUDIENCES.rigMail;

@@ -113,7 +113,10 @@ describe("authorization code flow with PKCE through the sign-in and consent page
 
   it("accepts loopback callbacks on any port on 127.0.0.1 and localhost, and nothing else", async () => {
     const { clients, users } = server.info;
-    for (const redirectUri of ["http://127.0.0.1:3999/api/oauth/callback", "http://localhost:61234/api/oauth/callback"]) {
+    for (const redirectUri of [
+      "http://127.0.0.1:3999/api/oauth/callback",
+      "http://localhost:61234/api/oauth/callback",
+    ]) {
       const flow = await runAuthorizationFlow({
         authorizeUrl: server.info.authorizeUrl,
         client: clients.public,
@@ -125,7 +128,11 @@ describe("authorization code flow with PKCE through the sign-in and consent page
       expect(flow.callback.origin + flow.callback.pathname).toBe(redirectUri);
       expect(flow.callback.searchParams.get("code")).toBeTruthy();
     }
-    for (const redirectUri of ["http://evil.test:3999/api/oauth/callback", "http://127.0.0.1:3999/other/callback", "https://127.0.0.1:3999/api/oauth/callback"]) {
+    for (const redirectUri of [
+      "http://evil.test:3999/api/oauth/callback",
+      "http://127.0.0.1:3999/other/callback",
+      "https://127.0.0.1:3999/api/oauth/callback",
+    ]) {
       const url = new URL(server.info.authorizeUrl);
       url.search = new URLSearchParams({
         client_id: clients.public.clientId,

@@ -47,7 +47,8 @@ export class ControlState {
   setLifetimes(change: Partial<Lifetimes> & { clientId?: string }): void {
     const { clientId, ...lifetimes } = change;
     for (const [name, value] of Object.entries(lifetimes)) {
-      if (value !== undefined && (!Number.isInteger(value) || value <= 0)) throw new Error(`${name} must be a positive whole number`);
+      if (value !== undefined && (!Number.isInteger(value) || value <= 0))
+        throw new Error(`${name} must be a positive whole number`);
     }
     if (clientId) this.clientLifetimes.set(clientId, { ...this.clientLifetimes.get(clientId), ...lifetimes });
     else this.lifetimes = { ...this.lifetimes, ...stripUndefined(lifetimes) };
@@ -58,10 +59,16 @@ export class ControlState {
   }
 
   /** The first queued failure matching this request, removed from the queue. */
-  takeFailure(path: ForcedFailure["path"], style: ProviderStyle, clientId: string | undefined): ForcedFailure | undefined {
+  takeFailure(
+    path: ForcedFailure["path"],
+    style: ProviderStyle,
+    clientId: string | undefined,
+  ): ForcedFailure | undefined {
     const index = this.failures.findIndex(
       (failure) =>
-        failure.path === path && (!failure.style || failure.style === style) && (!failure.clientId || failure.clientId === clientId),
+        failure.path === path &&
+        (!failure.style || failure.style === style) &&
+        (!failure.clientId || failure.clientId === clientId),
     );
     if (index === -1) return undefined;
     return this.failures.splice(index, 1)[0];
@@ -71,7 +78,8 @@ export class ControlState {
     if (!Number.isInteger(slowdown.delayMs) || slowdown.delayMs <= 0 || slowdown.delayMs > MAX_DELAY_MS) {
       throw new Error(`delayMs must be a whole number of milliseconds between 1 and ${MAX_DELAY_MS}`);
     }
-    if (!Number.isInteger(slowdown.count) || slowdown.count <= 0) throw new Error("count must be a positive whole number");
+    if (!Number.isInteger(slowdown.count) || slowdown.count <= 0)
+      throw new Error("count must be a positive whole number");
     this.slowdowns.push({ ...slowdown });
   }
 

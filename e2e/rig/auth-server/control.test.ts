@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failNext, getToken, introspectToken, refreshToken, resetAuth, revoke, rotateKeys, setTtl, slowNext, tokenRequestCount } from "../auth-client";
+import {
+  failNext,
+  getToken,
+  introspectToken,
+  refreshToken,
+  resetAuth,
+  revoke,
+  rotateKeys,
+  setTtl,
+  slowNext,
+  tokenRequestCount,
+} from "../auth-client";
 import { jwtParts, startTestAuthServer, tokenCall, type TestAuthServer } from "./test-support";
 
 let server: TestAuthServer;
@@ -14,7 +25,11 @@ const OUTLOOK_IMAP = "https://outlook.office.com/IMAP.AccessAsUser.All";
 
 describe("introspection extension", () => {
   it("answers 200 {active:false} for garbage, a missing token and an unknown resource", async () => {
-    for (const [token, resource] of [["garbage", "mail"], ["", "mail"], ["x.y.z", "graph"]] as const) {
+    for (const [token, resource] of [
+      ["garbage", "mail"],
+      ["", "mail"],
+      ["x.y.z", "graph"],
+    ] as const) {
       expect(await introspectToken(server.rig, token, resource)).toEqual({ active: false });
     }
     const response = await fetch(`${server.info.introspectionUrl}/nonsense`, { method: "POST" });
@@ -24,12 +39,18 @@ describe("introspection extension", () => {
 
   it("accepts a token only for the resources of its audience", async () => {
     const outlook = await getToken(server.rig, { user: "alice", scope: OUTLOOK_IMAP });
-    expect(await introspectToken(server.rig, outlook.access_token, "mail")).toMatchObject({ active: true, aud: "https://outlook.office.com" });
+    expect(await introspectToken(server.rig, outlook.access_token, "mail")).toMatchObject({
+      active: true,
+      aud: "https://outlook.office.com",
+    });
     expect(await introspectToken(server.rig, outlook.access_token, "ews")).toMatchObject({ active: true });
     expect(await introspectToken(server.rig, outlook.access_token, "graph")).toEqual({ active: false });
 
     const graph = await getToken(server.rig, { user: "alice", scope: "https://graph.microsoft.com/Mail.ReadWrite" });
-    expect(await introspectToken(server.rig, graph.access_token, "graph")).toMatchObject({ active: true, aud: "https://graph.microsoft.com" });
+    expect(await introspectToken(server.rig, graph.access_token, "graph")).toMatchObject({
+      active: true,
+      aud: "https://graph.microsoft.com",
+    });
     expect(await introspectToken(server.rig, graph.access_token, "mail")).toEqual({ active: false });
 
     const gmail = await getToken(server.rig, { user: "alice", scope: "https://mail.google.com/" });
@@ -40,11 +61,25 @@ describe("introspection extension", () => {
   it("names the login user only when the token's user may open that mailbox (alice → shared yes, bob → shared no)", async () => {
     const alice = await getToken(server.rig, { user: "alice", scope: "imap" });
     const bob = await getToken(server.rig, { user: "bob", scope: "imap" });
-    expect(await server.introspect(alice.access_token, "mail", "shared@rig.test")).toMatchObject({ active: true, username: "shared@rig.test" });
-    expect(await server.introspect(alice.access_token, "mail", "alice@rig.test")).toMatchObject({ active: true, username: "alice@rig.test" });
-    expect(await server.introspect(bob.access_token, "mail", "shared@rig.test")).toMatchObject({ active: true, username: "bob@rig.test" });
-    expect(await server.introspect(bob.access_token, "mail", "alice@rig.test")).toMatchObject({ active: true, username: "bob@rig.test" });
-    expect(await introspectToken(server.rig, alice.access_token, "mail", "SHARED@rig.test")).toMatchObject({ username: "shared@rig.test" });
+    expect(await server.introspect(alice.access_token, "mail", "shared@rig.test")).toMatchObject({
+      active: true,
+      username: "shared@rig.test",
+    });
+    expect(await server.introspect(alice.access_token, "mail", "alice@rig.test")).toMatchObject({
+      active: true,
+      username: "alice@rig.test",
+    });
+    expect(await server.introspect(bob.access_token, "mail", "shared@rig.test")).toMatchObject({
+      active: true,
+      username: "bob@rig.test",
+    });
+    expect(await server.introspect(bob.access_token, "mail", "alice@rig.test")).toMatchObject({
+      active: true,
+      username: "bob@rig.test",
+    });
+    expect(await introspectToken(server.rig, alice.access_token, "mail", "SHARED@rig.test")).toMatchObject({
+      username: "shared@rig.test",
+    });
   });
 
   it("lets an app-only token act as any mailbox", async () => {
@@ -53,8 +88,15 @@ describe("introspection extension", () => {
       scope: "https://outlook.office365.com/.default",
     });
     const token = String(app.body.access_token);
-    expect(await server.introspect(token, "mail", "bob@rig.test")).toMatchObject({ active: true, username: "bob@rig.test", app_only: true });
-    expect(await server.introspect(token, "ews", "shared@rig.test")).toMatchObject({ active: true, username: "shared@rig.test" });
+    expect(await server.introspect(token, "mail", "bob@rig.test")).toMatchObject({
+      active: true,
+      username: "bob@rig.test",
+      app_only: true,
+    });
+    expect(await server.introspect(token, "ews", "shared@rig.test")).toMatchObject({
+      active: true,
+      username: "shared@rig.test",
+    });
   });
 });
 
@@ -70,7 +112,9 @@ describe("control API", () => {
     await expect(refreshToken(server.rig, { refreshToken: bob.refresh_token! })).rejects.toThrow(/invalid_grant/);
 
     expect(await introspectToken(server.rig, alice.access_token, "mail")).toMatchObject({ active: true });
-    await expect(refreshToken(server.rig, { refreshToken: alice.refresh_token! })).resolves.toMatchObject({ access_token: expect.any(String) });
+    await expect(refreshToken(server.rig, { refreshToken: alice.refresh_token! })).resolves.toMatchObject({
+      access_token: expect.any(String),
+    });
   });
 
   it("revoke by client ends app-only tokens of that client", async () => {
@@ -122,9 +166,18 @@ describe("control API", () => {
 
   it("fail-next: the next matching request fails once, in the style of its endpoint", async () => {
     const client = server.info.clients.secretPost;
-    await failNext(server.rig, { path: "token", code: "invalid_grant", clientId: client.clientId, description: "forced" });
-    await expect(getToken(server.rig, { user: "alice", scope: "imap", client })).rejects.toThrow(/400 invalid_grant forced/);
-    await expect(getToken(server.rig, { user: "alice", scope: "imap", client })).resolves.toMatchObject({ access_token: expect.any(String) });
+    await failNext(server.rig, {
+      path: "token",
+      code: "invalid_grant",
+      clientId: client.clientId,
+      description: "forced",
+    });
+    await expect(getToken(server.rig, { user: "alice", scope: "imap", client })).rejects.toThrow(
+      /400 invalid_grant forced/,
+    );
+    await expect(getToken(server.rig, { user: "alice", scope: "imap", client })).resolves.toMatchObject({
+      access_token: expect.any(String),
+    });
   });
 
   it("slow: the next token requests of a client are answered late, then on time again; token-requests counts them", async () => {
@@ -151,7 +204,10 @@ describe("control API", () => {
     expect(noClient.status).toBe(400);
     const unknown = await fetch(`${server.info.controlUrl}/explode`, { method: "POST", body: "{}" });
     expect(unknown.status).toBe(404);
-    const badTtl = await fetch(`${server.info.controlUrl}/ttl`, { method: "POST", body: JSON.stringify({ accessTokenSeconds: -5 }) });
+    const badTtl = await fetch(`${server.info.controlUrl}/ttl`, {
+      method: "POST",
+      body: JSON.stringify({ accessTokenSeconds: -5 }),
+    });
     expect(badTtl.status).toBe(400);
     const badFailure = await fetch(`${server.info.controlUrl}/fail-next`, {
       method: "POST",

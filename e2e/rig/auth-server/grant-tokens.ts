@@ -22,7 +22,9 @@ export async function issueUserTokens(
   const oidcScopes = opts.scopes.filter((scope) => OIDC_SCOPES.includes(scope));
   const tokenScopes = resourceScopes(opts.scopes).filter((scope) => audienceOfScope(scope) === resource);
 
-  const registration = Object.values(server.identities.clients).find((candidate) => candidate.clientId === client.clientId);
+  const registration = Object.values(server.identities.clients).find(
+    (candidate) => candidate.clientId === client.clientId,
+  );
   const grant = new provider.Grant({ accountId: opts.accountId, clientId: client.clientId });
   if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(" "));
   if (tokenScopes.length) grant.addResourceScope(resource, tokenScopes.join(" "));
@@ -48,7 +50,10 @@ export async function issueUserTokens(
       gty: opts.gty,
       resource,
       rotations: 0,
-      scope: [...(registration?.narrowRefreshScope ? oidcScopes.filter((scope) => scope !== "offline_access") : oidcScopes), ...tokenScopes].join(" "),
+      scope: [
+        ...(registration?.narrowRefreshScope ? oidcScopes.filter((scope) => scope !== "offline_access") : oidcScopes),
+        ...tokenScopes,
+      ].join(" "),
     });
     refreshTokenValue = await refreshToken.save();
   }

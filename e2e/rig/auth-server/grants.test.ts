@@ -12,7 +12,13 @@ afterAll(async () => {
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-async function serviceAccountAssertion(claims: { sub?: string; scope?: string; aud?: string; lifetime?: string; key?: string }) {
+async function serviceAccountAssertion(claims: {
+  sub?: string;
+  scope?: string;
+  aud?: string;
+  lifetime?: string;
+  key?: string;
+}) {
   const { serviceAccount } = server.info;
   const key = await importPKCS8(claims.key ?? serviceAccount.privateKeyPem, "RS256");
   return new SignJWT({ scope: claims.scope ?? "https://mail.google.com/" })
@@ -29,11 +35,19 @@ describe("grants and client authentication", () => {
   it("client credentials: an app-only JWT for outlook with roles, for each client-authentication method", async () => {
     const { clients, tokenUrl } = server.info;
     for (const client of [clients.appOnly, clients.secretPost, clients.secretBasic, clients.privateKeyJwt]) {
-      const answer = await tokenCall(tokenUrl, client, { grant_type: "client_credentials", scope: "https://outlook.office365.com/.default" });
+      const answer = await tokenCall(tokenUrl, client, {
+        grant_type: "client_credentials",
+        scope: "https://outlook.office365.com/.default",
+      });
       expect(answer.status, `${client.clientId}: ${JSON.stringify(answer.body)}`).toBe(200);
       const { header, payload } = jwtParts(String(answer.body.access_token));
       expect(header.typ).toBe("JWT");
-      expect(payload).toMatchObject({ aud: "https://outlook.office.com", client_id: client.clientId, azp: client.clientId, sub: client.clientId });
+      expect(payload).toMatchObject({
+        aud: "https://outlook.office.com",
+        client_id: client.clientId,
+        azp: client.clientId,
+        sub: client.clientId,
+      });
       expect(payload.roles).toContain("IMAP.AccessAsApp");
       expect(payload.email).toBeUndefined();
       expect(answer.body.refresh_token).toBeUndefined();
@@ -42,20 +56,36 @@ describe("grants and client authentication", () => {
 
   it("private_key_jwt also accepts an assertion addressed to the issuer or the Microsoft-style token URL", async () => {
     const { clients, issuer, msBase } = server.info;
-    const viaIssuer = await tokenCall(server.info.tokenUrl, clients.privateKeyJwt, { grant_type: "client_credentials", scope: "imap" }, { assertionAudience: issuer });
+    const viaIssuer = await tokenCall(
+      server.info.tokenUrl,
+      clients.privateKeyJwt,
+      { grant_type: "client_credentials", scope: "imap" },
+      { assertionAudience: issuer },
+    );
     expect(viaIssuer.status).toBe(200);
     const msToken = `${msBase}/rig.test/oauth2/v2.0/token`;
-    const viaMicrosoft = await tokenCall(msToken, clients.privateKeyJwt, { grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" });
+    const viaMicrosoft = await tokenCall(msToken, clients.privateKeyJwt, {
+      grant_type: "client_credentials",
+      scope: "https://graph.microsoft.com/.default",
+    });
     expect(viaMicrosoft.status).toBe(200);
     expect(jwtParts(String(viaMicrosoft.body.access_token)).payload.aud).toBe("https://graph.microsoft.com");
   });
 
   it("refuses a wrong client secret and a client that is not registered", async () => {
     const { clients, tokenUrl } = server.info;
-    const wrongSecret = await tokenCall(tokenUrl, { ...clients.secretPost, clientSecret: "nope" }, { grant_type: "client_credentials", scope: "imap" });
+    const wrongSecret = await tokenCall(
+      tokenUrl,
+      { ...clients.secretPost, clientSecret: "nope" },
+      { grant_type: "client_credentials", scope: "imap" },
+    );
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body.error).toBe("invalid_client");
-    const unknown = await tokenCall(tokenUrl, { ...clients.secretPost, clientId: "nobody" }, { grant_type: "client_credentials", scope: "imap" });
+    const unknown = await tokenCall(
+      tokenUrl,
+      { ...clients.secretPost, clientId: "nobody" },
+      { grant_type: "client_credentials", scope: "imap" },
+    );
     expect(unknown.body.error).toBe("invalid_client");
   });
 
@@ -83,7 +113,12 @@ describe("grants and client authentication", () => {
       expect(typeof payload.exp).toBe("number");
       expect(answer.body.refresh_token).toEqual(expect.any(String));
     }
-    const refused = await tokenCall(tokenUrl, clients.ropc, { grant_type: "password", username: users.bob.username, password: "wrong", scope: "imap" });
+    const refused = await tokenCall(tokenUrl, clients.ropc, {
+      grant_type: "password",
+      username: users.bob.username,
+      password: "wrong",
+      scope: "imap",
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe("invalid_grant");
   });
@@ -113,7 +148,12 @@ describe("grants and client authentication", () => {
     expect(rotated.body.refresh_token).toEqual(expect.any(String));
     expect(rotated.body.refresh_token).not.toBe(original);
     const { payload } = jwtParts(String(rotated.body.access_token));
-    expect(payload).toMatchObject({ sub: "alice@rig.test", email: "alice@rig.test", aud: "urn:rig:mail", scope: "imap smtp" });
+    expect(payload).toMatchObject({
+      sub: "alice@rig.test",
+      email: "alice@rig.test",
+      aud: "urn:rig:mail",
+      scope: "imap smtp",
+    });
 
     const reused = await tokenCall(tokenUrl, clients.ropc, { grant_type: "refresh_token", refresh_token: original });
     expect(reused.status).toBe(400);
@@ -125,7 +165,10 @@ describe("grants and client authentication", () => {
     const response = await fetch(googleTokenUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: JWT_BEARER, assertion: await serviceAccountAssertion({ sub: "shared@rig.test" }) }),
+      body: new URLSearchParams({
+        grant_type: JWT_BEARER,
+        assertion: await serviceAccountAssertion({ sub: "shared@rig.test" }),
+      }),
     });
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status, JSON.stringify(body)).toBe(200);
@@ -170,7 +213,10 @@ describe("grants and client authentication", () => {
   });
 
   it("public clients exist for PKCE-only flows and may not use client credentials", async () => {
-    const answer = await tokenCall(server.info.tokenUrl, server.info.clients.public, { grant_type: "client_credentials", scope: "imap" });
+    const answer = await tokenCall(server.info.tokenUrl, server.info.clients.public, {
+      grant_type: "client_credentials",
+      scope: "imap",
+    });
     expect(answer.status).toBe(400);
   });
 });

@@ -63,7 +63,10 @@ const secret = () => randomBytes(24).toString("base64url");
 export async function createIdentities(): Promise<RigIdentities> {
   const [clientKeys, serviceAccountKeys] = await Promise.all([generateRsaKeyPair("client"), generateRsaKeyPair("sa")]);
   const users = Object.fromEntries(
-    Object.entries(USERS).map(([name, username]) => [name, { username, password: `${name}-pw-${randomBytes(6).toString("hex")}` }]),
+    Object.entries(USERS).map(([name, username]) => [
+      name,
+      { username, password: `${name}-pw-${randomBytes(6).toString("hex")}` },
+    ]),
   ) as RigIdentities["users"];
 
   const delegated = ["authorization_code", "refresh_token"];

@@ -57,10 +57,20 @@ export function interactionRoutes(server: AuthServerContext): Middleware {
         server.log(`sign-in refused for ${username}`);
         ctx.status = 401;
         ctx.type = "html";
-        ctx.body = loginPage({ action: `${ROUTES.interaction}/${uid}/login`, clientId, loginHint: username, error: "Wrong email or password." });
+        ctx.body = loginPage({
+          action: `${ROUTES.interaction}/${uid}/login`,
+          clientId,
+          loginHint: username,
+          error: "Wrong email or password.",
+        });
         return;
       }
-      const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.username } }, { mergeWithLastSubmission: false });
+      const returnTo = await provider.interactionResult(
+        ctx.req,
+        ctx.res,
+        { login: { accountId: user.username } },
+        { mergeWithLastSubmission: false },
+      );
       ctx.status = 303;
       ctx.redirect(returnTo);
       return;
@@ -78,7 +88,6 @@ export function interactionRoutes(server: AuthServerContext): Middleware {
     return next();
   };
 }
-
 
 function requestedScopes(details: InteractionDetails): string[] {
   const scopes = typeof details.params.scope === "string" ? details.params.scope.split(" ").filter(Boolean) : [];
@@ -116,4 +125,3 @@ function denial(details: InteractionDetails): Record<string, unknown> {
       : "The user denied the request.";
   return { error: "access_denied", error_description: description };
 }
-

@@ -34,7 +34,11 @@ export async function introspect(
   }
 
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.some((aud) => typeof aud === "string" && (ACCEPTED_AUDIENCES[resource] as readonly string[]).includes(aud))) {
+  if (
+    !audiences.some(
+      (aud) => typeof aud === "string" && (ACCEPTED_AUDIENCES[resource] as readonly string[]).includes(aud),
+    )
+  ) {
     return INACTIVE;
   }
 

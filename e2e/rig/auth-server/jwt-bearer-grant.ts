@@ -38,7 +38,8 @@ export function registerJwtBearerGrant(provider: Provider, server: AuthServerCon
         if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "aud") {
           throw invalidGrant("Invalid JWT: Failed audience check.");
         }
-        if (error instanceof joseErrors.JWTExpired || error instanceof joseErrors.JWTClaimValidationFailed) throw invalidGrant(LIFETIME_ERROR);
+        if (error instanceof joseErrors.JWTExpired || error instanceof joseErrors.JWTClaimValidationFailed)
+          throw invalidGrant(LIFETIME_ERROR);
         throw invalidGrant("Invalid JWT.");
       }
       if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_ASSERTION_LIFETIME_SECONDS) throw invalidGrant(LIFETIME_ERROR);
@@ -46,9 +47,11 @@ export function registerJwtBearerGrant(provider: Provider, server: AuthServerCon
       const user = typeof payload.sub === "string" ? findUser(server.identities, payload.sub) : undefined;
       if (!user) throw invalidGrant("Invalid email or User ID");
 
-      const scope = typeof payload.scope === "string" ? payload.scope : typeof scopeParameter === "string" ? scopeParameter : "";
+      const scope =
+        typeof payload.scope === "string" ? payload.scope : typeof scopeParameter === "string" ? scopeParameter : "";
       const scopes = splitScope(scope);
-      if (!scopes.length) throw new errors.CustomOIDCProviderError("invalid_scope", "Empty or missing scope not allowed.");
+      if (!scopes.length)
+        throw new errors.CustomOIDCProviderError("invalid_scope", "Empty or missing scope not allowed.");
 
       ctx.body = await issueUserTokens(provider, server, ctx, {
         accountId: user.username,

@@ -124,10 +124,15 @@ declare module "oidc-provider" {
     readonly AccessToken: TokenClass;
     readonly ClientCredentials: TokenClass;
     readonly RefreshToken: TokenClass;
-    readonly Grant: { new (fields: { accountId: string; clientId: string }): GrantModel; find(id: string): Promise<GrantModel | undefined> };
+    readonly Grant: {
+      new (fields: { accountId: string; clientId: string }): GrantModel;
+      find(id: string): Promise<GrantModel | undefined>;
+    };
     readonly ResourceServer: new (identifier: string, info: ResourceServerInfo) => ResourceServer;
     readonly Client: { find(id: string): Promise<ClientModel | undefined> };
-    readonly OIDCContext: { prototype: { clientJwtAuthExpectedAudience(this: OIDCContext & { ctx: KoaContextWithOIDC }): Set<string> } };
+    readonly OIDCContext: {
+      prototype: { clientJwtAuthExpectedAudience(this: OIDCContext & { ctx: KoaContextWithOIDC }): Set<string> };
+    };
   }
 
   export class OIDCProviderError extends Error {

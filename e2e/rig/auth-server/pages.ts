@@ -45,8 +45,7 @@ export function consentPage(opts: { action: string; clientId: string; account: s
 
 export function renderErrorPage(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void {
   const style = ctx.oidc?.params?.rig_style;
-  const description =
-    style === "microsoft" ? microsoftAuthorizeErrorText(ctx, out) : (out.error_description ?? "");
+  const description = style === "microsoft" ? microsoftAuthorizeErrorText(ctx, out) : (out.error_description ?? "");
   ctx.type = "html";
   ctx.body = page(
     "Sign-in error",

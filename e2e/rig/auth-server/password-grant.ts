@@ -28,4 +28,3 @@ export function registerPasswordGrant(provider: Provider, server: AuthServerCont
     ["username", "password", "scope"],
   );
 }
-

@@ -20,7 +20,9 @@ function expectMicrosoftError(body: Record<string, unknown>, error: string, code
     trace_id: expect.any(String),
     correlation_id: expect.any(String),
   });
-  expect(String(body.error_description)).toMatch(new RegExp(`^AADSTS${code}: .+ Trace ID: .+ Correlation ID: .+ Timestamp: `));
+  expect(String(body.error_description)).toMatch(
+    new RegExp(`^AADSTS${code}: .+ Trace ID: .+ Correlation ID: .+ Timestamp: `),
+  );
 }
 
 describe("Microsoft-style token endpoint", () => {
@@ -38,7 +40,11 @@ describe("Microsoft-style token endpoint", () => {
 
   it("maps a bad refresh token to AADSTS70000, a revoked one to AADSTS50173", async () => {
     const { clients } = server.info;
-    const bad = await tokenCall(msToken(), clients.ropc, { grant_type: "refresh_token", refresh_token: "not-a-token", scope: OUTLOOK_IMAP });
+    const bad = await tokenCall(msToken(), clients.ropc, {
+      grant_type: "refresh_token",
+      refresh_token: "not-a-token",
+      scope: OUTLOOK_IMAP,
+    });
     expect(bad.status).toBe(400);
     expectMicrosoftError(bad.body, "invalid_grant", 70000);
 
@@ -65,20 +71,39 @@ describe("Microsoft-style token endpoint", () => {
 
   it("maps client errors: wrong secret AADSTS7000215, unknown client AADSTS700016, wrong password AADSTS50126", async () => {
     const { clients, users } = server.info;
-    const wrongSecret = await tokenCall(msToken(), { ...clients.secretPost, clientSecret: "wrong" }, { grant_type: "client_credentials", scope: "imap" });
+    const wrongSecret = await tokenCall(
+      msToken(),
+      { ...clients.secretPost, clientSecret: "wrong" },
+      { grant_type: "client_credentials", scope: "imap" },
+    );
     expect(wrongSecret.status).toBe(401);
     expectMicrosoftError(wrongSecret.body, "invalid_client", 7000215);
 
-    const unknown = await tokenCall(msToken(), { ...clients.secretPost, clientId: "00000000-dead-beef-0000-000000000000" }, { grant_type: "client_credentials", scope: "imap" });
+    const unknown = await tokenCall(
+      msToken(),
+      { ...clients.secretPost, clientId: "00000000-dead-beef-0000-000000000000" },
+      { grant_type: "client_credentials", scope: "imap" },
+    );
     expectMicrosoftError(unknown.body, "unauthorized_client", 700016);
 
-    const wrongPassword = await tokenCall(msToken(), clients.ropc, { grant_type: "password", username: users.alice.username, password: "x", scope: "imap" });
+    const wrongPassword = await tokenCall(msToken(), clients.ropc, {
+      grant_type: "password",
+      username: users.alice.username,
+      password: "x",
+      scope: "imap",
+    });
     expectMicrosoftError(wrongPassword.body, "invalid_grant", 50126);
   });
 
   it("fail-next forces any AADSTS code once", async () => {
     const client = server.info.clients.secretBasic;
-    for (const [code, error] of [["AADSTS50076", "invalid_grant"], ["65001", "invalid_grant"], ["AADSTS53003", "invalid_grant"], ["AADSTS7000222", "invalid_client"], ["AADSTS700082", "invalid_grant"]] as const) {
+    for (const [code, error] of [
+      ["AADSTS50076", "invalid_grant"],
+      ["65001", "invalid_grant"],
+      ["AADSTS53003", "invalid_grant"],
+      ["AADSTS7000222", "invalid_client"],
+      ["AADSTS700082", "invalid_grant"],
+    ] as const) {
       await failNext(server.rig, { path: "token", style: "microsoft", code, clientId: client.clientId });
       const forced = await tokenCall(msToken(), client, { grant_type: "client_credentials", scope: "imap" });
       expectMicrosoftError(forced.body, error, Number(code.replace("AADSTS", "")));
@@ -89,7 +114,12 @@ describe("Microsoft-style token endpoint", () => {
 
   it("fail-next on authorize redirects the error to the client", async () => {
     const { clients, users, msBase } = server.info;
-    await failNext(server.rig, { path: "authorize", style: "microsoft", code: "AADSTS65001", clientId: clients.public.clientId });
+    await failNext(server.rig, {
+      path: "authorize",
+      style: "microsoft",
+      code: "AADSTS65001",
+      clientId: clients.public.clientId,
+    });
     const flow = await runAuthorizationFlow({
       authorizeUrl: `${msBase}/common/oauth2/v2.0/authorize`,
       client: clients.public,
@@ -150,10 +180,14 @@ describe("Google-style endpoints", () => {
   });
 
   it("answers an unknown client with invalid_client 401", async () => {
-    const answer = await tokenCall(server.info.googleTokenUrl, { ...server.info.clients.google, clientId: "unknown.apps.googleusercontent.com" }, {
-      grant_type: "refresh_token",
-      refresh_token: "1//x",
-    });
+    const answer = await tokenCall(
+      server.info.googleTokenUrl,
+      { ...server.info.clients.google, clientId: "unknown.apps.googleusercontent.com" },
+      {
+        grant_type: "refresh_token",
+        refresh_token: "1//x",
+      },
+    );
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual({ error: "invalid_client", error_description: "The OAuth client was not found." });
   });

@@ -1,7 +1,22 @@
 // Builds the oidc-provider instance of the rig: clients, accounts, JWT access tokens whose audience follows
 // the requested scopes, PKCE, refresh-token rotation, the extra grants, and the rig's own routes in front.
-import Provider, { errors, type ClientModel, type KoaContextWithOIDC, type ResourceServerInfo, type TokenModel } from "oidc-provider";
-import { AUDIENCES, audienceOfScope, audienceOfScopes, isAudience, MixedResourcesError, OIDC_SCOPES, resourceScopes, splitScope } from "./audiences";
+import Provider, {
+  errors,
+  type ClientModel,
+  type KoaContextWithOIDC,
+  type ResourceServerInfo,
+  type TokenModel,
+} from "oidc-provider";
+import {
+  AUDIENCES,
+  audienceOfScope,
+  audienceOfScopes,
+  isAudience,
+  MixedResourcesError,
+  OIDC_SCOPES,
+  resourceScopes,
+  splitScope,
+} from "./audiences";
 import { authorizeEndpoint } from "./authorize-endpoint";
 import { findUser, type ClientRegistration } from "./identities";
 import { interactionRoutes } from "./interactions";
@@ -36,7 +51,8 @@ export function buildProvider(server: AuthServerContext): Provider {
       userinfo: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        defaultResource: (ctx: KoaContextWithOIDC, _client: ClientModel, oneOf?: string[]) => defaultResource(ctx, oneOf),
+        defaultResource: (ctx: KoaContextWithOIDC, _client: ClientModel, oneOf?: string[]) =>
+          defaultResource(ctx, oneOf),
         getResourceServerInfo: (ctx: KoaContextWithOIDC, resource: string, client: ClientModel) =>
           resourceServerInfo(server, ctx, resource, client),
         useGrantedResource: () => true,
@@ -70,8 +86,11 @@ export function buildProvider(server: AuthServerContext): Provider {
       const grant = ctx.oidc.entities.Grant;
       return code.scopes.has("offline_access") || Boolean(grant?.getOIDCScope().split(" ").includes("offline_access"));
     },
-    interactions: { url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${ROUTES.interaction}/${interaction.uid}` },
-    renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => renderErrorPage(ctx, out),
+    interactions: {
+      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${ROUTES.interaction}/${interaction.uid}`,
+    },
+    renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) =>
+      renderErrorPage(ctx, out),
     clientBasedCORS: () => false,
   });
 
@@ -147,7 +166,12 @@ function defaultResource(ctx: KoaContextWithOIDC, oneOf?: string[]): string | un
 }
 
 /** The resource server for an audience; its scopes are those of the request (or grant) that belong to it. */
-function resourceServerInfo(server: AuthServerContext, ctx: KoaContextWithOIDC, resource: string, client: ClientModel): ResourceServerInfo {
+function resourceServerInfo(
+  server: AuthServerContext,
+  ctx: KoaContextWithOIDC,
+  resource: string,
+  client: ClientModel,
+): ResourceServerInfo {
   if (!isAudience(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
   const { entities, params } = ctx.oidc;
   const candidates = [

@@ -5,7 +5,10 @@ import type { AuthServerContext } from "./server-context";
 
 const GRANT_SCOPED_MODELS = [ISSUED_ACCESS_TOKENS, "RefreshToken", "AuthorizationCode"];
 
-export function revokeGrants(server: AuthServerContext, who: { user?: string; clientId?: string }): { grants: number; tokens: number } {
+export function revokeGrants(
+  server: AuthServerContext,
+  who: { user?: string; clientId?: string },
+): { grants: number; tokens: number } {
   const user = who.user?.trim().toLowerCase();
   if (!user && !who.clientId) throw new Error("revoke needs a user, a clientId, or both");
   const matches = (payload: StoredPayload) =>
@@ -15,11 +18,17 @@ export function revokeGrants(server: AuthServerContext, who: { user?: string; cl
   const grantIds = server.store.deleteWhere("Grant", matches);
   let tokens = 0;
   for (const model of GRANT_SCOPED_MODELS) {
-    tokens += server.store.deleteWhere(model, (payload) => matches(payload) || (typeof payload.grantId === "string" && grantIds.includes(payload.grantId))).length;
+    tokens += server.store.deleteWhere(
+      model,
+      (payload) => matches(payload) || (typeof payload.grantId === "string" && grantIds.includes(payload.grantId)),
+    ).length;
   }
   // App-only tokens belong to no user; they go when their client's grants are revoked.
   if (!user && who.clientId) {
-    tokens += server.store.deleteWhere(ISSUED_ACCESS_TOKENS, (payload) => payload.kind === "ClientCredentials" && payload.clientId === who.clientId).length;
+    tokens += server.store.deleteWhere(
+      ISSUED_ACCESS_TOKENS,
+      (payload) => payload.kind === "ClientCredentials" && payload.clientId === who.clientId,
+    ).length;
   }
   return { grants: grantIds.length, tokens };
 }

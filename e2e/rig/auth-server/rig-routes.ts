@@ -70,7 +70,9 @@ async function runControlAction(
   switch (action) {
     case "revoke": {
       const revoked = revokeGrants(server, { user: text("user"), clientId: text("clientId") });
-      server.log(`control: revoked ${revoked.grants} grant(s), ${revoked.tokens} token(s) of ${text("user") ?? "*"} / ${text("clientId") ?? "*"}`);
+      server.log(
+        `control: revoked ${revoked.grants} grant(s), ${revoked.tokens} token(s) of ${text("user") ?? "*"} / ${text("clientId") ?? "*"}`,
+      );
       return { ok: true, ...revoked };
     }
     case "ttl": {
@@ -92,7 +94,11 @@ async function runControlAction(
       return { ok: true };
     }
     case "slow": {
-      server.control.slowNext({ clientId: text("clientId"), delayMs: Number(body.delayMs), count: count("count") ?? 1 });
+      server.control.slowNext({
+        clientId: text("clientId"),
+        delayMs: Number(body.delayMs),
+        count: count("count") ?? 1,
+      });
       return { ok: true };
     }
     case "token-requests": {
@@ -116,7 +122,8 @@ function forcedFailure(body: Record<string, unknown>): ForcedFailure {
   if (style !== undefined && style !== "microsoft" && style !== "google" && style !== "standard") {
     throw new Error('style must be "microsoft", "google" or "standard"');
   }
-  if (typeof body.code !== "string" || !body.code) throw new Error("fail-next needs a code (AADSTS code or OAuth error)");
+  if (typeof body.code !== "string" || !body.code)
+    throw new Error("fail-next needs a code (AADSTS code or OAuth error)");
   if (style === "microsoft") parseAadstsCode(body.code);
   const optional = (name: string) => (typeof body[name] === "string" ? (body[name] as string) : undefined);
   return {

@@ -19,7 +19,12 @@ export class SigningKeys {
   /** Private JWKs for oidc-provider's keystore, signing key first. */
   privateJwks(): { keys: Record<string, unknown>[] } {
     return {
-      keys: this.keys.map((pair) => ({ ...pair.privateKey.export({ format: "jwk" }), kid: pair.kid, alg: "RS256", use: "sig" })),
+      keys: this.keys.map((pair) => ({
+        ...pair.privateKey.export({ format: "jwk" }),
+        kid: pair.kid,
+        alg: "RS256",
+        use: "sig",
+      })),
     };
   }
 

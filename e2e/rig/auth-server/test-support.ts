@@ -33,7 +33,10 @@ export async function tokenCall(
   params: Record<string, string>,
   opts: { assertionAudience?: string } = {},
 ): Promise<TokenAnswer> {
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+    accept: "application/json",
+  };
   const body = new URLSearchParams(params);
   switch (client.tokenEndpointAuthMethod) {
     case "client_secret_post":
@@ -70,7 +73,10 @@ export async function tokenCall(
 }
 
 export function jwtParts(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  return { header: decodeProtectedHeader(token) as Record<string, unknown>, payload: decodeJwt(token) as Record<string, unknown> };
+  return {
+    header: decodeProtectedHeader(token) as Record<string, unknown>,
+    payload: decodeJwt(token) as Record<string, unknown>,
+  };
 }
 
 class CookieJar {
@@ -160,8 +166,20 @@ export async function runAuthorizationFlow(opts: {
     // A page that submits itself (oidc-provider ends the old session when another account signs in): the
     // browser posts its hidden fields at once.
     if (html.includes("document.forms[0].submit()")) {
-      const hidden = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&amp;/g, "&")]));
-      next = { url: formUrl, init: { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: hidden.toString() } };
+      const hidden = new URLSearchParams(
+        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+          m[1],
+          m[2].replace(/&amp;/g, "&"),
+        ]),
+      );
+      next = {
+        url: formUrl,
+        init: {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: hidden.toString(),
+        },
+      };
       continue;
     }
     const isLogin = html.includes('name="password"');
@@ -172,7 +190,10 @@ export async function runAuthorizationFlow(opts: {
     if (isLogin && pages.filter((page) => page.kind === "login").length > 1) {
       throw new Error(`sign-in refused: ${/role="alert">([^<]*)/.exec(html)?.[1] ?? "no message"}`);
     }
-    next = { url: formUrl, init: { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() } };
+    next = {
+      url: formUrl,
+      init: { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() },
+    };
   }
   throw new Error("too many redirects in the authorization flow");
 }

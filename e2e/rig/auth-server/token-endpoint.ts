@@ -28,10 +28,13 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
     ctx.state.rigPublicTokenUrl = `${server.issuer}${ctx.path}`;
     const form = ctx.is("application/x-www-form-urlencoded") ? await readForm(ctx) : undefined;
     const grantType = form?.get("grant_type") ?? undefined;
-    const registrationOf = (id: string | undefined) => Object.values(server.identities.clients).find((client) => client.clientId === id);
+    const registrationOf = (id: string | undefined) =>
+      Object.values(server.identities.clients).find((client) => client.clientId === id);
     // Microsoft's v2 endpoint wants a scope on every refresh (a subset of the one consented to).
     if (style === "microsoft" && grantType === "refresh_token" && !form?.get("scope")) {
-      server.log(`token: refresh without scope refused (microsoft) for ${requestClientId(ctx, form) ?? "unknown client"}`);
+      server.log(
+        `token: refresh without scope refused (microsoft) for ${requestClientId(ctx, form) ?? "unknown client"}`,
+      );
       ctx.set("cache-control", "no-store");
       const shaped = microsoftError(70011);
       ctx.status = shaped.status;
@@ -39,7 +42,9 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
       return;
     }
     if (form) {
-      adjustForm(form, Boolean(ctx.get("authorization")), { keepOfflineAccess: Boolean(registrationOf(requestClientId(ctx, form))?.narrowRefreshScope) });
+      adjustForm(form, Boolean(ctx.get("authorization")), {
+        keepOfflineAccess: Boolean(registrationOf(requestClientId(ctx, form))?.narrowRefreshScope),
+      });
       passFormOn(ctx, form);
     }
     const clientId = requestClientId(ctx, form);
@@ -93,7 +98,11 @@ export function tokenEndpoint(server: AuthServerContext): Middleware {
   };
 }
 
-function adjustForm(form: URLSearchParams, hasAuthorizationHeader: boolean, opts: { keepOfflineAccess: boolean }): void {
+function adjustForm(
+  form: URLSearchParams,
+  hasAuthorizationHeader: boolean,
+  opts: { keepOfflineAccess: boolean },
+): void {
   const grantType = form.get("grant_type");
   // RFC 7523 bearer assertions need no client authentication (Google's service accounts send none); the
   // client is the assertion's issuer.
@@ -158,7 +167,8 @@ function sendForcedTokenFailure(ctx: KoaContextWithOIDC, style: ProviderStyle, f
     return;
   }
   const error = forced.error ?? forced.code;
-  const defaultDescription = style === "google" && error === "invalid_grant" ? "Token has been expired or revoked." : "forced by the rig";
+  const defaultDescription =
+    style === "google" && error === "invalid_grant" ? "Token has been expired or revoked." : "forced by the rig";
   ctx.status = forced.status ?? (error === "invalid_client" ? 401 : 400);
   ctx.body = { error, error_description: forced.description ?? defaultDescription };
 }

@@ -46,7 +46,9 @@ export class TokenStore {
   }
 
   find(model: string, matches: (payload: StoredPayload) => boolean): [string, StoredPayload][] {
-    return [...this.model(model)].filter(([, entry]) => matches(entry.payload)).map(([id, entry]) => [id, entry.payload]);
+    return [...this.model(model)]
+      .filter(([, entry]) => matches(entry.payload))
+      .map(([id, entry]) => [id, entry.payload]);
   }
 
   delete(model: string, id: string): void {
@@ -68,7 +70,14 @@ export class TokenStore {
     // oidc-provider constructs the adapter class itself: the class reaches its store through this closure.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
-    const grantScoped = ["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest", ISSUED_ACCESS_TOKENS];
+    const grantScoped = [
+      "AccessToken",
+      "AuthorizationCode",
+      "RefreshToken",
+      "DeviceCode",
+      "BackchannelAuthenticationRequest",
+      ISSUED_ACCESS_TOKENS,
+    ];
     return class TokenStoreAdapter {
       constructor(private readonly name: string) {}
 

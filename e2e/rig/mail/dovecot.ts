@@ -56,7 +56,11 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
     const login = user.username.toLowerCase();
     const url = new URL(opts.introspectionUrl);
     url.searchParams.set("user", login);
-    return { login, argsFile: path.join(opts.dir, `oauth2-${login.replace(/[^a-z0-9]+/g, "-")}.conf.ext`), url: url.toString() };
+    return {
+      login,
+      argsFile: path.join(opts.dir, `oauth2-${login.replace(/[^a-z0-9]+/g, "-")}.conf.ext`),
+      url: url.toString(),
+    };
   });
 
   // Read by Dovecot's auth processes, which run as the dovecot user.
@@ -90,10 +94,15 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
   const child = spawn("dovecot", ["-F", "-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   const server = superviseServer(child);
   try {
-    await waitForPorts(HOST, [imapPort, imapsPort, pop3Port, pop3sPort], { what: "dovecot", stillRunning: server.running });
+    await waitForPorts(HOST, [imapPort, imapsPort, pop3Port, pop3sPort], {
+      what: "dovecot",
+      stillRunning: server.running,
+    });
   } catch (error) {
     child.kill("SIGKILL");
-    throw new Error(`${(error as Error).message}: ${server.stderr().trim()} (log: ${path.join(opts.logDir, "dovecot.log")})`);
+    throw new Error(
+      `${(error as Error).message}: ${server.stderr().trim()} (log: ${path.join(opts.logDir, "dovecot.log")})`,
+    );
   }
 
   return {

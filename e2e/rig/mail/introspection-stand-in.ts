@@ -48,7 +48,7 @@ export async function startIntrospectionStandIn(delegates: Record<string, string
       res.end(
         JSON.stringify({
           active: true,
-          username: mayOpen ? loginUser : state.user ?? state.clientId,
+          username: mayOpen ? loginUser : (state.user ?? state.clientId),
           sub: state.user ?? state.clientId,
           aud: "urn:rig:mail",
           scope: "mail",

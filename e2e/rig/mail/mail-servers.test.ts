@@ -6,7 +6,15 @@ import path from "node:path";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliver, listFolders, listMessages, readSink, resetMailbox, waitForSentMessage, type MailRig } from "../mailbox";
+import {
+  deliver,
+  listFolders,
+  listMessages,
+  readSink,
+  resetMailbox,
+  waitForSentMessage,
+  type MailRig,
+} from "../mailbox";
 import { removeAllButLogs } from "../rig-dir";
 import { ensureRigTls } from "../tls";
 import { startMailServers, type MailServers } from ".";
@@ -30,7 +38,7 @@ const BOB = "bob@rig.test";
 const SHARED = "shared@rig.test";
 const delegates = { [SHARED]: [ALICE] };
 const users = [
-  { username: ALICE, password: "alice:pw \"quoted\" é" },
+  { username: ALICE, password: 'alice:pw "quoted" é' },
   { username: BOB, password: "bob-pw-2" },
   { username: SHARED, password: "shared-pw-3" },
 ];
@@ -57,7 +65,12 @@ beforeAll(async () => {
   });
   mailRig = {
     dovecotConf: servers.dovecot.conf,
-    smtp: { host: "127.0.0.1", submissionPort: servers.postfix.submissionPort, smtpsPort: servers.postfix.smtpsPort, sinkDir: servers.sink.sinkDir },
+    smtp: {
+      host: "127.0.0.1",
+      submissionPort: servers.postfix.submissionPort,
+      smtpsPort: servers.postfix.smtpsPort,
+      sinkDir: servers.sink.sinkDir,
+    },
   };
 });
 
@@ -89,7 +102,11 @@ describe("a good token logs in everywhere", () => {
     it(`IMAP and IMAPS with ${mechanism}`, async () => {
       for (const [name, endpoint] of imapEndpoints()) {
         const client = await openImap(endpoint);
-        const outcome = await imapAuthenticate(client, mechanism, saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint));
+        const outcome = await imapAuthenticate(
+          client,
+          mechanism,
+          saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint),
+        );
         client.close();
         expect(outcome.final, name).toMatch(/^a1 OK .*Logged in/);
       }
@@ -99,7 +116,12 @@ describe("a good token logs in everywhere", () => {
       for (const [name, endpoint] of pop3Endpoints()) {
         for (const twoStep of [false, true]) {
           const client = await openPop3(endpoint);
-          const outcome = await pop3Authenticate(client, mechanism, saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint), twoStep);
+          const outcome = await pop3Authenticate(
+            client,
+            mechanism,
+            saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint),
+            twoStep,
+          );
           client.close();
           expect(outcome.final, `${name} twoStep=${twoStep}`).toMatch(/^\+OK Logged in/);
         }
@@ -110,7 +132,11 @@ describe("a good token logs in everywhere", () => {
       for (const [name, endpoint] of smtpEndpoints()) {
         const { client, ehlo } = await openSmtp(endpoint);
         expect(ehlo, name).toContain("AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER");
-        const outcome = await smtpAuthenticate(client, mechanism, saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint));
+        const outcome = await smtpAuthenticate(
+          client,
+          mechanism,
+          saslResponse(mechanism, ALICE, introspection.issue(ALICE), endpoint),
+        );
         client.close();
         expect(outcome.final, name).toMatch(/^235 2\.7\.0 Authentication successful/);
       }
@@ -184,7 +210,11 @@ describe("bad tokens are refused with the server's real reply", () => {
 
       const [, smtpEndpoint] = smtpEndpoints()[1];
       const { client } = await openSmtp(smtpEndpoint);
-      const smtpOutcome = await smtpAuthenticate(client, "OAUTHBEARER", oauthbearer(ALICE, token(), smtpEndpoint.host, smtpEndpoint.port));
+      const smtpOutcome = await smtpAuthenticate(
+        client,
+        "OAUTHBEARER",
+        oauthbearer(ALICE, token(), smtpEndpoint.host, smtpEndpoint.port),
+      );
       client.close();
       expect(smtpOutcome.final).toMatch(/^535 5\.7\.8 Error: authentication failed/);
     });
@@ -213,7 +243,12 @@ describe("shared mailbox", () => {
     }
     expect(introspection.requests.some((request) => request.user === SHARED)).toBe(true);
     const pop3 = await openPop3(pop3Endpoints()[1][1]);
-    const popOutcome = await pop3Authenticate(pop3, "OAUTHBEARER", oauthbearer(SHARED, introspection.issue(ALICE), "127.0.0.1", 0), false);
+    const popOutcome = await pop3Authenticate(
+      pop3,
+      "OAUTHBEARER",
+      oauthbearer(SHARED, introspection.issue(ALICE), "127.0.0.1", 0),
+      false,
+    );
     pop3.close();
     expect(popOutcome.final).toMatch(/^\+OK Logged in/);
   });
@@ -248,7 +283,12 @@ describe("Postfix relays to the sink", () => {
         tls: { ca },
         auth: { type: "OAuth2", user: ALICE, accessToken: introspection.issue(ALICE) },
       });
-      const info = await transport.sendMail({ from: ALICE, to: "customer@example.org", subject, text: "hello\n.\n..dots stay" });
+      const info = await transport.sendMail({
+        from: ALICE,
+        to: "customer@example.org",
+        subject,
+        text: "hello\n.\n..dots stay",
+      });
       expect(info.accepted).toEqual(["customer@example.org"]);
       const sent = await waitForSentMessage(mailRig, (message) => message.subject === subject);
       expect(sent.envelope).toMatchObject({ from: ALICE, to: ["customer@example.org"] });
@@ -287,7 +327,8 @@ describe("Postfix relays to the sink", () => {
 });
 
 describe("mailbox helpers", () => {
-  const mime = (subject: string) => `From: customer@example.org\r\nTo: ${BOB}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.org>\r\n\r\nbody of ${subject}\r\n`;
+  const mime = (subject: string) =>
+    `From: customer@example.org\r\nTo: ${BOB}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.org>\r\n\r\nbody of ${subject}\r\n`;
 
   it("deliver, listMessages and resetMailbox work on a user's folders and IMAP sees the same mail", async () => {
     await resetMailbox(mailRig, BOB);

@@ -46,7 +46,15 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixHandle>
   );
   await writeFile(
     path.join(confDir, "main.cf"),
-    mainCf({ queueDir, dataDir, logDir: opts.logDir, tls: opts.tls, authSocket: opts.authSocket, sinkPort: opts.sinkPort, senderLoginsFile }),
+    mainCf({
+      queueDir,
+      dataDir,
+      logDir: opts.logDir,
+      tls: opts.tls,
+      authSocket: opts.authSocket,
+      sinkPort: opts.sinkPort,
+      senderLoginsFile,
+    }),
   );
   await writeFile(path.join(confDir, "master.cf"), masterCf(submissionPort, smtpsPort));
   // Postfix waits (up to seconds) for a main.cf changed within the last moments to "settle"; ours is complete.

@@ -7,7 +7,15 @@ import { getToken, revoke, setTtl } from "../auth-client";
 import { rigInfo, type RigClient, type RigInfo } from "../info";
 import { deliver, listMessages, resetMailbox, waitForSentMessage } from "../mailbox";
 import { oauthbearer, xoauth2 } from "./line-client";
-import { imapAuthenticate, openImap, openPop3, openSmtp, pop3Authenticate, smtpAuthenticate, type Endpoint } from "./sasl-dialogs";
+import {
+  imapAuthenticate,
+  openImap,
+  openPop3,
+  openSmtp,
+  pop3Authenticate,
+  smtpAuthenticate,
+  type Endpoint,
+} from "./sasl-dialogs";
 
 const OUTLOOK_IMAP = "https://outlook.office.com/IMAP.AccessAsUser.All";
 const GRAPH_MAIL = "https://graph.microsoft.com/Mail.Read";
@@ -37,7 +45,8 @@ describe("rig mail servers with tokens from the rig's authorization server", () 
       const endpoint = { host: rig.imap.host, port, tls: port === rig.imap.tlsPort, ca };
       for (const mechanism of ["XOAUTH2", "OAUTHBEARER"]) {
         const client = await openImap(endpoint);
-        const response = mechanism === "XOAUTH2" ? xoauth2(alice, token) : oauthbearer(alice, token, endpoint.host, port);
+        const response =
+          mechanism === "XOAUTH2" ? xoauth2(alice, token) : oauthbearer(alice, token, endpoint.host, port);
         const outcome = await imapAuthenticate(client, mechanism, response);
         client.close();
         expect(outcome.final, `IMAP ${port} ${mechanism}`).toMatch(/^a1 OK/);
@@ -113,7 +122,11 @@ describe("rig mail servers with tokens from the rig's authorization server", () 
       secure: false,
       requireTLS: true,
       tls: { ca },
-      auth: { type: "OAuth2", user: rig.mailboxes.alice, accessToken: await ropcToken("alice", "https://outlook.office.com/SMTP.Send") },
+      auth: {
+        type: "OAuth2",
+        user: rig.mailboxes.alice,
+        accessToken: await ropcToken("alice", "https://outlook.office.com/SMTP.Send"),
+      },
     });
     await transport.sendMail({ from: rig.mailboxes.alice, to: "someone@example.org", subject, text: "via the rig" });
     const sent = await waitForSentMessage(rig, (message) => message.subject === subject);
@@ -126,7 +139,12 @@ describe("rig mail servers with tokens from the rig's authorization server", () 
     await deliver(rig, shared, `From: a@example.org\r\nTo: ${shared}\r\nSubject: for the team\r\n\r\nhello\r\n`);
     expect((await listMessages(rig, shared)).map((m) => m.subject)).toEqual(["for the team"]);
     const client = await openPop3({ host: rig.pop3.host, port: rig.pop3.tlsPort, tls: true, ca });
-    await pop3Authenticate(client, "XOAUTH2", xoauth2(shared, await ropcToken("alice", "https://outlook.office.com/POP.AccessAsUser.All")), true);
+    await pop3Authenticate(
+      client,
+      "XOAUTH2",
+      xoauth2(shared, await ropcToken("alice", "https://outlook.office.com/POP.AccessAsUser.All")),
+      true,
+    );
     client.send("STAT");
     expect(await client.readLine()).toMatch(/^\+OK 1 \d+$/);
     client.close();

@@ -23,7 +23,11 @@ export async function openImap(endpoint: Endpoint): Promise<LineClient> {
   return client;
 }
 
-export async function imapAuthenticate(client: LineClient, mechanism: string, initialResponse: string): Promise<AuthOutcome> {
+export async function imapAuthenticate(
+  client: LineClient,
+  mechanism: string,
+  initialResponse: string,
+): Promise<AuthOutcome> {
   client.send(`a1 AUTHENTICATE ${mechanism} ${initialResponse}`);
   let line = await client.readUntil(/^(a1 |\+)/);
   let errorChallenge: Record<string, unknown> | undefined;
@@ -113,7 +117,11 @@ export async function openSmtp(endpoint: Endpoint): Promise<{ client: LineClient
   return { client, ehlo: capabilities };
 }
 
-export async function smtpAuthenticate(client: LineClient, mechanism: string, initialResponse: string): Promise<AuthOutcome> {
+export async function smtpAuthenticate(
+  client: LineClient,
+  mechanism: string,
+  initialResponse: string,
+): Promise<AuthOutcome> {
   client.send(`AUTH ${mechanism} ${initialResponse}`);
   let line = await smtpReply(client);
   let errorChallenge: Record<string, unknown> | undefined;

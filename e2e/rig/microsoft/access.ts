@@ -1,7 +1,11 @@
 // Token checks shared by the doubles. Validity and mailbox rights come from the authorization server's
 // introspection (introspect(token, resource, user)); only the kind of token (app-only or a user's) and, for
 // error texts, its audience and expiry are read from the JWT claims themselves, never trusted for access.
-export type Introspect = (token: string, resource: "mail" | "graph" | "ews", user?: string) => Promise<Record<string, unknown>>;
+export type Introspect = (
+  token: string,
+  resource: "mail" | "graph" | "ews",
+  user?: string,
+) => Promise<Record<string, unknown>>;
 
 export type TokenClaims = {
   aud?: string | string[];
@@ -32,8 +36,7 @@ export function tokenUser(claims: TokenClaims | null): string | null {
 }
 
 export type MailboxAccess =
-  | { ok: true; exp: number | null; appOnly: boolean }
-  | { ok: false; reason: "invalid" | "no-access" };
+  { ok: true; exp: number | null; appOnly: boolean } | { ok: false; reason: "invalid" | "no-access" };
 
 /** Whether `token` may open `mailbox` at `resource`: valid at all, and the introspected user is that mailbox. */
 export async function checkMailboxAccess(

@@ -14,7 +14,11 @@ export async function setSmtpAuthEnabled(
   const status = await new Promise<number>((resolve, reject) => {
     const req = https.request(
       url,
-      { method: "POST", ca: readFileSync(rig.caFile), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        ca: readFileSync(rig.caFile),
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));

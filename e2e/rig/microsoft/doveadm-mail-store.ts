@@ -37,7 +37,8 @@ export class DoveadmMailStore implements MailStore {
     const existing = await this.folderInfo(mailbox, folder);
     if (existing) return existing;
     const created = await this.run(["mailbox", "create", "-u", mailbox, folder]);
-    if (created.code !== 0 && !/already exists/i.test(created.stderr)) throw this.failure(["mailbox", "create"], created);
+    if (created.code !== 0 && !/already exists/i.test(created.stderr))
+      throw this.failure(["mailbox", "create"], created);
     const info = await this.folderInfo(mailbox, folder);
     if (!info) throw new Error(`doveadm: folder ${folder} of ${mailbox} missing after create`);
     return info;
@@ -45,7 +46,15 @@ export class DoveadmMailStore implements MailStore {
 
   async listMessages(mailbox: string, folder: string): Promise<MessageMeta[]> {
     const result = await this.run([
-      "-f", "json", "fetch", "-u", mailbox, "uid flags date.received.unixtime size.virtual", "mailbox", folder, "all",
+      "-f",
+      "json",
+      "fetch",
+      "-u",
+      mailbox,
+      "uid flags date.received.unixtime size.virtual",
+      "mailbox",
+      folder,
+      "all",
     ]);
     if (result.code !== 0) return [];
     const rows = JSON.parse(result.stdout.toString("utf8") || "[]") as Record<string, string>[];
@@ -63,9 +72,24 @@ export class DoveadmMailStore implements MailStore {
   async readMessage(mailbox: string, folder: string, uid: number): Promise<Buffer | null> {
     // The pager formatter prints "text:\n" and then the message bytes unchanged; with one message there is no
     // record separator to confuse with the content, so binary content survives.
-    const result = await this.run(["-f", "pager", "fetch", "-u", mailbox, "text", "mailbox", folder, "uid", String(uid)]);
+    const result = await this.run([
+      "-f",
+      "pager",
+      "fetch",
+      "-u",
+      mailbox,
+      "text",
+      "mailbox",
+      folder,
+      "uid",
+      String(uid),
+    ]);
     const prefix = Buffer.from("text:\n");
-    if (result.code !== 0 || result.stdout.length < prefix.length || !result.stdout.subarray(0, prefix.length).equals(prefix)) {
+    if (
+      result.code !== 0 ||
+      result.stdout.length < prefix.length ||
+      !result.stdout.subarray(0, prefix.length).equals(prefix)
+    ) {
       return null;
     }
     return toCrlf(result.stdout.subarray(prefix.length));
@@ -75,7 +99,8 @@ export class DoveadmMailStore implements MailStore {
     await this.ensureFolder(mailbox, folder);
     const before = await this.uidNext(mailbox, folder);
     await this.ok(["save", "-u", mailbox, "-m", folder], raw);
-    if (flags.length > 0) await this.ok(["flags", "add", "-u", mailbox, flags.join(" "), "mailbox", folder, "uid", `${before}:*`]);
+    if (flags.length > 0)
+      await this.ok(["flags", "add", "-u", mailbox, flags.join(" "), "mailbox", folder, "uid", `${before}:*`]);
   }
 
   async addFlags(mailbox: string, folder: string, uids: number[], flags: string[]): Promise<void> {
@@ -90,7 +115,18 @@ export class DoveadmMailStore implements MailStore {
 
   async move(mailbox: string, folder: string, uid: number, toFolder: string): Promise<number | null> {
     if (sameFolder(folder, toFolder)) return uid;
-    const guidOut = await this.ok(["-f", "json", "fetch", "-u", mailbox, "guid", "mailbox", folder, "uid", String(uid)]);
+    const guidOut = await this.ok([
+      "-f",
+      "json",
+      "fetch",
+      "-u",
+      mailbox,
+      "guid",
+      "mailbox",
+      folder,
+      "uid",
+      String(uid),
+    ]);
     const rows = JSON.parse(guidOut.toString("utf8") || "[]") as { guid: string }[];
     if (rows.length === 0) return null;
     const target = await this.ensureFolder(mailbox, toFolder);

@@ -75,7 +75,10 @@ afterAll(async () => {
   if (dir) await removeAllButLogs(dir);
 });
 
-const rig = () => ({ dovecotConf: dovecot.conf, smtp: { host: "127.0.0.1", submissionPort: 1, smtpsPort: 1, sinkDir: path.join(dir, "sink") } });
+const rig = () => ({
+  dovecotConf: dovecot.conf,
+  smtp: { host: "127.0.0.1", submissionPort: 1, smtpsPort: 1, sinkDir: path.join(dir, "sink") },
+});
 
 describe("DoveadmMailStore", () => {
   it("knows the rig's mailboxes", async () => {
@@ -119,7 +122,11 @@ describe("the doubles on Dovecot mailboxes", () => {
     await resetMailbox(rig(), ALICE);
     await deliver(rig(), ALICE, sampleMessage("dovecot one"));
     const token = jwtAuth.issue({ user: ALICE, aud: "https://graph.microsoft.com" });
-    const get = async (url: string) => JSON.parse((await httpsRequest(url, { ca, headers: { authorization: `Bearer ${token}` } })).text) as Record<string, any>;
+    const get = async (url: string) =>
+      JSON.parse((await httpsRequest(url, { ca, headers: { authorization: `Bearer ${token}` } })).text) as Record<
+        string,
+        any
+      >;
     const first = await get(`${doubles.graph.baseUrl}/users/${ALICE}/mailFolders/inbox/messages/delta`);
     expect(first.value.map((m: { subject: string }) => m.subject)).toEqual(["dovecot one"]);
     await deliver(rig(), ALICE, sampleMessage("dovecot two"));
@@ -129,8 +136,16 @@ describe("the doubles on Dovecot mailboxes", () => {
     const ewsToken = jwtAuth.issue({ user: ALICE, aud: "https://outlook.office.com" });
     const id = Buffer.from(second.value[0].id, "base64url").toString("base64");
     const soap = `<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Body><m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:IncludeMimeContent>true</t:IncludeMimeContent></m:ItemShape><m:ItemIds><t:ItemId Id="${id}"/></m:ItemIds></m:GetItem></soap:Body></soap:Envelope>`;
-    const res = await httpsRequest(doubles.ews.url, { ca, method: "POST", headers: { authorization: `Bearer ${ewsToken}`, "content-type": "text/xml" }, body: soap });
-    const mime = Buffer.from(/<t:MimeContent CharacterSet="UTF-8">([^<]+)</.exec(res.text)?.[1] ?? "", "base64").toString();
+    const res = await httpsRequest(doubles.ews.url, {
+      ca,
+      method: "POST",
+      headers: { authorization: `Bearer ${ewsToken}`, "content-type": "text/xml" },
+      body: soap,
+    });
+    const mime = Buffer.from(
+      /<t:MimeContent CharacterSet="UTF-8">([^<]+)</.exec(res.text)?.[1] ?? "",
+      "base64",
+    ).toString();
     expect(mime).toContain("Subject: dovecot two\r\n");
   });
 

@@ -9,20 +9,56 @@ import { child, children, escapeXml, textOf, type XmlElement } from "./xml";
 export type ItemShape = { properties: Set<string>; bodyType: "Best" | "HTML" | "Text" };
 
 const DEFAULT_PROPERTIES = [
-  "ItemId", "ParentFolderId", "ItemClass", "Subject", "Sensitivity", "DateTimeReceived", "Size", "Importance",
-  "DateTimeSent", "DateTimeCreated", "HasAttachments", "Sender", "ToRecipients", "CcRecipients", "From",
-  "InternetMessageId", "IsRead",
+  "ItemId",
+  "ParentFolderId",
+  "ItemClass",
+  "Subject",
+  "Sensitivity",
+  "DateTimeReceived",
+  "Size",
+  "Importance",
+  "DateTimeSent",
+  "DateTimeCreated",
+  "HasAttachments",
+  "Sender",
+  "ToRecipients",
+  "CcRecipients",
+  "From",
+  "InternetMessageId",
+  "IsRead",
 ];
 const ALL_PROPERTIES = [...DEFAULT_PROPERTIES, "Body", "InReplyTo", "BccRecipients", "References", "ReplyTo"];
 const SCHEMA_ORDER = [
-  "MimeContent", "ItemId", "ParentFolderId", "ItemClass", "Subject", "Sensitivity", "Body", "DateTimeReceived", "Size",
-  "Importance", "InReplyTo", "DateTimeSent", "DateTimeCreated", "HasAttachments", "Sender", "ToRecipients",
-  "CcRecipients", "BccRecipients", "From", "InternetMessageId", "IsRead", "References", "ReplyTo",
+  "MimeContent",
+  "ItemId",
+  "ParentFolderId",
+  "ItemClass",
+  "Subject",
+  "Sensitivity",
+  "Body",
+  "DateTimeReceived",
+  "Size",
+  "Importance",
+  "InReplyTo",
+  "DateTimeSent",
+  "DateTimeCreated",
+  "HasAttachments",
+  "Sender",
+  "ToRecipients",
+  "CcRecipients",
+  "BccRecipients",
+  "From",
+  "InternetMessageId",
+  "IsRead",
+  "References",
+  "ReplyTo",
 ];
 
 export function parseItemShape(shape: XmlElement | undefined, fallback: "IdOnly" | "Default" = "IdOnly"): ItemShape {
   const base = textOf(child(shape, "BaseShape")) || fallback;
-  const properties = new Set(base === "IdOnly" ? ["ItemId"] : base === "AllProperties" ? ALL_PROPERTIES : DEFAULT_PROPERTIES);
+  const properties = new Set(
+    base === "IdOnly" ? ["ItemId"] : base === "AllProperties" ? ALL_PROPERTIES : DEFAULT_PROPERTIES,
+  );
   properties.add("ItemId");
   if (textOf(child(shape, "IncludeMimeContent")).toLowerCase() === "true") properties.add("MimeContent");
   for (const field of children(child(shape, "AdditionalProperties"), "FieldURI")) {
@@ -41,9 +77,15 @@ export function itemIdXml(located: LocatedMessage): string {
 const mailboxXml = (address: Address) =>
   `<t:Mailbox><t:Name>${escapeXml(address.name)}</t:Name><t:EmailAddress>${escapeXml(address.address)}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType><t:MailboxType>OneOff</t:MailboxType></t:Mailbox>`;
 
-export function messageXml(located: LocatedMessage, summary: MessageSummary, shape: ItemShape, raw: Buffer | null): string {
+export function messageXml(
+  located: LocatedMessage,
+  summary: MessageSummary,
+  shape: ItemShape,
+  raw: Buffer | null,
+): string {
   const { meta } = located;
-  const single = (name: string, address: Address | null) => (address ? `<t:${name}>${mailboxXml(address)}</t:${name}>` : "");
+  const single = (name: string, address: Address | null) =>
+    address ? `<t:${name}>${mailboxXml(address)}</t:${name}>` : "";
   const list = (name: string, addresses: Address[]) =>
     addresses.length > 0 ? `<t:${name}>${addresses.map(mailboxXml).join("")}</t:${name}>` : "";
   const text = (name: string, value: string) => `<t:${name}>${escapeXml(value)}</t:${name}>`;
@@ -55,7 +97,8 @@ export function messageXml(located: LocatedMessage, summary: MessageSummary, sha
   const render: Record<string, () => string> = {
     MimeContent: () => (raw ? `<t:MimeContent CharacterSet="UTF-8">${raw.toString("base64")}</t:MimeContent>` : ""),
     ItemId: () => itemIdXml(located),
-    ParentFolderId: () => `<t:ParentFolderId Id="${folderId(located.mailbox, located.folder.guid, "base64")}" ChangeKey="AQAAAA=="/>`,
+    ParentFolderId: () =>
+      `<t:ParentFolderId Id="${folderId(located.mailbox, located.folder.guid, "base64")}" ChangeKey="AQAAAA=="/>`,
     ItemClass: () => text("ItemClass", "IPM.Note"),
     Subject: () => text("Subject", summary.subject),
     Sensitivity: () => text("Sensitivity", "Normal"),

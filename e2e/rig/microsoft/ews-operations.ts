@@ -27,7 +27,10 @@ const NOT_FOUND: ResponseError = {
   code: "ErrorItemNotFound",
   text: "The specified object was not found in the store., The process failed to get the correct properties.",
 };
-const FOLDER_NOT_FOUND: ResponseError = { code: "ErrorFolderNotFound", text: "The specified folder could not be found in the store." };
+const FOLDER_NOT_FOUND: ResponseError = {
+  code: "ErrorFolderNotFound",
+  text: "The specified folder could not be found in the store.",
+};
 const MALFORMED_ID: ResponseError = { code: "ErrorInvalidIdMalformed", text: "Id is malformed." };
 
 function responseMessage(operation: string, content: string | ResponseError): string {
@@ -43,7 +46,10 @@ function responseMessage(operation: string, content: string | ResponseError): st
 const responseMessages = (parts: string[]) => `<m:ResponseMessages>${parts.join("")}</m:ResponseMessages>`;
 
 /** The mailbox and folder a DistinguishedFolderId (optionally with <t:Mailbox>) or FolderId names. */
-async function resolveFolder(ref: XmlElement | undefined, ctx: EwsContext): Promise<{ mailbox: string; folder: FolderInfo } | ResponseError> {
+async function resolveFolder(
+  ref: XmlElement | undefined,
+  ctx: EwsContext,
+): Promise<{ mailbox: string; folder: FolderInfo } | ResponseError> {
   const directory = ctx.opts.directory;
   if (!ref) return FOLDER_NOT_FOUND;
   let mailbox: string;
@@ -128,7 +134,9 @@ const findItem: Operation = async (request, ctx) => {
   try {
     restriction = parseRestriction(child(request, "Restriction"));
   } catch (error) {
-    return responseMessages([responseMessage("FindItem", { code: "ErrorUnsupportedQueryFilter", text: (error as Error).message })]);
+    return responseMessages([
+      responseMessage("FindItem", { code: "ErrorUnsupportedQueryFilter", text: (error as Error).message }),
+    ]);
   }
   const view = child(request, "IndexedPageItemView");
   const max = Number(view?.attrs.MaxEntriesReturned ?? 1000);
@@ -168,7 +176,10 @@ const getItem: Operation = async (request, ctx) => {
   for (const itemId of children(child(request, "ItemIds"), "ItemId")) {
     const located = await resolveItem(itemId, ctx);
     parts.push(
-      responseMessage("GetItem", "code" in located ? located : `<m:Items>${await renderItem(located, shape, ctx)}</m:Items>`),
+      responseMessage(
+        "GetItem",
+        "code" in located ? located : `<m:Items>${await renderItem(located, shape, ctx)}</m:Items>`,
+      ),
     );
   }
   return responseMessages(parts);
@@ -182,7 +193,10 @@ const syncFolderItems: Operation = async (request, ctx) => {
   const max = Math.min(512, Math.max(1, Number(textOf(child(request, "MaxChangesReturned")) || 512)));
   const token = textOf(child(request, "SyncState"));
   const previous = token ? decodeSyncState(token) : null;
-  const invalid: ResponseError = { code: "ErrorInvalidSyncStateData", text: "Synchronization state data is corrupt or otherwise invalid." };
+  const invalid: ResponseError = {
+    code: "ErrorInvalidSyncStateData",
+    text: "Synchronization state data is corrupt or otherwise invalid.",
+  };
   if (token && !previous) return responseMessages([responseMessage("SyncFolderItems", invalid)]);
   const messages = await ctx.opts.directory.store.listMessages(target.mailbox, target.folder.name);
   const round = nextChanges(target.folder.guid, messages, previous, max);
@@ -191,10 +205,14 @@ const syncFolderItems: Operation = async (request, ctx) => {
   const changes: string[] = [];
   for (const change of round.changes) {
     if (change.kind === "deleted") {
-      changes.push(`<t:Delete><t:ItemId Id="${messageId(target.mailbox, target.folder.guid, change.uid, "base64")}"/></t:Delete>`);
+      changes.push(
+        `<t:Delete><t:ItemId Id="${messageId(target.mailbox, target.folder.guid, change.uid, "base64")}"/></t:Delete>`,
+      );
     } else if (change.kind === "updated") {
       const located = { ...target, meta: change.message };
-      changes.push(`<t:ReadFlagChange>${itemIdXml(located)}<t:IsRead>${change.message.flags.includes("\\Seen")}</t:IsRead></t:ReadFlagChange>`);
+      changes.push(
+        `<t:ReadFlagChange>${itemIdXml(located)}<t:IsRead>${change.message.flags.includes("\\Seen")}</t:IsRead></t:ReadFlagChange>`,
+      );
     } else {
       changes.push(`<t:Create>${await renderItem({ ...target, meta: change.message }, shape, ctx)}</t:Create>`);
     }
@@ -225,7 +243,9 @@ const updateItem: Operation = async (request, ctx) => {
       if (value === "true") await store.addFlags(located.mailbox, located.folder.name, [located.meta.uid], ["\\Seen"]);
       else await store.removeFlags(located.mailbox, located.folder.name, [located.meta.uid], ["\\Seen"]);
     }
-    const updated = (await store.listMessages(located.mailbox, located.folder.name)).find((m) => m.uid === located.meta.uid);
+    const updated = (await store.listMessages(located.mailbox, located.folder.name)).find(
+      (m) => m.uid === located.meta.uid,
+    );
     const flags = updated?.flags ?? located.meta.flags;
     parts.push(
       responseMessage(
@@ -247,10 +267,20 @@ const moveItem: Operation = async (request, ctx) => {
       continue;
     }
     if (target.mailbox !== located.mailbox) {
-      parts.push(responseMessage("MoveItem", { code: "ErrorCrossMailboxMoveCopy", text: "Cross-mailbox moves are not supported by this double." }));
+      parts.push(
+        responseMessage("MoveItem", {
+          code: "ErrorCrossMailboxMoveCopy",
+          text: "Cross-mailbox moves are not supported by this double.",
+        }),
+      );
       continue;
     }
-    const uid = await ctx.opts.directory.store.move(located.mailbox, located.folder.name, located.meta.uid, target.folder.name);
+    const uid = await ctx.opts.directory.store.move(
+      located.mailbox,
+      located.folder.name,
+      located.meta.uid,
+      target.folder.name,
+    );
     if (uid === null) {
       parts.push(responseMessage("MoveItem", NOT_FOUND));
       continue;
@@ -336,7 +366,9 @@ const createItem: Operation = async (request, ctx) => {
       continue;
     }
     if (recipients.length === 0) {
-      parts.push(responseMessage("CreateItem", { code: "ErrorInvalidRecipients", text: "At least one recipient isn't valid." }));
+      parts.push(
+        responseMessage("CreateItem", { code: "ErrorInvalidRecipients", text: "At least one recipient isn't valid." }),
+      );
       continue;
     }
     const sender = headerAddress(raw, "from") ?? mailbox;
@@ -375,7 +407,12 @@ const getFolder: Operation = async (request, ctx) => {
   const parts: string[] = [];
   for (const ref of child(request, "FolderIds")?.children ?? []) {
     const target = await resolveFolder(ref, ctx);
-    parts.push(responseMessage("GetFolder", "code" in target ? target : `<m:Folders>${folderXml(target.mailbox, target.folder)}</m:Folders>`));
+    parts.push(
+      responseMessage(
+        "GetFolder",
+        "code" in target ? target : `<m:Folders>${folderXml(target.mailbox, target.folder)}</m:Folders>`,
+      ),
+    );
   }
   return responseMessages(parts);
 };

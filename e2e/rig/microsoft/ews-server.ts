@@ -25,7 +25,11 @@ export const NS = {
   errors: "http://schemas.microsoft.com/exchange/services/2006/errors",
 };
 
-const EXCHANGE_AUDIENCES = ["https://outlook.office.com", "https://outlook.office365.com", "00000002-0000-0ff1-ce00-000000000000"];
+const EXCHANGE_AUDIENCES = [
+  "https://outlook.office.com",
+  "https://outlook.office365.com",
+  "00000002-0000-0ff1-ce00-000000000000",
+];
 
 class SoapFault extends Error {
   constructor(
@@ -65,30 +69,54 @@ export async function handleEws(req: http.IncomingMessage, res: http.ServerRespo
     try {
       envelope = parseXml(body);
     } catch (error) {
-      if (error instanceof XmlError) throw new SoapFault("ErrorSchemaValidation", `The request failed schema validation: ${error.message}`);
+      if (error instanceof XmlError)
+        throw new SoapFault("ErrorSchemaValidation", `The request failed schema validation: ${error.message}`);
       throw error;
     }
     const operation = child(envelope, "Body")?.children[0];
-    if (envelope.name !== "Envelope" || !operation) throw new SoapFault("ErrorSchemaValidation", "The request failed schema validation: no SOAP body.");
+    if (envelope.name !== "Envelope" || !operation)
+      throw new SoapFault("ErrorSchemaValidation", "The request failed schema validation: no SOAP body.");
     const handler = EWS_OPERATIONS[operation.name];
-    if (!handler) throw new SoapFault("ErrorInvalidRequest", `The request is invalid: operation ${operation.name} is not supported.`);
+    if (!handler)
+      throw new SoapFault(
+        "ErrorInvalidRequest",
+        `The request is invalid: operation ${operation.name} is not supported.`,
+      );
 
     const context = await identify(req, token, child(envelope, "Header"), opts);
     const inner = await handler(operation, context);
-    sendXml(res, 200, envelopeXml(`<m:${operation.name}Response xmlns:m="${NS.messages}" xmlns:t="${NS.types}">${inner}</m:${operation.name}Response>`));
+    sendXml(
+      res,
+      200,
+      envelopeXml(
+        `<m:${operation.name}Response xmlns:m="${NS.messages}" xmlns:t="${NS.types}">${inner}</m:${operation.name}Response>`,
+      ),
+    );
   } catch (error) {
     if (!(error instanceof SoapFault)) opts.log(`ews: request failed: ${(error as Error).stack ?? error}`);
-    const fault = error instanceof SoapFault ? error : new SoapFault("ErrorInternalServerError", "An internal server error occurred. The operation failed.");
+    const fault =
+      error instanceof SoapFault
+        ? error
+        : new SoapFault("ErrorInternalServerError", "An internal server error occurred. The operation failed.");
     sendXml(res, fault.status, faultXml(fault.code, fault.message));
   }
 }
 
 /** Which mailbox the request acts on by default, and a cached access check for every mailbox it touches. */
-async function identify(req: http.IncomingMessage, token: string, header: XmlElement | undefined, opts: EwsOptions): Promise<EwsContext> {
+async function identify(
+  req: http.IncomingMessage,
+  token: string,
+  header: XmlElement | undefined,
+  opts: EwsOptions,
+): Promise<EwsContext> {
   const store = opts.directory.store;
   const user = tokenUser(readClaims(token));
   const sid = descendant(child(header, "ExchangeImpersonation"), "ConnectingSID");
-  const impersonated = (textOf(child(sid, "SmtpAddress")) || textOf(child(sid, "PrimarySmtpAddress")) || textOf(child(sid, "PrincipalName"))).toLowerCase();
+  const impersonated = (
+    textOf(child(sid, "SmtpAddress")) ||
+    textOf(child(sid, "PrimarySmtpAddress")) ||
+    textOf(child(sid, "PrincipalName"))
+  ).toLowerCase();
   const anchor = String(req.headers["x-anchormailbox"] ?? "").toLowerCase();
 
   if (anchor && !(await store.hasMailbox(anchor))) {
@@ -100,10 +128,17 @@ async function identify(req: http.IncomingMessage, token: string, header: XmlEle
       throw new SoapFault("ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.");
     }
     if (user && impersonated !== user) {
-      throw new SoapFault("ErrorImpersonateUserDenied", "The account does not have permission to impersonate the requested user.");
+      throw new SoapFault(
+        "ErrorImpersonateUserDenied",
+        "The account does not have permission to impersonate the requested user.",
+      );
     }
     const access = await checkMailboxAccess(opts.introspect, token, "ews", impersonated);
-    if (!access.ok) throw new SoapFault("ErrorImpersonateUserDenied", "The account does not have permission to impersonate the requested user.");
+    if (!access.ok)
+      throw new SoapFault(
+        "ErrorImpersonateUserDenied",
+        "The account does not have permission to impersonate the requested user.",
+      );
     defaultMailbox = impersonated;
   } else if (!user) {
     throw new SoapFault(
@@ -128,7 +163,9 @@ async function identify(req: http.IncomingMessage, token: string, header: XmlEle
             return { code: "ErrorNonExistentMailbox", text: "The SMTP address has no mailbox associated with it." };
           }
           const access = await checkMailboxAccess(opts.introspect, token, "ews", key);
-          return access.ok ? null : { code: "ErrorAccessDenied", text: "Access is denied. Check credentials and try again." };
+          return access.ok
+            ? null
+            : { code: "ErrorAccessDenied", text: "Access is denied. Check credentials and try again." };
         })();
         checked.set(key, result);
       }

@@ -2,7 +2,16 @@
 // delegated tokens, FindItem / GetItem with MIME content, SyncFolderItems returning only new mail on the
 // next call, UpdateItem IsRead, DeleteItem and CreateItem SendAndSaveCopy.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ALICE, BOB, SHARED, httpsRequest, sampleMessage, sentMail, startTestDoubles, type TestDoubles } from "./test-support";
+import {
+  ALICE,
+  BOB,
+  SHARED,
+  httpsRequest,
+  sampleMessage,
+  sentMail,
+  startTestDoubles,
+  type TestDoubles,
+} from "./test-support";
 
 let t: TestDoubles;
 beforeAll(async () => {
@@ -44,7 +53,11 @@ const all = (xml: string, pattern: RegExp) => [...xml.matchAll(new RegExp(patter
 
 async function emptyMailbox(mailbox: string) {
   for (const folder of await t.store.listFolders(mailbox)) {
-    await t.store.expunge(mailbox, folder.name, (await t.store.listMessages(mailbox, folder.name)).map((m) => m.uid));
+    await t.store.expunge(
+      mailbox,
+      folder.name,
+      (await t.store.listMessages(mailbox, folder.name)).map((m) => m.uid),
+    );
   }
 }
 
@@ -56,7 +69,9 @@ describe("EWS double: tokens and identities", () => {
     const graphToken = t.auth.issue({ user: ALICE, aud: "https://graph.microsoft.com" });
     const wrong = await ews(findInbox(), graphToken);
     expect(wrong.status).toBe(401);
-    expect(wrong.headers["x-ms-diagnostics"]).toMatch(/^2000003;reason="The audience claim value is invalid for current resource\. Audience claim is 'https:\/\/graph\.microsoft\.com'/);
+    expect(wrong.headers["x-ms-diagnostics"]).toMatch(
+      /^2000003;reason="The audience claim value is invalid for current resource\. Audience claim is 'https:\/\/graph\.microsoft\.com'/,
+    );
     const forged = await ews(findInbox(), "a.b.c");
     expect(forged.status).toBe(401);
   });
@@ -68,7 +83,9 @@ describe("EWS double: tokens and identities", () => {
     expect(without.text).toContain("a:ErrorInvalidExchangeImpersonationHeaderData");
     const withIt = await ews(findInbox(), app, { impersonate: SHARED, anchor: SHARED });
     expect(withIt.status).toBe(200);
-    expect(withIt.text).toContain('<m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>');
+    expect(withIt.text).toContain(
+      '<m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>',
+    );
     const unknown = await ews(findInbox(), app, { impersonate: "nobody@rig.test" });
     expect(unknown.text).toContain("ErrorNonExistentMailbox");
   });
@@ -92,7 +109,12 @@ describe("EWS double: items", () => {
 
   it("finds items oldest first and returns their MIME content", async () => {
     t.store.deliver(ALICE, sampleMessage("first"), "INBOX", new Date("2024-02-01T08:00:00Z"));
-    t.store.deliver(ALICE, sampleMessage("second", { body: "ünïcode body" }), "INBOX", new Date("2024-02-01T09:00:00Z"));
+    t.store.deliver(
+      ALICE,
+      sampleMessage("second", { body: "ünïcode body" }),
+      "INBOX",
+      new Date("2024-02-01T09:00:00Z"),
+    );
     const token = ewsToken(ALICE);
     const found = await ews(findInbox(), token);
     expect(found.status).toBe(200);
@@ -109,7 +131,10 @@ describe("EWS double: items", () => {
     expect(Buffer.from(mime ?? "", "base64").toString("utf8")).toContain("Subject: second\r\n");
     expect(Buffer.from(mime ?? "", "base64").toString("utf8")).toContain("ünïcode body");
 
-    const missing = await ews(`<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="bm9wZQ=="/></m:ItemIds></m:GetItem>`, token);
+    const missing = await ews(
+      `<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="bm9wZQ=="/></m:ItemIds></m:GetItem>`,
+      token,
+    );
     expect(missing.text).toContain("<m:ResponseCode>ErrorInvalidIdMalformed</m:ResponseCode>");
   });
 
@@ -151,18 +176,25 @@ describe("EWS double: items", () => {
     );
     expect(updated.text).toContain('<m:UpdateItemResponseMessage ResponseClass="Success">');
     expect((await t.store.listMessages(ALICE, "INBOX"))[0].flags).toContain("\\Seen");
-    const deleted = await ews(`<m:DeleteItem DeleteType="MoveToDeletedItems"><m:ItemIds><t:ItemId Id="${id}"/></m:ItemIds></m:DeleteItem>`, token);
+    const deleted = await ews(
+      `<m:DeleteItem DeleteType="MoveToDeletedItems"><m:ItemIds><t:ItemId Id="${id}"/></m:ItemIds></m:DeleteItem>`,
+      token,
+    );
     expect(deleted.text).toContain('<m:DeleteItemResponseMessage ResponseClass="Success">');
     expect(await t.store.listMessages(ALICE, "INBOX")).toHaveLength(0);
     expect(await t.store.listMessages(ALICE, "Trash")).toHaveLength(1);
   });
 
   it("sends MIME with SendAndSaveCopy and refuses to send as a mailbox without the right", async () => {
-    const mime = Buffer.from(`From: ${ALICE}\r\nTo: customer@example.org\r\nSubject: ews mime\r\n\r\nhello\r\n`).toString("base64");
+    const mime = Buffer.from(
+      `From: ${ALICE}\r\nTo: customer@example.org\r\nSubject: ews mime\r\n\r\nhello\r\n`,
+    ).toString("base64");
     const create = (from: string) =>
       `<m:CreateItem MessageDisposition="SendAndSaveCopy"><m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems"/></m:SavedItemFolderId><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">${Buffer.from(Buffer.from(mime, "base64").toString().replace(ALICE, from)).toString("base64")}</t:MimeContent></t:Message></m:Items></m:CreateItem>`;
     const sent = await ews(create(ALICE), ewsToken(ALICE));
-    expect(sent.text).toContain('<m:CreateItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items/>');
+    expect(sent.text).toContain(
+      '<m:CreateItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items/>',
+    );
     const sink = await sentMail(t.sinkDir);
     expect(sink.at(-1)?.envelope).toMatchObject({ from: ALICE, to: ["customer@example.org"] });
     expect(await t.store.listMessages(ALICE, "Sent")).toHaveLength(1);

@@ -54,6 +54,9 @@ export function graphMessage(located: LocatedMessage, summary: MessageSummary, s
 
 function conversationId(summary: MessageSummary): string {
   const root = summary.references?.split(/\s+/)[0] ?? summary.inReplyTo ?? summary.internetMessageId;
-  const digest = createHash("sha256").update(root || summary.subject).digest().subarray(0, 24);
+  const digest = createHash("sha256")
+    .update(root || summary.subject)
+    .digest()
+    .subarray(0, 24);
   return Buffer.concat([Buffer.from([0x00, 0x03, 0x24, 0x00, 0x10]), digest]).toString("base64url");
 }

@@ -54,11 +54,20 @@ const MESSAGE_ROUTES: [string, RegExp, (r: Request, m: RegExpExecArray, o: Graph
 
 type Response = { status: number; body?: unknown; raw?: { contentType: string; data: Buffer } };
 
-export async function handleGraph(req: http.IncomingMessage, res: http.ServerResponse, opts: GraphOptions): Promise<void> {
+export async function handleGraph(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  opts: GraphOptions,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "https://graph.invalid");
   try {
     const match = /^\/v1\.0\/(?:users\/([^/]+)|(me))\/(.+)$/.exec(url.pathname);
-    if (!match) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${url.pathname.split("/")[2] ?? ""}'.`);
+    if (!match)
+      throw new GraphError(
+        400,
+        "BadRequest",
+        `Resource not found for the segment '${url.pathname.split("/")[2] ?? ""}'.`,
+      );
     const token = bearerToken(req);
     if (!token) throw unauthenticated("Access token is empty.");
     const userSegment = match[1] ? decodeURIComponent(match[1]).replace(/^'(.*)'$/, "$1") : "me";
@@ -66,10 +75,14 @@ export async function handleGraph(req: http.IncomingMessage, res: http.ServerRes
     const rest = match[3].replace(/^mailFolders\/[^/]+\/(messages\/(?!delta$)[^/]+(?:\/.*)?)$/, "$1");
     const route = MESSAGE_ROUTES.find(([method, pattern]) => method === req.method && pattern.test(rest));
     const mailbox = await authorize(token, userSegment, opts);
-    if (!route) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${rest.split("/").at(-1)}'.`);
+    if (!route)
+      throw new GraphError(400, "BadRequest", `Resource not found for the segment '${rest.split("/").at(-1)}'.`);
     const response = await route[2]({ req, url, token, mailbox, userSegment }, route[1].exec(rest)!, opts);
     if (response.raw) {
-      res.writeHead(response.status, { "content-type": response.raw.contentType, "content-length": response.raw.data.length });
+      res.writeHead(response.status, {
+        "content-type": response.raw.contentType,
+        "content-length": response.raw.data.length,
+      });
       res.end(response.raw.data);
     } else if (response.body === undefined) {
       res.writeHead(response.status).end();
@@ -80,7 +93,10 @@ export async function handleGraph(req: http.IncomingMessage, res: http.ServerRes
     if (!(error instanceof GraphError)) {
       opts.log(`graph: ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
     }
-    const graphError = error instanceof GraphError ? error : new GraphError(500, "generalException", "General exception while processing.");
+    const graphError =
+      error instanceof GraphError
+        ? error
+        : new GraphError(500, "generalException", "General exception while processing.");
     const requestId = randomUUID();
     sendJson(
       res,
@@ -99,7 +115,8 @@ export async function handleGraph(req: http.IncomingMessage, res: http.ServerRes
 
 function unauthenticated(message: string): GraphError {
   return new GraphError(401, "InvalidAuthenticationToken", message, {
-    "www-authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+    "www-authenticate":
+      'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
   });
 }
 
@@ -121,7 +138,8 @@ async function authorize(token: string, userSegment: string, opts: GraphOptions)
   if (!access.ok && access.reason === "invalid") {
     opts.log(`graph: token ${tokenPrefix(token)} refused`);
     const audience = [claims.aud].flat()[0];
-    if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now()) throw unauthenticated("Lifetime validation failed, the token is expired.");
+    if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now())
+      throw unauthenticated("Lifetime validation failed, the token is expired.");
     if (audience !== "https://graph.microsoft.com" && audience !== "00000003-0000-0000-c000-000000000000") {
       throw unauthenticated("Access token validation failure. Invalid audience.");
     }
@@ -199,7 +217,12 @@ async function getFolder(r: Request, m: RegExpExecArray, opts: GraphOptions): Pr
 
 function selectOf(url: URL): string[] | null {
   const select = url.searchParams.get("$select");
-  return select ? select.split(",").map((s) => s.trim()).filter(Boolean) : null;
+  return select
+    ? select
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 }
 
 type Filter = (meta: MessageMeta) => boolean;
@@ -238,7 +261,12 @@ async function listMessages(r: Request, m: RegExpExecArray, opts: GraphOptions):
   const filter = parseFilter(r.url.searchParams.get("$filter"));
   const orderby = (r.url.searchParams.get("$orderby") ?? "receivedDateTime desc").trim();
   const order = /^receivedDateTime(\s+(asc|desc))?$/i.exec(orderby);
-  if (!order) throw new GraphError(400, "BadRequest", `Could not find a property named '${orderby.split(/\s/)[0]}' on type 'microsoft.graph.message'.`);
+  if (!order)
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `Could not find a property named '${orderby.split(/\s/)[0]}' on type 'microsoft.graph.message'.`,
+    );
   const descending = (order[2] ?? "asc").toLowerCase() === "desc";
 
   const all: LocatedMessage[] = [];
@@ -261,13 +289,19 @@ async function listMessages(r: Request, m: RegExpExecArray, opts: GraphOptions):
   }
   const path = m[1] ? `mailFolders('${decodeURIComponent(m[1])}')/messages` : "messages";
   const body: Record<string, unknown> = {
-    "@odata.context": contextUrl(opts, `users('${encodeURIComponent(r.mailbox)}')/${path}${select ? `(${select.join(",")})` : ""}`),
+    "@odata.context": contextUrl(
+      opts,
+      `users('${encodeURIComponent(r.mailbox)}')/${path}${select ? `(${select.join(",")})` : ""}`,
+    ),
     value,
   };
   if (skip + top < all.length) {
     const params = [...r.url.searchParams].filter(([key]) => key !== "$skip" && key !== "$top");
     params.push(["$top", String(top)], ["$skip", String(skip + top)]);
-    body["@odata.nextLink"] = link(`${opts.baseUrl()}/${userPath(r)}/${m[1] ? `mailFolders/${m[1]}/messages` : "messages"}`, params);
+    body["@odata.nextLink"] = link(
+      `${opts.baseUrl()}/${userPath(r)}/${m[1] ? `mailFolders/${m[1]}/messages` : "messages"}`,
+      params,
+    );
   }
   return { status: 200, body };
 }
@@ -283,11 +317,16 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
   // reported, though the state moves past all of them. Given in the first request, it rides in the links.
   const changeType = r.url.searchParams.get("changeType");
   if (changeType !== null && !["created", "updated", "deleted"].includes(changeType)) {
-    throw new GraphError(400, "ErrorInvalidParameter", `The value '${changeType}' of the parameter 'changeType' is invalid.`);
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      `The value '${changeType}' of the parameter 'changeType' is invalid.`,
+    );
   }
   const messages = await opts.directory.store.listMessages(r.mailbox, folder.name);
   const round = nextChanges(folder.guid, messages, previous, pageSize(r, 10));
-  if (!round) throw new GraphError(410, "SyncStateInvalid", "The sync state is no longer valid for this folder. Please resync.");
+  if (!round)
+    throw new GraphError(410, "SyncStateInvalid", "The sync state is no longer valid for this folder. Please resync.");
 
   const select = selectOf(r.url);
   const value: Record<string, unknown>[] = [];
@@ -377,7 +416,8 @@ async function patchMessage(r: Request, m: RegExpExecArray, opts: GraphOptions):
   }
   const flagStatus = (body.flag as { flagStatus?: string } | undefined)?.flagStatus;
   if (flagStatus === "flagged") await store.addFlags(mailbox, folder.name, [meta.uid], ["\\Flagged"]);
-  if (flagStatus === "notFlagged" || flagStatus === "complete") await store.removeFlags(mailbox, folder.name, [meta.uid], ["\\Flagged"]);
+  if (flagStatus === "notFlagged" || flagStatus === "complete")
+    await store.removeFlags(mailbox, folder.name, [meta.uid], ["\\Flagged"]);
   return messageAt(mailbox, folder, meta.uid, opts);
 }
 
@@ -402,7 +442,8 @@ async function permanentDelete(r: Request, m: RegExpExecArray, opts: GraphOption
 async function moveMessage(r: Request, m: RegExpExecArray, opts: GraphOptions): Promise<Response> {
   const located = await messageOrThrow(r, m[1], opts);
   const body = await jsonBody(r.req);
-  if (typeof body.destinationId !== "string") throw new GraphError(400, "ErrorInvalidParameter", "destinationId is required.");
+  if (typeof body.destinationId !== "string")
+    throw new GraphError(400, "ErrorInvalidParameter", "destinationId is required.");
   const target = await opts.directory.folder(r.mailbox, body.destinationId);
   if (!target) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
   const uid = await opts.directory.store.move(r.mailbox, located.folder.name, located.meta.uid, target.name);
@@ -428,7 +469,8 @@ async function sendMail(r: Request, _m: RegExpExecArray, opts: GraphOptions): Pr
   } else {
     const body = await jsonBody(r.req);
     const message = body.message as Record<string, unknown> | undefined;
-    if (!message || typeof message !== "object") throw new GraphError(400, "ErrorInvalidParameter", "The message parameter is required.");
+    if (!message || typeof message !== "object")
+      throw new GraphError(400, "ErrorInvalidParameter", "The message parameter is required.");
     saveToSentItems = body.saveToSentItems !== false && body.SaveToSentItems !== false;
     const list = (key: string) =>
       ((message[key] as GraphRecipient[] | undefined) ?? [])
@@ -464,7 +506,11 @@ async function sendMail(r: Request, _m: RegExpExecArray, opts: GraphOptions): Pr
       .build();
   }
   if (recipients.length === 0) {
-    throw new GraphError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.");
+    throw new GraphError(
+      400,
+      "ErrorInvalidRecipients",
+      "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
+    );
   }
   const sender = headerAddress(raw, "from") ?? r.mailbox;
   if (sender !== r.mailbox) {

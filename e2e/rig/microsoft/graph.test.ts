@@ -2,7 +2,16 @@
 // queries that return only new mail on the next round (and @removed for deleted mail), isRead, move, delete
 // and sendMail.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ALICE, BOB, SHARED, httpsRequest, sampleMessage, sentMail, startTestDoubles, type TestDoubles } from "./test-support";
+import {
+  ALICE,
+  BOB,
+  SHARED,
+  httpsRequest,
+  sampleMessage,
+  sentMail,
+  startTestDoubles,
+  type TestDoubles,
+} from "./test-support";
 
 let t: TestDoubles;
 beforeAll(async () => {
@@ -21,7 +30,11 @@ async function emptyMailbox(mailbox: string) {
 
 const graphToken = (user: string | null) => t.auth.issue({ user, aud: "https://graph.microsoft.com" });
 
-async function graph(path: string, token: string | null, init: { method?: string; body?: unknown; contentType?: string } = {}) {
+async function graph(
+  path: string,
+  token: string | null,
+  init: { method?: string; body?: unknown; contentType?: string } = {},
+) {
   const url = path.startsWith("https://") ? path : `${t.doubles.graph.baseUrl}${path}`;
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
@@ -31,7 +44,9 @@ async function graph(path: string, token: string | null, init: { method?: string
     headers["content-type"] = init.contentType ?? "application/json";
   }
   const res = await httpsRequest(url, { ca: t.ca, method: init.method, headers, body });
-  const json = res.headers["content-type"]?.toString().startsWith("application/json") ? (JSON.parse(res.text) as Record<string, any>) : null;
+  const json = res.headers["content-type"]?.toString().startsWith("application/json")
+    ? (JSON.parse(res.text) as Record<string, any>)
+    : null;
   return { ...res, json };
 }
 
@@ -55,7 +70,10 @@ describe("Graph double: tokens", () => {
   it("answers 403 ErrorAccessDenied for a mailbox the user may not open and 404 for an unknown one", async () => {
     const denied = await graph(`/users/${SHARED}/mailFolders/inbox/messages`, graphToken(BOB));
     expect(denied.status).toBe(403);
-    expect(denied.json?.error).toMatchObject({ code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." });
+    expect(denied.json?.error).toMatchObject({
+      code: "ErrorAccessDenied",
+      message: "Access is denied. Check credentials and try again.",
+    });
     const unknown = await graph(`/users/nobody@rig.test/mailFolders/inbox/messages`, graphToken(null));
     expect(unknown.status).toBe(404);
     expect(unknown.json?.error.code).toBe("ErrorInvalidUser");
@@ -81,7 +99,10 @@ describe("Graph double: messages", () => {
     t.store.deliver(ALICE, sampleMessage("two"), "INBOX", new Date("2024-01-01T11:00:00Z"));
     t.store.deliver(ALICE, sampleMessage("three"), "INBOX", new Date("2024-01-01T12:00:00Z"));
     const token = graphToken(ALICE);
-    const first = await graph(`/users/${ALICE}/mailFolders/inbox/messages?$top=2&$orderby=receivedDateTime&$select=subject,from,receivedDateTime,isRead,internetMessageId,hasAttachments`, token);
+    const first = await graph(
+      `/users/${ALICE}/mailFolders/inbox/messages?$top=2&$orderby=receivedDateTime&$select=subject,from,receivedDateTime,isRead,internetMessageId,hasAttachments`,
+      token,
+    );
     expect(first.status).toBe(200);
     expect(first.json?.["@odata.context"]).toContain("/$metadata#users(");
     expect(first.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["one", "two"]);
@@ -125,21 +146,31 @@ describe("Graph double: messages", () => {
     expect(second.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["new"]);
 
     const [oldOne] = first.json?.value as { id: string }[];
-    const deleted = await graph(`/users/${ALICE}/messages/${oldOne.id}/permanentDelete`, token, { method: "POST", body: {} });
+    const deleted = await graph(`/users/${ALICE}/messages/${oldOne.id}/permanentDelete`, token, {
+      method: "POST",
+      body: {},
+    });
     expect(deleted.status).toBe(204);
     const third = await graph(second.json?.["@odata.deltaLink"], token);
-    expect(third.json?.value).toEqual([{ "@odata.type": "#microsoft.graph.message", id: oldOne.id, "@removed": { reason: "deleted" } }]);
+    expect(third.json?.value).toEqual([
+      { "@odata.type": "#microsoft.graph.message", id: oldOne.id, "@removed": { reason: "deleted" } },
+    ]);
   });
 
   it("delta reports a message whose read flag changed like a new one, except with changeType=created", async () => {
     t.store.deliver(ALICE, sampleMessage("flagged later"));
     const token = graphToken(ALICE);
     const all = await graph(`/users/${ALICE}/mailFolders/inbox/messages/delta?$select=subject`, token);
-    const created = await graph(`/users/${ALICE}/mailFolders/inbox/messages/delta?changeType=created&$select=subject`, token);
+    const created = await graph(
+      `/users/${ALICE}/mailFolders/inbox/messages/delta?changeType=created&$select=subject`,
+      token,
+    );
     expect(created.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["flagged later"]);
     expect(created.json?.["@odata.deltaLink"]).toMatch(/changeType=created/);
     const id = all.json?.value[0].id as string;
-    expect((await graph(`/users/${ALICE}/messages/${id}`, token, { method: "PATCH", body: { isRead: true } })).status).toBe(200);
+    expect(
+      (await graph(`/users/${ALICE}/messages/${id}`, token, { method: "PATCH", body: { isRead: true } })).status,
+    ).toBe(200);
 
     const updates = await graph(all.json?.["@odata.deltaLink"], token);
     expect(updates.json?.value).toEqual([expect.objectContaining({ id, subject: "flagged later" })]);
@@ -171,7 +202,10 @@ describe("Graph double: messages", () => {
     const id = list.json?.value[0].id as string;
     const patched = await graph(`/users/${ALICE}/messages/${id}`, token, { method: "PATCH", body: { isRead: true } });
     expect(patched.json?.isRead).toBe(true);
-    const moved = await graph(`/users/${ALICE}/messages/${id}/move`, token, { method: "POST", body: { destinationId: "archive" } });
+    const moved = await graph(`/users/${ALICE}/messages/${id}/move`, token, {
+      method: "POST",
+      body: { destinationId: "archive" },
+    });
     expect(moved.status).toBe(201);
     expect(moved.json?.id).not.toBe(id);
     expect(await t.store.listMessages(ALICE, "Archive")).toHaveLength(1);
@@ -196,8 +230,14 @@ describe("Graph double: messages", () => {
       },
     });
     expect(json.status).toBe(202);
-    const mime = Buffer.from(`From: ${ALICE}\r\nTo: other@example.org\r\nSubject: graph mime\r\n\r\nhi\r\n`).toString("base64");
-    const sentMime = await graph(`/users/${ALICE}/sendMail`, token, { method: "POST", body: mime, contentType: "text/plain" });
+    const mime = Buffer.from(`From: ${ALICE}\r\nTo: other@example.org\r\nSubject: graph mime\r\n\r\nhi\r\n`).toString(
+      "base64",
+    );
+    const sentMime = await graph(`/users/${ALICE}/sendMail`, token, {
+      method: "POST",
+      body: mime,
+      contentType: "text/plain",
+    });
     expect(sentMime.status).toBe(202);
     const sent = await sentMail(t.sinkDir);
     const subjects = sent.map((m) => /Subject: (.*)/.exec(m.raw)?.[1]);
@@ -207,7 +247,13 @@ describe("Graph double: messages", () => {
 
     const asShared = await graph(`/users/${BOB}/sendMail`, graphToken(BOB), {
       method: "POST",
-      body: { message: { subject: "x", from: { emailAddress: { address: SHARED } }, toRecipients: [{ emailAddress: { address: "a@example.org" } }] } },
+      body: {
+        message: {
+          subject: "x",
+          from: { emailAddress: { address: SHARED } },
+          toRecipients: [{ emailAddress: { address: "a@example.org" } }],
+        },
+      },
     });
     expect(asShared.status).toBe(403);
     expect(asShared.json?.error.code).toBe("ErrorSendAsDenied");

@@ -14,7 +14,12 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<LineClient> {
-  const client = await LineClient.connect({ host: "127.0.0.1", port: t.doubles.exchange.imapTlsPort, tls: true, ca: t.ca });
+  const client = await LineClient.connect({
+    host: "127.0.0.1",
+    port: t.doubles.exchange.imapTlsPort,
+    tls: true,
+    ca: t.ca,
+  });
   expect(await client.readLine()).toMatch(/^\* OK The Microsoft Exchange IMAP4 service is ready\. \[/);
   return client;
 }
@@ -49,7 +54,7 @@ describe("Exchange IMAP double", () => {
     expect(await client.readLine()).toBe("a1 OK AUTHENTICATE completed.");
     client.send("a2 SELECT INBOX");
     expect(await client.readLine()).toBe("a2 BAD User is authenticated but not connected.");
-    client.send("a3 LIST \"\" *");
+    client.send('a3 LIST "" *');
     expect(await client.readLine()).toBe("a3 BAD User is authenticated but not connected.");
     expect(await client.readLine()).toBe("* BYE Connection closed. 14");
     expect(t.imapLogins).not.toContain(SHARED);

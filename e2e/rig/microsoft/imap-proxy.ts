@@ -20,7 +20,8 @@ export type ImapProxyOptions = {
   hostname?: string;
 };
 
-const CAPABILITY = "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
+const CAPABILITY =
+  "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
 const CAPABILITY_AUTHENTICATED =
   "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT CLIENTACCESSRULES CLIENTNETWORKPRESENCELOCATION BACKENDAUTHENTICATE CHILDREN IDLE NAMESPACE LITERAL+";
 
@@ -38,7 +39,9 @@ export function createImapProxy(opts: ImapProxyOptions): tls.Server {
 
 async function serve(conn: LineConnection, opts: ImapProxyOptions): Promise<void> {
   const host = opts.hostname ?? "outlook.office365.com";
-  conn.writeLine(`* OK The Microsoft Exchange IMAP4 service is ready. [${Buffer.from(host, "utf16le").toString("base64")}]`);
+  conn.writeLine(
+    `* OK The Microsoft Exchange IMAP4 service is ready. [${Buffer.from(host, "utf16le").toString("base64")}]`,
+  );
   // Exchange accepts the login of a token whose user may not open the mailbox and fails every later command.
   let notConnected = false;
   let notConnectedReplies = 0;
@@ -177,12 +180,15 @@ function relay(
   const left = exp === null ? Infinity : exp * 1000 - Date.now();
   // Longer than a timer can wait (about 24.8 days): no session of a test run lives that long.
   if (left < 2 ** 31 - 1) {
-    expiry = setTimeout(() => {
-      opts.log("imap: access token expired, session invalidated");
-      server.unpipe(client);
-      client.end("* BYE Session invalidated - AccessTokenExpired\r\n");
-      server.destroy();
-    }, Math.max(0, left));
+    expiry = setTimeout(
+      () => {
+        opts.log("imap: access token expired, session invalidated");
+        server.unpipe(client);
+        client.end("* BYE Session invalidated - AccessTokenExpired\r\n");
+        server.destroy();
+      },
+      Math.max(0, left),
+    );
   }
 }
 

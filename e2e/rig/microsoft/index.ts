@@ -64,7 +64,13 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
   };
 
   const pop3 = createPop3Server({ tls: opts.tls, introspect: opts.introspect, store, log: logFor("exchange-pop3") });
-  const pop3NoTop = createPop3Server({ tls: opts.tls, introspect: opts.introspect, store, log: logFor("exchange-pop3-no-top"), offerTop: false });
+  const pop3NoTop = createPop3Server({
+    tls: opts.tls,
+    introspect: opts.introspect,
+    store,
+    log: logFor("exchange-pop3-no-top"),
+    offerTop: false,
+  });
   const imap = createImapProxy({
     tls: opts.tls,
     introspect: opts.introspect,
@@ -87,7 +93,13 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
       void control(req, res, setSmtpAuthEnabled);
       return;
     }
-    void handleGraph(req, res, { directory, introspect: opts.introspect, outbox, log: graphLog, baseUrl: () => graphBase });
+    void handleGraph(req, res, {
+      directory,
+      introspect: opts.introspect,
+      outbox,
+      log: graphLog,
+      baseUrl: () => graphBase,
+    });
   });
   const ewsLog = logFor("ews");
   const ews = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
@@ -136,7 +148,8 @@ async function control(
   }
   try {
     const body = JSON.parse((await readBody(req)).toString("utf8")) as { mailbox?: unknown; enabled?: unknown };
-    if (typeof body.mailbox !== "string" || typeof body.enabled !== "boolean") throw new Error("mailbox and enabled required");
+    if (typeof body.mailbox !== "string" || typeof body.enabled !== "boolean")
+      throw new Error("mailbox and enabled required");
     setSmtpAuthEnabled(body.mailbox, body.enabled);
     sendJson(res, 200, { mailbox: body.mailbox.toLowerCase(), smtpAuthEnabled: body.enabled });
   } catch (error) {

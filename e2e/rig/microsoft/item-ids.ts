@@ -17,13 +17,18 @@ export function mailboxHash(mailbox: string): string {
 export function messageId(mailbox: string, folderGuid: string, uid: number, encoding: "base64" | "base64url"): string {
   const uidBytes = Buffer.alloc(4);
   uidBytes.writeUInt32BE(uid);
-  return Buffer.concat([MESSAGE_TAG, Buffer.from(mailboxHash(mailbox), "hex"), Buffer.from(folderGuid, "hex"), uidBytes]).toString(
-    encoding,
-  );
+  return Buffer.concat([
+    MESSAGE_TAG,
+    Buffer.from(mailboxHash(mailbox), "hex"),
+    Buffer.from(folderGuid, "hex"),
+    uidBytes,
+  ]).toString(encoding);
 }
 
 export function folderId(mailbox: string, folderGuid: string, encoding: "base64" | "base64url"): string {
-  return Buffer.concat([FOLDER_TAG, Buffer.from(mailboxHash(mailbox), "hex"), Buffer.from(folderGuid, "hex")]).toString(encoding);
+  return Buffer.concat([FOLDER_TAG, Buffer.from(mailboxHash(mailbox), "hex"), Buffer.from(folderGuid, "hex")]).toString(
+    encoding,
+  );
 }
 
 export function parseMessageId(id: string): MessageRef | null {
@@ -54,6 +59,9 @@ function decode(id: string, tag: Buffer, length: number): Buffer | null {
 
 /** A change key that moves whenever the message's flags change (EWS ChangeKey, Graph changeKey/@odata.etag). */
 export function changeKey(flags: string[]): string {
-  const digest = createHash("sha256").update([...flags].sort().join(" ")).digest().subarray(0, 8);
+  const digest = createHash("sha256")
+    .update([...flags].sort().join(" "))
+    .digest()
+    .subarray(0, 8);
   return Buffer.concat([Buffer.from([0x09, 0x00, 0x00, 0x00, 0x16, 0x00]), digest]).toString("base64");
 }

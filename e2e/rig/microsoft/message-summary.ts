@@ -55,7 +55,9 @@ async function parse(raw: Buffer): Promise<MessageSummary> {
     inReplyTo: mail.inReplyTo ?? null,
     references,
     sentAt: mail.date ?? null,
-    hasAttachments: mail.attachments.some((attachment) => attachment.contentDisposition !== "inline" && !attachment.related),
+    hasAttachments: mail.attachments.some(
+      (attachment) => attachment.contentDisposition !== "inline" && !attachment.related,
+    ),
     body: html !== null ? { contentType: "html", content: html } : { contentType: "text", content: text },
     textBody: text,
     bodyPreview: text.replace(/\s+/g, " ").trim().slice(0, 255),

@@ -211,7 +211,13 @@ async function transaction(
   }
 }
 
-async function sendMessage(conn: LineConnection, drop: Maildrop, meta: MessageMeta, bodyLines: number, opts: Pop3ServerOptions) {
+async function sendMessage(
+  conn: LineConnection,
+  drop: Maildrop,
+  meta: MessageMeta,
+  bodyLines: number,
+  opts: Pop3ServerOptions,
+) {
   const raw = await opts.store.readMessage(drop.mailbox, "INBOX", meta.uid);
   if (raw === null) {
     conn.writeLine("-ERR The message was deleted by another session.");
@@ -224,7 +230,12 @@ async function sendMessage(conn: LineConnection, drop: Maildrop, meta: MessageMe
     const body = split < 0 ? "" : text.slice(split + 4);
     const lines = body.split("\r\n");
     if (lines.at(-1) === "") lines.pop();
-    text = head + lines.slice(0, bodyLines).map((l) => `${l}\r\n`).join("");
+    text =
+      head +
+      lines
+        .slice(0, bodyLines)
+        .map((l) => `${l}\r\n`)
+        .join("");
   }
   if (!text.endsWith("\r\n")) text += "\r\n";
   const stuffed = text.replace(/(^|\r\n)\./g, "$1..");

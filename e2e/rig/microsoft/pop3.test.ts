@@ -13,7 +13,12 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<LineClient> {
-  const client = await LineClient.connect({ host: "127.0.0.1", port: t.doubles.exchange.pop3TlsPort, tls: true, ca: t.ca });
+  const client = await LineClient.connect({
+    host: "127.0.0.1",
+    port: t.doubles.exchange.pop3TlsPort,
+    tls: true,
+    ca: t.ca,
+  });
   expect(await client.readLine()).toMatch(/^\+OK The Microsoft Exchange POP3 service is ready\./);
   return client;
 }

@@ -26,7 +26,12 @@ async function appOnlyToken(scope: string): Promise<string> {
   const response = await fetch(rig.auth.tokenUrl, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret ?? "", scope }),
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: client.clientId,
+      client_secret: client.clientSecret ?? "",
+      scope,
+    }),
   });
   const body = (await response.json()) as { access_token?: string; error?: string };
   if (!body.access_token) throw new Error(`client credentials grant failed: ${body.error}`);
@@ -89,7 +94,9 @@ describe("Microsoft doubles in the rig", () => {
     await waitForSentMessage(rig, (message) => message.subject === subject);
     await setSmtpAuthEnabled(rig, rig.mailboxes.alice, false);
     try {
-      await expect(transport.sendMail({ from: rig.mailboxes.alice, to: "x@example.org", subject, text: "hi" })).rejects.toThrow(/535 5\.7\.139/);
+      await expect(
+        transport.sendMail({ from: rig.mailboxes.alice, to: "x@example.org", subject, text: "hi" }),
+      ).rejects.toThrow(/535 5\.7\.139/);
     } finally {
       await setSmtpAuthEnabled(rig, rig.mailboxes.alice, true);
     }
@@ -115,7 +122,11 @@ describe("Microsoft doubles in the rig", () => {
     const res = await httpsRequest(rig.ews.url, {
       ca,
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "text/xml", "x-anchormailbox": rig.mailboxes.shared },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "text/xml",
+        "x-anchormailbox": rig.mailboxes.shared,
+      },
       body: soap,
     });
     expect(res.status).toBe(200);

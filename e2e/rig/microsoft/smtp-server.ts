@@ -193,7 +193,9 @@ async function authenticate(
       const user = credentials.user.toLowerCase();
       const access = await checkMailboxAccess(opts.introspect, credentials.token, "mail", user);
       if (!access.ok || !(await opts.store.hasMailbox(user))) {
-        opts.log(`smtp: XOAUTH2 for ${user} with ${tokenPrefix(credentials.token)} refused (${access.ok ? "no mailbox" : access.reason})`);
+        opts.log(
+          `smtp: XOAUTH2 for ${user} with ${tokenPrefix(credentials.token)} refused (${access.ok ? "no mailbox" : access.reason})`,
+        );
         conn.writeLine(tagged("535 5.7.3 Authentication unsuccessful"));
         return null;
       }

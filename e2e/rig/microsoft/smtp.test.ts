@@ -26,7 +26,12 @@ function transport(user: string, accessToken: string) {
 }
 
 async function startTlsSession(): Promise<LineClient> {
-  const client = await LineClient.connect({ host: "127.0.0.1", port: t.doubles.exchange.smtpPort, tls: false, ca: t.ca });
+  const client = await LineClient.connect({
+    host: "127.0.0.1",
+    port: t.doubles.exchange.smtpPort,
+    tls: false,
+    ca: t.ca,
+  });
   expect(await client.readLine()).toMatch(/^220 .* Microsoft ESMTP MAIL Service ready/);
   client.send("EHLO client.test");
   const before = await client.readUntil(/^250 /);
@@ -56,7 +61,9 @@ describe("Exchange SMTP double", () => {
   });
 
   it("answers 535 5.7.3 for a token it does not accept", async () => {
-    await expect(transport(ALICE, "forged.token.x").sendMail(mail(ALICE))).rejects.toThrow(/535 5\.7\.3 Authentication unsuccessful/);
+    await expect(transport(ALICE, "forged.token.x").sendMail(mail(ALICE))).rejects.toThrow(
+      /535 5\.7\.3 Authentication unsuccessful/,
+    );
     const graphToken = t.auth.issue({ user: ALICE, aud: "https://graph.microsoft.com" });
     await expect(transport(ALICE, graphToken).sendMail(mail(ALICE))).rejects.toThrow(/535 5\.7\.3/);
     const bobToken = t.auth.issue({ user: BOB, aud: "https://outlook.office.com" });
@@ -82,7 +89,9 @@ describe("Exchange SMTP double", () => {
     client.send(Buffer.from(ALICE).toString("base64"));
     expect(await client.readLine()).toBe("334 UGFzc3dvcmQ6");
     client.send(Buffer.from("secret").toString("base64"));
-    expect(await client.readLine()).toMatch(/^535 5\.7\.139 Authentication unsuccessful, basic authentication is disabled\./);
+    expect(await client.readLine()).toMatch(
+      /^535 5\.7\.139 Authentication unsuccessful, basic authentication is disabled\./,
+    );
     client.close();
   });
 

@@ -20,7 +20,11 @@ export function encodeSyncState(state: SyncState): string {
 /** null for anything that is not a state this double issued */
 export function decodeSyncState(token: string): SyncState | null {
   try {
-    const json = JSON.parse(inflateRawSync(Buffer.from(token, "base64url")).toString("utf8")) as { f: string; s: string; r: string };
+    const json = JSON.parse(inflateRawSync(Buffer.from(token, "base64url")).toString("utf8")) as {
+      f: string;
+      s: string;
+      r: string;
+    };
     if (typeof json.f !== "string" || typeof json.s !== "string" || typeof json.r !== "string") return null;
     return { folderGuid: json.f, seen: new Set(expand(json.s)), read: new Set(expand(json.r)) };
   } catch {
@@ -69,7 +73,7 @@ export function nextChanges(
 function ranges(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);

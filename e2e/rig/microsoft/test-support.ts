@@ -57,8 +57,12 @@ export function fakeAuth(delegates: Record<string, string[]> = DELEGATES): FakeA
     },
     async introspect(token, resource, user) {
       if (!issued.has(token)) return { active: false };
-      const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
-      if ((claims.exp as number) * 1000 <= Date.now() || !AUDIENCES[resource].includes(claims.aud as string)) return { active: false };
+      const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<
+        string,
+        unknown
+      >;
+      if ((claims.exp as number) * 1000 <= Date.now() || !AUDIENCES[resource].includes(claims.aud as string))
+        return { active: false };
       const own = (claims.email as string | undefined) ?? null;
       const login = user?.toLowerCase();
       const mayOpen = login !== undefined && (own === null || own === login || (delegates[login] ?? []).includes(own));
@@ -87,7 +91,8 @@ export function fakeImapBackend(): { backend: ImapBackend; logins: string[] } {
       for (let end = buffer.indexOf("\r\n"); end >= 0; end = buffer.indexOf("\r\n")) {
         const [tag, command = ""] = buffer.slice(0, end).split(" ");
         buffer = buffer.slice(end + 2);
-        if (command.toUpperCase() === "SELECT") theirs.write(`* 0 EXISTS\r\n${tag} OK [READ-WRITE] SELECT completed (backend of ${mailbox}).\r\n`);
+        if (command.toUpperCase() === "SELECT")
+          theirs.write(`* 0 EXISTS\r\n${tag} OK [READ-WRITE] SELECT completed (backend of ${mailbox}).\r\n`);
         else if (command.toUpperCase() === "LOGOUT") theirs.end(`* BYE backend\r\n${tag} OK LOGOUT completed.\r\n`);
         else theirs.write(`${tag} OK ${command} completed (backend of ${mailbox}).\r\n`);
       }
@@ -153,7 +158,12 @@ export async function startTestDoubles(): Promise<TestDoubles> {
   };
 }
 
-export type HttpsResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; text: string };
+export type HttpsResponse = {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+};
 
 export function httpsRequest(
   url: string,
@@ -178,7 +188,10 @@ export async function sentMail(sinkDir: string): Promise<{ envelope: { from: str
   const names = (await readdir(sinkDir).catch(() => [] as string[])).filter((name) => name.endsWith(".eml")).sort();
   return Promise.all(
     names.map(async (name) => ({
-      envelope: JSON.parse(await readFile(path.join(sinkDir, name.replace(/\.eml$/, ".json")), "utf8")) as { from: string; to: string[] },
+      envelope: JSON.parse(await readFile(path.join(sinkDir, name.replace(/\.eml$/, ".json")), "utf8")) as {
+        from: string;
+        to: string[];
+      },
       raw: await readFile(path.join(sinkDir, name), "utf8"),
     })),
   );

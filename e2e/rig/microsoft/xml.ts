@@ -46,7 +46,9 @@ export function parseXml(source: string): XmlElement {
       if (!open || open === root || open.name !== name) fail(`unexpected </${name}>`);
       pos = end + 1;
     } else {
-      const tag = /^<([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(source.slice(pos, pos + 65536));
+      const tag = /^<([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(
+        source.slice(pos, pos + 65536),
+      );
       if (!tag) fail("malformed start tag");
       const element: XmlElement = { name: localName(tag![1]), attrs: {}, children: [], text: "" };
       for (const attr of tag![2].matchAll(/([\w.:-]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
@@ -103,5 +105,7 @@ export function textOf(element: XmlElement | undefined): string {
 
 export function escapeXml(text: string): string {
   // Control characters are not allowed in XML 1.0 at all, not even escaped.
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
 }

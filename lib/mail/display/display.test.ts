@@ -11,7 +11,26 @@ describe("visibleName", () => {
   });
 
   it("marks every bidi control, zero-width and other invisible format character", () => {
-    const controls = ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u200E", "\u200F", "\u061C", "\u200B", "\u2060", "\uFEFF", "\u00AD", "\u2028", "\u0007"];
+    const controls = [
+      "\u202A",
+      "\u202B",
+      "\u202C",
+      "\u202D",
+      "\u202E",
+      "\u2066",
+      "\u2067",
+      "\u2068",
+      "\u2069",
+      "\u200E",
+      "\u200F",
+      "\u061C",
+      "\u200B",
+      "\u2060",
+      "\uFEFF",
+      "\u00AD",
+      "\u2028",
+      "\u0007",
+    ];
     for (const ch of controls) {
       const shown = visibleName(`a${ch}b`);
       expect(shown, `U+${ch.codePointAt(0)!.toString(16)}`).toMatch(/^a⟨U\+[0-9A-F]{4}⟩b$/);
@@ -28,7 +47,9 @@ describe("visibleName", () => {
 
 describe("sanitizeMailHtml", () => {
   it("keeps the link's real target and makes it open outside without opener", () => {
-    const html = sanitizeMailHtml('<a href="https://evil.example/login" target="_self" rel="opener" title="PayPal">https://www.paypal.com</a>');
+    const html = sanitizeMailHtml(
+      '<a href="https://evil.example/login" target="_self" rel="opener" title="PayPal">https://www.paypal.com</a>',
+    );
     expect(html).toContain('href="https://evil.example/login"');
     expect(html).toContain('target="_blank"');
     expect(html).toContain('rel="noopener noreferrer nofollow"');
@@ -41,14 +62,18 @@ describe("sanitizeMailHtml", () => {
 
   it("shows a look-alike domain in punycode and a mailto link's address", () => {
     expect(sanitizeMailHtml('<a href="https://pаypal.com/">x</a>')).toContain('data-target="xn--pypal-4ve.com"');
-    expect(sanitizeMailHtml('<a href="mailto:boss@evil.example">Boss</a>')).toContain('data-target="boss@evil.example"');
+    expect(sanitizeMailHtml('<a href="mailto:boss@evil.example">Boss</a>')).toContain(
+      'data-target="boss@evil.example"',
+    );
   });
 
   it("shows each link's target after it, nested or not, and none for a link whose target was removed", () => {
-    const html = sanitizeMailHtml('<p><a href="https://a.example/"><b>one</b></a> and <a href="javascript:x()">bad</a> and <a href="https://b.example/x?q=&quot;1&quot;">two</a></p>');
-    expect(html).toContain("<b>one</b></a><span class=\"link-target\">⟨a.example⟩</span>");
+    const html = sanitizeMailHtml(
+      '<p><a href="https://a.example/"><b>one</b></a> and <a href="javascript:x()">bad</a> and <a href="https://b.example/x?q=&quot;1&quot;">two</a></p>',
+    );
+    expect(html).toContain('<b>one</b></a><span class="link-target">⟨a.example⟩</span>');
     expect(html).toContain("<a>bad</a> and");
-    expect(html).toContain("two</a><span class=\"link-target\">⟨b.example⟩</span>");
+    expect(html).toContain('two</a><span class="link-target">⟨b.example⟩</span>');
   });
 
   it("a link target cannot smuggle markup", () => {
@@ -58,7 +83,9 @@ describe("sanitizeMailHtml", () => {
   });
 
   it("drops scripts, handlers, remote images, forms and unsafe links", () => {
-    const html = sanitizeMailHtml('<p onclick="x()">hi</p><script>1</script><img src="https://t.example/p.gif"><form action="https://x"><input></form><a href="javascript:alert(1)">j</a><a href="data:text/html,x">d</a>');
+    const html = sanitizeMailHtml(
+      '<p onclick="x()">hi</p><script>1</script><img src="https://t.example/p.gif"><form action="https://x"><input></form><a href="javascript:alert(1)">j</a><a href="data:text/html,x">d</a>',
+    );
     expect(html).not.toMatch(/script|onclick|t\.example|form|input|javascript:|data:text/);
     expect(html).toContain("<p>hi</p>");
   });

@@ -17,7 +17,7 @@ const FRAME_STYLE = [
 /** A complete HTML document for `srcdoc`; `safeHtml` must come from `sanitizeMailHtml`. */
 export function previewFrameDocument(safeHtml: string): string {
   return [
-    "<!doctype html><html><head><meta charset=\"utf-8\">",
+    '<!doctype html><html><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">`,
     '<base target="_blank">',
     '<meta name="referrer" content="no-referrer">',

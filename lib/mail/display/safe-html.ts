@@ -32,29 +32,37 @@ function showLinkTargets(safeHtml: string): string {
 }
 
 export function sanitizeMailHtml(html: string): string {
-  return showLinkTargets(sanitizeHtml(html.slice(0, MAX_SAFE_HTML_INPUT), {
-    allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "font", "center"],
-    allowedAttributes: {
-      a: ["href", "title", "target", "rel", "data-target"],
-      img: ["src", "alt", "width", "height"],
-      font: ["color", "size"],
-      td: ["colspan", "rowspan", "align", "valign"],
-      th: ["colspan", "rowspan", "align", "valign"],
-      "*": ["dir", "lang"],
-    },
-    allowedSchemes: ["http", "https", "mailto"],
-    allowedSchemesByTag: { img: ["data"] },
-    allowProtocolRelative: false,
-    transformTags: {
-      a: (tagName, attribs) => {
-        const href = attribs.href?.trim() ?? "";
-        const safe = /^(https?:|mailto:)/i.test(href);
-        // The mail's own target, rel and title are replaced: the title shows where the link really goes.
-        const attributes: Record<string, string> = safe
-          ? { href, title: href, target: "_blank", rel: "noopener noreferrer nofollow", "data-target": linkTarget(href) }
-          : {};
-        return { tagName, attribs: attributes };
+  return showLinkTargets(
+    sanitizeHtml(html.slice(0, MAX_SAFE_HTML_INPUT), {
+      allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "font", "center"],
+      allowedAttributes: {
+        a: ["href", "title", "target", "rel", "data-target"],
+        img: ["src", "alt", "width", "height"],
+        font: ["color", "size"],
+        td: ["colspan", "rowspan", "align", "valign"],
+        th: ["colspan", "rowspan", "align", "valign"],
+        "*": ["dir", "lang"],
       },
-    },
-  }));
+      allowedSchemes: ["http", "https", "mailto"],
+      allowedSchemesByTag: { img: ["data"] },
+      allowProtocolRelative: false,
+      transformTags: {
+        a: (tagName, attribs) => {
+          const href = attribs.href?.trim() ?? "";
+          const safe = /^(https?:|mailto:)/i.test(href);
+          // The mail's own target, rel and title are replaced: the title shows where the link really goes.
+          const attributes: Record<string, string> = safe
+            ? {
+                href,
+                title: href,
+                target: "_blank",
+                rel: "noopener noreferrer nofollow",
+                "data-target": linkTarget(href),
+              }
+            : {};
+          return { tagName, attribs: attributes };
+        },
+      },
+    }),
+  );
 }

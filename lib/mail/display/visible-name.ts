@@ -18,7 +18,12 @@ const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 export function visibleName(text: string): string {
   return text.replace(HIDDEN, (ch, offset: number) => {
     // A zero-width joiner inside an emoji sequence (👩‍💻) only joins pictures; anywhere else it is hidden text.
-    if (ch === "\u200d" && PICTOGRAPH.test(text.slice(offset - 2, offset)) && PICTOGRAPH.test(text.slice(offset + 1, offset + 3))) return ch;
+    if (
+      ch === "\u200d" &&
+      PICTOGRAPH.test(text.slice(offset - 2, offset)) &&
+      PICTOGRAPH.test(text.slice(offset + 1, offset + 3))
+    )
+      return ch;
     return marker(ch);
   });
 }

@@ -1,7 +1,15 @@
 // Batch operations for protocols without a multi-message command: one message after the other over the open
 // session, with the same bounds as a real batch.
 import type { Readable } from "node:stream";
-import type { AfterFetch, BatchMessage, FetchBatchOptions, IncomingSession, ListedMessage, ListNewResult, SourceCursor } from "./source";
+import type {
+  AfterFetch,
+  BatchMessage,
+  FetchBatchOptions,
+  IncomingSession,
+  ListedMessage,
+  ListNewResult,
+  SourceCursor,
+} from "./source";
 
 export class MessageTooLargeError extends Error {
   constructor(
@@ -37,13 +45,18 @@ export async function fetchOneByOne(
 ): Promise<void> {
   for (const message of messages) {
     opts.signal?.throwIfAborted();
-    if (opts.maxBytes !== undefined && (message.size ?? 0) > opts.maxBytes) throw new MessageTooLargeError(message.id, opts.maxBytes);
+    if (opts.maxBytes !== undefined && (message.size ?? 0) > opts.maxBytes)
+      throw new MessageTooLargeError(message.id, opts.maxBytes);
     const raw = await readBounded(await session.fetchRaw(message.id), message.id, opts.maxBytes);
     await onMessage({ id: message.id, raw });
   }
 }
 
-export async function applyOneByOne(session: Pick<IncomingSession, "applyAfterFetch">, ids: string[], action: AfterFetch): Promise<void> {
+export async function applyOneByOne(
+  session: Pick<IncomingSession, "applyAfterFetch">,
+  ids: string[],
+  action: AfterFetch,
+): Promise<void> {
   if (action.action === "leave") return;
   for (const id of ids) await session.applyAfterFetch(id, action);
 }
@@ -54,7 +67,11 @@ export abstract class OneByOneSession {
   abstract fetchRaw(id: string): Promise<Readable>;
   abstract applyAfterFetch(id: string, action: AfterFetch): Promise<void>;
 
-  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void> {
+  fetchBatch(
+    messages: ListedMessage[],
+    onMessage: (message: BatchMessage) => Promise<void> | void,
+    opts?: FetchBatchOptions,
+  ): Promise<void> {
     return fetchOneByOne(this, messages, onMessage, opts);
   }
 

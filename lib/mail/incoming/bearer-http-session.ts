@@ -17,11 +17,21 @@ export abstract class BearerHttpSession extends OneByOneSession {
     protected readonly transcript?: TranscriptRecorder,
   ) {
     super();
-    this.http = new HttpsClient({ ca: settings.ca, proxy: settings.proxy, timeoutMs: settings.timeoutMs, steps, transcript });
+    this.http = new HttpsClient({
+      ca: settings.ca,
+      proxy: settings.proxy,
+      timeoutMs: settings.timeoutMs,
+      steps,
+      transcript,
+    });
   }
 
   protected async refreshToken(forceRefresh: boolean): Promise<void> {
-    const token = await this.steps.run("token", () => this.auth.getToken({ forceRefresh }), () => (forceRefresh ? "fresh access token" : "access token ready"));
+    const token = await this.steps.run(
+      "token",
+      () => this.auth.getToken({ forceRefresh }),
+      () => (forceRefresh ? "fresh access token" : "access token ready"),
+    );
     this.token = token.accessToken;
     this.transcript?.addSecret(token.accessToken);
   }

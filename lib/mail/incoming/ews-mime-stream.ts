@@ -51,7 +51,11 @@ export class EwsMimeExtractor extends Transform {
   override _flush(done: TransformCallback): void {
     if (this.state === "before") {
       const error = ewsError(this.head);
-      return done(Object.assign(new Error(error ? `EWS: ${error.code}` : "EWS answered without the message's MIME content"), { response: error ? `${error.code}: ${error.text}` : this.head.slice(0, 500) }));
+      return done(
+        Object.assign(new Error(error ? `EWS: ${error.code}` : "EWS answered without the message's MIME content"), {
+          response: error ? `${error.code}: ${error.text}` : this.head.slice(0, 500),
+        }),
+      );
     }
     if (this.state === "inside") return done(new Error("the EWS answer ended inside the MIME content"));
     done();

@@ -26,7 +26,9 @@ export type FolderRef = { distinguished: string; mailbox?: string } | { id: stri
 
 export function folderRefXml(ref: FolderRef): string {
   if ("id" in ref) return `<t:FolderId Id="${escapeXml(ref.id)}"/>`;
-  const mailbox = ref.mailbox ? `<t:Mailbox><t:EmailAddress>${escapeXml(ref.mailbox)}</t:EmailAddress></t:Mailbox>` : "";
+  const mailbox = ref.mailbox
+    ? `<t:Mailbox><t:EmailAddress>${escapeXml(ref.mailbox)}</t:EmailAddress></t:Mailbox>`
+    : "";
   return `<t:DistinguishedFolderId Id="${escapeXml(ref.distinguished)}">${mailbox}</t:DistinguishedFolderId>`;
 }
 
@@ -55,11 +57,17 @@ export const requests = {
     `</t:ItemChange></m:ItemChanges></m:UpdateItem>`,
   move: (id: string, target: FolderRef) =>
     `<m:MoveItem><m:ToFolderId>${folderRefXml(target)}</m:ToFolderId><m:ItemIds><t:ItemId Id="${escapeXml(id)}"/></m:ItemIds></m:MoveItem>`,
-  delete: (id: string) => `<m:DeleteItem DeleteType="MoveToDeletedItems"><m:ItemIds><t:ItemId Id="${escapeXml(id)}"/></m:ItemIds></m:DeleteItem>`,
+  delete: (id: string) =>
+    `<m:DeleteItem DeleteType="MoveToDeletedItems"><m:ItemIds><t:ItemId Id="${escapeXml(id)}"/></m:ItemIds></m:DeleteItem>`,
 };
 
 const unescape = (text: string) =>
-  text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /** Text content of every element with this local name. */
 export function elementTexts(xml: string, localName: string): string[] {
@@ -91,6 +99,11 @@ export function exchangeOnlineEwsWarning(connectUrl: string | null | undefined):
   } catch {
     return null;
   }
-  if (!/(^|\.)outlook\.office365\.com$|(^|\.)outlook\.office\.com$|(^|\.)outlook\.office365\.us$|partner\.outlook\.cn$/.test(host)) return null;
+  if (
+    !/(^|\.)outlook\.office365\.com$|(^|\.)outlook\.office\.com$|(^|\.)outlook\.office365\.us$|partner\.outlook\.cn$/.test(
+      host,
+    )
+  )
+    return null;
   return "EWS in Exchange Online is being retired: Microsoft switches it off by default from October 2026 and removes it in April 2027. Use Microsoft Graph for this mailbox.";
 }

@@ -7,10 +7,29 @@ import { EwsMimeExtractor } from "./ews-mime-stream";
 import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
+import type {
+  AfterFetch,
+  ConnectContext,
+  IncomingSession,
+  IncomingSource,
+  ListNewResult,
+  ListedMessage,
+  SourceAuth,
+  SourceCursor,
+  SourceSettings,
+} from "./source";
 import { MailStepError } from "./steps";
 
-const DISTINGUISHED = new Set(["inbox", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "archive", "msgfolderroot"]);
+const DISTINGUISHED = new Set([
+  "inbox",
+  "deleteditems",
+  "drafts",
+  "junkemail",
+  "sentitems",
+  "outbox",
+  "archive",
+  "msgfolderroot",
+]);
 
 export class EwsSource implements IncomingSource {
   constructor(
@@ -20,9 +39,18 @@ export class EwsSource implements IncomingSource {
 
   async connect(ctx: ConnectContext): Promise<IncomingSession> {
     if (this.auth.type !== "oauth") {
-      throw ctx.steps.fail("authenticate", new MailStepError("authenticate", "EWS in Mailbridge uses OAuth only; choose Authentication Type OAuth.", undefined, null));
+      throw ctx.steps.fail(
+        "authenticate",
+        new MailStepError(
+          "authenticate",
+          "EWS in Mailbridge uses OAuth only; choose Authentication Type OAuth.",
+          undefined,
+          null,
+        ),
+      );
     }
-    if (!this.settings.connectUrl) throw ctx.steps.fail("connect", new MailStepError("connect", "Enter the EWS Connect URL.", undefined, null));
+    if (!this.settings.connectUrl)
+      throw ctx.steps.fail("connect", new MailStepError("connect", "Enter the EWS Connect URL.", undefined, null));
     const session = new EwsSession(this.settings, this.auth, ctx.steps, ctx.transcript);
     await session.start();
     return session;
@@ -31,8 +59,6 @@ export class EwsSource implements IncomingSource {
 
 class EwsSession extends BearerHttpSession implements IncomingSession {
   private folder: FolderRef | null = null;
-
-
 
   async start(): Promise<void> {
     await this.refreshToken(false);
@@ -96,14 +122,26 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
     const wanted = (name.split("/").at(-1) ?? name).trim();
     const xml = await this.call(requests.findFolder(this.distinguished("msgfolderroot"), wanted));
     // Compared here as well: not every server applies the DisplayName restriction.
-    const match = elementTexts(xml, "Folder").find((folder) => (elementTexts(folder, "DisplayName")[0] ?? "").toLowerCase() === wanted.toLowerCase());
+    const match = elementTexts(xml, "Folder").find(
+      (folder) => (elementTexts(folder, "DisplayName")[0] ?? "").toLowerCase() === wanted.toLowerCase(),
+    );
     const id = match ? elementAttrs(match, "FolderId", "Id")[0] : undefined;
-    if (!match || !id) throw new MailStepError("open folder", `There is no folder "${name}" in ${this.settings.mailbox}.`, `ErrorFolderNotFound: ${name}`, undefined);
+    if (!match || !id)
+      throw new MailStepError(
+        "open folder",
+        `There is no folder "${name}" in ${this.settings.mailbox}.`,
+        `ErrorFolderNotFound: ${name}`,
+        undefined,
+      );
     return { ref: { id }, total: Number(elementTexts(match, "TotalCount")[0]) };
   }
 
   async openFolder(name: string): Promise<void> {
-    const folder = await this.steps.run("open folder", () => this.resolveFolder(name), (f) => `${name}: ${Number.isFinite(f.total) ? `${f.total} message(s)` : "opened"}`);
+    const folder = await this.steps.run(
+      "open folder",
+      () => this.resolveFolder(name),
+      (f) => `${name}: ${Number.isFinite(f.total) ? `${f.total} message(s)` : "opened"}`,
+    );
     this.folder = folder.ref;
   }
 
@@ -175,7 +213,8 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
       async () => {
         if (action.action === "mark_read") await this.call(requests.markRead(id));
         else if (action.action === "move") {
-          if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+          if (!action.moveToFolder)
+            throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
           const target = await this.resolveFolder(action.moveToFolder);
           await this.call(requests.move(id, target.ref));
         } else await this.call(requests.delete(id));

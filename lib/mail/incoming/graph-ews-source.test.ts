@@ -7,7 +7,15 @@ import { exchangeOnlineEwsWarning } from "./ews-soap";
 import { GraphSource } from "./graph-source";
 import type { IncomingSession, IncomingSource, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { appOnlyFromRig, deliverMails, oauthFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import {
+  appOnlyFromRig,
+  deliverMails,
+  oauthFromRig,
+  readAll,
+  SCOPES,
+  testRig,
+  uniqueName,
+} from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -59,17 +67,40 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
   it("fetches real mail and follows the delta/sync cursor", async () => {
     const folder = uniqueName(`${kind}-delta`);
     await deliverMails(rig, alice, folder, ["one", "two"]);
-    const { session, steps } = await open(kind, settingsFor(kind, folder), oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }));
+    const { session, steps } = await open(
+      kind,
+      settingsFor(kind, folder),
+      oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }),
+    );
     expect(steps.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(
-      expect.arrayContaining(["token:true", "resolve:true", "connect:true", "tls:true", "authenticate:true", "open folder:true"]),
+      expect.arrayContaining([
+        "token:true",
+        "resolve:true",
+        "connect:true",
+        "tls:true",
+        "authenticate:true",
+        "open folder:true",
+      ]),
     );
     const first = await session.listNew(null);
     expect(first.nextCursor.protocol).toBe(kind);
-    expect((await subjects(session, first.messages.map((m) => m.id))).sort()).toEqual(["one", "two"]);
+    expect(
+      (
+        await subjects(
+          session,
+          first.messages.map((m) => m.id),
+        )
+      ).sort(),
+    ).toEqual(["one", "two"]);
     expect((await session.listNew(first.nextCursor)).messages).toEqual([]);
     await deliverMails(rig, alice, folder, ["three"]);
     const next = await session.listNew(first.nextCursor);
-    expect(await subjects(session, next.messages.map((m) => m.id))).toEqual(["three"]);
+    expect(
+      await subjects(
+        session,
+        next.messages.map((m) => m.id),
+      ),
+    ).toEqual(["three"]);
     const oldest = await session.oldest();
     expect(await subjects(session, [oldest!.id])).toEqual(["one"]);
   });
@@ -77,7 +108,11 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
   it("mail it marked read is not new again; mail delivered afterwards is", async () => {
     const folder = uniqueName(`${kind}-read`);
     await deliverMails(rig, alice, folder, ["first", "second"]);
-    const { session } = await open(kind, settingsFor(kind, folder), oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }));
+    const { session } = await open(
+      kind,
+      settingsFor(kind, folder),
+      oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }),
+    );
     const first = await session.listNew(null);
     expect(first.messages).toHaveLength(2);
     for (const { id } of first.messages) await session.applyAfterFetch(id, { action: "mark_read" });
@@ -85,22 +120,40 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     expect(afterRead.messages).toEqual([]);
     await deliverMails(rig, alice, folder, ["third"]);
     const later = await session.listNew(afterRead.nextCursor);
-    expect(await subjects(session, later.messages.map((m) => m.id))).toEqual(["third"]);
+    expect(
+      await subjects(
+        session,
+        later.messages.map((m) => m.id),
+      ),
+    ).toEqual(["third"]);
     expect((await session.listNew(later.nextCursor)).messages).toEqual([]);
   });
 
   it("opens a shared mailbox with the delegate's token", async () => {
     const folder = uniqueName(`${kind}-shared`);
     await deliverMails(rig, shared, folder, ["team mail"]);
-    const { session } = await open(kind, settingsFor(kind, folder, { mailbox: shared }), oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }));
+    const { session } = await open(
+      kind,
+      settingsFor(kind, folder, { mailbox: shared }),
+      oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }),
+    );
     const listed = await session.listNew(null);
-    expect(await subjects(session, listed.messages.map((m) => m.id))).toEqual(["team mail"]);
+    expect(
+      await subjects(
+        session,
+        listed.messages.map((m) => m.id),
+      ),
+    ).toEqual(["team mail"]);
   });
 
   it("refuses a token for another resource at the authenticate step, with a hint", async () => {
     const wrongScope = kind === "graph" ? SCOPES.ews : SCOPES.graph;
     const steps = new StepRecorder();
-    const error = (await sourceFor(kind, settingsFor(kind, "inbox"), oauthFromRig(rig, { tokenUser: "alice", scope: wrongScope }))
+    const error = (await sourceFor(
+      kind,
+      settingsFor(kind, "inbox"),
+      oauthFromRig(rig, { tokenUser: "alice", scope: wrongScope }),
+    )
       .connect({ steps })
       .catch((e: unknown) => e)) as MailStepError;
     expect(error).toBeInstanceOf(MailStepError);
@@ -114,9 +167,16 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     const target = `${folder}-done`;
     await deliverMails(rig, alice, folder, ["read me", "move me", "delete me"]);
     await deliverMails(rig, alice, target, []);
-    const { session } = await open(kind, settingsFor(kind, folder), oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }));
+    const { session } = await open(
+      kind,
+      settingsFor(kind, folder),
+      oauthFromRig(rig, { tokenUser: "alice", scope: scopeFor(kind) }),
+    );
     const { messages } = await session.listNew(null);
-    const names = await subjects(session, messages.map((m) => m.id));
+    const names = await subjects(
+      session,
+      messages.map((m) => m.id),
+    );
     const idOf = (subject: string) => messages[names.indexOf(subject)].id;
     await session.applyAfterFetch(idOf("read me"), { action: "mark_read" });
     await session.applyAfterFetch(idOf("move me"), { action: "move", moveToFolder: target });
@@ -133,14 +193,26 @@ describe("Graph specifics", () => {
   it("after an expired delta token the full resync lists only mail it had not listed", async () => {
     const folder = uniqueName("graph-resync");
     await deliverMails(rig, alice, folder, ["listed before"]);
-    const { session } = await open("graph", settingsFor("graph", folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }));
+    const { session } = await open(
+      "graph",
+      settingsFor("graph", folder),
+      oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }),
+    );
     const first = await session.listNew(null);
     expect(first.messages).toHaveLength(1);
     await deliverMails(rig, alice, folder, ["arrived meanwhile"]);
     if (first.nextCursor.protocol !== "graph") throw new Error("not a Graph cursor");
-    const expired = { ...first.nextCursor, deltaLink: first.nextCursor.deltaLink.replace(/\$deltatoken=[^&]+/, "$deltatoken=expired") };
+    const expired = {
+      ...first.nextCursor,
+      deltaLink: first.nextCursor.deltaLink.replace(/\$deltatoken=[^&]+/, "$deltatoken=expired"),
+    };
     const after = await session.listNew(expired);
-    expect(await subjects(session, after.messages.map((m) => m.id))).toEqual(["arrived meanwhile"]);
+    expect(
+      await subjects(
+        session,
+        after.messages.map((m) => m.id),
+      ),
+    ).toEqual(["arrived meanwhile"]);
   });
 });
 
@@ -151,11 +223,18 @@ describe("EWS specifics", () => {
     const auth = appOnlyFromRig(rig, { mailbox: alice, scope: "https://outlook.office365.com/.default" });
     const { session } = await open("ews", settingsFor("ews", folder, { impersonate: true }), auth);
     const listed = await session.listNew(null);
-    expect(await subjects(session, listed.messages.map((m) => m.id))).toEqual(["app only"]);
+    expect(
+      await subjects(
+        session,
+        listed.messages.map((m) => m.id),
+      ),
+    ).toEqual(["app only"]);
   });
 
   it("warns about EWS retirement for Exchange Online only", () => {
-    expect(exchangeOnlineEwsWarning("https://outlook.office365.com/EWS/Exchange.asmx")).toMatch(/October 2026.*April 2027.*Graph/);
+    expect(exchangeOnlineEwsWarning("https://outlook.office365.com/EWS/Exchange.asmx")).toMatch(
+      /October 2026.*April 2027.*Graph/,
+    );
     expect(exchangeOnlineEwsWarning("https://mail.example.org/EWS/Exchange.asmx")).toBeNull();
   });
 });

@@ -7,13 +7,33 @@ import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { BearerHttpSession } from "./bearer-http-session";
 import { HttpError, readText, type HttpResponse } from "./https-client";
-import type { AfterFetch, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
+import type {
+  AfterFetch,
+  ConnectContext,
+  IncomingSession,
+  IncomingSource,
+  ListNewResult,
+  ListedMessage,
+  SourceAuth,
+  SourceCursor,
+  SourceSettings,
+} from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export const DEFAULT_GRAPH_BASE = "https://graph.microsoft.com/v1.0";
 
 /** Graph's well-known folder names; anything else is looked up by display name. */
-const WELL_KNOWN = new Set(["inbox", "archive", "deleteditems", "drafts", "junkemail", "sentitems", "outbox", "clutter", "conversationhistory"]);
+const WELL_KNOWN = new Set([
+  "inbox",
+  "archive",
+  "deleteditems",
+  "drafts",
+  "junkemail",
+  "sentitems",
+  "outbox",
+  "clutter",
+  "conversationhistory",
+]);
 
 type GraphList = { value?: Record<string, unknown>[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
 
@@ -25,7 +45,15 @@ export class GraphSource implements IncomingSource {
 
   async connect(ctx: ConnectContext): Promise<IncomingSession> {
     if (this.auth.type !== "oauth") {
-      throw ctx.steps.fail("authenticate", new MailStepError("authenticate", "Microsoft Graph accepts only OAuth; choose Authentication Type OAuth.", undefined, null));
+      throw ctx.steps.fail(
+        "authenticate",
+        new MailStepError(
+          "authenticate",
+          "Microsoft Graph accepts only OAuth; choose Authentication Type OAuth.",
+          undefined,
+          null,
+        ),
+      );
     }
     const session = new GraphSession(this.settings, this.auth, ctx.steps, ctx.transcript);
     await session.start();
@@ -64,7 +92,11 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   private async send(url: string, init: { method?: string; body?: unknown } = {}, retry = true): Promise<HttpResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: "application/json" };
     if (init.body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.http.request(url, { method: init.method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const response = await this.http.request(url, {
+      method: init.method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     if (response.status === 401 && retry) {
       response.body.resume();
       this.transcript?.note("Graph refused the token: trying once more with a fresh token");
@@ -75,7 +107,11 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
     return response;
   }
 
-  private async json<T = Record<string, unknown>>(url: string, init: { method?: string; body?: unknown } = {}, retry = true): Promise<T> {
+  private async json<T = Record<string, unknown>>(
+    url: string,
+    init: { method?: string; body?: unknown } = {},
+    retry = true,
+  ): Promise<T> {
     const response = await this.send(url, init, retry);
     const text = await readText(response.body);
     return (text ? JSON.parse(text) : {}) as T;
@@ -84,7 +120,9 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   private async resolveFolder(name: string): Promise<{ id: string; total?: number }> {
     const wanted = name.trim();
     if (WELL_KNOWN.has(wanted.toLowerCase())) {
-      const folder = await this.json(`${this.userPath}/mailFolders/${wanted.toLowerCase()}?$select=id,displayName,totalItemCount`);
+      const folder = await this.json(
+        `${this.userPath}/mailFolders/${wanted.toLowerCase()}?$select=id,displayName,totalItemCount`,
+      );
       return { id: String(folder.id), total: Number(folder.totalItemCount) };
     }
     // A path such as "Inbox/Support": walk child folders from the top.
@@ -95,17 +133,29 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
       let next: string | undefined = url;
       while (next && !found) {
         const page: GraphList = await this.json<GraphList>(next);
-        found = page.value?.find((f) => String(f.displayName).toLowerCase() === part.toLowerCase() || (index === 0 && String(f.id) === part));
+        found = page.value?.find(
+          (f) => String(f.displayName).toLowerCase() === part.toLowerCase() || (index === 0 && String(f.id) === part),
+        );
         next = page["@odata.nextLink"];
       }
-      if (!found) throw new MailStepError("open folder", `There is no folder "${wanted}" in ${this.settings.mailbox}.`, `ErrorFolderNotFound: ${part}`, undefined);
+      if (!found)
+        throw new MailStepError(
+          "open folder",
+          `There is no folder "${wanted}" in ${this.settings.mailbox}.`,
+          `ErrorFolderNotFound: ${part}`,
+          undefined,
+        );
       url = `${this.userPath}/mailFolders/${encodeURIComponent(String(found.id))}/childFolders?$top=100&$select=id,displayName,totalItemCount`;
     }
     return { id: String(found!.id), total: Number(found!.totalItemCount) };
   }
 
   async openFolder(name: string): Promise<void> {
-    const folder = await this.steps.run("open folder", () => this.resolveFolder(name), (f) => `${name}: ${Number.isFinite(f.total) ? `${f.total} message(s)` : "opened"}`);
+    const folder = await this.steps.run(
+      "open folder",
+      () => this.resolveFolder(name),
+      (f) => `${name}: ${Number.isFinite(f.total) ? `${f.total} message(s)` : "opened"}`,
+    );
     this.folderId = folder.id;
   }
 
@@ -169,7 +219,9 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   }
 
   async oldest(): Promise<ListedMessage | null> {
-    const page = await this.json<GraphList>(`${this.folderPath()}/messages?$orderby=receivedDateTime asc&$top=1&$select=id`.replace(/ /g, "%20"));
+    const page = await this.json<GraphList>(
+      `${this.folderPath()}/messages?$orderby=receivedDateTime asc&$top=1&$select=id`.replace(/ /g, "%20"),
+    );
     const first = page.value?.[0];
     return first ? { id: String(first.id) } : null;
   }
@@ -194,7 +246,8 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
       async () => {
         if (action.action === "mark_read") await this.json(message, { method: "PATCH", body: { isRead: true } });
         else if (action.action === "move") {
-          if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+          if (!action.moveToFolder)
+            throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
           const target = await this.resolveFolder(action.moveToFolder);
           await this.json(`${message}/move`, { method: "POST", body: { destinationId: target.id } });
         } else {
@@ -226,5 +279,9 @@ export async function graphError(response: HttpResponse, transcript?: Transcript
   } catch {
     // not JSON: keep the text
   }
-  return new HttpError(`Microsoft Graph answered HTTP ${response.status}`, response.status, `HTTP ${response.status} ${detail}`.trim());
+  return new HttpError(
+    `Microsoft Graph answered HTTP ${response.status}`,
+    response.status,
+    `HTTP ${response.status} ${detail}`.trim(),
+  );
 }

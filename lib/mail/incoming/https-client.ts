@@ -30,15 +30,33 @@ export class HttpsClient {
   private firstConnection = true;
 
   constructor(
-    private readonly opts: { ca?: string; proxy?: string; timeoutMs?: number; steps: StepRecorder; transcript?: TranscriptRecorder },
+    private readonly opts: {
+      ca?: string;
+      proxy?: string;
+      timeoutMs?: number;
+      steps: StepRecorder;
+      transcript?: TranscriptRecorder;
+    },
   ) {
-    const agentOptions = { keepAlive: true, maxSockets: 2, ca: trustedCas(opts.ca), rejectUnauthorized: true, minVersion: "TLSv1.2" as const };
-    this.agent = opts.proxy ? new ProxyTunnelAgent(agentOptions, opts.proxy, opts) : new GuardedHttpsAgent(agentOptions);
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: 2,
+      ca: trustedCas(opts.ca),
+      rejectUnauthorized: true,
+      minVersion: "TLSv1.2" as const,
+    };
+    this.agent = opts.proxy
+      ? new ProxyTunnelAgent(agentOptions, opts.proxy, opts)
+      : new GuardedHttpsAgent(agentOptions);
   }
 
-  request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
+  request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<HttpResponse> {
     const target = new URL(url);
-    if (target.protocol !== "https:") return Promise.reject(new Error(`only https:// URLs are allowed, not ${target.protocol}`));
+    if (target.protocol !== "https:")
+      return Promise.reject(new Error(`only https:// URLs are allowed, not ${target.protocol}`));
     const method = init.method ?? "GET";
     this.opts.transcript?.client(`${method} ${target.pathname}${target.search}`);
     if (init.body) this.opts.transcript?.client(init.body);
@@ -52,7 +70,10 @@ export class HttpsClient {
         {
           method,
           agent: this.agent,
-          headers: { ...(init.headers ?? {}), ...(init.body ? { "content-length": String(Buffer.byteLength(init.body)) } : {}) },
+          headers: {
+            ...(init.headers ?? {}),
+            ...(init.body ? { "content-length": String(Buffer.byteLength(init.body)) } : {}),
+          },
           timeout: this.opts.timeoutMs ?? 30_000,
         },
         (response) => {
@@ -65,25 +86,45 @@ export class HttpsClient {
         request.once("socket", (socket: TLSSocket) => {
           socket.once("lookup", (error, address) => {
             marks.lookup = performance.now();
-            if (!error) this.opts.steps.record("resolve", true, marks.lookup - started, `${target.hostname} → ${address}`);
+            if (!error)
+              this.opts.steps.record("resolve", true, marks.lookup - started, `${target.hostname} → ${address}`);
           });
           socket.once("connect", () => {
             marks.connect = performance.now();
-            if (marks.lookup === undefined) this.opts.steps.record("resolve", true, 0, `${target.hostname} is an IP address`);
-            this.opts.steps.record("connect", true, marks.connect - (marks.lookup ?? started), `${target.hostname}:${target.port || 443}`);
+            if (marks.lookup === undefined)
+              this.opts.steps.record("resolve", true, 0, `${target.hostname} is an IP address`);
+            this.opts.steps.record(
+              "connect",
+              true,
+              marks.connect - (marks.lookup ?? started),
+              `${target.hostname}:${target.port || 443}`,
+            );
           });
           socket.once("secureConnect", () => {
             marks.tls = performance.now();
-            this.opts.steps.record("tls", true, marks.tls - (marks.connect ?? started), `${socket.getProtocol?.() ?? "TLS"}, certificate verified`);
+            this.opts.steps.record(
+              "tls",
+              true,
+              marks.tls - (marks.connect ?? started),
+              `${socket.getProtocol?.() ?? "TLS"}, certificate verified`,
+            );
             this.opts.transcript?.note(`TLS established with ${target.host}`);
           });
         });
       }
-      request.on("timeout", () => request.destroy(Object.assign(new Error(`no answer from ${target.host} in time`), { code: "ETIMEDOUT" })));
+      request.on("timeout", () =>
+        request.destroy(Object.assign(new Error(`no answer from ${target.host} in time`), { code: "ETIMEDOUT" })),
+      );
       request.on("error", (error) => {
         if (watchConnection && error instanceof MailStepError) reject(error);
         else if (watchConnection) {
-          const step = marks.connect === undefined ? (marks.lookup === undefined && /ENOTFOUND|EAI_AGAIN|ETIMEOUT|EOUTBOUNDREFUSED/.test(String((error as { code?: string }).code)) ? "resolve" : "connect") : "tls";
+          const step =
+            marks.connect === undefined
+              ? marks.lookup === undefined &&
+                /ENOTFOUND|EAI_AGAIN|ETIMEOUT|EOUTBOUNDREFUSED/.test(String((error as { code?: string }).code))
+                ? "resolve"
+                : "connect"
+              : "tls";
           reject(this.opts.steps.fail(step, error, performance.now() - started));
         } else reject(error);
       });
@@ -106,11 +147,23 @@ class ProxyTunnelAgent extends https.Agent {
     super(options);
   }
 
-  override createConnection(options: http.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
-    const endpoint = { host: String(options.host ?? ""), port: Number(options.port ?? 443), ca: this.ctx.ca, timeoutMs: this.ctx.timeoutMs, proxy: this.proxy };
+  override createConnection(
+    options: http.RequestOptions,
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): Duplex | undefined {
+    const endpoint = {
+      host: String(options.host ?? ""),
+      port: Number(options.port ?? 443),
+      ca: this.ctx.ca,
+      timeoutMs: this.ctx.timeoutMs,
+      proxy: this.proxy,
+    };
     void connectViaProxy(this.ctx.steps, endpoint)
       .then((socket) => startTls(this.ctx.steps, endpoint, socket))
-      .then((secure) => callback?.(null, secure), (error: Error) => callback?.(error, undefined as never));
+      .then(
+        (secure) => callback?.(null, secure),
+        (error: Error) => callback?.(error, undefined as never),
+      );
     return undefined;
   }
 }

@@ -7,13 +7,25 @@ import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { ImapSource } from "./imap-source";
 import type { IncomingSession, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import {
+  deliverMails,
+  oauthFromRig,
+  passwordFromRig,
+  readAll,
+  SCOPES,
+  testRig,
+  uniqueName,
+} from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
 const shared = rig.mailboxes.shared;
 
-function imapSettings(protocol: "imap" | "imaps", folder: string, overrides: Partial<SourceSettings> = {}): SourceSettings {
+function imapSettings(
+  protocol: "imap" | "imaps",
+  folder: string,
+  overrides: Partial<SourceSettings> = {},
+): SourceSettings {
   return {
     protocol,
     startTls: true,
@@ -32,7 +44,11 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-async function open(settings: SourceSettings, auth: SourceAuth, opts: { readOnly?: boolean; transcript?: TranscriptRecorder } = {}) {
+async function open(
+  settings: SourceSettings,
+  auth: SourceAuth,
+  opts: { readOnly?: boolean; transcript?: TranscriptRecorder } = {},
+) {
   const steps = new StepRecorder();
   const session = await new ImapSource(settings, auth).connect({ steps, transcript: opts.transcript });
   sessions.push(session);
@@ -58,20 +74,33 @@ describe.each([
   it("lists new mail after the cursor and streams raw MIME", async () => {
     const folder = uniqueName(`Test-${protocol}-${authType}`);
     await deliverMails(rig, alice, folder, ["first", "second"]);
-    const auth = authType === "oauth" ? oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail }) : passwordFromRig(rig, "alice");
+    const auth =
+      authType === "oauth"
+        ? oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })
+        : passwordFromRig(rig, "alice");
     const { session, steps } = await open(imapSettings(protocol, folder), auth);
 
     expect(steps.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(
       expect.arrayContaining(["resolve:true", "connect:true", "tls:true", "authenticate:true", "open folder:true"]),
     );
     const first = await session.listNew(null);
-    expect(await fetchSubjects(session, first.messages.map((m) => m.id))).toEqual(["first", "second"]);
+    expect(
+      await fetchSubjects(
+        session,
+        first.messages.map((m) => m.id),
+      ),
+    ).toEqual(["first", "second"]);
     expect(first.messages.every((m) => (m.size ?? m.sizeAtMost ?? 0) > 0)).toBe(true);
 
     expect((await session.listNew(first.nextCursor)).messages).toEqual([]);
     await deliverMails(rig, alice, folder, ["third"]);
     const next = await session.listNew(first.nextCursor);
-    expect(await fetchSubjects(session, next.messages.map((m) => m.id))).toEqual(["third"]);
+    expect(
+      await fetchSubjects(
+        session,
+        next.messages.map((m) => m.id),
+      ),
+    ).toEqual(["third"]);
   });
 });
 
@@ -82,13 +111,20 @@ describe("shared mailbox", () => {
     const auth = oauthFromRig(rig, { tokenUser: "alice", loginUser: shared, scope: SCOPES.mail });
     const { session } = await open(imapSettings("imaps", folder, { mailbox: shared }), auth);
     const listed = await session.listNew(null);
-    expect(await fetchSubjects(session, listed.messages.map((m) => m.id))).toEqual(["for the team"]);
+    expect(
+      await fetchSubjects(
+        session,
+        listed.messages.map((m) => m.id),
+      ),
+    ).toEqual(["for the team"]);
   });
 
   it("refuses a user who is not a delegate, at the authenticate step, with a hint", async () => {
     const auth = oauthFromRig(rig, { tokenUser: "bob", loginUser: shared, scope: SCOPES.mail });
     const steps = new StepRecorder();
-    const error = await new ImapSource(imapSettings("imaps", "INBOX", { mailbox: shared }), auth).connect({ steps }).catch((e: unknown) => e);
+    const error = await new ImapSource(imapSettings("imaps", "INBOX", { mailbox: shared }), auth)
+      .connect({ steps })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailStepError);
     expect((error as MailStepError).step).toBe("authenticate");
     expect((error as MailStepError).hint?.code).toBe("imap.auth_failed");
@@ -97,13 +133,23 @@ describe("shared mailbox", () => {
 
   it("Exchange: a non-delegate is 'authenticated but not connected'", async () => {
     const auth = oauthFromRig(rig, { tokenUser: "bob", loginUser: shared, scope: SCOPES.outlookImap });
-    const settings = imapSettings("imaps", "INBOX", { port: rig.exchange.imapTlsPort, host: rig.exchange.host, mailbox: shared });
+    const settings = imapSettings("imaps", "INBOX", {
+      port: rig.exchange.imapTlsPort,
+      host: rig.exchange.host,
+      mailbox: shared,
+    });
     const steps = new StepRecorder();
     // Exchange accepts the token, then refuses every command of the session.
     const error = (await new ImapSource(settings, auth).connect({ steps }).catch((e: unknown) => e)) as MailStepError;
     expect(error).toBeInstanceOf(MailStepError);
     expect(error.step).toBe("authenticate");
-    expect(steps.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(["resolve:true", "token:true", "connect:true", "tls:true", "authenticate:false"]);
+    expect(steps.steps.map((s) => `${s.name}:${s.ok}`)).toEqual([
+      "resolve:true",
+      "token:true",
+      "connect:true",
+      "tls:true",
+      "authenticate:false",
+    ]);
     expect(error.raw).toMatch(/User is authenticated but not connected/);
     expect(error.hint?.code).toBe("imap.not_connected");
   });
@@ -115,9 +161,18 @@ describe("Exchange-like IMAP", () => {
     await deliverMails(rig, alice, folder, ["via exchange"]);
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap, client: "ropcExpiry" });
     const transcript = new TranscriptRecorder();
-    const { session } = await open(imapSettings("imaps", folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort }), auth, { transcript });
+    const { session } = await open(
+      imapSettings("imaps", folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort }),
+      auth,
+      { transcript },
+    );
     const listed = await session.listNew(null);
-    expect(await fetchSubjects(session, listed.messages.map((m) => m.id))).toEqual(["via exchange"]);
+    expect(
+      await fetchSubjects(
+        session,
+        listed.messages.map((m) => m.id),
+      ),
+    ).toEqual(["via exchange"]);
     expect(transcript.text()).toMatch(/AUTHENTICATE XOAUTH2/);
   });
 
@@ -131,13 +186,26 @@ describe("Exchange-like IMAP", () => {
     let session: IncomingSession;
     try {
       // Margin 0: the session only learns of the expiry from the server's BYE.
-      ({ session } = await open(imapSettings("imaps", folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort, tokenRenewMarginMs: 0 }), auth, { transcript }));
+      ({ session } = await open(
+        imapSettings("imaps", folder, {
+          host: rig.exchange.host,
+          port: rig.exchange.imapTlsPort,
+          tokenRenewMarginMs: 0,
+        }),
+        auth,
+        { transcript },
+      ));
     } finally {
       await setTtl(rig, 3600, { clientId });
     }
     const listed = await session.listNew(null);
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(await fetchSubjects(session, listed.messages.map((m) => m.id))).toEqual(["before expiry", "after expiry"]);
+    expect(
+      await fetchSubjects(
+        session,
+        listed.messages.map((m) => m.id),
+      ),
+    ).toEqual(["before expiry", "after expiry"]);
     expect(auth.log.tokens.length).toBe(2);
     expect(auth.log.forced).toBe(1);
     expect(transcript.text()).toMatch(/AccessTokenExpired/);
@@ -152,7 +220,15 @@ describe("Exchange-like IMAP", () => {
     const transcript = new TranscriptRecorder();
     let session: IncomingSession;
     try {
-      ({ session } = await open(imapSettings("imaps", folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort, tokenRenewMarginMs: 4000 }), auth, { transcript }));
+      ({ session } = await open(
+        imapSettings("imaps", folder, {
+          host: rig.exchange.host,
+          port: rig.exchange.imapTlsPort,
+          tokenRenewMarginMs: 4000,
+        }),
+        auth,
+        { transcript },
+      ));
     } finally {
       await setTtl(rig, 3600, { clientId });
     }

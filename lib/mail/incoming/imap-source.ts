@@ -46,7 +46,14 @@ export class ImapSource implements IncomingSource {
 }
 
 /** Connection phases seen in imapflow's log, to time and name the steps it runs inside connect(). */
-type Phases = { started: number; greeting?: number; tls?: number; authStart?: number; authenticated?: number; lastServerLine?: string };
+type Phases = {
+  started: number;
+  greeting?: number;
+  tls?: number;
+  authStart?: number;
+  authenticated?: number;
+  lastServerLine?: string;
+};
 
 class ImapSession implements IncomingSession {
   private client: ImapFlow | null = null;
@@ -70,7 +77,11 @@ class ImapSession implements IncomingSession {
     const { host, port, proxy } = this.settings;
     if (proxy) {
       // The proxy resolves names; only an IP literal can be judged (and is) before handing it on.
-      this.connectHost = await this.steps.run("resolve", async () => checkLiteralTarget(host, port, { field: "host" }), () => `${host} is resolved by the proxy`);
+      this.connectHost = await this.steps.run(
+        "resolve",
+        async () => checkLiteralTarget(host, port, { field: "host" }),
+        () => `${host} is resolved by the proxy`,
+      );
     } else {
       this.connectHost = (await resolveHost(this.steps, host, port)).host;
     }
@@ -119,9 +130,15 @@ class ImapSession implements IncomingSession {
       return { user: this.auth.user, pass: this.auth.password };
     }
     const auth = this.auth;
-    const token = await this.steps.run("token", () => auth.getToken({ forceRefresh }), () => (forceRefresh ? "fresh access token" : "access token ready"));
+    const token = await this.steps.run(
+      "token",
+      () => auth.getToken({ forceRefresh }),
+      () => (forceRefresh ? "fresh access token" : "access token ready"),
+    );
     this.transcript?.addSecret(token.accessToken);
-    this.transcript?.addSecret(Buffer.from(`user=${auth.user}\x01auth=Bearer ${token.accessToken}\x01\x01`).toString("base64"));
+    this.transcript?.addSecret(
+      Buffer.from(`user=${auth.user}\x01auth=Bearer ${token.accessToken}\x01\x01`).toString("base64"),
+    );
     this.tokenExpiresAt = token.expiresAt ?? null;
     return { user: auth.user, accessToken: token.accessToken };
   }
@@ -137,7 +154,12 @@ class ImapSession implements IncomingSession {
       doSTARTTLS: implicitTls ? undefined : settings.startTls,
       servername: net.isIP(this.connectHost) ? undefined : this.connectHost,
       // The lookup judges the addresses the socket really opens to (a second DNS answer may differ).
-      tls: { secureContext: trustedContext(settings.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }) },
+      tls: {
+        secureContext: trustedContext(settings.ca),
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.2",
+        ...(settings.proxy ? {} : { lookup: guardedLookup(settings.port) }),
+      },
       auth,
       logger: this.logger(),
       disableAutoIdle: true,
@@ -149,7 +171,9 @@ class ImapSession implements IncomingSession {
     });
     // An unexpected close (BYE, network) surfaces on the next command; the error event must not crash us.
     client.on("error", (error: Error) => this.transcript?.note(`connection error: ${error.message}`));
-    this.transcript?.note(`connecting to ${settings.host}:${settings.port} (${implicitTls ? "implicit TLS" : settings.startTls ? "STARTTLS" : "plain text"})`);
+    this.transcript?.note(
+      `connecting to ${settings.host}:${settings.port} (${implicitTls ? "implicit TLS" : settings.startTls ? "STARTTLS" : "plain text"})`,
+    );
     this.phases = { started: performance.now() };
     this.connects++;
     try {
@@ -170,12 +194,22 @@ class ImapSession implements IncomingSession {
     const now = performance.now();
     const greeting = p.greeting ?? now;
     const again = this.connects > 1 ? " (reconnect)" : "";
-    this.steps.record("connect", true, greeting - p.started, `${this.settings.host}:${this.settings.port}${implicitTls ? " with implicit TLS" : ""}${again}`);
+    this.steps.record(
+      "connect",
+      true,
+      greeting - p.started,
+      `${this.settings.host}:${this.settings.port}${implicitTls ? " with implicit TLS" : ""}${again}`,
+    );
     if (implicitTls) this.steps.record("tls", true, 0, "implicit TLS, certificate verified");
     else if (p.tls) this.steps.record("tls", true, p.tls - greeting, "STARTTLS, certificate verified");
     const authStart = p.authStart ?? p.tls ?? greeting;
     const method = this.auth.type === "oauth" ? "OAuth" : "password";
-    this.steps.record("authenticate", true, (p.authenticated ?? now) - authStart, `${method} as ${client.options.auth?.user ?? this.auth.user}${again}`);
+    this.steps.record(
+      "authenticate",
+      true,
+      (p.authenticated ?? now) - authStart,
+      `${method} as ${client.options.auth?.user ?? this.auth.user}${again}`,
+    );
   }
 
   /** The steps that went well before a failing one, so the list shows how far the connection got. */
@@ -194,7 +228,8 @@ class ImapSession implements IncomingSession {
     if (e.authenticationFailed || this.phases.authStart) return "authenticate";
     const text = `${e.code ?? ""} ${e.message ?? ""}`;
     if (/CERT|SELF_SIGNED|certificate|TLS|SSL|EPROTO|ALTNAME|wrong version/i.test(text)) return "tls";
-    if (this.phases.greeting && !this.phases.tls && this.settings.protocol === "imap" && this.settings.startTls) return "tls";
+    if (this.phases.greeting && !this.phases.tls && this.settings.protocol === "imap" && this.settings.startTls)
+      return "tls";
     if (this.phases.greeting) return "authenticate";
     return "connect";
   }
@@ -247,7 +282,8 @@ class ImapSession implements IncomingSession {
           throw withServerReply(error, this.phases.lastServerLine);
         }
       },
-      (box) => `${box.path}${readOnly ? " (read-only, EXAMINE)" : ""}: ${box.exists} message(s), UIDVALIDITY ${box.uidValidity}`,
+      (box) =>
+        `${box.path}${readOnly ? " (read-only, EXAMINE)" : ""}: ${box.exists} message(s), UIDVALIDITY ${box.uidValidity}`,
     );
   }
 
@@ -287,11 +323,19 @@ class ImapSession implements IncomingSession {
             const range = `${after + 1}:*`;
             const uids = ((await client.search({ uid: range }, { uid: true })) || []).filter((uid) => uid > after);
             const large = new Map<number, number>();
-            const largeUids = ((await client.search({ uid: range, larger: LISTED_SIZE_FLOOR }, { uid: true })) || []).filter((uid) => uid > after);
+            const largeUids = (
+              (await client.search({ uid: range, larger: LISTED_SIZE_FLOOR }, { uid: true })) || []
+            ).filter((uid) => uid > after);
             if (largeUids.length > 0) {
-              for (const message of await client.fetchAll(uidSet(largeUids), { uid: true, size: true }, { uid: true })) large.set(message.uid, message.size ?? LISTED_SIZE_FLOOR);
+              for (const message of await client.fetchAll(uidSet(largeUids), { uid: true, size: true }, { uid: true }))
+                large.set(message.uid, message.size ?? LISTED_SIZE_FLOOR);
             }
-            for (const uid of uids) messages.push(large.has(uid) ? { id: String(uid), size: large.get(uid) } : { id: String(uid), sizeAtMost: LISTED_SIZE_FLOOR });
+            for (const uid of uids)
+              messages.push(
+                large.has(uid)
+                  ? { id: String(uid), size: large.get(uid) }
+                  : { id: String(uid), sizeAtMost: LISTED_SIZE_FLOOR },
+              );
           }
           messages.sort((a, b) => Number(a.id) - Number(b.id));
           const lastUid = messages.length > 0 ? Number(messages[messages.length - 1].id) : after;
@@ -315,7 +359,10 @@ class ImapSession implements IncomingSession {
       () =>
         this.withClient(async (client) => {
           // download() reads with BODY.PEEK[], so fetching never sets \Seen.
-          const { content } = await client.download(id, undefined, { uid: true, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
+          const { content } = await client.download(id, undefined, {
+            uid: true,
+            ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}),
+          });
           if (!content) throw new MailStepError("fetch", `message UID ${id} is gone`, undefined, null);
           return content;
         }),
@@ -333,7 +380,8 @@ class ImapSession implements IncomingSession {
           if (action.action === "mark_read") {
             await client.messageFlagsAdd(id, ["\\Seen"], { uid: true });
           } else if (action.action === "move") {
-            if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            if (!action.moveToFolder)
+              throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
             assertLineSafe(action.moveToFolder, "The folder to move to");
             const moved = await client.messageMove(id, action.moveToFolder, { uid: true });
             if (!moved) throw new Error(`the server did not move UID ${id} to ${action.moveToFolder}`);
@@ -342,11 +390,16 @@ class ImapSession implements IncomingSession {
             if (!deleted) throw new Error(`the server did not delete UID ${id}`);
           }
         }),
-      () => `${action.action.replace("_", " ")} UID ${id}${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
+      () =>
+        `${action.action.replace("_", " ")} UID ${id}${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
     );
   }
 
-  async fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts: FetchBatchOptions = {}): Promise<void> {
+  async fetchBatch(
+    messages: ListedMessage[],
+    onMessage: (message: BatchMessage) => Promise<void> | void,
+    opts: FetchBatchOptions = {},
+  ): Promise<void> {
     if (messages.length === 0) return;
     const tooLarge = messages.find((m) => opts.maxBytes !== undefined && (m.size ?? 0) > opts.maxBytes);
     if (tooLarge) throw new MessageTooLargeError(tooLarge.id, opts.maxBytes ?? 0);
@@ -361,7 +414,8 @@ class ImapSession implements IncomingSession {
           // messages are collected and handed out after it ends (the batch is bounded by count and size).
           for await (const message of client.fetch(uidSet([...wanted]), { uid: true, source: true }, { uid: true })) {
             if (!wanted.has(message.uid) || !message.source) continue;
-            if (opts.maxBytes !== undefined && message.source.length > opts.maxBytes) throw new MessageTooLargeError(String(message.uid), opts.maxBytes);
+            if (opts.maxBytes !== undefined && message.source.length > opts.maxBytes)
+              throw new MessageTooLargeError(String(message.uid), opts.maxBytes);
             got.set(message.uid, message.source);
           }
         }),
@@ -399,14 +453,16 @@ class ImapSession implements IncomingSession {
           if (action.action === "mark_read") {
             await client.messageFlagsAdd(set, ["\\Seen"], { uid: true });
           } else if (action.action === "move") {
-            if (!action.moveToFolder) throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
+            if (!action.moveToFolder)
+              throw new UserFacingError("Choose the folder to move fetched mail to.", { field: "moveToFolder" });
             // UIDs already moved by an earlier, interrupted run are simply not there any more.
             await client.messageMove(set, action.moveToFolder, { uid: true });
           } else {
             await client.messageDelete(set, { uid: true });
           }
         }),
-      () => `${action.action.replace("_", " ")} ${ids.length} message(s)${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
+      () =>
+        `${action.action.replace("_", " ")} ${ids.length} message(s)${action.action === "move" ? ` → ${action.moveToFolder}` : ""}`,
     );
   }
 

@@ -1,8 +1,17 @@
 // Public surface of incoming mail: the adapters behind one interface, the sample fetch, the form schema and
 // (server-only) the mailbox service.
 export type {
-  IncomingSource, IncomingSession, SourceAuth, SourceSettings, SourceCursor, ListedMessage, ListNewResult, AfterFetch,
-  AfterFetchAction, IncomingProtocol, OAuthToken,
+  IncomingSource,
+  IncomingSession,
+  SourceAuth,
+  SourceSettings,
+  SourceCursor,
+  ListedMessage,
+  ListNewResult,
+  AfterFetch,
+  AfterFetchAction,
+  IncomingProtocol,
+  OAuthToken,
 } from "./source";
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
@@ -18,7 +27,23 @@ export { envelope as ewsEnvelope, escapeXml, ewsError, elementTexts } from "./ew
 export { graphError, DEFAULT_GRAPH_BASE } from "./graph-source";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
-  listMailboxes, getMailboxForEdit, saveMailbox, deleteMailbox, verifyMailbox, runSampleFetch, listRuns, getRunTranscript,
-  sourceForMailbox, recordRun, type MailboxForEdit, type VerifyResult,
+  listMailboxes,
+  getMailboxForEdit,
+  saveMailbox,
+  deleteMailbox,
+  verifyMailbox,
+  runSampleFetch,
+  listRuns,
+  getRunTranscript,
+  sourceForMailbox,
+  recordRun,
+  type MailboxForEdit,
+  type VerifyResult,
 } from "./mailbox-service";
-export { mailboxStatus, needsAttention, MAILBOX_STATUS_LABELS, MAILBOX_STATUS_BADGES, type MailboxStatus } from "./mailbox-status";
+export {
+  mailboxStatus,
+  needsAttention,
+  MAILBOX_STATUS_LABELS,
+  MAILBOX_STATUS_BADGES,
+  type MailboxStatus,
+} from "./mailbox-status";

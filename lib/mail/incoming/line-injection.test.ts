@@ -16,8 +16,16 @@ const bob = rig.auth.users.bob;
 const alice = rig.auth.users.alice;
 
 const mailboxForm = {
-  name: "Support", protocol: "pop", authType: "password", host: rig.pop3.host, port: rig.pop3.port, username: bob.username, password: bob.password,
-  emailAddresses: bob.username, folder: "INBOX", fetchIntervalMin: 5,
+  name: "Support",
+  protocol: "pop",
+  authType: "password",
+  host: rig.pop3.host,
+  port: rig.pop3.port,
+  username: bob.username,
+  password: bob.password,
+  emailAddresses: bob.username,
+  folder: "INBOX",
+  fetchIntervalMin: 5,
 };
 
 function fieldErrors(result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) {
@@ -39,12 +47,24 @@ describe("the schemas refuse line breaks at the field", () => {
   });
 
   it("mailbox move-to folder", () => {
-    const result = mailboxFormSchema.safeParse({ ...mailboxForm, protocol: "imap", afterFetch: "move", moveToFolder: "Done\r\nA1 EXPUNGE" });
+    const result = mailboxFormSchema.safeParse({
+      ...mailboxForm,
+      protocol: "imap",
+      afterFetch: "move",
+      moveToFolder: "Done\r\nA1 EXPUNGE",
+    });
     expect(fieldErrors(result).moveToFolder).toBe(LINE_BREAK_MESSAGE);
   });
 
   it.each(["loginHint", "subject", "password"])("OAuth %s", (field) => {
-    const base = { preset: "generic", grantType: "password", clientId: "c", tokenUrl: "https://login.example.com/token", subject: "user@example.com", password: "x" };
+    const base = {
+      preset: "generic",
+      grantType: "password",
+      clientId: "c",
+      tokenUrl: "https://login.example.com/token",
+      subject: "user@example.com",
+      password: "x",
+    };
     const result = oauthFieldsSchema.safeParse({ ...base, [field]: "user@example.com\r\nX-Injected: 1" });
     expect(fieldErrors(result)[field]).toBe(LINE_BREAK_MESSAGE);
   });
@@ -52,29 +72,71 @@ describe("the schemas refuse line breaks at the field", () => {
 
 describe("the protocol clients refuse line breaks when the schema is bypassed", () => {
   const pop3 = (overrides: Partial<SourceSettings> = {}): SourceSettings => ({
-    protocol: "pop", startTls: true, host: rig.pop3.host, port: rig.pop3.port, mailbox: bob.username, folder: "INBOX", ca: rig.ca, timeoutMs: 8000, ...overrides,
+    protocol: "pop",
+    startTls: true,
+    host: rig.pop3.host,
+    port: rig.pop3.port,
+    mailbox: bob.username,
+    folder: "INBOX",
+    ca: rig.ca,
+    timeoutMs: 8000,
+    ...overrides,
   });
 
   it("POP3: a user name carrying PASS, DELE and QUIT is not sent, and nothing is deleted", async () => {
     await deliverMails(rig, bob.username, "INBOX", [uniqueName("injection target")]);
     const before = await listMessages(rig, bob.username, "INBOX");
     const injected = `${bob.username}\r\nPASS ${bob.password}\r\nDELE 1\r\nQUIT`;
-    const result = await sampleFetch(createSource(pop3(), { type: "password", user: injected, password: bob.password }));
-    expect(result).toMatchObject({ ok: false, failedStep: "authenticate", error: "The user name contains a line break or NUL character, so it was not sent" });
+    const result = await sampleFetch(
+      createSource(pop3(), { type: "password", user: injected, password: bob.password }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      failedStep: "authenticate",
+      error: "The user name contains a line break or NUL character, so it was not sent",
+    });
     expect(await listMessages(rig, bob.username, "INBOX")).toEqual(before);
   });
 
   it("POP3: a password with a line break is not sent", async () => {
-    const result = await sampleFetch(createSource(pop3({ protocol: "pops", port: rig.pop3.tlsPort }), { type: "password", user: bob.username, password: `${bob.password}\r\nDELE 1` }));
-    expect(result).toMatchObject({ ok: false, failedStep: "authenticate", error: "The password contains a line break or NUL character, so it was not sent" });
+    const result = await sampleFetch(
+      createSource(pop3({ protocol: "pops", port: rig.pop3.tlsPort }), {
+        type: "password",
+        user: bob.username,
+        password: `${bob.password}\r\nDELE 1`,
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      failedStep: "authenticate",
+      error: "The password contains a line break or NUL character, so it was not sent",
+    });
     if (!result.ok) expect(result.hint?.code).toBe("net.protocol_injection");
   });
 
   it("IMAP: a folder name or user name with a line break is refused at its step", async () => {
-    const imaps = { ...pop3({ protocol: "imaps", host: rig.imap.host, port: rig.imap.tlsPort }), mailbox: alice.username };
-    const folder = await sampleFetch(createSource({ ...imaps, folder: "INBOX\r\nA9 DELETE INBOX" }, { type: "password", user: alice.username, password: alice.password }));
-    expect(folder).toMatchObject({ ok: false, failedStep: "open folder", error: "The folder name contains a line break or NUL character, so it was not sent" });
-    const user = await sampleFetch(createSource(imaps, { type: "password", user: `${alice.username}\r\nA9 LOGOUT`, password: alice.password }));
-    expect(user).toMatchObject({ ok: false, failedStep: "authenticate", error: "The user name contains a line break or NUL character, so it was not sent" });
+    const imaps = {
+      ...pop3({ protocol: "imaps", host: rig.imap.host, port: rig.imap.tlsPort }),
+      mailbox: alice.username,
+    };
+    const folder = await sampleFetch(
+      createSource(
+        { ...imaps, folder: "INBOX\r\nA9 DELETE INBOX" },
+        { type: "password", user: alice.username, password: alice.password },
+      ),
+    );
+    expect(folder).toMatchObject({
+      ok: false,
+      failedStep: "open folder",
+      error: "The folder name contains a line break or NUL character, so it was not sent",
+    });
+    const user = await sampleFetch(
+      createSource(imaps, { type: "password", user: `${alice.username}\r\nA9 LOGOUT`, password: alice.password }),
+    );
+    expect(user).toMatchObject({
+      ok: false,
+      failedStep: "authenticate",
+      error: "The user name contains a line break or NUL character, so it was not sent",
+    });
   });
 });

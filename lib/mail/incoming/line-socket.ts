@@ -9,7 +9,9 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 export class LineTooLongError extends Error {
   readonly code = "ELINETOOLONG";
   constructor() {
-    super(`The server sent a line longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB without a line end; stopped reading`);
+    super(
+      `The server sent a line longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB without a line end; stopped reading`,
+    );
     this.name = "LineTooLongError";
   }
 }

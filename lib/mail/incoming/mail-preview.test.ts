@@ -5,7 +5,13 @@ import { deepNestingMail, hugeHeaderMail, hugeHeaderVariants, manyAttachmentsMai
 import { previewMail } from "./mail-preview";
 
 const CRLF = "\r\n";
-const envelope = (subject: string) => ["From: Mallory <mallory@example.org>", "To: support@rig.test", `Subject: ${subject}`, "Message-ID: <corpus@example.org>", "MIME-Version: 1.0"];
+const envelope = (subject: string) => [
+  "From: Mallory <mallory@example.org>",
+  "To: support@rig.test",
+  `Subject: ${subject}`,
+  "Message-ID: <corpus@example.org>",
+  "MIME-Version: 1.0",
+];
 const LIBRARY_WORDS = /Max header size|Max allowed child nodes|EMAXLEN|Connection not available/;
 
 /** Reproducible binary noise (a linear congruential generator). */
@@ -27,7 +33,9 @@ function expectPlain(mail: Awaited<ReturnType<typeof previewMail>>) {
 
 describe("previewMail on hostile mail", () => {
   it("a well-formed mail is complete and has no notice", async () => {
-    const mail = await previewMail({ raw: Buffer.from([...envelope("fine"), "Content-Type: text/plain", "", "hello", ""].join(CRLF)) });
+    const mail = await previewMail({
+      raw: Buffer.from([...envelope("fine"), "Content-Type: text/plain", "", "hello", ""].join(CRLF)),
+    });
     expect(mail).toMatchObject({ subject: "fine", complete: true, notices: [], parserSaid: null, text: "hello\n" });
   });
 
@@ -80,7 +88,9 @@ describe("previewMail on hostile mail", () => {
 
   it("garbage says it is not a mail and shows its beginning", async () => {
     // bytes that hold "name: value" lines further in, which must not make it a mail
-    const mail = await previewMail({ raw: Buffer.concat([Buffer.from("\u0000\u0001 not a mail at all \r\nSubject: fake\r\n\r\n"), noise(2000)]) });
+    const mail = await previewMail({
+      raw: Buffer.concat([Buffer.from("\u0000\u0001 not a mail at all \r\nSubject: fake\r\n\r\n"), noise(2000)]),
+    });
     expectPlain(mail);
     expect(mail.notices[0]).toMatch(/does not look like an e-mail/);
     expect(mail.text).toContain("not a mail at all");
@@ -89,7 +99,9 @@ describe("previewMail on hostile mail", () => {
   });
 
   it("a mail cut at the preview's limit reports the real size and what was read", async () => {
-    const raw = Buffer.from([...envelope("cut"), "Content-Type: text/plain", "", "start of a long body", ""].join(CRLF));
+    const raw = Buffer.from(
+      [...envelope("cut"), "Content-Type: text/plain", "", "start of a long body", ""].join(CRLF),
+    );
     const mail = await previewMail({ raw, size: 12 * 1024 * 1024, truncated: true });
     expectPlain(mail);
     expect(mail.size).toBe(12 * 1024 * 1024);

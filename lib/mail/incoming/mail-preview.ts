@@ -4,7 +4,15 @@
 // own words appear only as a labelled detail.
 import { logUnexpected } from "@/lib/log";
 import { sanitizeMailHtml } from "@/lib/mail/display";
-import { addressText, MAX_CHILD_NODES, MAX_HEAD_SIZE, ParseDeadlineError, parseMime, type MimeParse, type ParsedAttachment } from "./mime-parse";
+import {
+  addressText,
+  MAX_CHILD_NODES,
+  MAX_HEAD_SIZE,
+  ParseDeadlineError,
+  parseMime,
+  type MimeParse,
+  type ParsedAttachment,
+} from "./mime-parse";
 import { bodyOffset, countAttachments, headerFields, partStart, type HeaderField } from "./mime-scan";
 
 export type MailPreview = {
@@ -47,7 +55,20 @@ export type PreviewInput = {
 const MAX_TEXT = 20_000;
 /** parts parsed again when the whole message could not be parsed */
 const FIRST_PARTS = 20;
-const SHOWN_HEADERS = ["from", "to", "cc", "reply-to", "subject", "date", "message-id", "in-reply-to", "references", "auto-submitted", "precedence", "content-type"];
+const SHOWN_HEADERS = [
+  "from",
+  "to",
+  "cc",
+  "reply-to",
+  "subject",
+  "date",
+  "message-id",
+  "in-reply-to",
+  "references",
+  "auto-submitted",
+  "precedence",
+  "content-type",
+];
 const ENVELOPE_HEADERS = SHOWN_HEADERS.filter((name) => name !== "content-type");
 
 function mib(bytes: number): string {
@@ -56,20 +77,26 @@ function mib(bytes: number): string {
 
 function explain(error: Error): string {
   if (error instanceof ParseDeadlineError) return "The message took too long to read, so it is shown only in part.";
-  if (/header size/i.test(error.message)) return `The message has a header larger than the preview reads (${MAX_HEAD_SIZE / 1024} KiB per part), so it could not be read whole.`;
-  if (/child nodes/i.test(error.message)) return `The message has more parts than the preview reads (more than ${MAX_CHILD_NODES}), so it could not be read whole.`;
+  if (/header size/i.test(error.message))
+    return `The message has a header larger than the preview reads (${MAX_HEAD_SIZE / 1024} KiB per part), so it could not be read whole.`;
+  if (/child nodes/i.test(error.message))
+    return `The message has more parts than the preview reads (more than ${MAX_CHILD_NODES}), so it could not be read whole.`;
   return "The message is not well-formed MIME, so it could not be read whole.";
 }
 
 function shownHeaders(fields: HeaderField[]): HeaderField[] {
-  return fields.filter((f) => SHOWN_HEADERS.includes(f.name.toLowerCase())).map((f) => ({ name: f.name, value: f.value.trim() }));
+  return fields
+    .filter((f) => SHOWN_HEADERS.includes(f.name.toLowerCase()))
+    .map((f) => ({ name: f.name, value: f.value.trim() }));
 }
 
 function fieldsOf(parse: MimeParse): HeaderField[] {
-  return parse.headerLines.filter((line) => /^[!-9;-~]+$/.test(line.key)).map((line) => ({
-    name: line.line.slice(0, line.line.indexOf(":")),
-    value: line.line.slice(line.line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " "),
-  }));
+  return parse.headerLines
+    .filter((line) => /^[!-9;-~]+$/.test(line.key))
+    .map((line) => ({
+      name: line.line.slice(0, line.line.indexOf(":")),
+      value: line.line.slice(line.line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " "),
+    }));
 }
 
 function startsLikeMail(raw: Buffer): boolean {
@@ -79,9 +106,13 @@ function startsLikeMail(raw: Buffer): boolean {
 /** The top-level header cut down to the envelope fields (bounded), plus the body from `bodyEnd`. */
 function rebuilt(raw: Buffer, opts: { keepContentType: boolean; bodyEnd: number | null }): Buffer {
   const keep = opts.keepContentType ? SHOWN_HEADERS : ENVELOPE_HEADERS;
-  const header = headerFields(raw).filter((f) => keep.includes(f.name.toLowerCase())).map((f) => `${f.name}: ${f.value}\r\n`).join("");
+  const header = headerFields(raw)
+    .filter((f) => keep.includes(f.name.toLowerCase()))
+    .map((f) => `${f.name}: ${f.value}\r\n`)
+    .join("");
   const start = bodyOffset(raw);
-  const body = start >= 0 && opts.bodyEnd !== null ? raw.subarray(start, Math.max(start, opts.bodyEnd)) : Buffer.alloc(0);
+  const body =
+    start >= 0 && opts.bodyEnd !== null ? raw.subarray(start, Math.max(start, opts.bodyEnd)) : Buffer.alloc(0);
   return Buffer.concat([Buffer.from(`${header}\r\n`, "latin1"), body]);
 }
 
@@ -102,7 +133,11 @@ async function bestParse(raw: Buffer): Promise<{ parse: MimeParse; notices: stri
     const cut = partStart(raw, parts + 1);
     const firstParts = await parseMime(rebuilt(raw, { keepContentType: true, bodyEnd: cut >= 0 ? cut : raw.length }));
     if (!firstParts.error && firstParts.headerLines.length > 0) {
-      notices.push(cut >= 0 ? `Shown: the usual headers and the first ${parts === 1 ? "part" : `${parts} parts`}.` : "Shown: the usual headers and the parts that could be read.");
+      notices.push(
+        cut >= 0
+          ? `Shown: the usual headers and the first ${parts === 1 ? "part" : `${parts} parts`}.`
+          : "Shown: the usual headers and the parts that could be read.",
+      );
       return { parse: firstParts, notices, parserSaid };
     }
   }
@@ -121,16 +156,25 @@ export async function previewMail(input: PreviewInput): Promise<MailPreview> {
   // A mail starts with a header field (or an mbox "From " line); anything else is not one, whatever
   // "name: value" lines turn up further in.
   const fields = startsLikeMail(raw) ? fieldsOf(parse) : [];
-  if (fields.length === 0) notices.unshift("No mail headers were found: this does not look like an e-mail message. The beginning of the data is shown as text.");
+  if (fields.length === 0)
+    notices.unshift(
+      "No mail headers were found: this does not look like an e-mail message. The beginning of the data is shown as text.",
+    );
   if (input.interrupted) {
-    notices.unshift(`The connection ended after ${raw.length} bytes of the message had arrived; what arrived is shown (the mail library said: ${input.interrupted}).`);
+    notices.unshift(
+      `The connection ended after ${raw.length} bytes of the message had arrived; what arrived is shown (the mail library said: ${input.interrupted}).`,
+    );
   } else if (input.truncated || size > raw.length) {
-    notices.unshift(`The message is ${mib(size)}; the preview reads only its first ${mib(raw.length)}, so later parts and attachments are missing or cut short.`);
+    notices.unshift(
+      `The message is ${mib(size)}; the preview reads only its first ${mib(raw.length)}, so later parts and attachments are missing or cut short.`,
+    );
   }
   const counted = countAttachments(raw);
   const attachmentCount = Math.max(parse.attachmentCount, counted);
   if (attachmentCount > parse.attachments.length) {
-    notices.push(`${attachmentCount} attachments${input.truncated ? " counted in the part that was read" : ""}; ${parse.attachments.length === 0 ? "none" : `the first ${parse.attachments.length}`} listed by name.`);
+    notices.push(
+      `${attachmentCount} attachments${input.truncated ? " counted in the part that was read" : ""}; ${parse.attachments.length === 0 ? "none" : `the first ${parse.attachments.length}`} listed by name.`,
+    );
   }
   const text = fields.length === 0 ? raw.subarray(0, MAX_TEXT).toString("utf8") : (parse.text ?? "");
   const headers = fields.length > 0 ? parse.headers : null;
@@ -160,7 +204,22 @@ export async function previewMail(input: PreviewInput): Promise<MailPreview> {
 
 function emptyPreview(size: number, notices: string[]): MailPreview {
   return {
-    subject: "", from: "", to: "", cc: "", date: null, messageId: null, headers: [], text: "", textTruncated: false, safeHtml: null,
-    attachments: [], attachmentCount: 0, size, bytesRead: 0, complete: false, notices, parserSaid: null,
+    subject: "",
+    from: "",
+    to: "",
+    cc: "",
+    date: null,
+    messageId: null,
+    headers: [],
+    text: "",
+    textTruncated: false,
+    safeHtml: null,
+    attachments: [],
+    attachmentCount: 0,
+    size,
+    bytesRead: 0,
+    complete: false,
+    notices,
+    parserSaid: null,
   };
 }

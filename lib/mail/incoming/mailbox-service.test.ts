@@ -57,7 +57,7 @@ describe("mailbox service", () => {
     const again = await database.db().incomingMailbox.findUnique({ where: { id } });
     expect(again?.password).toBe(alice.password);
     expect(again?.name).toBe("Support desk");
-    expect((await service.getMailboxForEdit(id))).not.toHaveProperty("password");
+    expect(await service.getMailboxForEdit(id)).not.toHaveProperty("password");
 
     const verified = await service.verifyMailbox(id, "admin-1");
     expect(verified).toMatchObject({ ok: true, message: `Connected to ${rig.imap.host} as ${alice.username}` });
@@ -102,7 +102,13 @@ describe("mailbox service", () => {
   it("prunes transcripts older than the debug-log days", async () => {
     const { id } = await service.saveMailbox(form(), "admin-1");
     const old = await database.db().fetchRun.create({
-      data: { mailboxId: id, kind: "fetch", startedAt: new Date(Date.now() - 40 * 24 * 3600 * 1000), transcript: "old", transcriptBytes: 3 },
+      data: {
+        mailboxId: id,
+        kind: "fetch",
+        startedAt: new Date(Date.now() - 40 * 24 * 3600 * 1000),
+        transcript: "old",
+        transcriptBytes: 3,
+      },
     });
     const { pruneTranscripts } = await import("@/lib/mail/transcript");
     expect(await pruneTranscripts({ mailboxId: id })).toBeGreaterThanOrEqual(1);
@@ -113,11 +119,30 @@ describe("mailbox service", () => {
 describe("mailbox form schema", () => {
   it("rejects what cannot work, at the field", () => {
     const result = schema.mailboxFormSchema.safeParse({
-      name: "", protocol: "pops", authType: "password", host: "", port: 70000, username: "x", password: "", emailAddresses: "not-an-address",
-      folder: "Archive", afterFetch: "move", fetchIntervalMin: 0,
+      name: "",
+      protocol: "pops",
+      authType: "password",
+      host: "",
+      port: 70000,
+      username: "x",
+      password: "",
+      emailAddresses: "not-an-address",
+      folder: "Archive",
+      afterFetch: "move",
+      fetchIntervalMin: 0,
     });
     expect(result.success).toBe(false);
     const fields = new Set(result.error!.issues.map((i) => String(i.path[0])));
-    for (const field of ["name", "host", "port", "emailAddresses", "folder", "afterFetch", "fetchIntervalMin", "password"]) expect(fields).toContain(field);
+    for (const field of [
+      "name",
+      "host",
+      "port",
+      "emailAddresses",
+      "folder",
+      "afterFetch",
+      "fetchIntervalMin",
+      "password",
+    ])
+      expect(fields).toContain(field);
   });
 });

@@ -23,7 +23,12 @@ const OPERATION_DEADLINE_MS = 90_000;
 
 /** Closes a session once it is open (after a deadline it may still be opening); never throws. */
 function closeWhenOpen(connecting: Promise<IncomingSession> | undefined): void {
-  void connecting?.then((session) => session.close(), () => undefined).catch(() => undefined);
+  void connecting
+    ?.then(
+      (session) => session.close(),
+      () => undefined,
+    )
+    .catch(() => undefined);
 }
 
 type MailboxRow = NonNullable<Awaited<ReturnType<ReturnType<typeof db>["incomingMailbox"]["findUnique"]>>>;
@@ -40,8 +45,20 @@ export async function listMailboxes() {
   return db().incomingMailbox.findMany({
     orderBy: { name: "asc" },
     select: {
-      id: true, name: true, protocol: true, host: true, port: true, connectUrl: true, username: true, status: true,
-      lastFetchAt: true, nextFetchAt: true, mailsFetched: true, lastError: true, lastErrorHint: true, authType: true,
+      id: true,
+      name: true,
+      protocol: true,
+      host: true,
+      port: true,
+      connectUrl: true,
+      username: true,
+      status: true,
+      lastFetchAt: true,
+      nextFetchAt: true,
+      mailsFetched: true,
+      lastError: true,
+      lastErrorHint: true,
+      authType: true,
       connection: { select: { status: true, accessTokenExpiresAt: true } },
     },
   });
@@ -51,10 +68,21 @@ export async function getMailboxForEdit(id: string): Promise<MailboxForEdit | nu
   const row = await db().incomingMailbox.findUnique({ where: { id } });
   if (!row) return null;
   const { password: _never, emailAddresses, ...values } = rowValues(row);
-  return { ...values, id: row.id, emailAddresses: emailAddresses.join(", "), hasPassword: Boolean(row.password), connectionId: row.connectionId };
+  return {
+    ...values,
+    id: row.id,
+    emailAddresses: emailAddresses.join(", "),
+    hasPassword: Boolean(row.password),
+    connectionId: row.connectionId,
+  };
 }
 
-function settingsOf(values: Pick<MailboxFormValues, "protocol" | "startTls" | "host" | "port" | "connectUrl" | "folder" | "username" | "emailAddresses">): SourceSettings {
+function settingsOf(
+  values: Pick<
+    MailboxFormValues,
+    "protocol" | "startTls" | "host" | "port" | "connectUrl" | "folder" | "username" | "emailAddresses"
+  >,
+): SourceSettings {
   return {
     protocol: values.protocol,
     startTls: values.startTls,
@@ -62,7 +90,10 @@ function settingsOf(values: Pick<MailboxFormValues, "protocol" | "startTls" | "h
     port: values.port,
     connectUrl: values.connectUrl || null,
     // The mailbox to open: the first address for Graph/EWS, the login user for IMAP/POP.
-    mailbox: values.protocol === "graph" || values.protocol === "ews" ? (values.emailAddresses[0] ?? values.username) : values.username,
+    mailbox:
+      values.protocol === "graph" || values.protocol === "ews"
+        ? (values.emailAddresses[0] ?? values.username)
+        : values.username,
     folder: values.folder,
     ca: extraCa(),
     proxy: config().httpsProxy,
@@ -98,13 +129,18 @@ function rowValues(row: MailboxRow): MailboxFormValues {
  * Save (which asks for a fresh consent).
  */
 function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAuth {
-  if (values.authType === "password") return { type: "password", user: values.username, password: passwordFor(values, stored) };
+  if (values.authType === "password")
+    return { type: "password", user: values.username, password: passwordFor(values, stored) };
   const connectionId = stored?.connectionId;
-  if (!connectionId) throw new UserFacingError("Save the mailbox and sign in (OAuth consent) first.", { field: "authType" });
+  if (!connectionId)
+    throw new UserFacingError("Save the mailbox and sign in (OAuth consent) first.", { field: "authType" });
   if (serverChanged(values, stored)) {
-    throw new UserFacingError("The server changed: save the mailbox and sign in again before its OAuth token is sent to the new server.", {
-      field: serverField(values),
-    });
+    throw new UserFacingError(
+      "The server changed: save the mailbox and sign in again before its OAuth token is sent to the new server.",
+      {
+        field: serverField(values),
+      },
+    );
   }
   return oauthAuth(connectionId, values.username);
 }
@@ -112,18 +148,23 @@ function authOf(values: MailboxFormValues, stored: MailboxRow | null): SourceAut
 /** The adapter for the values: EWS with an app-only grant impersonates the mailbox. */
 async function sourceFor(values: MailboxFormValues, stored: MailboxRow | null) {
   const settings = settingsOf(values);
-  if (values.protocol === "ews" && values.authType === "oauth") settings.impersonate = await isAppOnly(stored?.connectionId);
+  if (values.protocol === "ews" && values.authType === "oauth")
+    settings.impersonate = await isAppOnly(stored?.connectionId);
   return createSource(settings, authOf(values, stored));
 }
 
-export async function saveMailbox(values: MailboxFormValues, userId: string): Promise<{ id: string; connectionId: string | null; needsConsent: boolean }> {
+export async function saveMailbox(
+  values: MailboxFormValues,
+  userId: string,
+): Promise<{ id: string; connectionId: string | null; needsConsent: boolean }> {
   const existing = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
   const movedServer = serverChanged(values, existing);
   // A blank password keeps the stored one only for the server it was saved for (passwordFor refuses otherwise).
-  if (values.authType === "password" && !values.password && existing?.password && movedServer) passwordFor(values, existing);
+  if (values.authType === "password" && !values.password && existing?.password && movedServer)
+    passwordFor(values, existing);
   let abandoned: string | null = null;
   if (values.authType === "oauth") {
     if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
@@ -134,14 +175,22 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
       abandoned = connectionId;
       connectionId = null;
     }
-    const saved = await saveMailboxOAuth(values.oauth, { userId, existingConnectionId: connectionId, mailbox: values.emailAddresses[0] ?? values.username, fresh: abandoned !== null });
+    const saved = await saveMailboxOAuth(values.oauth, {
+      userId,
+      existingConnectionId: connectionId,
+      mailbox: values.emailAddresses[0] ?? values.username,
+      fresh: abandoned !== null,
+    });
     connectionId = saved.connectionId;
     needsConsent = saved.needsConsent;
   }
   const data = {
     name: values.name,
     protocol: values.protocol,
-    startTls: values.protocol === "imap" || values.protocol === "pop" ? values.startTls : values.protocol === "imaps" || values.protocol === "pops",
+    startTls:
+      values.protocol === "imap" || values.protocol === "pop"
+        ? values.startTls
+        : values.protocol === "imaps" || values.protocol === "pops",
     authType: values.authType,
     host: values.host,
     port: values.port,
@@ -154,11 +203,13 @@ export async function saveMailbox(values: MailboxFormValues, userId: string): Pr
     fetchIntervalMin: values.fetchIntervalMin,
     debug: values.debug,
     disableNewRequests: values.disableNewRequests,
-    connectionId: values.authType === "oauth" ? connectionId : existing?.connectionId ?? null,
+    connectionId: values.authType === "oauth" ? connectionId : (existing?.connectionId ?? null),
     // A blank password keeps the stored one; switching to OAuth forgets it.
     ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
   };
-  const row = existing ? await db().incomingMailbox.update({ where: { id: existing.id }, data }) : await db().incomingMailbox.create({ data });
+  const row = existing
+    ? await db().incomingMailbox.update({ where: { id: existing.id }, data })
+    : await db().incomingMailbox.create({ data });
   if (abandoned) await forgetMailboxOAuth(abandoned);
   return { id: row.id, connectionId, needsConsent };
 }
@@ -196,15 +247,23 @@ async function recordRun(input: {
   return run.id;
 }
 
-export type VerifyResult = { ok: true; message: string; steps: Step[]; runId: string } | { ok: false; error: string; raw?: string; hint?: unknown; steps: Step[]; failedStep: string; runId: string };
+export type VerifyResult =
+  | { ok: true; message: string; steps: Step[]; runId: string }
+  | { ok: false; error: string; raw?: string; hint?: unknown; steps: Step[]; failedStep: string; runId: string };
 
 /** Connects and authenticates for real (and opens the folder); only this proves the settings work. */
-export async function verifyMailbox(id: string, userId: string, opts: { deadlineMs?: number } = {}): Promise<VerifyResult> {
+export async function verifyMailbox(
+  id: string,
+  userId: string,
+  opts: { deadlineMs?: number } = {},
+): Promise<VerifyResult> {
   const row = await db().incomingMailbox.findUnique({ where: { id } });
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   const values = rowValues(row);
   const startedAt = new Date();
-  const transcript = row.debug ? await runTranscript({ kind: "connect_check", values, userId, startedAt, secrets: [row.password] }) : undefined;
+  const transcript = row.debug
+    ? await runTranscript({ kind: "connect_check", values, userId, startedAt, secrets: [row.password] })
+    : undefined;
   const steps = new StepRecorder((text) => transcript?.redactor.redact(text) ?? text);
   let result: VerifyResult;
   const settings = settingsOf(values);
@@ -223,13 +282,25 @@ export async function verifyMailbox(id: string, userId: string, opts: { deadline
     result = { ok: true, message: `Connected to ${server} as ${values.username}`, steps: steps.steps, runId: "" };
   } catch (error) {
     const failure = error instanceof MailStepError ? error : steps.fail("connect", error);
-    result = { ok: false, error: failure.message, raw: failure.raw, hint: failure.hint, steps: steps.steps, failedStep: failure.step, runId: "" };
+    result = {
+      ok: false,
+      error: failure.message,
+      raw: failure.raw,
+      hint: failure.hint,
+      steps: steps.steps,
+      failedStep: failure.step,
+      runId: "",
+    };
   }
   await db().incomingMailbox.update({
     where: { id },
     data: result.ok
       ? { status: "ok", lastError: null, lastErrorHint: null }
-      : { status: "failing", lastError: result.raw ? `${result.error}: ${result.raw}` : result.error, lastErrorHint: result.hint ? JSON.stringify(result.hint) : null },
+      : {
+          status: "failing",
+          lastError: result.raw ? `${result.error}: ${result.raw}` : result.error,
+          lastErrorHint: result.hint ? JSON.stringify(result.hint) : null,
+        },
   });
   result.runId = await recordRun({
     mailboxId: id,
@@ -249,17 +320,23 @@ export async function verifyMailbox(id: string, userId: string, opts: { deadline
  * Fetch a sample mail with the form's current values (saved or not). A blank password means the stored one;
  * OAuth uses the saved mailbox's connection. Nothing changes on the mail server.
  */
-export async function runSampleFetch(values: MailboxFormValues, userId: string, opts: { deadlineMs?: number } = {}): Promise<SampleFetchResult & { runId: string }> {
+export async function runSampleFetch(
+  values: MailboxFormValues,
+  userId: string,
+  opts: { deadlineMs?: number } = {},
+): Promise<SampleFetchResult & { runId: string }> {
   const stored = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
   const startedAt = new Date();
-  const transcript = values.debug ? await runTranscript({ kind: "sample", values, userId, startedAt, secrets: [values.password, stored?.password] }) : undefined;
+  const transcript = values.debug
+    ? await runTranscript({ kind: "sample", values, userId, startedAt, secrets: [values.password, stored?.password] })
+    : undefined;
   const source = await sourceFor(values, stored);
-  const result = await withDeadline(opts.deadlineMs ?? OPERATION_DEADLINE_MS, "The sample fetch", () => sampleFetch(source, { transcript })).catch(
-    (error: unknown): SampleFetchResult => {
-      const failure = new StepRecorder().fail("fetch", error);
-      return { ok: false, steps: [], failedStep: failure.step, error: failure.message, hint: failure.hint };
-    },
-  );
+  const result = await withDeadline(opts.deadlineMs ?? OPERATION_DEADLINE_MS, "The sample fetch", () =>
+    sampleFetch(source, { transcript }),
+  ).catch((error: unknown): SampleFetchResult => {
+    const failure = new StepRecorder().fail("fetch", error);
+    return { ok: false, steps: [], failedStep: failure.step, error: failure.message, hint: failure.hint };
+  });
   const runId = await recordRun({
     mailboxId: stored?.id ?? null,
     kind: "sample",
@@ -281,15 +358,32 @@ export async function listRuns(opts: { mailboxId?: string; take?: number } = {})
     orderBy: { startedAt: "desc" },
     take: opts.take ?? 50,
     select: {
-      id: true, mailboxId: true, kind: true, startedAt: true, finishedAt: true, ok: true, steps: true, error: true, hint: true,
-      mailsFetched: true, transcriptBytes: true, mailbox: { select: { name: true } },
+      id: true,
+      mailboxId: true,
+      kind: true,
+      startedAt: true,
+      finishedAt: true,
+      ok: true,
+      steps: true,
+      error: true,
+      hint: true,
+      mailsFetched: true,
+      transcriptBytes: true,
+      mailbox: { select: { name: true } },
     },
   });
 }
 
-export async function getRunTranscript(runId: string): Promise<{ id: string; startedAt: Date; mailboxName: string | null; transcript: string | null } | null> {
-  const run = await db().fetchRun.findUnique({ where: { id: runId }, select: { id: true, startedAt: true, transcript: true, mailbox: { select: { name: true } } } });
-  return run ? { id: run.id, startedAt: run.startedAt, mailboxName: run.mailbox?.name ?? null, transcript: run.transcript } : null;
+export async function getRunTranscript(
+  runId: string,
+): Promise<{ id: string; startedAt: Date; mailboxName: string | null; transcript: string | null } | null> {
+  const run = await db().fetchRun.findUnique({
+    where: { id: runId },
+    select: { id: true, startedAt: true, transcript: true, mailbox: { select: { name: true } } },
+  });
+  return run
+    ? { id: run.id, startedAt: run.startedAt, mailboxName: run.mailbox?.name ?? null, transcript: run.transcript }
+    : null;
 }
 
 /** Deletes a mailbox with its fetch history; its OAuth connection goes too (tokens revoked) unless shared. */

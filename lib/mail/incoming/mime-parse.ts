@@ -33,11 +33,22 @@ export type MimeParse = {
 export function addressText(value: unknown): string {
   if (!value) return "";
   const list = (Array.isArray(value) ? value : [value]) as AddressObject[];
-  return list.map((a) => (typeof a?.text === "string" ? a.text : "")).filter(Boolean).join(", ");
+  return list
+    .map((a) => (typeof a?.text === "string" ? a.text : ""))
+    .filter(Boolean)
+    .join(", ");
 }
 
 export function parseMime(raw: Buffer, deadlineMs = PARSE_DEADLINE_MS): Promise<MimeParse> {
-  const result: MimeParse = { headers: null, headerLines: [], text: null, html: null, attachments: [], attachmentCount: 0, error: null };
+  const result: MimeParse = {
+    headers: null,
+    headerLines: [],
+    text: null,
+    html: null,
+    attachments: [],
+    attachmentCount: 0,
+    error: null,
+  };
   const parser = new MailParser({
     skipHtmlToText: false,
     skipTextToHtml: true,
@@ -63,20 +74,38 @@ export function parseMime(raw: Buffer, deadlineMs = PARSE_DEADLINE_MS): Promise<
       result.headers = headers;
       result.headerLines = (parser as unknown as { headerLines: HeaderLines }).headerLines ?? [];
     });
-    parser.on("data", (data: { type: string; text?: string; html?: string | false; filename?: string; contentType?: string; content?: NodeJS.ReadableStream; release?: () => void }) => {
-      if (data.type === "text") {
-        if (typeof data.text === "string") result.text = data.text;
-        if (typeof data.html === "string") result.html = data.html;
-        return;
-      }
-      result.attachmentCount++;
-      const listed = result.attachmentCount <= MAX_LISTED_ATTACHMENTS ? { filename: data.filename ?? "(no name)", contentType: data.contentType ?? "application/octet-stream", size: 0 } : null;
-      if (listed) result.attachments.push(listed);
-      data.content?.on("data", (chunk: Buffer) => {
-        if (listed) listed.size += chunk.length;
-      });
-      data.content?.on("end", () => data.release?.());
-    });
+    parser.on(
+      "data",
+      (data: {
+        type: string;
+        text?: string;
+        html?: string | false;
+        filename?: string;
+        contentType?: string;
+        content?: NodeJS.ReadableStream;
+        release?: () => void;
+      }) => {
+        if (data.type === "text") {
+          if (typeof data.text === "string") result.text = data.text;
+          if (typeof data.html === "string") result.html = data.html;
+          return;
+        }
+        result.attachmentCount++;
+        const listed =
+          result.attachmentCount <= MAX_LISTED_ATTACHMENTS
+            ? {
+                filename: data.filename ?? "(no name)",
+                contentType: data.contentType ?? "application/octet-stream",
+                size: 0,
+              }
+            : null;
+        if (listed) result.attachments.push(listed);
+        data.content?.on("data", (chunk: Buffer) => {
+          if (listed) listed.size += chunk.length;
+        });
+        data.content?.on("end", () => data.release?.());
+      },
+    );
     parser.on("error", (error: Error) => {
       result.error = error;
       settle();

@@ -39,7 +39,8 @@ export function headerFields(raw: Buffer): HeaderField[] {
 /** The boundaries declared anywhere in the data (multipart Content-Type parameters). */
 function boundaries(text: string): string[] {
   const found = new Set<string>();
-  for (const match of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) found.add(match[1] ?? match[2]);
+  for (const match of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi))
+    found.add(match[1] ?? match[2]);
   return [...found];
 }
 

@@ -5,7 +5,13 @@ import tls from "node:tls";
 import { checkLiteralTarget, checkTarget, connectChecked, tunnel, type ResolvedTarget } from "@/lib/net";
 import type { StepRecorder } from "./steps";
 
-export type Endpoint = { host: string; port: number; ca?: string; timeoutMs?: number; /** http://[user:pass@]proxy:port (HTTP CONNECT) */ proxy?: string };
+export type Endpoint = {
+  host: string;
+  port: number;
+  ca?: string;
+  timeoutMs?: number;
+  /** http://[user:pass@]proxy:port (HTTP CONNECT) */ proxy?: string;
+};
 
 export function trustedCas(extraCa?: string): string[] | undefined {
   return extraCa ? [...tls.rootCertificates, extraCa] : undefined;
@@ -47,16 +53,27 @@ export async function resolveHost(steps: StepRecorder, host: string, port: numbe
 
 /** Connects to the checked address itself: no second DNS answer is trusted. */
 export async function connectTcp(steps: StepRecorder, endpoint: Endpoint, target: ResolvedTarget): Promise<net.Socket> {
-  return steps.run("connect", () => connectChecked(target, endpoint.port, endpoint.timeoutMs), () => `${target.addresses[0].address}:${endpoint.port}`);
+  return steps.run(
+    "connect",
+    () => connectChecked(target, endpoint.port, endpoint.timeoutMs),
+    () => `${target.addresses[0].address}:${endpoint.port}`,
+  );
 }
 
 /**
  * A TCP connection to the endpoint through an HTTP CONNECT proxy (corporate networks that allow outbound
  * connections only through one). The proxy resolves the server's name; an IP literal is checked here first.
  */
-export async function connectViaProxy(steps: StepRecorder, endpoint: Endpoint & { proxy: string }): Promise<net.Socket> {
+export async function connectViaProxy(
+  steps: StepRecorder,
+  endpoint: Endpoint & { proxy: string },
+): Promise<net.Socket> {
   const proxy = new URL(endpoint.proxy);
-  await steps.run("resolve", async () => checkLiteralTarget(endpoint.host, endpoint.port, { field: "host" }), () => `${endpoint.host} is resolved by the proxy ${proxy.host}`);
+  await steps.run(
+    "resolve",
+    async () => checkLiteralTarget(endpoint.host, endpoint.port, { field: "host" }),
+    () => `${endpoint.host} is resolved by the proxy ${proxy.host}`,
+  );
   return steps.run(
     "connect",
     () => tunnel(proxy, endpoint),
@@ -108,5 +125,9 @@ function subjectOf(socket: tls.TLSSocket): string {
 
 /** A socket timing out after `ms` of silence ends with an ETIMEDOUT error. */
 export function idleTimeout(socket: net.Socket, ms: number): void {
-  socket.setTimeout(ms, () => socket.destroy(Object.assign(new Error(`no answer from the server for ${Math.round(ms / 1000)} s`), { code: "ETIMEDOUT" })));
+  socket.setTimeout(ms, () =>
+    socket.destroy(
+      Object.assign(new Error(`no answer from the server for ${Math.round(ms / 1000)} s`), { code: "ETIMEDOUT" }),
+    ),
+  );
 }

@@ -44,7 +44,9 @@ export async function saveMailboxOAuth(
 export function requireRetypedGrantSecret(fields: OAuthFields): void {
   const retyped = (name: keyof OAuthFields, label: string) => {
     if (!fields[name]) {
-      throw new UserFacingError(`The server changed: enter the ${label} again.`, { fieldErrors: { [`oauth.${name}`]: `The server changed: enter the ${label} again` } });
+      throw new UserFacingError(`The server changed: enter the ${label} again.`, {
+        fieldErrors: { [`oauth.${name}`]: `The server changed: enter the ${label} again` },
+      });
     }
   };
   switch (fields.grantType) {

@@ -28,8 +28,17 @@ afterAll(() => silent.stop());
 
 const form = () =>
   schema.mailboxFormSchema.parse({
-    name: "Silent", protocol: "imap", startTls: false, authType: "password", host: "127.0.0.1", port: silent.port, username: "user@example.test",
-    password: "typed", emailAddresses: "user@example.test", folder: "INBOX", fetchIntervalMin: 5,
+    name: "Silent",
+    protocol: "imap",
+    startTls: false,
+    authType: "password",
+    host: "127.0.0.1",
+    port: silent.port,
+    username: "user@example.test",
+    password: "typed",
+    emailAddresses: "user@example.test",
+    folder: "INBOX",
+    fetchIntervalMin: 5,
   });
 
 describe("whole-operation deadlines", () => {
@@ -37,13 +46,21 @@ describe("whole-operation deadlines", () => {
     const started = Date.now();
     const result = await service.runSampleFetch(form(), "admin-1", { deadlineMs: 1500 });
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(result).toMatchObject({ ok: false, error: "The sample fetch did not finish within 2 s", hint: { code: "net.timeout" } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: "The sample fetch did not finish within 2 s",
+      hint: { code: "net.timeout" },
+    });
     expect(silent.lines.some((line) => /LOGIN|AUTHENTICATE/i.test(line))).toBe(true);
   });
 
   it("the connection check gives up at its deadline and records the failure", async () => {
     const { id } = await service.saveMailbox(form(), "admin-1");
     const result = await service.verifyMailbox(id, "admin-1", { deadlineMs: 1500 });
-    expect(result).toMatchObject({ ok: false, failedStep: "connect", error: "Checking the connection did not finish within 2 s" });
+    expect(result).toMatchObject({
+      ok: false,
+      failedStep: "connect",
+      error: "Checking the connection did not finish within 2 s",
+    });
   });
 });

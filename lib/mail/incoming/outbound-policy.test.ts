@@ -55,8 +55,18 @@ async function closedPort(): Promise<number> {
 
 function form(overrides: Record<string, unknown>) {
   return schema.mailboxFormSchema.parse({
-    name: "Probe", protocol: "imap", startTls: false, authType: "password", host: "127.0.0.1", port: 143, username: alice.username, password: "typed-password",
-    emailAddresses: alice.username, folder: "INBOX", fetchIntervalMin: 5, ...overrides,
+    name: "Probe",
+    protocol: "imap",
+    startTls: false,
+    authType: "password",
+    host: "127.0.0.1",
+    port: 143,
+    username: alice.username,
+    password: "typed-password",
+    emailAddresses: alice.username,
+    folder: "INBOX",
+    fetchIntervalMin: 5,
+    ...overrides,
   });
 }
 
@@ -80,7 +90,10 @@ describe("the sample fetch refuses targets outside the policy, before connecting
   it("metadata and link-local addresses are refused whatever the policy allows", async () => {
     for (const [host, message] of [
       ["169.254.169.254", "169.254.169.254 is a link-local address: Mailbridge does not connect there"],
-      ["[::ffff:a9fe:a9fe]", "::ffff:a9fe:a9fe is a link-local address (it carries 169.254.169.254): Mailbridge does not connect there"],
+      [
+        "[::ffff:a9fe:a9fe]",
+        "::ffff:a9fe:a9fe is a link-local address (it carries 169.254.169.254): Mailbridge does not connect there",
+      ],
       ["fd00:ec2::254", "fd00:ec2::254 is a cloud metadata address: Mailbridge does not connect there"],
       ["100.100.100.200", "100.100.100.200 is a cloud metadata address: Mailbridge does not connect there"],
     ]) {
@@ -92,8 +105,20 @@ describe("the sample fetch refuses targets outside the policy, before connecting
   it("an open and a closed port of a refused host give the same answer", async () => {
     use({ MAILBRIDGE_OUTBOUND_NETWORKS: "public" });
     const open = await service.runSampleFetch(form({ protocol: "pop", host: "127.0.0.1", port: fake.port }), "admin-1");
-    const closed = await service.runSampleFetch(form({ protocol: "pop", host: "127.0.0.1", port: await closedPort() }), "admin-1");
-    const answer = (r: typeof open) => (r.ok ? null : { failedStep: r.failedStep, error: r.error, raw: r.raw, hint: r.hint, steps: r.steps.map((s) => ({ ...s, ms: 0 })) });
+    const closed = await service.runSampleFetch(
+      form({ protocol: "pop", host: "127.0.0.1", port: await closedPort() }),
+      "admin-1",
+    );
+    const answer = (r: typeof open) =>
+      r.ok
+        ? null
+        : {
+            failedStep: r.failedStep,
+            error: r.error,
+            raw: r.raw,
+            hint: r.hint,
+            steps: r.steps.map((s) => ({ ...s, ms: 0 })),
+          };
     expect(answer(open)).toEqual(answer(closed));
     expect(open.ok).toBe(false);
   });
@@ -109,9 +134,19 @@ describe("the sample fetch refuses targets outside the policy, before connecting
 
   it("Graph: a Connect URL on a metadata address is refused before any request", async () => {
     const settings: SourceSettings = {
-      protocol: "graph", startTls: true, host: "", port: 443, connectUrl: "https://[::ffff:169.254.169.254]/v1.0", mailbox: alice.username, folder: "Inbox", ca: rig.ca, timeoutMs: 5000,
+      protocol: "graph",
+      startTls: true,
+      host: "",
+      port: 443,
+      connectUrl: "https://[::ffff:169.254.169.254]/v1.0",
+      mailbox: alice.username,
+      folder: "Inbox",
+      ca: rig.ca,
+      timeoutMs: 5000,
     };
-    const result = await sampleFetch(createSource(settings, { type: "oauth", user: alice.username, getToken: async () => ({ accessToken: "t" }) }));
+    const result = await sampleFetch(
+      createSource(settings, { type: "oauth", user: alice.username, getToken: async () => ({ accessToken: "t" }) }),
+    );
     expect(result).toMatchObject({ ok: false, failedStep: "resolve", hint: { code: "net.refused_by_policy" } });
     if (!result.ok) expect(result.error).toMatch(/link-local address \(it carries 169\.254\.169\.254\)/);
   });
@@ -128,12 +163,20 @@ describe("through a proxy", () => {
     use({ MAILBRIDGE_HTTPS_PROXY: proxy.url });
     const port = await closedPort();
     const named = await service.runSampleFetch(form({ protocol: "pops", host: "localhost", port }), "admin-1");
-    expect(named.steps[0]).toMatchObject({ name: "resolve", ok: true, detail: expect.stringContaining("resolved by the proxy") });
+    expect(named.steps[0]).toMatchObject({
+      name: "resolve",
+      ok: true,
+      detail: expect.stringContaining("resolved by the proxy"),
+    });
     expect(proxy.seen).toContain(`CONNECT localhost:${port}`);
     const seen = proxy.seen.length;
     for (const protocol of ["pops", "imaps"]) {
       const literal = await service.runSampleFetch(form({ protocol, host: "169.254.169.254", port: 993 }), "admin-1");
-      expect(literal).toMatchObject({ ok: false, failedStep: "resolve", error: "169.254.169.254 is a link-local address: Mailbridge does not connect there" });
+      expect(literal).toMatchObject({
+        ok: false,
+        failedStep: "resolve",
+        error: "169.254.169.254 is a link-local address: Mailbridge does not connect there",
+      });
     }
     expect(proxy.seen.length).toBe(seen);
   });

@@ -13,7 +13,9 @@ afterEach(() => {
 });
 
 /** A server that greets, then answers each command through `answer`; reports how many bytes it sent. */
-async function hostileServer(answer: (command: string, socket: net.Socket) => void): Promise<{ port: number; sent: () => number }> {
+async function hostileServer(
+  answer: (command: string, socket: net.Socket) => void,
+): Promise<{ port: number; sent: () => number }> {
   let sent = 0;
   const server = net.createServer((socket) => {
     const write = socket.write.bind(socket);
@@ -47,7 +49,13 @@ function flood(socket: net.Socket, line: string): void {
 }
 
 function connect(port: number) {
-  return Pop3Client.connect({ host: "127.0.0.1", port, security: "none", steps: new StepRecorder(), timeoutMs: 20_000 });
+  return Pop3Client.connect({
+    host: "127.0.0.1",
+    port,
+    security: "none",
+    steps: new StepRecorder(),
+    timeoutMs: 20_000,
+  });
 }
 
 describe("POP3 client bounds", () => {
@@ -59,7 +67,10 @@ describe("POP3 client bounds", () => {
       }
     });
     const client = await connect(server.port);
-    const error = await client.uidl().then(() => null, (e: unknown) => e);
+    const error = await client.uidl().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Pop3Error);
     expect((error as Error).message).toMatch(/answer to UIDL is longer than 8 MiB/);
     // the client stopped reading soon after the cap (socket buffers allow a little more on the wire)
@@ -71,7 +82,10 @@ describe("POP3 client bounds", () => {
       if (command === "CAPA") flood(socket, "x".repeat(64 * 1024));
     });
     const client = await connect(server.port);
-    const error = await client.capa().then(() => null, (e: unknown) => e);
+    const error = await client.capa().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/line longer than 1 MiB without a line end/);
     expect(server.sent()).toBeLessThan(MAX_LINE_BYTES + 16 * 1024 * 1024);
   }, 60_000);

@@ -55,24 +55,36 @@ export class Pop3Client {
     }
     idleTimeout(plain, timeoutMs);
     const client = new Pop3Client(new LineSocket(plain), opts.transcript, timeoutMs);
-    opts.transcript?.note(`connected to ${opts.host}:${opts.port}, ${opts.security === "none" ? "plain text (STARTTLS switched off)" : "plain text until STLS"}`);
+    opts.transcript?.note(
+      `connected to ${opts.host}:${opts.port}, ${opts.security === "none" ? "plain text (STARTTLS switched off)" : "plain text until STLS"}`,
+    );
     await client.readGreeting();
     if (opts.security === "none") return client;
     const capabilities = await client.capa();
     if (capabilities !== null && !capabilities.some((c) => c.toUpperCase() === "STLS")) {
-      throw opts.steps.fail("tls", new Pop3Error("The server does not offer STLS, so the connection was not secured and no credentials were sent", "CAPA without STLS"));
+      throw opts.steps.fail(
+        "tls",
+        new Pop3Error(
+          "The server does not offer STLS, so the connection was not secured and no credentials were sent",
+          "CAPA without STLS",
+        ),
+      );
     }
-    await opts.steps.run("tls", async () => {
-      await client.simple("STLS");
-      const socket = client.lines.detach();
-      if (client.lines.hasBuffered()) throw new Error("data received before the TLS handshake (STLS injection?)");
-      const secure = await startTlsQuiet(opts, socket);
-      idleTimeout(secure, timeoutMs);
-      client.lines.attach(secure);
-      client.capabilities = null;
-      opts.transcript?.note(`TLS established (${secure.getProtocol()})`);
-      return secure;
-    }, (secure) => `STLS, ${secure.getProtocol()}, certificate verified`);
+    await opts.steps.run(
+      "tls",
+      async () => {
+        await client.simple("STLS");
+        const socket = client.lines.detach();
+        if (client.lines.hasBuffered()) throw new Error("data received before the TLS handshake (STLS injection?)");
+        const secure = await startTlsQuiet(opts, socket);
+        idleTimeout(secure, timeoutMs);
+        client.lines.attach(secure);
+        client.capabilities = null;
+        opts.transcript?.note(`TLS established (${secure.getProtocol()})`);
+        return secure;
+      },
+      (secure) => `STLS, ${secure.getProtocol()}, certificate verified`,
+    );
     return client;
   }
 
@@ -83,7 +95,10 @@ export class Pop3Client {
 
   private async readLine(): Promise<string> {
     const line = await this.lines.readLine();
-    if (line === null) throw Object.assign(new Pop3Error("The server closed the connection", "(connection closed)"), { code: "ECONNRESET" });
+    if (line === null)
+      throw Object.assign(new Pop3Error("The server closed the connection", "(connection closed)"), {
+        code: "ECONNRESET",
+      });
     const text = line.toString("latin1");
     this.transcript?.server(text);
     return text;
@@ -132,7 +147,10 @@ export class Pop3Client {
         if (bytes > MAX_MULTILINE_BYTES) {
           // The rest of the answer is still coming: the connection cannot be used for another command.
           this.destroy();
-          throw new Pop3Error(`The server's answer to ${name} is longer than ${MAX_MULTILINE_BYTES / (1024 * 1024)} MiB; stopped reading it and closed the connection`, `(answer to ${name} cut after ${lines.length} lines)`);
+          throw new Pop3Error(
+            `The server's answer to ${name} is longer than ${MAX_MULTILINE_BYTES / (1024 * 1024)} MiB; stopped reading it and closed the connection`,
+            `(answer to ${name} cut after ${lines.length} lines)`,
+          );
         }
         lines.push(line.startsWith("..") ? line.slice(1) : line);
       }
@@ -153,7 +171,12 @@ export class Pop3Client {
 
   async saslMechanisms(): Promise<string[]> {
     const sasl = (await this.capa())?.find((c) => /^SASL\b/i.test(c));
-    return sasl ? sasl.split(/\s+/).slice(1).map((m) => m.toUpperCase()) : [];
+    return sasl
+      ? sasl
+          .split(/\s+/)
+          .slice(1)
+          .map((m) => m.toUpperCase())
+      : [];
   }
 
   /** Password login: USER/PASS when offered (or no CAPA), else AUTH PLAIN. */
@@ -163,7 +186,11 @@ export class Pop3Client {
     this.transcript?.addSecret(password);
     const capabilities = await this.capa();
     const mechanisms = await this.saslMechanisms();
-    if (capabilities === null || capabilities.some((c) => c.toUpperCase() === "USER") || !mechanisms.includes("PLAIN")) {
+    if (
+      capabilities === null ||
+      capabilities.some((c) => c.toUpperCase() === "USER") ||
+      !mechanisms.includes("PLAIN")
+    ) {
       await this.simple(`USER ${user}`);
       await this.simple(`PASS ${password}`, { sensitive: true, display: "PASS" });
       return;
@@ -194,12 +221,17 @@ export class Pop3Client {
   }
 
   /** AUTH <mech>, `+`, payload. An error challenge (`+ <b64>`) is answered with an empty line, as RFC 7628 asks. */
-  private async saslTwoLine(mechanism: string, payload: string, opts: { allowOneLineFallback?: boolean } = {}): Promise<"ok" | "no-challenge"> {
+  private async saslTwoLine(
+    mechanism: string,
+    payload: string,
+    opts: { allowOneLineFallback?: boolean } = {},
+  ): Promise<"ok" | "no-challenge"> {
     return this.exclusive(async () => {
       this.send(`AUTH ${mechanism}`);
       const challenge = await this.readLine();
       if (!challenge.startsWith("+") || challenge.startsWith("+OK")) {
-        if (opts.allowOneLineFallback && challenge.startsWith("-ERR") && !/Protocol error/i.test(challenge)) return "no-challenge";
+        if (opts.allowOneLineFallback && challenge.startsWith("-ERR") && !/Protocol error/i.test(challenge))
+          return "no-challenge";
         throw new Pop3Error(`AUTH ${mechanism} failed`, challenge);
       }
       this.send(payload, { sensitive: true });
@@ -283,9 +315,11 @@ export class Pop3Client {
         try {
           for (;;) {
             const raw = await lines.readLine();
-            if (raw === null) throw Object.assign(new Error(`The server closed the connection during ${verb}`), { code: "ECONNRESET" });
+            if (raw === null)
+              throw Object.assign(new Error(`The server closed the connection during ${verb}`), { code: "ECONNRESET" });
             if (raw.length === 1 && raw[0] === 0x2e) {
-              if (count > keep) transcript?.note(`[${count - keep} more line(s) of the message, ${bytes} bytes in all]`);
+              if (count > keep)
+                transcript?.note(`[${count - keep} more line(s) of the message, ${bytes} bytes in all]`);
               transcript?.server(".");
               release();
               this.push(null);
@@ -317,7 +351,11 @@ export class Pop3Client {
    * windows before their answers are read (one round trip per window, not per message); else one by one.
    * A message over `maxBytes` is read to its end (the session stays in step) and refused with Pop3Error.
    */
-  async retrMany(ns: number[], onMessage: (n: number, raw: Buffer) => Promise<void> | void, opts: { maxBytes?: number; window?: number } = {}): Promise<void> {
+  async retrMany(
+    ns: number[],
+    onMessage: (n: number, raw: Buffer) => Promise<void> | void,
+    opts: { maxBytes?: number; window?: number } = {},
+  ): Promise<void> {
     const window = (await this.pipelining()) ? (opts.window ?? 16) : 1;
     await this.exclusive(async () => {
       for (let i = 0; i < ns.length; i += window) {
@@ -342,7 +380,10 @@ export class Pop3Client {
     let bytes = 0;
     for (;;) {
       const raw = await this.lines.readLine();
-      if (raw === null) throw Object.assign(new Pop3Error("The server closed the connection during RETR", "(connection closed)"), { code: "ECONNRESET" });
+      if (raw === null)
+        throw Object.assign(new Pop3Error("The server closed the connection during RETR", "(connection closed)"), {
+          code: "ECONNRESET",
+        });
       if (raw.length === 1 && raw[0] === 0x2e) break;
       const line = raw.length > 1 && raw[0] === 0x2e && raw[1] === 0x2e ? raw.subarray(1) : raw;
       bytes += line.length + 2;

@@ -8,7 +8,15 @@ import { Pop3Client } from "./pop3-client";
 import { Pop3Source } from "./pop3-source";
 import type { IncomingSession, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
-import { deliverMails, oauthFromRig, passwordFromRig, readAll, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import {
+  deliverMails,
+  oauthFromRig,
+  passwordFromRig,
+  readAll,
+  SCOPES,
+  testRig,
+  uniqueName,
+} from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -59,13 +67,21 @@ describe.each([
   it("lists by UIDL after the cursor and streams dot-unstuffed MIME", async () => {
     const subject = uniqueName(`pop-${protocol}-${authType}`);
     await deliverMails(rig, alice, "INBOX", [subject]);
-    const auth = authType === "oauth" ? oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail }) : passwordFromRig(rig, "alice");
+    const auth =
+      authType === "oauth"
+        ? oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })
+        : passwordFromRig(rig, "alice");
     const { session, steps } = await open(popSettings(protocol), auth);
     expect(steps.steps.filter((s) => !s.ok)).toEqual([]);
-    expect(steps.steps.map((s) => s.name)).toEqual(expect.arrayContaining(["resolve", "connect", "tls", "authenticate", "open folder"]));
+    expect(steps.steps.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["resolve", "connect", "tls", "authenticate", "open folder"]),
+    );
 
     const first = await session.listNew(null);
-    const fetched = await subjectsOf(session, first.messages.map((m) => m.id));
+    const fetched = await subjectsOf(
+      session,
+      first.messages.map((m) => m.id),
+    );
     const raw = fetched.get(subject);
     expect(raw).toBeDefined();
     // "..line" on the wire is ".line" in the message
@@ -80,7 +96,14 @@ describe.each([
     const { session: next } = await open(popSettings(protocol), auth);
     const fresh = await next.listNew(first.nextCursor);
     expect(fresh.messages.filter((m) => firstIds.has(m.id))).toEqual([]);
-    expect((await subjectsOf(next, fresh.messages.map((m) => m.id))).has(later)).toBe(true);
+    expect(
+      (
+        await subjectsOf(
+          next,
+          fresh.messages.map((m) => m.id),
+        )
+      ).has(later),
+    ).toBe(true);
   });
 });
 
@@ -90,9 +113,20 @@ describe("Exchange Online POP3", () => {
     await deliverMails(rig, alice, "INBOX", [subject]);
     const transcript = new TranscriptRecorder();
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop });
-    const { session } = await open(popSettings("pops", { host: rig.exchange.host, port: rig.exchange.pop3TlsPort }), auth, transcript);
+    const { session } = await open(
+      popSettings("pops", { host: rig.exchange.host, port: rig.exchange.pop3TlsPort }),
+      auth,
+      transcript,
+    );
     const listed = await session.listNew(null);
-    expect((await subjectsOf(session, listed.messages.map((m) => m.id))).has(subject)).toBe(true);
+    expect(
+      (
+        await subjectsOf(
+          session,
+          listed.messages.map((m) => m.id),
+        )
+      ).has(subject),
+    ).toBe(true);
     const text = transcript.text();
     expect(text).toMatch(/C: AUTH XOAUTH2\n/);
     expect(text).toMatch(/S: \+ ?\n.*C: \[redacted\]/s);
@@ -109,7 +143,12 @@ describe("Exchange Online POP3", () => {
       const transcript = new TranscriptRecorder();
       const { session } = await open(popSettings("pops", { host: rig.exchange.host, port }), auth, transcript);
       const listed = await session.listNew(null);
-      const raw = (await subjectsOf(session, listed.messages.map((m) => m.id))).get(subject);
+      const raw = (
+        await subjectsOf(
+          session,
+          listed.messages.map((m) => m.id),
+        )
+      ).get(subject);
       expect(raw, command).toMatch(/\r\n\.line starting with a dot\r\n$/);
       expect(transcript.text()).toMatch(new RegExp(`C: ${command} \\d+`));
     }
@@ -118,9 +157,17 @@ describe("Exchange Online POP3", () => {
   it("the one-line form is what Exchange refuses (and the hint says so)", async () => {
     const token = (await oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop }).getToken()).accessToken;
     const steps = new StepRecorder();
-    const client = await Pop3Client.connect({ host: rig.exchange.host, port: rig.exchange.pop3TlsPort, ca: rig.ca, security: "tls", steps });
+    const client = await Pop3Client.connect({
+      host: rig.exchange.host,
+      port: rig.exchange.pop3TlsPort,
+      ca: rig.ca,
+      security: "tls",
+      steps,
+    });
     const payload = Buffer.from(`user=${alice}\x01auth=Bearer ${token}\x01\x01`).toString("base64");
-    const error = await steps.run("authenticate", () => client.simple(`AUTH XOAUTH2 ${payload}`, { display: "AUTH XOAUTH2" })).catch((e: unknown) => e);
+    const error = await steps
+      .run("authenticate", () => client.simple(`AUTH XOAUTH2 ${payload}`, { display: "AUTH XOAUTH2" }))
+      .catch((e: unknown) => e);
     client.destroy();
     expect(error).toBeInstanceOf(MailStepError);
     expect((error as MailStepError).raw).toMatch(/-ERR Protocol error.*10/);
@@ -129,7 +176,10 @@ describe("Exchange Online POP3", () => {
 
   it("refuses basic auth, at the authenticate step", async () => {
     const steps = new StepRecorder();
-    const error = await new Pop3Source(popSettings("pops", { host: rig.exchange.host, port: rig.exchange.pop3TlsPort }), passwordFromRig(rig, "alice"))
+    const error = await new Pop3Source(
+      popSettings("pops", { host: rig.exchange.host, port: rig.exchange.pop3TlsPort }),
+      passwordFromRig(rig, "alice"),
+    )
       .connect({ steps })
       .catch((e: unknown) => e);
     expect((error as MailStepError).step).toBe("authenticate");
@@ -180,7 +230,10 @@ describe("after fetch", () => {
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail });
     const { session } = await open(popSettings("pops"), auth);
     const listed = await session.listNew(null);
-    const subjects = await subjectsOf(session, listed.messages.map((m) => m.id));
+    const subjects = await subjectsOf(
+      session,
+      listed.messages.map((m) => m.id),
+    );
     const ids = [...subjects.keys()];
     const idOf = (subject: string) => listed.messages[ids.indexOf(subject)].id;
     await session.applyAfterFetch(idOf(gone), { action: "delete" });
@@ -223,7 +276,10 @@ describe("batches", () => {
     await session.fetchBatch(wanted, ({ raw }) => void batch.push(raw.toString("utf8")));
     expect(batch).toEqual(single);
     // the three RETR commands went out before the first answer came back
-    const lines = transcript.text().split("\n").map((l) => l.replace(/^\s*[\d.]+ /, ""));
+    const lines = transcript
+      .text()
+      .split("\n")
+      .map((l) => l.replace(/^\s*[\d.]+ /, ""));
     const start = lines.lastIndexOf("*: batch starts");
     expect(lines.slice(start + 1, start + 4).every((l) => l.startsWith("C: RETR"))).toBe(true);
   });

@@ -4,7 +4,19 @@ import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
 import { OneByOneSession } from "./batch-fallback";
-import type { AfterFetch, BatchMessage, FetchBatchOptions, ConnectContext, IncomingSession, IncomingSource, ListNewResult, ListedMessage, SourceAuth, SourceCursor, SourceSettings } from "./source";
+import type {
+  AfterFetch,
+  BatchMessage,
+  FetchBatchOptions,
+  ConnectContext,
+  IncomingSession,
+  IncomingSource,
+  ListNewResult,
+  ListedMessage,
+  SourceAuth,
+  SourceCursor,
+  SourceSettings,
+} from "./source";
 import { MailStepError, type StepRecorder } from "./steps";
 
 export class Pop3Source implements IncomingSource {
@@ -33,9 +45,17 @@ export class Pop3Source implements IncomingSource {
     try {
       if (auth.type === "password") {
         ctx.transcript?.addSecret(auth.password);
-        await ctx.steps.run("authenticate", () => client.loginWithPassword(auth.user, auth.password), () => `password login as ${auth.user}`);
+        await ctx.steps.run(
+          "authenticate",
+          () => client.loginWithPassword(auth.user, auth.password),
+          () => `password login as ${auth.user}`,
+        );
       } else {
-        const token = await ctx.steps.run("token", () => auth.getToken(), () => "access token ready");
+        const token = await ctx.steps.run(
+          "token",
+          () => auth.getToken(),
+          () => "access token ready",
+        );
         ctx.transcript?.addSecret(token.accessToken);
         await ctx.steps.run(
           "authenticate",
@@ -69,10 +89,19 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
     if (name.toUpperCase() !== "INBOX") {
       throw this.steps.fail(
         "open folder",
-        new MailStepError("open folder", `POP3 serves only the INBOX, not "${name}". Use IMAP to fetch from another folder.`, undefined, null),
+        new MailStepError(
+          "open folder",
+          `POP3 serves only the INBOX, not "${name}". Use IMAP to fetch from another folder.`,
+          undefined,
+          null,
+        ),
       );
     }
-    await this.steps.run("open folder", () => this.refresh(), (count) => `INBOX, ${count} message(s)`);
+    await this.steps.run(
+      "open folder",
+      () => this.refresh(),
+      (count) => `INBOX, ${count} message(s)`,
+    );
   }
 
   private async refresh(): Promise<number> {
@@ -112,7 +141,8 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
 
   private numberOf(id: string): number {
     const n = this.numbers.get(id);
-    if (n === undefined) throw new MailStepError("fetch", `message ${id} is no longer in the maildrop`, undefined, null);
+    if (n === undefined)
+      throw new MailStepError("fetch", `message ${id} is no longer in the maildrop`, undefined, null);
     return n;
   }
 
@@ -123,7 +153,11 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
   async fetchRaw(id: string): Promise<Readable> {
     const n = this.numberOf(id);
     if (await this.client.offersTop()) {
-      return this.steps.run("fetch", () => this.client.topWhole(n), () => `TOP message ${id} (the whole message; its flags stay as they are)`);
+      return this.steps.run(
+        "fetch",
+        () => this.client.topWhole(n),
+        () => `TOP message ${id} (the whole message; its flags stay as they are)`,
+      );
     }
     if (this.readOnly) {
       throw this.steps.fail(
@@ -135,25 +169,38 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
           {
             code: "pop.no_top",
             title: "The server cannot show a message without marking it read",
-            action: "Nothing to fix for fetching: the fetcher reads with RETR. To preview mail without changing it, use IMAP if the server offers it.",
+            action:
+              "Nothing to fix for fetching: the fetcher reads with RETR. To preview mail without changing it, use IMAP if the server offers it.",
           },
         ),
       );
     }
-    return this.steps.run("fetch", () => this.client.retr(n), () => `RETR message ${id}`);
+    return this.steps.run(
+      "fetch",
+      () => this.client.retr(n),
+      () => `RETR message ${id}`,
+    );
   }
 
   /** RETR pipelined where the server offers PIPELINING (one round trip per window of messages). */
-  async fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts: FetchBatchOptions = {}): Promise<void> {
+  async fetchBatch(
+    messages: ListedMessage[],
+    onMessage: (message: BatchMessage) => Promise<void> | void,
+    opts: FetchBatchOptions = {},
+  ): Promise<void> {
     if (messages.length === 0) return;
     const idOf = new Map(messages.map((m) => [this.numberOf(m.id), m.id]));
     await this.steps.run(
       "fetch",
       () =>
-        this.client.retrMany([...idOf.keys()], async (n, raw) => {
-          opts.signal?.throwIfAborted();
-          await onMessage({ id: idOf.get(n)!, raw });
-        }, { maxBytes: opts.maxBytes }),
+        this.client.retrMany(
+          [...idOf.keys()],
+          async (n, raw) => {
+            opts.signal?.throwIfAborted();
+            await onMessage({ id: idOf.get(n)!, raw });
+          },
+          { maxBytes: opts.maxBytes },
+        ),
       () => `RETR of ${messages.length} message(s)`,
     );
   }
@@ -161,12 +208,19 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
   async applyAfterFetch(id: string, action: AfterFetch): Promise<void> {
     if (action.action === "leave") return;
     if (action.action !== "delete") {
-      throw new UserFacingError(`POP3 cannot ${action.action === "move" ? "move messages to a folder" : "mark messages as read"}; choose "leave" or "delete".`, {
-        field: "afterFetch",
-      });
+      throw new UserFacingError(
+        `POP3 cannot ${action.action === "move" ? "move messages to a folder" : "mark messages as read"}; choose "leave" or "delete".`,
+        {
+          field: "afterFetch",
+        },
+      );
     }
     // Marked now, removed by the server when the session ends with QUIT.
-    await this.steps.run("after fetch", () => this.client.dele(this.numberOf(id)), () => `DELE ${id}`);
+    await this.steps.run(
+      "after fetch",
+      () => this.client.dele(this.numberOf(id)),
+      () => `DELE ${id}`,
+    );
   }
 
   async close(): Promise<void> {

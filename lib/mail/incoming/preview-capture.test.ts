@@ -113,14 +113,19 @@ describe("a message stream that fails part-way", () => {
         if (!sent) {
           sent = true;
           stream.push(bytes);
-        } else setImmediate(() => stream.destroy(Object.assign(new Error("Connection not available"), { code: "NoConnection" })));
+        } else
+          setImmediate(() =>
+            stream.destroy(Object.assign(new Error("Connection not available"), { code: "NoConnection" })),
+          );
       },
     });
     return stream;
   }
 
   it("keeps what arrived and says the connection ended, with the library's words labelled", async () => {
-    const start = Buffer.from("From: a@example.org\r\nSubject: dropped\r\nContent-Type: text/plain\r\n\r\nfirst lines\r\n");
+    const start = Buffer.from(
+      "From: a@example.org\r\nSubject: dropped\r\nContent-Type: text/plain\r\n\r\nfirst lines\r\n",
+    );
     const source = new BigMailSource();
     const session = await source.connect({ steps: new StepRecorder() });
     session.fetchRaw = async () => failingAfter(start);
@@ -129,7 +134,9 @@ describe("a message stream that fails part-way", () => {
     if (!result.ok || !result.mail) throw new Error(result.ok ? "no mail" : result.error);
     expect(result.mail.subject).toBe("dropped");
     expect(result.mail.text).toContain("first lines");
-    expect(result.mail.notices[0]).toBe(`The connection ended after ${start.length} bytes of the message had arrived; what arrived is shown (the mail library said: Connection not available).`);
+    expect(result.mail.notices[0]).toBe(
+      `The connection ended after ${start.length} bytes of the message had arrived; what arrived is shown (the mail library said: Connection not available).`,
+    );
   });
 
   it("nothing arrived: the fetch step fails in plain words, the library's words as the reply", async () => {
@@ -138,6 +145,11 @@ describe("a message stream that fails part-way", () => {
     session.fetchRaw = async () => failingAfter(Buffer.alloc(0));
     source.connect = async () => session;
     const result = await sampleFetch(source);
-    expect(result).toMatchObject({ ok: false, failedStep: "fetch", error: "The connection ended before any of the message arrived.", raw: "Connection not available" });
+    expect(result).toMatchObject({
+      ok: false,
+      failedStep: "fetch",
+      error: "The connection ended before any of the message arrived.",
+      raw: "Connection not available",
+    });
   });
 });

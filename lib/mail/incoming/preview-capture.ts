@@ -67,7 +67,15 @@ export class Slots {
       const timer = setTimeout(() => {
         const at = this.waiting.indexOf(grant);
         if (at >= 0) this.waiting.splice(at, 1);
-        reject(new MailStepError("fetch", "The console is busy showing other sample mails; try again in a moment.", undefined, null, "PREVIEW_BUSY"));
+        reject(
+          new MailStepError(
+            "fetch",
+            "The console is busy showing other sample mails; try again in a moment.",
+            undefined,
+            null,
+            "PREVIEW_BUSY",
+          ),
+        );
       }, waitMs);
       this.waiting.push(grant);
     });

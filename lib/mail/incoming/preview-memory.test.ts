@@ -15,7 +15,11 @@ it("six concurrent previews of a 20 MiB mail keep the process's memory bounded",
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
-  const result = JSON.parse(output.trim().split("\n").at(-1)!) as { ok: boolean; peakGrowthMiB: number; finalGrowthMiB: number };
+  const result = JSON.parse(output.trim().split("\n").at(-1)!) as {
+    ok: boolean;
+    peakGrowthMiB: number;
+    finalGrowthMiB: number;
+  };
   expect(result.ok).toBe(true);
   // Parsing the six whole mails at once, as the preview did before, grew this process by about 466 MiB at its
   // peak and kept 311 MiB; capped and two at a time it grows by 80-105 MiB (RSS includes lazily loaded code).

@@ -19,14 +19,27 @@ afterAll(async () => {
 });
 
 function settings(over: Partial<SourceSettings>): SourceSettings {
-  return { protocol: "imaps", startTls: true, host: rig.imap.host, port: rig.imap.tlsPort, mailbox: alice, folder: "INBOX", ca: rig.ca, timeoutMs: 8000, proxy: proxy.url, ...over };
+  return {
+    protocol: "imaps",
+    startTls: true,
+    host: rig.imap.host,
+    port: rig.imap.tlsPort,
+    mailbox: alice,
+    folder: "INBOX",
+    ca: rig.ca,
+    timeoutMs: 8000,
+    proxy: proxy.url,
+    ...over,
+  };
 }
 
 describe("through the configured proxy", () => {
   it("POP3S: the tunnel is the connect step, TLS and login go through it", async () => {
     const subject = uniqueName("proxied-pop");
     await deliverMails(rig, alice, "INBOX", [subject]);
-    const result = await sampleFetch(createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), passwordFromRig(rig, "alice")));
+    const result = await sampleFetch(
+      createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), passwordFromRig(rig, "alice")),
+    );
     expect(result.ok, JSON.stringify(result.steps)).toBe(true);
     expect(result.steps.find((s) => s.name === "connect")?.detail).toContain("through the proxy");
     expect(proxy.seen).toContain(`CONNECT ${rig.pop3.host}:${rig.pop3.tlsPort}`);
@@ -43,14 +56,24 @@ describe("through the configured proxy", () => {
   it("Graph: HTTPS through the tunnel, the certificate still verified", async () => {
     const folder = uniqueName("proxied-graph");
     await deliverMails(rig, alice, folder, ["proxied graph"]);
-    const result = await sampleFetch(createSource(settings({ protocol: "graph", connectUrl: rig.graph.baseUrl, folder }), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph })));
+    const result = await sampleFetch(
+      createSource(
+        settings({ protocol: "graph", connectUrl: rig.graph.baseUrl, folder }),
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }),
+      ),
+    );
     expect(result.ok && result.mail?.subject).toBe("proxied graph");
     const graph = new URL(rig.graph.baseUrl);
     expect(proxy.seen).toContain(`CONNECT ${graph.hostname}:${graph.port}`);
   });
 
   it("a proxy that refuses the tunnel fails at the connect step", async () => {
-    const result = await sampleFetch(createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort, proxy: "http://127.0.0.1:1" }), passwordFromRig(rig, "alice")));
+    const result = await sampleFetch(
+      createSource(
+        settings({ protocol: "pops", port: rig.pop3.tlsPort, proxy: "http://127.0.0.1:1" }),
+        passwordFromRig(rig, "alice"),
+      ),
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.failedStep).toBe("connect");
   });

@@ -36,10 +36,21 @@ describe("run transcripts", () => {
   it("a sample fetch's transcript is headed with mailbox, server, protocol, time and who ran it, and holds the FETCH data lines", async () => {
     const folder = uniqueName("Headed");
     await deliverMails(rig, alice.username, folder, [uniqueName("headed mail")]);
-    const admin = await database.db().user.create({ data: { email: `${uniqueName("runner")}@example.org`, name: "Rita Runner", passwordHash: "x", role: "admin" } });
+    const admin = await database.db().user.create({
+      data: { email: `${uniqueName("runner")}@example.org`, name: "Rita Runner", passwordHash: "x", role: "admin" },
+    });
     const values = schema.mailboxFormSchema.parse({
-      name: "Headed support", protocol: "imaps", authType: "password", host: rig.imap.host, port: rig.imap.tlsPort, username: alice.username,
-      password: alice.password, emailAddresses: alice.username, folder, fetchIntervalMin: 5, debug: true,
+      name: "Headed support",
+      protocol: "imaps",
+      authType: "password",
+      host: rig.imap.host,
+      port: rig.imap.tlsPort,
+      username: alice.username,
+      password: alice.password,
+      emailAddresses: alice.username,
+      folder,
+      fetchIntervalMin: 5,
+      debug: true,
     });
     const result = await service.runSampleFetch(values, admin.id);
     expect(result.ok).toBe(true);
@@ -62,7 +73,19 @@ describe("run transcripts", () => {
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail });
     const transcript = new TranscriptRecorder();
     const result = await sampleFetch(
-      createSource({ protocol: "imaps", startTls: true, host: rig.exchange.host, port: rig.exchange.imapTlsPort, mailbox: alice.username, folder, ca: rig.ca, timeoutMs: 20_000 }, auth),
+      createSource(
+        {
+          protocol: "imaps",
+          startTls: true,
+          host: rig.exchange.host,
+          port: rig.exchange.imapTlsPort,
+          mailbox: alice.username,
+          folder,
+          ca: rig.ca,
+          timeoutMs: 20_000,
+        },
+        auth,
+      ),
       { transcript },
     );
     expect(result.ok).toBe(true);

@@ -16,9 +16,18 @@ export async function runTranscript(input: {
   secrets: (string | null | undefined)[];
 }): Promise<TranscriptRecorder> {
   const { values } = input;
-  const user = input.userId ? await db().user.findUnique({ where: { id: input.userId }, select: { email: true, name: true } }) : null;
-  const ranBy = input.userId ? (user ? `${user.name ? `${user.name} ` : ""}<${user.email}>` : `user ${input.userId}`) : "scheduler";
-  const server = values.protocol === "ews" || values.protocol === "graph" ? (values.connectUrl ?? "") : `${values.host}:${values.port}`;
+  const user = input.userId
+    ? await db().user.findUnique({ where: { id: input.userId }, select: { email: true, name: true } })
+    : null;
+  const ranBy = input.userId
+    ? user
+      ? `${user.name ? `${user.name} ` : ""}<${user.email}>`
+      : `user ${input.userId}`
+    : "scheduler";
+  const server =
+    values.protocol === "ews" || values.protocol === "graph"
+      ? (values.connectUrl ?? "")
+      : `${values.host}:${values.port}`;
   return new TranscriptRecorder({
     secrets: input.secrets,
     header: {
@@ -26,7 +35,13 @@ export async function runTranscript(input: {
       mailbox: values.name || "(unsaved settings)",
       protocol: values.protocol,
       server,
-      folder: values.protocol === "graph" || values.protocol === "ews" || values.protocol === "imap" || values.protocol === "imaps" ? values.folder : undefined,
+      folder:
+        values.protocol === "graph" ||
+        values.protocol === "ews" ||
+        values.protocol === "imap" ||
+        values.protocol === "imaps"
+          ? values.folder
+          : undefined,
       startedAt: input.startedAt,
       ranBy,
     },

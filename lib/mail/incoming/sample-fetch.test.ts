@@ -8,7 +8,15 @@ import { encodedForms, TranscriptRecorder } from "@/lib/mail/transcript";
 import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceAuth, SourceSettings } from "./source";
-import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import {
+  deliverMails,
+  oauthFromRig,
+  passwordFromRig,
+  SCOPES,
+  testMail,
+  testRig,
+  uniqueName,
+} from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -45,7 +53,17 @@ const HTML_MAIL = (subject: string) =>
   ].join("\r\n");
 
 function imaps(folder: string, overrides: Partial<SourceSettings> = {}): SourceSettings {
-  return { protocol: "imaps", startTls: true, host: rig.imap.host, port: rig.imap.tlsPort, mailbox: alice, folder, ca: rig.ca, timeoutMs: 8000, ...overrides };
+  return {
+    protocol: "imaps",
+    startTls: true,
+    host: rig.imap.host,
+    port: rig.imap.tlsPort,
+    mailbox: alice,
+    folder,
+    ca: rig.ca,
+    timeoutMs: 8000,
+    ...overrides,
+  };
 }
 
 describe("sample fetch", () => {
@@ -56,14 +74,27 @@ describe("sample fetch", () => {
     await deliver(rig, alice, testMail("a newer one"), folder);
     const before = await listMessages(rig, alice, folder);
 
-    const result = await sampleFetch(createSource(imaps(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })));
+    const result = await sampleFetch(
+      createSource(imaps(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.steps.map((s) => s.name)).toEqual(["resolve", "token", "connect", "tls", "authenticate", "open folder", "fetch", "fetch"]);
+    expect(result.steps.map((s) => s.name)).toEqual([
+      "resolve",
+      "token",
+      "connect",
+      "tls",
+      "authenticate",
+      "open folder",
+      "fetch",
+      "fetch",
+    ]);
     expect(result.steps.find((s) => s.name === "open folder")?.detail).toMatch(/read-only/);
     const mail = result.mail!;
     expect(mail.subject).toBe("the oldest one");
-    expect(mail.headers.map((h) => h.name.toLowerCase())).toEqual(expect.arrayContaining(["from", "subject", "message-id"]));
+    expect(mail.headers.map((h) => h.name.toLowerCase())).toEqual(
+      expect.arrayContaining(["from", "subject", "message-id"]),
+    );
     expect(mail.text).toContain("Plain body of the oldest mail");
     expect(mail.safeHtml).toContain("<b>there</b>");
     expect(mail.safeHtml).not.toMatch(/script|onclick|tracker\.example|javascript:/);
@@ -77,8 +108,15 @@ describe("sample fetch", () => {
     const subject = uniqueName("pop-sample");
     await deliverMails(rig, alice, "INBOX", [subject]);
     const before = await listMessages(rig, alice, "INBOX");
-    const settings: SourceSettings = { ...imaps("INBOX"), protocol: "pops", host: rig.exchange.host, port: rig.exchange.pop3TlsPort };
-    const result = await sampleFetch(createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })));
+    const settings: SourceSettings = {
+      ...imaps("INBOX"),
+      protocol: "pops",
+      host: rig.exchange.host,
+      port: rig.exchange.pop3TlsPort,
+    };
+    const result = await sampleFetch(
+      createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
+    );
     expect(result.ok).toBe(true);
     const after = await listMessages(rig, alice, "INBOX");
     // Other tests may add mail meanwhile; nothing that was there may be gone or changed.
@@ -88,32 +126,45 @@ describe("sample fetch", () => {
   it.each([
     ["POP3 STLS (Dovecot)", "pop", () => rig.pop3.port],
     ["POP3S (Dovecot)", "pops", () => rig.pop3.tlsPort],
-  ] as const)("%s: reads the oldest mail with TOP, every \\Seen flag stays as it was", async (_name, protocol, port) => {
-    await deliverMails(rig, alice, "INBOX", [uniqueName("pop-dovecot-sample")]);
-    const before = await listMessages(rig, alice, "INBOX");
-    expect(before.some((m) => !m.flags.includes("\\Seen"))).toBe(true);
-    const transcript = new TranscriptRecorder();
-    const settings: SourceSettings = { ...imaps("INBOX"), protocol, port: port() };
-    const result = await sampleFetch(createSource(settings, passwordFromRig(rig, "alice")), { transcript });
-    expect(result.ok && result.mail?.subject).toBeTruthy();
-    expect(result.steps.filter((s) => s.name === "fetch")[0].detail).toMatch(/^TOP message/);
-    expect(transcript.text()).not.toMatch(/C: RETR/);
-    const after = await listMessages(rig, alice, "INBOX");
-    for (const message of before) expect(after).toContainEqual(message);
-  });
+  ] as const)(
+    "%s: reads the oldest mail with TOP, every \\Seen flag stays as it was",
+    async (_name, protocol, port) => {
+      await deliverMails(rig, alice, "INBOX", [uniqueName("pop-dovecot-sample")]);
+      const before = await listMessages(rig, alice, "INBOX");
+      expect(before.some((m) => !m.flags.includes("\\Seen"))).toBe(true);
+      const transcript = new TranscriptRecorder();
+      const settings: SourceSettings = { ...imaps("INBOX"), protocol, port: port() };
+      const result = await sampleFetch(createSource(settings, passwordFromRig(rig, "alice")), { transcript });
+      expect(result.ok && result.mail?.subject).toBeTruthy();
+      expect(result.steps.filter((s) => s.name === "fetch")[0].detail).toMatch(/^TOP message/);
+      expect(transcript.text()).not.toMatch(/C: RETR/);
+      const after = await listMessages(rig, alice, "INBOX");
+      for (const message of before) expect(after).toContainEqual(message);
+    },
+  );
 
   it("POP3 without TOP: refuses to RETR (which marks read), explains, and leaves the maildrop as it was", async () => {
     await deliverMails(rig, alice, "INBOX", [uniqueName("pop-no-top-sample")]);
     const before = await listMessages(rig, alice, "INBOX");
-    const settings: SourceSettings = { ...imaps("INBOX"), protocol: "pops", host: rig.exchange.host, port: rig.exchange.pop3NoTopTlsPort };
+    const settings: SourceSettings = {
+      ...imaps("INBOX"),
+      protocol: "pops",
+      host: rig.exchange.host,
+      port: rig.exchange.pop3NoTopTlsPort,
+    };
     const transcript = new TranscriptRecorder();
-    const result = await sampleFetch(createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })), { transcript });
+    const result = await sampleFetch(
+      createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
+      { transcript },
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.failedStep).toBe("fetch");
     expect(result.error).toMatch(/does not offer TOP.*marks it as read.*mailbox is unchanged/);
     expect(result.hint?.code).toBe("pop.no_top");
-    expect(result.steps.filter((s) => s.ok).map((s) => s.name)).toEqual(expect.arrayContaining(["authenticate", "open folder"]));
+    expect(result.steps.filter((s) => s.ok).map((s) => s.name)).toEqual(
+      expect.arrayContaining(["authenticate", "open folder"]),
+    );
     expect(transcript.text()).not.toMatch(/C: (RETR|TOP)/);
     const after = await listMessages(rig, alice, "INBOX");
     for (const message of before) expect(after).toContainEqual(message);
@@ -123,8 +174,17 @@ describe("sample fetch", () => {
     const folder = uniqueName(`${kind}-sample`);
     await deliverMails(rig, alice, folder, ["oldest via http", "newer via http"]);
     const before = await listMessages(rig, alice, folder);
-    const settings: SourceSettings = { ...imaps(folder), protocol: kind, connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url };
-    const result = await sampleFetch(createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews })));
+    const settings: SourceSettings = {
+      ...imaps(folder),
+      protocol: kind,
+      connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
+    };
+    const result = await sampleFetch(
+      createSource(
+        settings,
+        oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews }),
+      ),
+    );
     expect(result.ok && result.mail?.subject).toBe("oldest via http");
     expect(await listMessages(rig, alice, folder)).toEqual(before);
   });
@@ -150,7 +210,12 @@ describe("failures name the step and give a hint", () => {
 
   it.each([
     ["imaps", "resolve", "net.not_found", () => ({ host: "no-such-server.invalid" })],
-    ["pops", "resolve", "net.not_found", () => ({ protocol: "pops" as const, host: "no-such-server.invalid", port: rig.pop3.tlsPort })],
+    [
+      "pops",
+      "resolve",
+      "net.not_found",
+      () => ({ protocol: "pops" as const, host: "no-such-server.invalid", port: rig.pop3.tlsPort }),
+    ],
     ["imaps", "tls", "tls.self_signed", () => ({ ca: undefined })],
     ["pops", "tls", "tls.self_signed", () => ({ protocol: "pops" as const, port: rig.pop3.tlsPort, ca: undefined })],
     ["imaps", "open folder", "folder.not_found", () => ({ folder: "No/Such/Folder" })],
@@ -167,7 +232,11 @@ describe("failures name the step and give a hint", () => {
   });
 
   it.each(["imaps", "pops"] as const)("%s: a bad token fails at authenticate", async (protocol) => {
-    const bad: SourceAuth = { type: "oauth", user: alice, getToken: async () => ({ accessToken: "not-a-valid-token-0123456789" }) };
+    const bad: SourceAuth = {
+      type: "oauth",
+      user: alice,
+      getToken: async () => ({ accessToken: "not-a-valid-token-0123456789" }),
+    };
     const port = protocol === "imaps" ? rig.imap.tlsPort : rig.pop3.tlsPort;
     const result = await sampleFetch(createSource({ ...imaps("INBOX"), protocol, port }, bad));
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate", hint: { code: "imap.auth_failed" } });
@@ -186,13 +255,37 @@ describe("the debug transcript never holds a credential", () => {
     const folder = "INBOX";
     return [
       ["IMAPS OAUTHBEARER (Dovecot)", imaps(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })],
-      ["IMAP STARTTLS password", imaps(folder, { protocol: "imap", port: rig.imap.port }), passwordFromRig(rig, "alice")],
-      ["IMAPS XOAUTH2 (Exchange)", imaps(folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort }), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap })],
-      ["POP3 STLS XOAUTH2 (Dovecot)", imaps(folder, { protocol: "pop", port: rig.pop3.port }), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })],
+      [
+        "IMAP STARTTLS password",
+        imaps(folder, { protocol: "imap", port: rig.imap.port }),
+        passwordFromRig(rig, "alice"),
+      ],
+      [
+        "IMAPS XOAUTH2 (Exchange)",
+        imaps(folder, { host: rig.exchange.host, port: rig.exchange.imapTlsPort }),
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookImap }),
+      ],
+      [
+        "POP3 STLS XOAUTH2 (Dovecot)",
+        imaps(folder, { protocol: "pop", port: rig.pop3.port }),
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail }),
+      ],
       ["POP3S password", imaps(folder, { protocol: "pops", port: rig.pop3.tlsPort }), passwordFromRig(rig, "alice")],
-      ["POP3S two-line XOAUTH2 (Exchange)", imaps(folder, { protocol: "pops", host: rig.exchange.host, port: rig.exchange.pop3TlsPort }), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })],
-      ["Graph", { ...imaps("inbox"), protocol: "graph", connectUrl: rig.graph.baseUrl }, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph })],
-      ["EWS", { ...imaps("inbox"), protocol: "ews", connectUrl: rig.ews.url }, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.ews })],
+      [
+        "POP3S two-line XOAUTH2 (Exchange)",
+        imaps(folder, { protocol: "pops", host: rig.exchange.host, port: rig.exchange.pop3TlsPort }),
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop }),
+      ],
+      [
+        "Graph",
+        { ...imaps("inbox"), protocol: "graph", connectUrl: rig.graph.baseUrl },
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }),
+      ],
+      [
+        "EWS",
+        { ...imaps("inbox"), protocol: "ews", connectUrl: rig.ews.url },
+        oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.ews }),
+      ],
     ];
   };
 
@@ -212,13 +305,18 @@ describe("the debug transcript never holds a credential", () => {
       for (const token of tokens) {
         secrets.push(token, token.slice(0, 40), token.slice(-40));
         secrets.push(Buffer.from(`user=${auth.user}\x01auth=Bearer ${token}\x01\x01`).toString("base64"));
-        secrets.push(Buffer.from(`n,a=${auth.user},\x01host=${settings.host}\x01port=${settings.port}\x01auth=Bearer ${token}\x01\x01`).toString("base64"));
+        secrets.push(
+          Buffer.from(
+            `n,a=${auth.user},\x01host=${settings.host}\x01port=${settings.port}\x01auth=Bearer ${token}\x01\x01`,
+          ).toString("base64"),
+        );
       }
     }
     for (const secret of secrets) {
       expect(text).not.toContain(secret);
       for (const form of encodedForms(secret)) expect(text).not.toContain(form);
     }
-    if (auth.type === "password") expect(text).not.toContain(Buffer.from(`\0${auth.user}\0${auth.password}`).toString("base64"));
+    if (auth.type === "password")
+      expect(text).not.toContain(Buffer.from(`\0${auth.user}\0${auth.password}`).toString("base64"));
   });
 });

@@ -12,7 +12,10 @@ export type SampleFetchResult =
   | { ok: true; steps: Step[]; mail: MailPreview | null; folder: string }
   | { ok: false; steps: Step[]; failedStep: string; error: string; raw?: string; hint?: Hint | null };
 
-export async function sampleFetch(source: IncomingSource, opts: { transcript?: TranscriptRecorder } = {}): Promise<SampleFetchResult> {
+export async function sampleFetch(
+  source: IncomingSource,
+  opts: { transcript?: TranscriptRecorder } = {},
+): Promise<SampleFetchResult> {
   const steps = new StepRecorder((text) => opts.transcript?.redactor.redact(text) ?? text);
   let session: IncomingSession | null = null;
   try {
@@ -34,7 +37,14 @@ export async function sampleFetch(source: IncomingSource, opts: { transcript?: T
     }
   } catch (error) {
     const failure = error instanceof MailStepError ? error : steps.fail("fetch", error);
-    return { ok: false, steps: steps.steps, failedStep: failure.step, error: failure.message, raw: failure.raw, hint: failure.hint };
+    return {
+      ok: false,
+      steps: steps.steps,
+      failedStep: failure.step,
+      error: failure.message,
+      raw: failure.raw,
+      hint: failure.hint,
+    };
   } finally {
     await session?.close().catch(() => undefined);
   }
@@ -46,12 +56,28 @@ async function previewOf(session: IncomingSession, message: ListedMessage, steps
   const started = performance.now();
   const captured = await captureStart(raw);
   if (captured.interrupted && captured.raw.length === 0) {
-    throw steps.fail("fetch", new MailStepError("fetch", "The connection ended before any of the message arrived.", captured.interrupted.message), performance.now() - started);
+    throw steps.fail(
+      "fetch",
+      new MailStepError(
+        "fetch",
+        "The connection ended before any of the message arrived.",
+        captured.interrupted.message,
+      ),
+      performance.now() - started,
+    );
   }
-  const mail = await previewMail({ raw: captured.raw, truncated: captured.truncated, interrupted: captured.interrupted?.message, size: message.size }).catch((error: unknown) => {
+  const mail = await previewMail({
+    raw: captured.raw,
+    truncated: captured.truncated,
+    interrupted: captured.interrupted?.message,
+    size: message.size,
+  }).catch((error: unknown) => {
     throw steps.fail("fetch", error, performance.now() - started);
   });
-  const detail = mail.bytesRead < mail.size ? `parsed the first ${mail.bytesRead} of ${mail.size} bytes` : `parsed ${mail.size} bytes`;
+  const detail =
+    mail.bytesRead < mail.size
+      ? `parsed the first ${mail.bytesRead} of ${mail.size} bytes`
+      : `parsed ${mail.size} bytes`;
   steps.record("fetch", true, performance.now() - started, detail);
   return mail;
 }

@@ -81,7 +81,11 @@ export interface IncomingSession {
    * The raw MIME of several messages over one command where the protocol allows (IMAP: one UID FETCH of
    * BODY.PEEK[] streamed), in listing order, handed to `onMessage` one at a time. Never changes a message.
    */
-  fetchBatch(messages: ListedMessage[], onMessage: (message: BatchMessage) => Promise<void> | void, opts?: FetchBatchOptions): Promise<void>;
+  fetchBatch(
+    messages: ListedMessage[],
+    onMessage: (message: BatchMessage) => Promise<void> | void,
+    opts?: FetchBatchOptions,
+  ): Promise<void>;
   /**
    * Where a first connection starts: "now" (only mail arriving later is listed), or with `since` the point
    * from which mail received on or after that date is listed (null: protocols without a date search list everything).

@@ -11,7 +11,17 @@ const rig = testRig();
 const alice = rig.auth.users.alice.username;
 
 function settings(overrides: Partial<SourceSettings> = {}): SourceSettings {
-  return { protocol: "imaps", startTls: true, host: rig.imap.host, port: rig.imap.tlsPort, mailbox: alice, folder: "INBOX", ca: rig.ca, timeoutMs: 8000, ...overrides };
+  return {
+    protocol: "imaps",
+    startTls: true,
+    host: rig.imap.host,
+    port: rig.imap.tlsPort,
+    mailbox: alice,
+    folder: "INBOX",
+    ca: rig.ca,
+    timeoutMs: 8000,
+    ...overrides,
+  };
 }
 
 const badToken = { type: "oauth" as const, user: alice, getToken: async () => ({ accessToken: "not-a-valid-token" }) };
@@ -20,10 +30,14 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("server replies reach the page whole", () => {
   it("IMAP on Dovecot: a wrong password shows [AUTHENTICATIONFAILED] and the server's words", async () => {
-    const result = await sampleFetch(createSource(settings(), { type: "password", user: alice, password: "wrong-password" }));
+    const result = await sampleFetch(
+      createSource(settings(), { type: "password", user: alice, password: "wrong-password" }),
+    );
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (result.ok) return;
-    expect(result.error).toMatch(/^the server refused the credentials: \S+ NO \[AUTHENTICATIONFAILED\] Authentication failed\.$/);
+    expect(result.error).toMatch(
+      /^the server refused the credentials: \S+ NO \[AUTHENTICATIONFAILED\] Authentication failed\.$/,
+    );
     expect(result.raw).toMatch(/NO \[AUTHENTICATIONFAILED\] Authentication failed\./);
   });
 
@@ -35,8 +49,10 @@ describe("server replies reach the page whole", () => {
     expect(result.error).toMatch(/^the server refused the credentials: \S+ NO \[AUTHENTICATIONFAILED\]/);
   });
 
-  it("IMAP on the Exchange-like front (no challenge): the tagged line itself, not \"Command failed\"", async () => {
-    const result = await sampleFetch(createSource(settings({ host: rig.exchange.host, port: rig.exchange.imapTlsPort }), badToken));
+  it('IMAP on the Exchange-like front (no challenge): the tagged line itself, not "Command failed"', async () => {
+    const result = await sampleFetch(
+      createSource(settings({ host: rig.exchange.host, port: rig.exchange.imapTlsPort }), badToken),
+    );
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (result.ok) return;
     expect(result.error).toMatch(/^the server refused the credentials: \S+ NO AUTHENTICATE failed\.$/);
@@ -44,7 +60,13 @@ describe("server replies reach the page whole", () => {
   });
 
   it("POP3 on Dovecot: a wrong password shows the server's -ERR line", async () => {
-    const result = await sampleFetch(createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), { type: "password", user: alice, password: "wrong-password" }));
+    const result = await sampleFetch(
+      createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), {
+        type: "password",
+        user: alice,
+        password: "wrong-password",
+      }),
+    );
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (!result.ok) expect(result.raw).toMatch(/^-ERR .*Authentication failed/);
   });
@@ -74,14 +96,25 @@ describe("a failure inside Mailbridge", () => {
     expect(result.error).not.toMatch(/Cannot read|null/);
     expect(result.raw).toBeUndefined();
     expect(result.steps.find((s) => s.name === "token")?.detail).not.toMatch(/Cannot read/);
-    const logged = written.map((line) => JSON.parse(line) as { errorId?: string; error?: { name: string; message: string } }).find((entry) => entry.errorId === id);
+    const logged = written
+      .map((line) => JSON.parse(line) as { errorId?: string; error?: { name: string; message: string } })
+      .find((entry) => entry.errorId === id);
     expect(logged?.error).toMatchObject({ name: "TypeError", message: expect.stringMatching(/Cannot read/) });
   });
 
   it("a network failure reported by fetch is not taken for one: its cause is shown with a hint", async () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
-    const unreachable = { type: "oauth" as const, user: alice, getToken: async () => Promise.reject(new TypeError("fetch failed", { cause: refused })) };
+    const unreachable = {
+      type: "oauth" as const,
+      user: alice,
+      getToken: async () => Promise.reject(new TypeError("fetch failed", { cause: refused })),
+    };
     const result = await sampleFetch(createSource(settings(), unreachable));
-    expect(result).toMatchObject({ ok: false, failedStep: "token", error: "fetch failed: connect ECONNREFUSED 127.0.0.1:9", hint: { code: "net.refused" } });
+    expect(result).toMatchObject({
+      ok: false,
+      failedStep: "token",
+      error: "fetch failed: connect ECONNREFUSED 127.0.0.1:9",
+      hint: { code: "net.refused" },
+    });
   });
 });

@@ -4,7 +4,10 @@
 import { UserFacingError } from "@/lib/errors";
 import type { MailboxFormValues } from "./mailbox-form-schema";
 
-type ServerFields = Pick<MailboxFormValues, "host" | "port" | "startTls"> & { protocol: string; connectUrl: string | null };
+type ServerFields = Pick<MailboxFormValues, "host" | "port" | "startTls"> & {
+  protocol: string;
+  connectUrl: string | null;
+};
 
 export const SERVER_CHANGED_PASSWORD = "The server changed: enter the password again";
 
@@ -29,7 +32,10 @@ export function serverChanged(values: ServerFields, stored: ServerFields | null)
 }
 
 /** The password to use: the typed one, else the stored one while the server is unchanged. */
-export function passwordFor(values: MailboxFormValues, stored: (ServerFields & { password: string | null }) | null): string {
+export function passwordFor(
+  values: MailboxFormValues,
+  stored: (ServerFields & { password: string | null }) | null,
+): string {
   if (values.password) return values.password;
   if (stored?.password && serverChanged(values, stored)) {
     throw new UserFacingError(`${SERVER_CHANGED_PASSWORD}.`, { fieldErrors: { password: SERVER_CHANGED_PASSWORD } });

@@ -75,7 +75,12 @@ describe("a stored password goes only where it was saved for", () => {
   it("a sample fetch with a changed server and a blank password is refused at the password field, before connecting", async () => {
     const { id } = await service.saveMailbox(form(), "admin-1");
     const before = fake.connections;
-    for (const change of [{ ...toFake, port: fake.port }, { port: fake.port, protocol: "imap", startTls: true }, { host: "localhost" }, { protocol: "imap", port: 143 }]) {
+    for (const change of [
+      { ...toFake, port: fake.port },
+      { port: fake.port, protocol: "imap", startTls: true },
+      { host: "localhost" },
+      { protocol: "imap", port: 143 },
+    ]) {
       await expect(service.runSampleFetch(form({ id, password: "", ...change }), "admin-1")).rejects.toMatchObject({
         options: { fieldErrors: { password: "The server changed: enter the password again" } },
       });
@@ -86,7 +91,9 @@ describe("a stored password goes only where it was saved for", () => {
 
   it("Save with a changed server and a blank password is refused and the stored mailbox stays as it was", async () => {
     const { id } = await service.saveMailbox(form(), "admin-1");
-    await expect(service.saveMailbox(form({ id, password: "", ...toFake, port: fake.port }), "admin-1")).rejects.toMatchObject({
+    await expect(
+      service.saveMailbox(form({ id, password: "", ...toFake, port: fake.port }), "admin-1"),
+    ).rejects.toMatchObject({
       options: { fieldErrors: { password: "The server changed: enter the password again" } },
     });
     const row = await database.db().incomingMailbox.findUnique({ where: { id } });
@@ -107,13 +114,25 @@ describe("a stored password goes only where it was saved for", () => {
 });
 
 describe("a stored OAuth grant goes only where it was saved for", () => {
-  const oauthFields = { preset: "generic", grantType: "authorization_code", clientId: "c", tokenUrl: rig.auth.tokenUrl, authorizeUrl: rig.auth.authorizeUrl, scope: "imap" };
+  const oauthFields = {
+    preset: "generic",
+    grantType: "authorization_code",
+    clientId: "c",
+    tokenUrl: rig.auth.tokenUrl,
+    authorizeUrl: rig.auth.authorizeUrl,
+    scope: "imap",
+  };
 
   it("a sample fetch with a changed server never asks for the token", async () => {
     const { id } = await service.saveMailbox(form({ authType: "oauth", password: "", oauth: oauthFields }), "admin-1");
     tokenRequests.length = 0;
     const before = fake.connections;
-    await expect(service.runSampleFetch(form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port }), "admin-1")).rejects.toMatchObject({
+    await expect(
+      service.runSampleFetch(
+        form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port }),
+        "admin-1",
+      ),
+    ).rejects.toMatchObject({
       message: expect.stringMatching(/^The server changed: save the mailbox and sign in again/),
       options: { field: "host" },
     });
@@ -123,18 +142,35 @@ describe("a stored OAuth grant goes only where it was saved for", () => {
   });
 
   it("Save with a changed server leaves the old connection and asks for a fresh consent", async () => {
-    const { id, connectionId } = await service.saveMailbox(form({ authType: "oauth", password: "", oauth: oauthFields }), "admin-1");
-    const moved = await service.saveMailbox(form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port }), "admin-1");
+    const { id, connectionId } = await service.saveMailbox(
+      form({ authType: "oauth", password: "", oauth: oauthFields }),
+      "admin-1",
+    );
+    const moved = await service.saveMailbox(
+      form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port }),
+      "admin-1",
+    );
     expect(moved.connectionId).not.toBe(connectionId);
     expect(moved.needsConsent).toBe(true);
-    const unchanged = await service.saveMailbox(form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port, name: "Renamed" }), "admin-1");
+    const unchanged = await service.saveMailbox(
+      form({ id, authType: "oauth", password: "", oauth: oauthFields, ...toFake, port: fake.port, name: "Renamed" }),
+      "admin-1",
+    );
     expect(unchanged.connectionId).toBe(moved.connectionId);
   });
 
   it("a grant without consent needs its secret typed again when the server changed", async () => {
     const appOnly = { ...oauthFields, grantType: "client_credentials", authorizeUrl: "" };
-    const { id } = await service.saveMailbox(form({ authType: "oauth", password: "", oauth: { ...appOnly, clientSecret: "s3cret" } }), "admin-1");
-    await expect(service.saveMailbox(form({ id, authType: "oauth", password: "", oauth: appOnly, ...toFake, port: fake.port }), "admin-1")).rejects.toMatchObject({
+    const { id } = await service.saveMailbox(
+      form({ authType: "oauth", password: "", oauth: { ...appOnly, clientSecret: "s3cret" } }),
+      "admin-1",
+    );
+    await expect(
+      service.saveMailbox(
+        form({ id, authType: "oauth", password: "", oauth: appOnly, ...toFake, port: fake.port }),
+        "admin-1",
+      ),
+    ).rejects.toMatchObject({
       options: { fieldErrors: { "oauth.clientSecret": "The server changed: enter the client secret again" } },
     });
   });

@@ -18,7 +18,13 @@ export class BearerClient {
     private readonly steps: StepRecorder,
     private readonly transcript?: TranscriptRecorder,
   ) {
-    this.http = new HttpsClient({ ca: settings.ca, proxy: settings.proxy, timeoutMs: settings.timeoutMs, steps, transcript });
+    this.http = new HttpsClient({
+      ca: settings.ca,
+      proxy: settings.proxy,
+      timeoutMs: settings.timeoutMs,
+      steps,
+      transcript,
+    });
   }
 
   async start(): Promise<void> {
@@ -26,14 +32,25 @@ export class BearerClient {
   }
 
   private async renew(forceRefresh: boolean): Promise<void> {
-    const token = await this.steps.run("token", () => this.auth.getToken({ forceRefresh }), () => (forceRefresh ? "fresh access token" : "access token ready"));
+    const token = await this.steps.run(
+      "token",
+      () => this.auth.getToken({ forceRefresh }),
+      () => (forceRefresh ? "fresh access token" : "access token ready"),
+    );
     this.token = token.accessToken;
     this.transcript?.addSecret(token.accessToken);
   }
 
   /** A request with the bearer token; a 401 is retried once with a fresh token and then returned as it is. */
-  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, retry = true): Promise<HttpResponse> {
-    const response = await this.http.request(url, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${this.token}` } });
+  async request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+    retry = true,
+  ): Promise<HttpResponse> {
+    const response = await this.http.request(url, {
+      ...init,
+      headers: { ...(init.headers ?? {}), authorization: `Bearer ${this.token}` },
+    });
     if (response.status === 401 && retry) {
       response.body.resume();
       this.transcript?.note("the service refused the token: trying once more with a fresh token");
@@ -61,7 +78,15 @@ export async function withBearerClient<T>(
   work: (client: BearerClient) => Promise<T>,
 ): Promise<T> {
   if (auth.type !== "oauth") {
-    throw ctx.steps.fail("authenticate", new MailStepError("authenticate", `${service} accepts only OAuth; choose Authentication Type OAuth.`, undefined, null));
+    throw ctx.steps.fail(
+      "authenticate",
+      new MailStepError(
+        "authenticate",
+        `${service} accepts only OAuth; choose Authentication Type OAuth.`,
+        undefined,
+        null,
+      ),
+    );
   }
   const client = new BearerClient(settings, auth, ctx.steps, ctx.transcript);
   try {

@@ -23,7 +23,15 @@ export function createTransports(settings: TransportSettings, auth: OutgoingAuth
   return servers.map(
     ({ host, port }) =>
       new SmtpTransport(
-        { host, port, implicitTls, requireTls: implicitTls || settings.enableTls, ca: settings.ca, proxy: settings.proxy, timeoutMs: settings.timeoutMs },
+        {
+          host,
+          port,
+          implicitTls,
+          requireTls: implicitTls || settings.enableTls,
+          ca: settings.ca,
+          proxy: settings.proxy,
+          timeoutMs: settings.timeoutMs,
+        },
         auth,
       ),
   );

@@ -4,7 +4,14 @@
 import { escapeXml, ewsEnvelope, ewsError, HttpError } from "@/lib/mail/incoming";
 import { MailStepError } from "@/lib/mail/steps";
 import { withBearerClient, type BearerClient } from "./bearer-client";
-import type { ComposedMessage, OutgoingAuth, OutgoingSettings, OutgoingTransport, SendOutcome, TransportContext } from "./transport";
+import type {
+  ComposedMessage,
+  OutgoingAuth,
+  OutgoingSettings,
+  OutgoingTransport,
+  SendOutcome,
+  TransportContext,
+} from "./transport";
 
 export class EwsTransport implements OutgoingTransport {
   constructor(
@@ -17,31 +24,46 @@ export class EwsTransport implements OutgoingTransport {
   }
 
   private sentItems(): string {
-    const mailbox = this.settings.impersonate ? "" : `<t:Mailbox><t:EmailAddress>${escapeXml(this.settings.mailbox)}</t:EmailAddress></t:Mailbox>`;
+    const mailbox = this.settings.impersonate
+      ? ""
+      : `<t:Mailbox><t:EmailAddress>${escapeXml(this.settings.mailbox)}</t:EmailAddress></t:Mailbox>`;
     return `<t:DistinguishedFolderId Id="sentitems">${mailbox}</t:DistinguishedFolderId>`;
   }
 
   private async call(client: BearerClient, body: string, ctx: TransportContext): Promise<string> {
     const response = await client.request(this.settings.connectUrl!, {
       method: "POST",
-      headers: { "content-type": "text/xml; charset=utf-8", accept: "text/xml", "x-anchormailbox": this.settings.mailbox },
+      headers: {
+        "content-type": "text/xml; charset=utf-8",
+        accept: "text/xml",
+        "x-anchormailbox": this.settings.mailbox,
+      },
       body: ewsEnvelope(body, { impersonate: this.settings.impersonate ? this.settings.mailbox : undefined }),
     });
     if (response.status === 401) {
       response.body.resume();
-      throw new HttpError("EWS refused the access token", 401, `HTTP 401 ${String(response.headers["x-ms-diagnostics"] ?? "")}`.trim());
+      throw new HttpError(
+        "EWS refused the access token",
+        401,
+        `HTTP 401 ${String(response.headers["x-ms-diagnostics"] ?? "")}`.trim(),
+      );
     }
     const text = await client.text(response);
     const error = ewsError(text);
     if (error || response.status >= 400) {
       ctx.transcript?.server(text.slice(0, 2000));
-      throw new HttpError(`EWS: ${error?.code ?? `HTTP ${response.status}`}`, response.status, error ? `${error.code}: ${error.text}` : `HTTP ${response.status}`);
+      throw new HttpError(
+        `EWS: ${error?.code ?? `HTTP ${response.status}`}`,
+        response.status,
+        error ? `${error.code}: ${error.text}` : `HTTP ${response.status}`,
+      );
     }
     return text;
   }
 
   private ready(ctx: TransportContext): void {
-    if (!this.settings.connectUrl) throw ctx.steps.fail("connect", new MailStepError("connect", "Enter the EWS Connect URL.", undefined, null));
+    if (!this.settings.connectUrl)
+      throw ctx.steps.fail("connect", new MailStepError("connect", "Enter the EWS Connect URL.", undefined, null));
   }
 
   async verify(ctx: TransportContext): Promise<void> {
@@ -49,8 +71,14 @@ export class EwsTransport implements OutgoingTransport {
     await withBearerClient(this.settings, this.auth, ctx, "EWS", (client) =>
       ctx.steps.run(
         "authenticate",
-        () => this.call(client, `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>${this.sentItems()}</m:FolderIds></m:GetFolder>`, ctx),
-        () => `EWS accepted the token for ${this.settings.mailbox}${this.settings.impersonate ? " (impersonation)" : ""}`,
+        () =>
+          this.call(
+            client,
+            `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>${this.sentItems()}</m:FolderIds></m:GetFolder>`,
+            ctx,
+          ),
+        () =>
+          `EWS accepted the token for ${this.settings.mailbox}${this.settings.impersonate ? " (impersonation)" : ""}`,
       ),
     );
   }
@@ -66,7 +94,11 @@ export class EwsTransport implements OutgoingTransport {
         async () => {
           await ctx.onSubmit?.();
           await this.call(client, request, ctx);
-          return { server: this.server, queueId: null, response: "CreateItem NoError (sent, copy saved in Sent Items)" };
+          return {
+            server: this.server,
+            queueId: null,
+            response: "CreateItem NoError (sent, copy saved in Sent Items)",
+          };
         },
         (outcome) => outcome.response,
       ),

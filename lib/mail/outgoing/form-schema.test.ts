@@ -5,7 +5,15 @@ import { composeMessage } from "./compose";
 import { alternateServer } from "./create-transport";
 import { basicAuthSwitchOffWarning, outgoingFormSchema } from "./form-schema";
 
-const base = { protocol: "smtp", host: "smtp.office365.com", port: "587", authType: "password", username: "desk@contoso.com", password: "pw", maxEmailSizeMb: "25" };
+const base = {
+  protocol: "smtp",
+  host: "smtp.office365.com",
+  port: "587",
+  authType: "password",
+  username: "desk@contoso.com",
+  password: "pw",
+  maxEmailSizeMb: "25",
+};
 
 describe("outgoing form rules", () => {
   it("warns about the switch-off of basic auth for a password against Exchange Online only", () => {
@@ -27,16 +35,33 @@ describe("outgoing form rules", () => {
   });
 
   it("requires the sending mailbox's address and OAuth for Graph and EWS", () => {
-    const graph = outgoingFormSchema.safeParse({ ...base, protocol: "graph", connectUrl: "https://graph.microsoft.com/v1.0", username: "desk" });
+    const graph = outgoingFormSchema.safeParse({
+      ...base,
+      protocol: "graph",
+      connectUrl: "https://graph.microsoft.com/v1.0",
+      username: "desk",
+    });
     expect(graph.error?.issues.map((i) => i.path[0]).sort()).toEqual(["authType", "username"]);
   });
 
   it("the composer refuses line breaks in every header value it is given", async () => {
     const parts = { fromAddress: "desk@contoso.com", to: ["c@example.org"], subject: "Hello", text: "body" };
-    for (const bad of [{ senderName: "Desk\r\nBcc: x@example.org" }, { replyTo: "a@b.c\nBcc: x@example.org" }, { subject: "Hi\r\nBcc: x" }, { inReplyTo: "<a@b>\n" }, { to: ["c@example.org\r\nBcc: x@y"] }]) {
+    for (const bad of [
+      { senderName: "Desk\r\nBcc: x@example.org" },
+      { replyTo: "a@b.c\nBcc: x@example.org" },
+      { subject: "Hi\r\nBcc: x" },
+      { inReplyTo: "<a@b>\n" },
+      { to: ["c@example.org\r\nBcc: x@y"] },
+    ]) {
       await expect(composeMessage({ ...parts, ...bad })).rejects.toThrow(/must not contain line breaks/);
     }
-    const ok = await composeMessage({ ...parts, senderName: "Desk", replyTo: "help@contoso.com", inReplyTo: "<q@example.org>", references: ["<q@example.org>"] });
+    const ok = await composeMessage({
+      ...parts,
+      senderName: "Desk",
+      replyTo: "help@contoso.com",
+      inReplyTo: "<q@example.org>",
+      references: ["<q@example.org>"],
+    });
     expect(ok.raw.toString()).toMatch(/^Reply-To: help@contoso\.com\r$/m);
     expect(ok.messageId).toMatch(/^<[0-9a-f]{24}\.mailbridge@contoso\.com>$/);
   });

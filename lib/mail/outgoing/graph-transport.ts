@@ -2,7 +2,14 @@
 // mailbox the URL names the shared mailbox, so the copy lands in its own Sent Items (not the signed-in user's).
 import { DEFAULT_GRAPH_BASE, graphError } from "@/lib/mail/incoming";
 import { withBearerClient } from "./bearer-client";
-import type { ComposedMessage, OutgoingAuth, OutgoingSettings, OutgoingTransport, SendOutcome, TransportContext } from "./transport";
+import type {
+  ComposedMessage,
+  OutgoingAuth,
+  OutgoingSettings,
+  OutgoingTransport,
+  SendOutcome,
+  TransportContext,
+} from "./transport";
 
 export class GraphTransport implements OutgoingTransport {
   private readonly base: string;
@@ -27,7 +34,9 @@ export class GraphTransport implements OutgoingTransport {
       ctx.steps.run(
         "authenticate",
         async () => {
-          const response = await client.request(`${this.userPath}/mailFolders/sentitems?$select=id`, { headers: { accept: "application/json" } });
+          const response = await client.request(`${this.userPath}/mailFolders/sentitems?$select=id`, {
+            headers: { accept: "application/json" },
+          });
           // 403: the token is valid, but may not read the mailbox — an app with only Mail.Send. Sending does not
           // need reading, so the check passes; Send test mail proves the sending permission itself.
           if (response.status === 403) {
@@ -56,8 +65,13 @@ export class GraphTransport implements OutgoingTransport {
           });
           if (response.status >= 400) throw await graphError(response, ctx.transcript);
           response.body.resume();
-          const requestId = String(response.headers["request-id"] ?? response.headers["client-request-id"] ?? "") || null;
-          return { server: this.server, queueId: requestId, response: `HTTP ${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ""}` };
+          const requestId =
+            String(response.headers["request-id"] ?? response.headers["client-request-id"] ?? "") || null;
+          return {
+            server: this.server,
+            queueId: requestId,
+            response: `HTTP ${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ""}`,
+          };
         },
         (outcome) => outcome.response,
       ),

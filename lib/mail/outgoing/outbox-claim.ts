@@ -6,11 +6,21 @@ import type { ClaimedMessage } from "./outbox-delivery";
 
 export const DEFAULT_LEASE_MS = 10 * 60_000;
 
-export async function claimMessage(id: string, owner: string, opts: { leaseMs?: number; ignoreSchedule?: boolean } = {}): Promise<ClaimedMessage | null> {
+export async function claimMessage(
+  id: string,
+  owner: string,
+  opts: { leaseMs?: number; ignoreSchedule?: boolean } = {},
+): Promise<ClaimedMessage | null> {
   const now = new Date();
   const { count } = await db().outboxMessage.updateMany({
     where: { id, state: "queued", ...(opts.ignoreSchedule ? {} : { nextAttemptAt: { lte: now } }) },
-    data: { state: "sending", phase: "connecting", leaseOwner: owner, leaseUntil: new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)), attempts: { increment: 1 } },
+    data: {
+      state: "sending",
+      phase: "connecting",
+      leaseOwner: owner,
+      leaseUntil: new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)),
+      attempts: { increment: 1 },
+    },
   });
   if (count === 0) return null;
   return db().outboxMessage.findFirst({ where: { id, leaseOwner: owner, state: "sending" } });

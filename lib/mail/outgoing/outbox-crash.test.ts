@@ -41,7 +41,10 @@ function startRelay(upstreamPort: number) {
   });
   return {
     state,
-    listen: () => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) =>
+        server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)),
+      ),
     close: () => {
       for (const socket of state.sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -50,10 +53,19 @@ function startRelay(upstreamPort: number) {
 }
 
 function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("lib/mail/outgoing/outbox-worker-child.ts"), "1500"], {
-    env: { ...process.env, MAILBRIDGE_DATA_DIR: database.dir, MAILBRIDGE_SECRET_KEY: database.secretKey, MAILBRIDGE_EXTRA_CA_FILE: rig.caFile },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", path.resolve("lib/mail/outgoing/outbox-worker-child.ts"), "1500"],
+    {
+      env: {
+        ...process.env,
+        MAILBRIDGE_DATA_DIR: database.dir,
+        MAILBRIDGE_SECRET_KEY: database.secretKey,
+        MAILBRIDGE_EXTRA_CA_FILE: rig.caFile,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
@@ -75,7 +87,11 @@ function killHard(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -96,7 +112,15 @@ beforeAll(async () => {
   const schema = await import("./form-schema");
   const alice = rig.auth.users.alice;
   await outgoing.saveOutgoing(
-    schema.outgoingFormSchema.parse({ protocol: "smtp", host: "127.0.0.1", port: relayPort, authType: "password", username: alice.username, password: alice.password, maxEmailSizeMb: 10 }),
+    schema.outgoingFormSchema.parse({
+      protocol: "smtp",
+      host: "127.0.0.1",
+      port: relayPort,
+      authType: "password",
+      username: alice.username,
+      password: alice.password,
+      maxEmailSizeMb: 10,
+    }),
     (await db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } })).id,
   );
 });
@@ -111,11 +135,20 @@ const row = (id: string) => db().outboxMessage.findUniqueOrThrow({ where: { id }
 describe("the outbox across a kill -9 of the sending process", () => {
   it("a message whose sender died before handing it over is sent once by the next process", async () => {
     const subject = uniqueSubject("crash before submit");
-    const { id } = await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["customer@example.org"], subject, text: "exactly once" });
+    const { id } = await outgoing.enqueueMail({
+      kind: "notice",
+      idempotencyKey: subject,
+      to: ["customer@example.org"],
+      subject,
+      text: "exactly once",
+    });
     relay.state.mode = "hold";
     const first = await startWorkerProcess();
     children.push(first);
-    await until("the first process to connect", async () => relay.state.connections > 0 && (await row(id)).state === "sending");
+    await until(
+      "the first process to connect",
+      async () => relay.state.connections > 0 && (await row(id)).state === "sending",
+    );
     expect((await row(id)).phase).toBe("connecting");
     await killHard(first);
     relay.state.mode = "pass";
@@ -135,7 +168,13 @@ describe("the outbox across a kill -9 of the sending process", () => {
 
   it("a message the server accepted while its sender died is not sent again, but marked for review", async () => {
     const subject = uniqueSubject("crash during submit");
-    const { id } = await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["customer@example.org"], subject, text: "y".repeat(200_000) });
+    const { id } = await outgoing.enqueueMail({
+      kind: "notice",
+      idempotencyKey: subject,
+      to: ["customer@example.org"],
+      subject,
+      text: "y".repeat(200_000),
+    });
     relay.state.mode = "swallow-replies-after-bytes";
     relay.state.swallowAfter = 100_000;
     const first = await startWorkerProcess();

@@ -27,13 +27,35 @@ function isPermanent(failure: AttemptFailure): boolean {
 
 function setupFailure(error: unknown): AttemptResult {
   const steps = new StepRecorder();
-  const failure = steps.fail("prepare", error instanceof UserFacingError ? new MailStepError("prepare", error.message, undefined, null, (error as { code?: string }).code) : error);
-  return { ok: false, steps: steps.steps, failure: { step: "prepare", error: failure.message, code: failure.code, hint: failure.hint ?? null, server: "", failover: false }, skipped: [], transcript: null };
+  const failure = steps.fail(
+    "prepare",
+    error instanceof UserFacingError
+      ? new MailStepError("prepare", error.message, undefined, null, (error as { code?: string }).code)
+      : error,
+  );
+  return {
+    ok: false,
+    steps: steps.steps,
+    failure: {
+      step: "prepare",
+      error: failure.message,
+      code: failure.code,
+      hint: failure.hint ?? null,
+      server: "",
+      failover: false,
+    },
+    skipped: [],
+    transcript: null,
+  };
 }
 
 export type DeliveryResult = AttemptResult & { state: "sent" | "queued" | "failed"; runId: string | null };
 
-export async function deliverClaimed(message: ClaimedMessage, owner: string, opts: { userId?: string | null; recordRun?: "always" | "auto" } = {}): Promise<DeliveryResult> {
+export async function deliverClaimed(
+  message: ClaimedMessage,
+  owner: string,
+  opts: { userId?: string | null; recordRun?: "always" | "auto" } = {},
+): Promise<DeliveryResult> {
   const startedAt = new Date();
   const mine = { id: message.id, leaseOwner: owner, state: "sending" };
   let result: AttemptResult;
@@ -43,7 +65,12 @@ export async function deliverClaimed(message: ClaimedMessage, owner: string, opt
     const transports = await transportsOf(server, { alternateOnly: message.kind === "failure_notice" });
     result = await attempt(
       transports,
-      { from: message.fromAddress, to: JSON.parse(message.toAddresses) as string[], raw: Buffer.from(message.raw), messageId: message.messageId },
+      {
+        from: message.fromAddress,
+        to: JSON.parse(message.toAddresses) as string[],
+        raw: Buffer.from(message.raw),
+        messageId: message.messageId,
+      },
       {
         maxBytes: server.maxEmailSizeMb * 1024 * 1024,
         debug: server.debug,
@@ -63,26 +90,57 @@ export async function deliverClaimed(message: ClaimedMessage, owner: string, opt
     state = "sent";
     await db().outboxMessage.updateMany({
       where: mine,
-      data: { state, phase: null, leaseOwner: null, leaseUntil: null, server: result.server, queueId: result.outcome?.queueId ?? null, response: result.outcome?.response ?? null, sentAt: new Date(), lastError: null, hint: null },
+      data: {
+        state,
+        phase: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        server: result.server,
+        queueId: result.outcome?.queueId ?? null,
+        response: result.outcome?.response ?? null,
+        sentAt: new Date(),
+        lastError: null,
+        hint: null,
+      },
     });
     if (message.kind !== "failure_notice") await markSendWorked();
-    if (result.skipped.length > 0) log.warn("outgoing: sent through the alternate server", { messageId: message.id, server: result.server, unreachable: result.skipped.map((s) => s.server) });
+    if (result.skipped.length > 0)
+      log.warn("outgoing: sent through the alternate server", {
+        messageId: message.id,
+        server: result.server,
+        unreachable: result.skipped.map((s) => s.server),
+      });
   } else {
     const permanent = isPermanent(result.failure) || message.attempts >= message.maxAttempts;
     state = permanent ? "failed" : "queued";
     await db().outboxMessage.updateMany({
       where: mine,
       data: {
-        state, phase: null, leaseOwner: null, leaseUntil: null,
+        state,
+        phase: null,
+        leaseOwner: null,
+        leaseUntil: null,
         nextAttemptAt: new Date(Date.now() + backoffMs(message.attempts)),
         lastError: failureText(result.failure),
         hint: result.failure.hint ? JSON.stringify(result.failure.hint) : null,
       },
     });
-    log.warn("outgoing: sending failed", { messageId: message.id, server: result.failure.server, step: result.failure.step, retry: state === "queued", alternateNotTried: result.failure.alternateNotTried });
-    if (message.kind !== "failure_notice" && result.failure.hint?.code !== TOO_LARGE) await markSendFailed(result.failure, { notify: true });
+    log.warn("outgoing: sending failed", {
+      messageId: message.id,
+      server: result.failure.server,
+      step: result.failure.step,
+      retry: state === "queued",
+      alternateNotTried: result.failure.alternateNotTried,
+    });
+    if (message.kind !== "failure_notice" && result.failure.hint?.code !== TOO_LARGE)
+      await markSendFailed(result.failure, { notify: true });
   }
   const record = opts.recordRun === "always" || !result.ok || server?.debug;
-  const runId = record ? await recordOutgoingRun(message.kind === "test" ? "test_send" : "send", result, { startedAt, userId: opts.userId }) : null;
+  const runId = record
+    ? await recordOutgoingRun(message.kind === "test" ? "test_send" : "send", result, {
+        startedAt,
+        userId: opts.userId,
+      })
+    : null;
   return { ...result, state, runId };
 }

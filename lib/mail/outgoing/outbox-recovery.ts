@@ -11,13 +11,25 @@ export async function recoverAbandoned(now = new Date()): Promise<{ requeued: nu
   const stale = { state: "sending", leaseUntil: { lt: now } };
   const requeued = await db().outboxMessage.updateMany({
     where: { ...stale, phase: "connecting" },
-    data: { state: "queued", phase: null, leaseOwner: null, leaseUntil: null, nextAttemptAt: now, lastError: "The sending process stopped before the server got the message; it is sent again." },
+    data: {
+      state: "queued",
+      phase: null,
+      leaseOwner: null,
+      leaseUntil: null,
+      nextAttemptAt: now,
+      lastError: "The sending process stopped before the server got the message; it is sent again.",
+    },
   });
   const review = await db().outboxMessage.updateMany({
     where: { ...stale, OR: [{ phase: "submitting" }, { phase: null }] },
     data: {
-      state: "failed", phase: null, leaseOwner: null, leaseUntil: null, needsReview: true,
-      lastError: "The sending process stopped while the server was receiving this message: it may have been sent. Check with the recipient or in Sent Items, then Retry or Cancel.",
+      state: "failed",
+      phase: null,
+      leaseOwner: null,
+      leaseUntil: null,
+      needsReview: true,
+      lastError:
+        "The sending process stopped while the server was receiving this message: it may have been sent. Check with the recipient or in Sent Items, then Retry or Cancel.",
     },
   });
   return { requeued: requeued.count, review: review.count };
@@ -30,7 +42,12 @@ export const FINISHED_KEEP_DAYS = 30;
 export async function pruneFinished(now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - FINISHED_KEEP_DAYS * 24 * 60 * 60 * 1000);
   const { count } = await db().outboxMessage.deleteMany({
-    where: { OR: [{ state: "sent", sentAt: { lt: cutoff } }, { state: "cancelled", createdAt: { lt: cutoff } }] },
+    where: {
+      OR: [
+        { state: "sent", sentAt: { lt: cutoff } },
+        { state: "cancelled", createdAt: { lt: cutoff } },
+      ],
+    },
   });
   return count;
 }

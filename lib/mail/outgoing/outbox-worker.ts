@@ -10,7 +10,11 @@ import { pruneFinished, recoverAbandoned } from "./outbox-recovery";
 import { onOutboxWake } from "./outbox-signal";
 
 export type OutboxWorkerOptions = { pollMs?: number; leaseMs?: number; batch?: number; owner?: string };
-export type OutboxWorker = { readonly owner: string; stop(): Promise<void>; /** runs one pass now (tests) */ tick(): Promise<number> };
+export type OutboxWorker = {
+  readonly owner: string;
+  stop(): Promise<void>;
+  /** runs one pass now (tests) */ tick(): Promise<number>;
+};
 
 export function startOutboxWorker(opts: OutboxWorkerOptions = {}): OutboxWorker {
   const owner = opts.owner ?? `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;

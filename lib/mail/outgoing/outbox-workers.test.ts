@@ -18,7 +18,15 @@ beforeAll(async () => {
   const schema = await import("./form-schema");
   const alice = rig.auth.users.alice;
   await outgoing.saveOutgoing(
-    schema.outgoingFormSchema.parse({ protocol: "smtps", host: rig.smtp.host, port: rig.smtp.smtpsPort, authType: "password", username: alice.username, password: alice.password, maxEmailSizeMb: 10 }),
+    schema.outgoingFormSchema.parse({
+      protocol: "smtps",
+      host: rig.smtp.host,
+      port: rig.smtp.smtpsPort,
+      authType: "password",
+      username: alice.username,
+      password: alice.password,
+      maxEmailSizeMb: 10,
+    }),
     (await db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } })).id,
   );
 });
@@ -26,8 +34,18 @@ beforeAll(async () => {
 describe("two outbox workers on PostgreSQL", () => {
   it("send each queued message exactly once", async () => {
     const subjects = Array.from({ length: 6 }, (_, i) => uniqueSubject(`pg worker ${i}`));
-    for (const subject of subjects) await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["customer@example.org"], subject, text: "once" });
-    const workers = [outgoing.startOutboxWorker({ pollMs: 60_000, owner: "worker-a" }), outgoing.startOutboxWorker({ pollMs: 60_000, owner: "worker-b" })];
+    for (const subject of subjects)
+      await outgoing.enqueueMail({
+        kind: "notice",
+        idempotencyKey: subject,
+        to: ["customer@example.org"],
+        subject,
+        text: "once",
+      });
+    const workers = [
+      outgoing.startOutboxWorker({ pollMs: 60_000, owner: "worker-a" }),
+      outgoing.startOutboxWorker({ pollMs: 60_000, owner: "worker-b" }),
+    ];
     try {
       await Promise.all(workers.map((w) => w.tick()));
     } finally {
@@ -38,6 +56,10 @@ describe("two outbox workers on PostgreSQL", () => {
     for (const subject of subjects) await waitForDelivered(rig, (m) => m.subject === subject);
     await new Promise((r) => setTimeout(r, 500));
     const sink = await readSink(rig);
-    for (const subject of subjects) expect(sink.filter((m) => m.subject === subject), subject).toHaveLength(1);
+    for (const subject of subjects)
+      expect(
+        sink.filter((m) => m.subject === subject),
+        subject,
+      ).toHaveLength(1);
   });
 });

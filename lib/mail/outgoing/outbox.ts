@@ -31,7 +31,10 @@ export type EnqueuedMessage = { id: string; created: boolean };
 
 /** Composes the message with the configured sender and stores it, once per idempotency key. */
 export async function enqueueMail(input: EnqueueInput): Promise<EnqueuedMessage> {
-  const existing = await db().outboxMessage.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+  const existing = await db().outboxMessage.findUnique({
+    where: { idempotencyKey: input.idempotencyKey },
+    select: { id: true },
+  });
   if (existing) return { id: existing.id, created: false };
   const server = await loadServer();
   if (!server) throw new UserFacingError("Configure the outgoing mail settings first.");
@@ -72,7 +75,10 @@ export async function enqueueMail(input: EnqueueInput): Promise<EnqueuedMessage>
     return { id: row.id, created: true };
   } catch (error) {
     // Two callers with the same key at once: the unique index kept the first.
-    const winner = await db().outboxMessage.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+    const winner = await db().outboxMessage.findUnique({
+      where: { idempotencyKey: input.idempotencyKey },
+      select: { id: true },
+    });
     if (winner) return { id: winner.id, created: false };
     throw error;
   }
@@ -84,8 +90,22 @@ export async function listOutbox(opts: { states?: OutboxState[]; take?: number }
     orderBy: { createdAt: "desc" },
     take: opts.take ?? 100,
     select: {
-      id: true, kind: true, state: true, subject: true, toAddresses: true, attempts: true, maxAttempts: true, nextAttemptAt: true,
-      lastError: true, hint: true, needsReview: true, server: true, queueId: true, sentAt: true, createdAt: true, sizeBytes: true,
+      id: true,
+      kind: true,
+      state: true,
+      subject: true,
+      toAddresses: true,
+      attempts: true,
+      maxAttempts: true,
+      nextAttemptAt: true,
+      lastError: true,
+      hint: true,
+      needsReview: true,
+      server: true,
+      queueId: true,
+      sentAt: true,
+      createdAt: true,
+      sizeBytes: true,
     },
   });
 }
@@ -101,8 +121,12 @@ export async function retryOutboxMessage(id: string): Promise<void> {
 }
 
 export async function cancelOutboxMessage(id: string): Promise<void> {
-  const { count } = await db().outboxMessage.updateMany({ where: { id, state: { in: ["failed", "queued"] } }, data: { state: "cancelled", needsReview: false } });
-  if (count === 0) throw new UserFacingError("Only a queued or failed message can be cancelled (a message being sent cannot).");
+  const { count } = await db().outboxMessage.updateMany({
+    where: { id, state: { in: ["failed", "queued"] } },
+    data: { state: "cancelled", needsReview: false },
+  });
+  if (count === 0)
+    throw new UserFacingError("Only a queued or failed message can be cancelled (a message being sent cannot).");
 }
 
 export async function outboxCounts(): Promise<Record<OutboxState, number>> {

@@ -8,7 +8,11 @@ import { SERVER_ID } from "./server-settings";
 
 export type OutgoingRunKind = "send_check" | "test_send" | "send";
 
-export async function recordOutgoingRun(kind: OutgoingRunKind, result: AttemptResult, opts: { startedAt: Date; userId?: string | null }): Promise<string> {
+export async function recordOutgoingRun(
+  kind: OutgoingRunKind,
+  result: AttemptResult,
+  opts: { startedAt: Date; userId?: string | null },
+): Promise<string> {
   const run = await db().fetchRun.create({
     data: {
       outgoingServerId: SERVER_ID,
@@ -18,7 +22,11 @@ export async function recordOutgoingRun(kind: OutgoingRunKind, result: AttemptRe
       finishedAt: new Date(),
       ok: result.ok,
       steps: JSON.stringify(result.steps),
-      error: result.ok ? null : result.failure.raw ? `${result.failure.error}: ${result.failure.raw}` : result.failure.error,
+      error: result.ok
+        ? null
+        : result.failure.raw
+          ? `${result.failure.error}: ${result.failure.raw}`
+          : result.failure.error,
       hint: !result.ok && result.failure.hint ? JSON.stringify(result.failure.hint) : null,
       mailsFetched: 0,
       transcript: result.transcript,

@@ -78,7 +78,10 @@ describe("outgoing settings and Send test mail", () => {
 
     // An expired access token is refreshed for the next send; the rotated refresh token is what is stored.
     expect(conn.refreshToken).toBeTruthy();
-    await db().oAuthConnection.update({ where: { id: conn.id }, data: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
+    await db().oAuthConnection.update({
+      where: { id: conn.id },
+      data: { accessTokenExpiresAt: new Date(Date.now() - 1000) },
+    });
     const again = await outgoing.sendTestMail(to, admin);
     expect(again.ok).toBe(true);
     const after = await db().oAuthConnection.findUniqueOrThrow({ where: { id: conn.id } });
@@ -97,7 +100,10 @@ describe("outgoing settings and Send test mail", () => {
   it("a grant that is gone marks the transport reconnect needed, before any connection", async () => {
     const saved = await outgoing.saveOutgoing(settings("alice"), admin);
     // The stored ROPC password no longer works and no token is left: the token service must sign in again.
-    await db().oAuthConnection.update({ where: { id: saved.connectionId! }, data: { password: "wrong-password", accessToken: null, accessTokenExpiresAt: null, refreshToken: null } });
+    await db().oAuthConnection.update({
+      where: { id: saved.connectionId! },
+      data: { password: "wrong-password", accessToken: null, accessTokenExpiresAt: null, refreshToken: null },
+    });
     const check = await outgoing.verifyOutgoing(admin);
     expect(check).toMatchObject({ ok: false, failedStep: "token" });
     expect(check.steps.map((s) => s.name)).toEqual(["token"]);
@@ -105,7 +111,11 @@ describe("outgoing settings and Send test mail", () => {
   });
 
   it("refuses CR/LF in Sender Name and Reply-To at the form", () => {
-    const parsed = schema.outgoingFormSchema.safeParse({ ...settings("alice"), senderName: "Desk\r\nBcc: x@example.org", replyTo: "a@b.c\nx" });
+    const parsed = schema.outgoingFormSchema.safeParse({
+      ...settings("alice"),
+      senderName: "Desk\r\nBcc: x@example.org",
+      replyTo: "a@b.c\nx",
+    });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path[0]).sort()).toEqual(["replyTo", "senderName"]);
   });
@@ -139,14 +149,19 @@ describe("the outbox", () => {
     const sent = await waitForDelivered(rig, (m) => m.subject === subject);
     expect(sent.raw).toMatch(/^In-Reply-To: <question-1@example\.org>$/m);
     expect(sent.raw).toMatch(/^References: <question-0@example\.org> <question-1@example\.org>$/m);
-    expect((await readSinkCount(subject))).toBe(1);
+    expect(await readSinkCount(subject)).toBe(1);
   });
 
   it("Exchange refusing the sign-in: retried with backoff, banner status and hint, one notice to the contact through the alternate server", async () => {
     const contact = `contact-${Date.now()}@example.org`;
     // Primary: Exchange Online's SMTP (SMTP AUTH switched off for bob → 535 5.7.139); alternate: Postfix.
     await outgoing.saveOutgoing(
-      settings("bob", { host: rig.exchange.host, port: rig.exchange.smtpPort, alternateHost: `localhost:${rig.smtp.submissionPort}`, contactEmail: contact }),
+      settings("bob", {
+        host: rig.exchange.host,
+        port: rig.exchange.smtpPort,
+        alternateHost: `localhost:${rig.smtp.submissionPort}`,
+        contactEmail: contact,
+      }),
       admin,
     );
     await setSmtpAuthEnabled(rig, rig.mailboxes.bob, false);
@@ -154,7 +169,18 @@ describe("the outbox", () => {
     try {
       const subjects = [uniqueSubject("held 1"), uniqueSubject("held 2")];
       const ids: string[] = [];
-      for (const subject of subjects) ids.push((await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["customer@example.org"], subject, text: "x" })).id);
+      for (const subject of subjects)
+        ids.push(
+          (
+            await outgoing.enqueueMail({
+              kind: "notice",
+              idempotencyKey: subject,
+              to: ["customer@example.org"],
+              subject,
+              text: "x",
+            })
+          ).id,
+        );
       await worker.tick();
       for (const id of ids) {
         const row = await outboxRow(id);
@@ -194,7 +220,17 @@ describe("the outbox", () => {
     const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
     const ids: string[] = [];
     for (const subject of ["old sent", "new sent", "old failed"].map(uniqueSubject)) {
-      ids.push((await outgoing.enqueueMail({ kind: "notice", idempotencyKey: subject, to: ["c@example.org"], subject, text: "x" })).id);
+      ids.push(
+        (
+          await outgoing.enqueueMail({
+            kind: "notice",
+            idempotencyKey: subject,
+            to: ["c@example.org"],
+            subject,
+            text: "x",
+          })
+        ).id,
+      );
     }
     await db().outboxMessage.update({ where: { id: ids[0] }, data: { state: "sent", sentAt: old } });
     await db().outboxMessage.update({ where: { id: ids[1] }, data: { state: "sent", sentAt: new Date() } });
@@ -206,7 +242,13 @@ describe("the outbox", () => {
 
   it("a message over Max Email Size fails at once, before any connection", async () => {
     await outgoing.saveOutgoing(settings("alice", { maxEmailSizeMb: 1 }), admin);
-    const queued = await outgoing.enqueueMail({ kind: "notice", idempotencyKey: uniqueSubject("big"), to: ["customer@example.org"], subject: "big", text: "x".repeat(1_200_000) });
+    const queued = await outgoing.enqueueMail({
+      kind: "notice",
+      idempotencyKey: uniqueSubject("big"),
+      to: ["customer@example.org"],
+      subject: "big",
+      text: "x".repeat(1_200_000),
+    });
     const worker = outgoing.startOutboxWorker({ pollMs: 60_000 });
     await worker.tick();
     await worker.stop();

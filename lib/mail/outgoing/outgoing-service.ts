@@ -16,7 +16,10 @@ import { loadServer, SERVER_ID, transportsOf, type ServerRow } from "./server-se
 import { failureText, markSendFailed, markSendWorked } from "./server-status";
 import type { OutgoingProtocol } from "./transport";
 
-export type OutgoingForEdit = Omit<OutgoingFormValues, "password" | "oauth"> & { hasPassword: boolean; connectionId: string | null };
+export type OutgoingForEdit = Omit<OutgoingFormValues, "password" | "oauth"> & {
+  hasPassword: boolean;
+  connectionId: string | null;
+};
 
 export async function getOutgoingForEdit(): Promise<OutgoingForEdit | null> {
   const row = await loadServer();
@@ -43,21 +46,39 @@ export async function getOutgoingForEdit(): Promise<OutgoingForEdit | null> {
 export async function getOutgoingStatus() {
   const row = await db().outgoingServer.findUnique({
     where: { id: SERVER_ID },
-    select: { status: true, lastError: true, lastErrorHint: true, lastSentAt: true, incidentSince: true, incidentNotifiedAt: true, contactEmail: true, connection: { select: { status: true } } },
+    select: {
+      status: true,
+      lastError: true,
+      lastErrorHint: true,
+      lastSentAt: true,
+      incidentSince: true,
+      incidentNotifiedAt: true,
+      contactEmail: true,
+      connection: { select: { status: true } },
+    },
   });
   if (!row) return null;
   const reconnect = row.status === "reconnect_needed" || row.connection?.status === "reconnect_needed";
   return { ...row, status: reconnect ? "reconnect_needed" : row.status };
 }
 
-export async function saveOutgoing(values: OutgoingFormValues, userId: string): Promise<{ connectionId: string | null; needsConsent: boolean }> {
+export async function saveOutgoing(
+  values: OutgoingFormValues,
+  userId: string,
+): Promise<{ connectionId: string | null; needsConsent: boolean }> {
   const existing = await loadServer();
   let connectionId = existing?.connectionId ?? null;
   let needsConsent = false;
-  if (values.authType === "password" && !values.password && !existing?.password) throw new UserFacingError("Enter the password.", { field: "password" });
+  if (values.authType === "password" && !values.password && !existing?.password)
+    throw new UserFacingError("Enter the password.", { field: "password" });
   if (values.authType === "oauth") {
     if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
-    const saved = await saveOAuthConnection(values.oauth, { userId, existingConnectionId: connectionId, direction: "outgoing", mailbox: values.username });
+    const saved = await saveOAuthConnection(values.oauth, {
+      userId,
+      existingConnectionId: connectionId,
+      direction: "outgoing",
+      mailbox: values.username,
+    });
     connectionId = saved.connectionId;
     needsConsent = saved.needsConsent;
   }
@@ -76,7 +97,7 @@ export async function saveOutgoing(values: OutgoingFormValues, userId: string): 
     maxEmailSizeMb: values.maxEmailSizeMb,
     contactEmail: values.contactEmail,
     debug: values.debug,
-    connectionId: values.authType === "oauth" ? connectionId : existing?.connectionId ?? null,
+    connectionId: values.authType === "oauth" ? connectionId : (existing?.connectionId ?? null),
     // Saved settings are unproven until a real connection says otherwise.
     status: "new",
     ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
@@ -101,9 +122,28 @@ export type OutgoingCheck = {
 
 function checkOf(result: AttemptResult, success: string, runId: string | null): OutgoingCheck {
   const skipped = result.skipped.map((s) => ({ server: s.server, error: failureText(s) }));
-  if (result.ok) return { ok: true, message: success, steps: result.steps, skipped, queueId: result.outcome?.queueId ?? null, runId };
+  if (result.ok)
+    return {
+      ok: true,
+      message: success,
+      steps: result.steps,
+      skipped,
+      queueId: result.outcome?.queueId ?? null,
+      runId,
+    };
   const f = result.failure;
-  return { ok: false, message: f.error, steps: result.steps, failedStep: f.step, error: f.error, raw: f.raw, hint: f.hint, skipped, alternateNotTried: f.alternateNotTried, runId };
+  return {
+    ok: false,
+    message: f.error,
+    steps: result.steps,
+    failedStep: f.step,
+    error: f.error,
+    raw: f.raw,
+    hint: f.hint,
+    skipped,
+    alternateNotTried: f.alternateNotTried,
+    runId,
+  };
 }
 
 async function requireServer(): Promise<ServerRow> {
@@ -138,7 +178,14 @@ export async function sendTestMail(to: string, userId: string): Promise<Outgoing
   });
   const owner = `test-send-${randomUUID().slice(0, 8)}`;
   const claimed = await claimMessage(queued.id, owner, { ignoreSchedule: true });
-  if (!claimed) throw new UserFacingError("The test mail was picked up by the outbox worker already; see the outbox below.");
+  if (!claimed)
+    throw new UserFacingError("The test mail was picked up by the outbox worker already; see the outbox below.");
   const result = await deliverClaimed(claimed, owner, { userId, recordRun: "always" });
-  return checkOf(result, result.ok ? `Sent to ${to} through ${result.server}${result.outcome?.queueId ? ` (queue id ${result.outcome.queueId})` : ""}` : "", result.runId);
+  return checkOf(
+    result,
+    result.ok
+      ? `Sent to ${to} through ${result.server}${result.outcome?.queueId ? ` (queue id ${result.outcome.queueId})` : ""}`
+      : "",
+    result.runId,
+  );
 }

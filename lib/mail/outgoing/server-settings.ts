@@ -20,11 +20,13 @@ export async function loadServer(): Promise<ServerRow | null> {
 
 export async function authOf(row: ServerRow): Promise<OutgoingAuth> {
   if (row.authType === "password") {
-    if (!row.password) throw new UserFacingError("Enter the password of the outgoing mail server.", { field: "password" });
+    if (!row.password)
+      throw new UserFacingError("Enter the password of the outgoing mail server.", { field: "password" });
     return { type: "password", user: row.username, password: row.password };
   }
   const connectionId = row.connectionId;
-  if (!connectionId) throw new UserFacingError("Save the outgoing settings and sign in (OAuth consent) first.", { field: "authType" });
+  if (!connectionId)
+    throw new UserFacingError("Save the outgoing settings and sign in (OAuth consent) first.", { field: "authType" });
   return {
     type: "oauth",
     user: row.username,
@@ -40,7 +42,8 @@ export async function authOf(row: ServerRow): Promise<OutgoingAuth> {
 
 export async function transportSettingsOf(row: ServerRow): Promise<TransportSettings> {
   const appOnly = row.connectionId
-    ? (await db().oAuthConnection.findUnique({ where: { id: row.connectionId }, select: { grantType: true } }))?.grantType === "client_credentials"
+    ? (await db().oAuthConnection.findUnique({ where: { id: row.connectionId }, select: { grantType: true } }))
+        ?.grantType === "client_credentials"
     : false;
   return {
     protocol: row.protocol as OutgoingProtocol,
@@ -58,7 +61,10 @@ export async function transportSettingsOf(row: ServerRow): Promise<TransportSett
 }
 
 /** The servers to try in order; `alternateOnly` is for failure notices, which must not use the failing server. */
-export async function transportsOf(row: ServerRow, opts: { alternateOnly?: boolean } = {}): Promise<OutgoingTransport[]> {
+export async function transportsOf(
+  row: ServerRow,
+  opts: { alternateOnly?: boolean } = {},
+): Promise<OutgoingTransport[]> {
   const settings = await transportSettingsOf(row);
   const transports = createTransports(settings, await authOf(row));
   return opts.alternateOnly && transports.length > 1 ? transports.slice(1) : transports;

@@ -13,7 +13,14 @@ export type OutgoingStatus = "new" | "ok" | "failing" | "reconnect_needed";
 export async function markSendWorked(): Promise<void> {
   await db().outgoingServer.updateMany({
     where: { id: SERVER_ID },
-    data: { status: "ok", lastError: null, lastErrorHint: null, lastSentAt: new Date(), incidentSince: null, incidentNotifiedAt: null },
+    data: {
+      status: "ok",
+      lastError: null,
+      lastErrorHint: null,
+      lastSentAt: new Date(),
+      incidentSince: null,
+      incidentNotifiedAt: null,
+    },
   });
 }
 
@@ -26,7 +33,11 @@ export async function markSendFailed(failure: AttemptFailure, opts: { notify: bo
   const now = new Date();
   await db().outgoingServer.updateMany({
     where: { id: SERVER_ID },
-    data: { status, lastError: failureText(failure), lastErrorHint: failure.hint ? JSON.stringify(failure.hint) : null },
+    data: {
+      status,
+      lastError: failureText(failure),
+      lastErrorHint: failure.hint ? JSON.stringify(failure.hint) : null,
+    },
   });
   // The incident starts with the first failure; only the process that sets it (one UPDATE) may notify.
   await db().outgoingServer.updateMany({ where: { id: SERVER_ID, incidentSince: null }, data: { incidentSince: now } });
@@ -36,7 +47,10 @@ export async function markSendFailed(failure: AttemptFailure, opts: { notify: bo
     data: { incidentNotifiedAt: now },
   });
   if (claimed.count === 0) return;
-  const server = await db().outgoingServer.findUnique({ where: { id: SERVER_ID }, select: { contactEmail: true, incidentSince: true, host: true, protocol: true } });
+  const server = await db().outgoingServer.findUnique({
+    where: { id: SERVER_ID },
+    select: { contactEmail: true, incidentSince: true, host: true, protocol: true },
+  });
   if (!server?.contactEmail || !server.incidentSince) return;
   try {
     await enqueueMail({

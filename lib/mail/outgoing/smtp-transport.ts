@@ -9,7 +9,15 @@ import { trustedCas } from "@/lib/mail/incoming";
 import { openSmtpSocket } from "./smtp-socket";
 import type { ComposedMessage, OutgoingAuth, OutgoingTransport, SendOutcome, TransportContext } from "./transport";
 
-export type SmtpServer = { host: string; port: number; implicitTls: boolean; requireTls: boolean; ca?: string; proxy?: string; timeoutMs?: number };
+export type SmtpServer = {
+  host: string;
+  port: number;
+  implicitTls: boolean;
+  requireTls: boolean;
+  ca?: string;
+  proxy?: string;
+  timeoutMs?: number;
+};
 
 /** The queue id in a 250 reply: Postfix "queued as X", Exchange "OK <id>", Gmail "OK  1234 x.y - gsmtp". */
 export function queueIdOf(reply: string): string | null {
@@ -61,11 +69,14 @@ export class SmtpTransport implements OutgoingTransport {
         "send",
         () =>
           new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
-            session.connection.send({ from: message.from, to: message.to }, message.raw, (error, result) => (error ? reject(error) : resolve(result)));
+            session.connection.send({ from: message.from, to: message.to }, message.raw, (error, result) =>
+              error ? reject(error) : resolve(result),
+            );
           }),
         (result) => `${message.to.length} recipient(s) accepted: ${result.response}`,
       );
-      if (info.rejected.length > 0 && info.accepted.length === 0) throw ctx.steps.fail("send", new Error(`every recipient was refused: ${info.rejected.join(", ")}`));
+      if (info.rejected.length > 0 && info.accepted.length === 0)
+        throw ctx.steps.fail("send", new Error(`every recipient was refused: ${info.rejected.join(", ")}`));
       return { server: this.server, queueId: queueIdOf(info.response), response: info.response };
     } finally {
       session.connection.quit();
@@ -76,11 +87,25 @@ export class SmtpTransport implements OutgoingTransport {
   private async open(ctx: TransportContext): Promise<Session> {
     const { steps, transcript } = ctx;
     // The token first: a grant that needs Reconnect fails here, before any connection.
-    const token = this.auth.type === "oauth" ? await steps.run("token", () => (this.auth as Extract<OutgoingAuth, { type: "oauth" }>).getToken(), () => "access token ready") : null;
+    const token =
+      this.auth.type === "oauth"
+        ? await steps.run(
+            "token",
+            () => (this.auth as Extract<OutgoingAuth, { type: "oauth" }>).getToken(),
+            () => "access token ready",
+          )
+        : null;
     if (token) transcript?.addSecret(token.accessToken);
     if (this.auth.type === "password") transcript?.addSecret(this.auth.password);
     const timeoutMs = this.smtp.timeoutMs ?? 20_000;
-    const socket = await openSmtpSocket(steps, { host: this.smtp.host, port: this.smtp.port, ca: this.smtp.ca, proxy: this.smtp.proxy, timeoutMs, implicitTls: this.smtp.implicitTls });
+    const socket = await openSmtpSocket(steps, {
+      host: this.smtp.host,
+      port: this.smtp.port,
+      ca: this.smtp.ca,
+      proxy: this.smtp.proxy,
+      timeoutMs,
+      implicitTls: this.smtp.implicitTls,
+    });
     transcript?.note(`connected to ${this.server}${this.smtp.implicitTls ? " (implicit TLS)" : ""}`);
     const connection = new SMTPConnection({
       host: this.smtp.host,
@@ -90,7 +115,12 @@ export class SmtpTransport implements OutgoingTransport {
       secured: this.smtp.implicitTls,
       requireTLS: !this.smtp.implicitTls && this.smtp.requireTls,
       ignoreTLS: !this.smtp.implicitTls && !this.smtp.requireTls,
-      tls: { ca: trustedCas(this.smtp.ca), rejectUnauthorized: true, minVersion: "TLSv1.2", servername: isIp(this.smtp.host) ? undefined : this.smtp.host },
+      tls: {
+        ca: trustedCas(this.smtp.ca),
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.2",
+        servername: isIp(this.smtp.host) ? undefined : this.smtp.host,
+      },
       name: "mailbridge.localhost",
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
@@ -133,7 +163,14 @@ export class SmtpTransport implements OutgoingTransport {
       () =>
         new Promise<void>((resolve, reject) => {
           if (!offered) {
-            reject(new MailStepError("authenticate", "The server offers no sign-in (AUTH) on this connection.", "no AUTH in the EHLO reply: 530 5.7.0 Must issue a STARTTLS command first", undefined));
+            reject(
+              new MailStepError(
+                "authenticate",
+                "The server offers no sign-in (AUTH) on this connection.",
+                "no AUTH in the EHLO reply: 530 5.7.0 Must issue a STARTTLS command first",
+                undefined,
+              ),
+            );
             return;
           }
           const credentials =
@@ -153,7 +190,11 @@ export class SmtpTransport implements OutgoingTransport {
   private async xoauth2(handler: SMTPConnection.CustomAuthenticationContext, accessToken: string): Promise<void> {
     let answer = await handler.sendCommand(`AUTH XOAUTH2 ${xoauth2(this.auth.user, accessToken)}`);
     if (answer.status === 334) answer = await handler.sendCommand("");
-    if (answer.status !== 235) throw Object.assign(new Error(`the server refused the token: ${answer.response}`), { response: answer.response, code: "EAUTH" });
+    if (answer.status !== 235)
+      throw Object.assign(new Error(`the server refused the token: ${answer.response}`), {
+        response: answer.response,
+        code: "EAUTH",
+      });
   }
 }
 

@@ -4,7 +4,20 @@ import type { Hint } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { explainMailError } from "@/lib/mail/error-hints";
 
-export const STEP_NAMES = ["prepare", "token", "resolve", "connect", "tls", "authenticate", "open folder", "list", "fetch", "after fetch", "send", "close"] as const;
+export const STEP_NAMES = [
+  "prepare",
+  "token",
+  "resolve",
+  "connect",
+  "tls",
+  "authenticate",
+  "open folder",
+  "list",
+  "fetch",
+  "after fetch",
+  "send",
+  "close",
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type Step = { name: StepName; ms: number; ok: boolean; detail?: string };
@@ -29,7 +42,13 @@ export type ErrorFacts = { message: string; raw?: string; code?: string };
 export function factsOf(error: unknown): ErrorFacts {
   if (error instanceof MailStepError) return { message: error.message, raw: error.raw, code: error.code };
   const e = error as {
-    message?: unknown; code?: unknown; response?: unknown; responseText?: unknown; serverResponse?: unknown; oauthError?: unknown; authenticationFailed?: unknown;
+    message?: unknown;
+    code?: unknown;
+    response?: unknown;
+    responseText?: unknown;
+    serverResponse?: unknown;
+    oauthError?: unknown;
+    authenticationFailed?: unknown;
   };
   let message = typeof e?.message === "string" ? e.message : String(error);
   let code = typeof e?.code === "string" ? e.code : undefined;
@@ -40,15 +59,28 @@ export function factsOf(error: unknown): ErrorFacts {
     if (typeof cause.code === "string") code ??= cause.code;
   }
   // imapflow: `response` is the whole tagged line ("2 NO [AUTHENTICATIONFAILED] …"), `responseText` only its text.
-  const line = [e?.response, e?.responseText, e?.serverResponse].find((v): v is string => typeof v === "string" && v.length > 0);
+  const line = [e?.response, e?.responseText, e?.serverResponse].find(
+    (v): v is string => typeof v === "string" && v.length > 0,
+  );
   // A refused SASL token: the server's challenge (`+ <base64 JSON>`) names what it wanted, e.g. the scope.
   const challenge = e?.oauthError && typeof e.oauthError === "object" ? JSON.stringify(e.oauthError) : undefined;
-  const raw = line && challenge ? `${line} (server's challenge: ${challenge})` : (line ?? (challenge ? `server's challenge: ${challenge}` : undefined));
-  if (message === "Command failed" && line) message = `${e.authenticationFailed ? "the server refused the credentials" : "the server refused the command"}: ${line}`;
+  const raw =
+    line && challenge
+      ? `${line} (server's challenge: ${challenge})`
+      : (line ?? (challenge ? `server's challenge: ${challenge}` : undefined));
+  if (message === "Command failed" && line)
+    message = `${e.authenticationFailed ? "the server refused the credentials" : "the server refused the command"}: ${line}`;
   return { message, raw, code };
 }
 
-const INTERNAL_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "SecretDecryptError"]);
+const INTERNAL_ERRORS = new Set([
+  "TypeError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "EvalError",
+  "SecretDecryptError",
+]);
 
 function isFetchFailure(error: unknown): boolean {
   return error instanceof TypeError && error.message === "fetch failed" && error.cause !== undefined;
@@ -94,7 +126,13 @@ export class StepRecorder {
     if (isInternalError(error)) {
       // Not the server's words: logged with an id, shown generically (its text may hold anything).
       const id = logUnexpected(`mail step "${name}"`, error);
-      const failure = new MailStepError(name, `Something went wrong inside Mailbridge (error id ${id}); the details are in the server log.`, undefined, null, "EINTERNAL");
+      const failure = new MailStepError(
+        name,
+        `Something went wrong inside Mailbridge (error id ${id}); the details are in the server log.`,
+        undefined,
+        null,
+        "EINTERNAL",
+      );
       this.record(name, false, ms, failure.message);
       this.failure = failure;
       return failure;

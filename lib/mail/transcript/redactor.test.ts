@@ -9,7 +9,9 @@ describe("Redactor", () => {
     const redactor = new Redactor(["s3cret-password-value"]);
     for (const prefix of ["", "a", "ab", "abc", "user=x\x01auth=Bearer "]) {
       const payload = Buffer.from(`${prefix}s3cret-password-value\x01\x01`).toString("base64");
-      expect(redactor.redact(`S: + ${payload}`)).not.toMatch(new RegExp(encodedForms("s3cret-password-value").join("|").replace(/[+/=]/g, "\\$&")));
+      expect(redactor.redact(`S: + ${payload}`)).not.toMatch(
+        new RegExp(encodedForms("s3cret-password-value").join("|").replace(/[+/=]/g, "\\$&")),
+      );
     }
   });
 
@@ -21,7 +23,9 @@ describe("Redactor", () => {
     expect(r.redactClientLine("PASS hunter22")).toBe(`PASS ${REDACTED}`);
     expect(r.redactClientLine("AUTH PLAIN AGFsaWNlAGh1bnRlcg==")).toBe(`AUTH PLAIN ${REDACTED}`);
     expect(r.redactClientLine("Authorization: Bearer abc.def")).toBe(`Authorization: ${REDACTED}`);
-    expect(r.redactClientLine("grant_type=refresh_token&refresh_token=0.AAA&client_secret=xyz")).not.toMatch(/0\.AAA|xyz/);
+    expect(r.redactClientLine("grant_type=refresh_token&refresh_token=0.AAA&client_secret=xyz")).not.toMatch(
+      /0\.AAA|xyz/,
+    );
     expect(r.redact(`token ${token} here`)).toBe(`token ${REDACTED} here`);
   });
 });

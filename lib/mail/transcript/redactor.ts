@@ -52,7 +52,13 @@ export class Redactor {
   private secretPattern(): RegExp | null {
     if (this.secrets.size === 0) return null;
     // Longest first, so a secret is not half-replaced by a shorter form of itself.
-    this.pattern ??= new RegExp([...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+    this.pattern ??= new RegExp(
+      [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join("|"),
+      "g",
+    );
     return this.pattern;
   }
 
@@ -84,6 +90,9 @@ export function redactCommandArguments(line: string): string {
       .replace(/^(authorization|proxy-authorization|x-ms-diagnostics|cookie|set-cookie)\s*:.*$/i, `$1: ${REDACTED}`)
       .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`)
       // form bodies: token=, password=, client_secret=, refresh_token=, assertion=
-      .replace(/\b(access_token|refresh_token|id_token|token|password|client_secret|client_assertion|assertion|code)=[^&\s]+/gi, `$1=${REDACTED}`)
+      .replace(
+        /\b(access_token|refresh_token|id_token|token|password|client_secret|client_assertion|assertion|code)=[^&\s]+/gi,
+        `$1=${REDACTED}`,
+      )
   );
 }

@@ -68,7 +68,10 @@ export class TranscriptRecorder {
   }
 
   private push(direction: TranscriptDirection, text: string): void {
-    const clipped = text.length > this.maxLineChars ? `${text.slice(0, this.maxLineChars)}… [${text.length - this.maxLineChars} more characters]` : text;
+    const clipped =
+      text.length > this.maxLineChars
+        ? `${text.slice(0, this.maxLineChars)}… [${text.length - this.maxLineChars} more characters]`
+        : text;
     const seconds = ((Date.now() - this.started) / 1000).toFixed(3).padStart(8);
     const line = `${seconds} ${direction}: ${clipped}`;
     if (this.bytes + line.length + 1 > this.maxBytes) {
@@ -85,7 +88,8 @@ export class TranscriptRecorder {
 
   /** The kept transcript; every secret registered before the line was added is already gone. */
   text(): string {
-    const tail = this.droppedLines > 0 ? [`[transcript limit reached: ${this.droppedLines} more line(s) not kept]`] : [];
+    const tail =
+      this.droppedLines > 0 ? [`[transcript limit reached: ${this.droppedLines} more line(s) not kept]`] : [];
     // A secret registered late (a token fetched mid-session) is removed from earlier lines too.
     const head = this.header ? transcriptHeaderLines(this.header) : [];
     return [...head, ...this.lines, ...tail].map((line) => this.redactor.redact(line)).join("\n") + "\n";

@@ -13,11 +13,24 @@ export default async function TranscriptPage({ params }: { params: Promise<{ run
     <>
       <div className="page-header">
         <h1>Debug log {run.mailboxName ? `of ${run.mailboxName}` : ""}</h1>
-        {run.transcript && <a className="btn btn-secondary" href={`/api/activity/${run.id}/transcript`}>Download</a>}
+        {run.transcript && (
+          <a className="btn btn-secondary" href={`/api/activity/${run.id}/transcript`}>
+            Download
+          </a>
+        )}
       </div>
-      <p className="muted">{formatDateTime(run.startedAt, { seconds: true })} — every token and password is removed before the log is stored.</p>
-      {run.transcript ? <pre className="transcript">{run.transcript}</pre> : <p>No transcript was kept for this run (Enable Email Debug was off, or it was pruned).</p>}
-      <p><Link href="/activity">Back to the activity list</Link></p>
+      <p className="muted">
+        {formatDateTime(run.startedAt, { seconds: true })} — every token and password is removed before the log is
+        stored.
+      </p>
+      {run.transcript ? (
+        <pre className="transcript">{run.transcript}</pre>
+      ) : (
+        <p>No transcript was kept for this run (Enable Email Debug was off, or it was pruned).</p>
+      )}
+      <p>
+        <Link href="/activity">Back to the activity list</Link>
+      </p>
     </>
   );
 }

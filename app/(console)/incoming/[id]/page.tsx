@@ -18,10 +18,18 @@ export default async function EditMailboxPage({ params }: { params: Promise<{ id
   return (
     <>
       <div className="page-header">
-        <Link className="btn btn-secondary" href={`/activity?mailbox=${mailbox.id}`}>Fetch history</Link>
+        <Link className="btn btn-secondary" href={`/activity?mailbox=${mailbox.id}`}>
+          Fetch history
+        </Link>
       </div>
       {health && <FetchHealth id={mailbox.id} health={health} admin={me.role === "admin"} />}
-      <MailboxForm mailbox={mailbox} oauth={oauth} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
+      <MailboxForm
+        mailbox={mailbox}
+        oauth={oauth}
+        applications={applications}
+        readOnly={me.role !== "admin"}
+        redirectUrl={redirectUri()}
+      />
     </>
   );
 }

@@ -7,7 +7,13 @@ export default async function NewMailboxPage() {
   const applications = me.role === "admin" ? await listApplicationChoices() : [];
   return (
     <>
-      <MailboxForm mailbox={null} oauth={null} applications={applications} readOnly={me.role !== "admin"} redirectUrl={redirectUri()} />
+      <MailboxForm
+        mailbox={null}
+        oauth={null}
+        applications={applications}
+        readOnly={me.role !== "admin"}
+        redirectUrl={redirectUri()}
+      />
     </>
   );
 }

@@ -7,8 +7,15 @@ export default async function NewConnectionPage() {
   const applications = me.role === "admin" ? await listApplicationChoices() : [];
   return (
     <>
-      <div className="page-header"><h1>New OAuth connection</h1></div>
-      <ConnectionForm stored={null} applications={applications} redirectUrl={redirectUri()} readOnly={me.role !== "admin"} />
+      <div className="page-header">
+        <h1>New OAuth connection</h1>
+      </div>
+      <ConnectionForm
+        stored={null}
+        applications={applications}
+        redirectUrl={redirectUri()}
+        readOnly={me.role !== "admin"}
+      />
     </>
   );
 }

@@ -22,19 +22,29 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   return (
     <>
       <div className="page-header">
-        <h1>{requestTag(request.number)} {request.subject || "(no subject)"}</h1>
-        <Link className="btn btn-secondary" href="/requests">All requests</Link>
+        <h1>
+          {requestTag(request.number)} {request.subject || "(no subject)"}
+        </h1>
+        <Link className="btn btn-secondary" href="/requests">
+          All requests
+        </Link>
       </div>
       <p className="muted">
-        From {request.fromName ? `${request.fromName} <${request.fromAddress}>` : request.fromAddress} · {request.status} · opened {when(request.createdAt)} · mailbox {request.mailbox?.name ?? "—"}
+        From {request.fromName ? `${request.fromName} <${request.fromAddress}>` : request.fromAddress} ·{" "}
+        {request.status} · opened {when(request.createdAt)} · mailbox {request.mailbox?.name ?? "—"}
       </p>
       {thread.map((item) => item.node)}
       {me.role === "admin" &&
         (outgoingConfigured ? (
-          <ReplyForm requestId={request.id} to={request.fromAddress} subject={replySubject(request.subject, request.number)} />
+          <ReplyForm
+            requestId={request.id}
+            to={request.fromAddress}
+            subject={replySubject(request.subject, request.number)}
+          />
         ) : (
           <div className="alert alert-info" role="note">
-            Replies are sent through the outgoing mail server, which is not configured yet. <Link href="/outgoing">Configure outgoing mail</Link> to answer this request.
+            Replies are sent through the outgoing mail server, which is not configured yet.{" "}
+            <Link href="/outgoing">Configure outgoing mail</Link> to answer this request.
           </div>
         ))}
     </>

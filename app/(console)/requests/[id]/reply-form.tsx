@@ -27,18 +27,38 @@ export function ReplyForm({ requestId, to, subject }: { requestId: string; to: s
   }
 
   return (
-    <form className="form card" aria-label="Reply" aria-busy={pending} onSubmit={(e) => { e.preventDefault(); send(); }}>
+    <form
+      className="form card"
+      aria-label="Reply"
+      aria-busy={pending}
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
       <h2>Reply</h2>
-      <p className="muted">To {to} · Subject {subject}</p>
+      <p className="muted">
+        To {to} · Subject {subject}
+      </p>
       <div className="field">
         <label htmlFor="replyText">Message</label>
         <textarea id="replyText" rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={pending} />
-        {error && <p className="field-error" role="alert">{error}</p>}
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
       </div>
       <div className="actions">
-        <button type="submit" className="btn" disabled={pending}>Send reply</button>
+        <button type="submit" className="btn" disabled={pending}>
+          Send reply
+        </button>
       </div>
-      {pending && <p className="muted" role="status">Queuing…</p>}
+      {pending && (
+        <p className="muted" role="status">
+          Queuing…
+        </p>
+      )}
     </form>
   );
 }

@@ -12,6 +12,13 @@ export async function GET(request: Request) {
     return result.mode === "popup" ? popupResponse(outcome, nonce) : redirectResponse(result.returnTo, outcome);
   } catch (error) {
     const id = logUnexpected("oauth callback", error);
-    return popupResponse({ ok: false, code: "unexpected", error: `Something went wrong while finishing the sign-in. The error was logged with id ${id}.` }, nonce);
+    return popupResponse(
+      {
+        ok: false,
+        code: "unexpected",
+        error: `Something went wrong while finishing the sign-in. The error was logged with id ${id}.`,
+      },
+      nonce,
+    );
   }
 }

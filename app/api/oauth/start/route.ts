@@ -9,7 +9,9 @@ export async function GET(request: Request) {
   const mode = q.get("mode") === "redirect" ? "redirect" : "popup";
   const returnTo = consentReturnPath(q.get("returnTo"));
   const answer = (error: string) =>
-    mode === "popup" ? popupResponse({ ok: false, error, code: "start_failed" }, scriptNonce(request.headers)) : redirectResponse(returnTo, { ok: false, error, code: "start_failed" });
+    mode === "popup"
+      ? popupResponse({ ok: false, error, code: "start_failed" }, scriptNonce(request.headers))
+      : redirectResponse(returnTo, { ok: false, error, code: "start_failed" });
   let user;
   try {
     user = await requireUser("admin");
@@ -20,7 +22,9 @@ export async function GET(request: Request) {
   const connectionId = q.get("connectionId");
   if (!connectionId) return answer("No connection was given.");
   try {
-    const url = await startAuthorization(connectionId, user.id, mode, returnTo, { switchAccount: q.get("switchAccount") === "1" });
+    const url = await startAuthorization(connectionId, user.id, mode, returnTo, {
+      switchAccount: q.get("switchAccount") === "1",
+    });
     return new Response(null, { status: 302, headers: { location: url, "cache-control": "no-store" } });
   } catch (error) {
     if (error instanceof UserFacingError) return answer(error.message);

@@ -14,19 +14,38 @@ function initial(app: ApplicationForEdit): OAuthFieldsState {
     ...app,
     applicationId: app.applicationId,
     grantType: (app.connections[0]?.grantType as GrantType | undefined) ?? "authorization_code",
-    clientSecret: "", privateKey: "", subject: "", password: "", refreshToken: "", loginHint: "",
+    clientSecret: "",
+    privateKey: "",
+    subject: "",
+    password: "",
+    refreshToken: "",
+    loginHint: "",
     tokenExpiryMarginSec: String(app.tokenExpiryMarginSec),
   };
 }
 
 /** The application's own fields (secret, endpoints, default scope): the one place they are changed. */
-export function ApplicationForm({ stored, redirectUrl, readOnly }: { stored: ApplicationForEdit; redirectUrl: string; readOnly: boolean }) {
+export function ApplicationForm({
+  stored,
+  redirectUrl,
+  readOnly,
+}: {
+  stored: ApplicationForEdit;
+  redirectUrl: string;
+  readOnly: boolean;
+}) {
   const router = useRouter();
   const [value, setValue] = useState<OAuthFieldsState>(() => initial(stored));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
-  const secrets = { hasClientSecret: stored.hasClientSecret, hasPrivateKey: stored.hasPrivateKey, hasPassword: false, hasRefreshToken: false, ...endpointsOf(stored) };
+  const secrets = {
+    hasClientSecret: stored.hasClientSecret,
+    hasPrivateKey: stored.hasPrivateKey,
+    hasPassword: false,
+    hasRefreshToken: false,
+    ...endpointsOf(stored),
+  };
 
   function save() {
     const input = { ...value, applicationId: stored.applicationId };
@@ -44,32 +63,63 @@ export function ApplicationForm({ stored, redirectUrl, readOnly }: { stored: App
       }
       setValue((v) => ({ ...v, clientSecret: "", privateKey: "" }));
       const reset = saved.data.connectionsReset;
-      setMessage({ ok: true, text: reset ? `Saved. The endpoints or the client changed: ${reset} connection${reset === 1 ? "" : "s"} must sign in again (Reconnect).` : "Saved for every connection of this application." });
+      setMessage({
+        ok: true,
+        text: reset
+          ? `Saved. The endpoints or the client changed: ${reset} connection${reset === 1 ? "" : "s"} must sign in again (Reconnect).`
+          : "Saved for every connection of this application.",
+      });
       router.refresh();
     });
   }
 
   return (
-    <form className="form card" onSubmit={(e) => { e.preventDefault(); save(); }} aria-busy={pending}>
+    <form
+      className="form card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+      aria-busy={pending}
+    >
       {readOnly && <ReadOnlyNotice />}
       <fieldset className="fieldset" disabled={readOnly || pending}>
         <legend>Application</legend>
         <p className="field-help">
-          A stored secret is only sent to the endpoints it was saved for: changing the Access Token, Revocation, Authorize or Issuer URL needs the
-          secret typed again, and every connection then signs in again.
+          A stored secret is only sent to the endpoints it was saved for: changing the Access Token, Revocation,
+          Authorize or Issuer URL needs the secret typed again, and every connection then signs in again.
         </p>
-        <OAuthFields value={value} onChange={setValue} errors={errors} redirectUrl={redirectUrl} stored={secrets} part="application" idPrefix="app" />
+        <OAuthFields
+          value={value}
+          onChange={setValue}
+          errors={errors}
+          redirectUrl={redirectUrl}
+          stored={secrets}
+          part="application"
+          idPrefix="app"
+        />
       </fieldset>
       {!readOnly && (
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={pending}>Save application</button>
+          <button type="submit" className="btn btn-primary" disabled={pending}>
+            Save application
+          </button>
         </div>
       )}
-      {message && <div className={`alert ${message.ok ? "alert-success" : "alert-error"}`} role={message.ok ? "status" : "alert"}>{message.text}</div>}
+      {message && (
+        <div className={`alert ${message.ok ? "alert-success" : "alert-error"}`} role={message.ok ? "status" : "alert"}>
+          {message.text}
+        </div>
+      )}
     </form>
   );
 }
 
 function endpointsOf(app: ApplicationForEdit) {
-  return { tokenUrl: app.tokenUrl, revocationUrl: app.revocationUrl, issuer: app.issuer, authorizeUrl: app.authorizeUrl };
+  return {
+    tokenUrl: app.tokenUrl,
+    revocationUrl: app.revocationUrl,
+    issuer: app.issuer,
+    authorizeUrl: app.authorizeUrl,
+  };
 }

@@ -12,9 +12,13 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   if (!app) notFound();
   return (
     <>
-      <div className="page-header"><h1>OAuth application</h1></div>
+      <div className="page-header">
+        <h1>OAuth application</h1>
+      </div>
       <section className="card stack" aria-label="Connections of this application">
-        <p className="muted">{app.name}: the client registration every connection below uses. A change here applies to all of them.</p>
+        <p className="muted">
+          {app.name}: the client registration every connection below uses. A change here applies to all of them.
+        </p>
         <ul>
           {app.connections.map((c) => (
             <li key={c.id}>

@@ -13,7 +13,12 @@ export default async function MailPage({ params }: { params: Promise<{ id: strin
     <>
       <div className="page-header">
         <h1>{mail.subject || "(no subject)"}</h1>
-        <Link className="btn btn-secondary" href={mail.requestId ? `/requests/${mail.requestId}` : "/requests?view=other"}>{mail.requestId ? "Its request" : "Back"}</Link>
+        <Link
+          className="btn btn-secondary"
+          href={mail.requestId ? `/requests/${mail.requestId}` : "/requests?view=other"}
+        >
+          {mail.requestId ? "Its request" : "Back"}
+        </Link>
       </div>
       <MailMessage mail={mail} />
     </>
