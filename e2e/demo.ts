@@ -1,10 +1,17 @@
 // `npm run demo`: the test rig with seeded mailboxes plus the console pointed at it, for trying the
-// product by hand without a Microsoft or Google account.
+// product by hand without a Microsoft or Google account. Everything lives under ./data/demo (or
+// MAILBRIDGE_DEMO_DIR) on fixed ports from MAILBRIDGE_DEMO_PORT (default 3000: the console, then the rig's
+// servers), so a restart keeps the administrator, the saved mailboxes and their grants working.
+import { execFile } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { buildIfNeeded } from "../lib/cli/build-if-needed";
 import { startConsole } from "./browser/console-server";
+import type { RigInfo } from "./rig/info";
 import { deliver } from "./rig/mailbox";
 import { startRig } from "./rig/index";
+import { consecutiveRigPorts } from "./rig/ports";
 import { ensureSystemPackages } from "./system-packages";
 
 const SAMPLES = [
@@ -14,6 +21,7 @@ const SAMPLES = [
   },
   { subject: "VPN password reset", body: "I cannot log in to the VPN since this morning." },
 ];
+const SCOPE = "imap offline_access";
 
 function sampleMail(to: string, subject: string, body: string): string {
   return [
@@ -30,70 +38,116 @@ function sampleMail(to: string, subject: string, body: string): string {
   ].join("\r\n");
 }
 
+/**
+ * The rig's client as an application of the console, created through the console's own services. Not a
+ * synchronous child: the authorization server it discovers runs in this process.
+ */
+async function storeApplication(root: string, consoleDir: string, info: RigInfo): Promise<string> {
+  const client = info.auth.clients.secretPost;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      path.join(root, "e2e/support/seed-demo-application.ts"),
+      info.auth.issuer,
+      client.clientId,
+      client.clientSecret ?? "",
+      SCOPE,
+    ],
+    {
+      cwd: root,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        MAILBRIDGE_DATA_DIR: consoleDir,
+        DATABASE_URL: "",
+        MAILBRIDGE_SECRET_KEY: "",
+        MAILBRIDGE_OUTBOUND_NETWORKS: "loopback",
+        MAILBRIDGE_EXTRA_CA_FILE: info.caFile,
+      },
+    },
+  );
+  return stdout.trim().split("\n").pop() ?? "";
+}
+
+function walkThrough(url: string, dataDir: string, info: RigInfo, application: string): string[] {
+  const [alice, bob] = [info.auth.users.alice, info.auth.users.bob];
+  const { imap, pop3, smtp, exchange } = info;
+  return [
+    `Mailbridge demo: ${url}   (state in ${dataDir}; Ctrl-C stops, npm run demo resumes)`,
+    "",
+    "1. Open it and create the first administrator.",
+    "2. Incoming mail → Add a mailbox:",
+    `     Email Address(es)    ${alice.username}`,
+    `     Connection Protocol  IMAPS   Server Name 127.0.0.1   Port ${imap.tlsPort}`,
+    `     OAuth application    ${application}`,
+    `   Save → in the popup sign in as ${alice.username} / ${alice.password} and Approve → "Connected".`,
+    '3. "Fetch a sample mail" shows one of the sample mails in the inbox.',
+    "",
+    `Mailboxes: ${Object.values(info.mailboxes).join(", ")} (shared: alice is a delegate)`,
+    `  ${bob.username} / ${bob.password}`,
+    `Servers on 127.0.0.1: IMAP ${imap.port} (STARTTLS)  IMAPS ${imap.tlsPort}  POP ${pop3.port} (STLS)  POPS ${pop3.tlsPort}`,
+    `  SMTP ${smtp.submissionPort} (STARTTLS)  SMTPS ${smtp.smtpsPort}   TLS CA ${info.caFile}`,
+    `  Exchange-like IMAPS ${exchange.imapTlsPort}  POPS ${exchange.pop3TlsPort}  SMTP ${exchange.smtpPort}`,
+    `  Graph ${info.graph.baseUrl}   EWS ${info.ews.url}`,
+    `OAuth issuer ${info.auth.issuer} (Microsoft-style: ${info.auth.msBase}/<tenant>/oauth2/v2.0/…)`,
+    `Every client, secret and key of the rig: ${path.join(dataDir, "rig.json")}`,
+  ];
+}
+
 async function main() {
   ensureSystemPackages();
-  const rig = await startRig();
-  const info = rig.info;
-  for (const mailbox of Object.values(info.mailboxes)) {
-    for (const s of SAMPLES) await deliver(info, mailbox, sampleMail(mailbox, s.subject, s.body));
-  }
   const root = path.resolve(__dirname, "..");
-  buildIfNeeded(root);
-  const port = Number(process.env.PORT ?? 3000);
-  const server = await startConsole({ port, dataDir: path.join(root, "data", "demo"), caFile: info.caFile });
-  const line = (s = "") => console.log(s);
-  line();
-  line(`Mailbridge demo is running: ${server.url}  (create the first administrator there)`);
-  line();
-  line("OAuth 2.0 authorization server (Generic OAuth 2.0 preset):");
-  line(`  Authorize URL     ${info.auth.authorizeUrl}`);
-  line(`  Access Token URL  ${info.auth.tokenUrl}`);
-  line(
-    `  Microsoft-style   ${info.auth.msBase}/<tenant>/oauth2/v2.0/authorize | token  (Microsoft 365 presets: set the endpoints to these)`,
-  );
-  for (const [name, c] of Object.entries(info.auth.clients)) {
-    line(
-      `  client ${name.padEnd(16)} id=${c.clientId}${c.clientSecret ? ` secret=${c.clientSecret}` : ""} auth=${c.tokenEndpointAuthMethod} grants=${c.grantTypes.join(",")}`,
-    );
+  const dataDir = path.resolve(process.env.MAILBRIDGE_DEMO_DIR ?? path.join(root, "data", "demo"));
+  const port = Number(process.env.MAILBRIDGE_DEMO_PORT ?? process.env.PORT ?? 3000);
+  const rig = await startRig({
+    dir: path.join(dataDir, "rig"),
+    ports: consecutiveRigPorts(port + 1),
+    persistent: true,
+    infoFile: path.join(dataDir, "rig.json"),
+  });
+  try {
+    await runConsole(root, dataDir, port, rig.info, rig.stop);
+  } catch (error) {
+    await rig.stop();
+    throw error;
   }
-  line("  users (sign in on the consent page):");
-  for (const u of Object.values(info.auth.users)) line(`    ${u.username} / ${u.password}`);
-  line();
-  line("Mail servers (Server Name / IP Address 127.0.0.1):");
-  line(
-    `  IMAP ${info.imap.port} (STARTTLS)   IMAPS ${info.imap.tlsPort}   POP ${info.pop3.port} (STLS)   POPS ${info.pop3.tlsPort}`,
-  );
-  line(`  SMTP submission ${info.smtp.submissionPort} (STARTTLS)   SMTPS ${info.smtp.smtpsPort}`);
-  line(
-    `  Exchange-like: IMAPS ${info.exchange.imapTlsPort}  POPS ${info.exchange.pop3TlsPort}  SMTP ${info.exchange.smtpPort}`,
-  );
-  line(`  Microsoft Graph base URL ${info.graph.baseUrl}   EWS Connect URL ${info.ews.url}`);
-  line(`  mailboxes: ${Object.values(info.mailboxes).join(", ")} (${SAMPLES.length} sample mails each)`);
-  line();
-  const alice = info.auth.users.alice;
-  const client = info.auth.clients.secretPost;
-  line("Walk-through: Incoming mail → Add a mailbox");
-  line(
-    `  Connection Protocol IMAPS · Server Name 127.0.0.1 · Port ${info.imap.tlsPort} · Username and Email Address(es) ${alice.username}`,
-  );
-  line(`  Provider Generic OAuth 2.0 · Issuer ${info.auth.issuer} → Discover endpoints`);
-  line(`  Client ID ${client.clientId} · Client Secret ${client.clientSecret} · Scope "imap offline_access"`);
-  line(
-    `  Save → sign in as ${alice.username} / ${alice.password} in the popup and approve → "Connected" → Fetch a sample mail`,
-  );
-  line(
-    `  Microsoft 365 preset instead: Tenant organizations, Authorize/Access Token URL ${info.auth.msBase}/organizations/oauth2/v2.0/authorize | token,`,
-  );
-  line(`  Server 127.0.0.1 port ${info.exchange.imapTlsPort} (Exchange-like IMAPS).`);
-  line();
-  line("Ctrl-C stops everything.");
+}
+
+async function runConsole(root: string, dataDir: string, port: number, info: RigInfo, stopRig: () => Promise<void>) {
+  const seededMarker = path.join(info.dir, "samples-delivered");
+  if (!existsSync(seededMarker)) {
+    for (const mailbox of Object.values(info.mailboxes)) {
+      for (const s of SAMPLES) await deliver(info, mailbox, sampleMail(mailbox, s.subject, s.body));
+    }
+    writeFileSync(seededMarker, `${new Date().toISOString()}\n`);
+  }
+  buildIfNeeded(root);
+  const consoleDir = path.join(dataDir, "console");
+  const server = await startConsole({
+    port,
+    dataDir: consoleDir,
+    keepData: true,
+    caFile: info.caFile,
+    logFile: path.join(info.logDir, "console.log"),
+  });
+  let application: string;
+  try {
+    application = await storeApplication(root, consoleDir, info);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   const stop = async () => {
     await server.stop();
-    await rig.stop();
+    await stopRig();
     process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  console.log(walkThrough(server.url, dataDir, info, application).join("\n"));
 }
 
 main().catch((e) => {

@@ -1,4 +1,4 @@
-// Starts the built console as a child process for browser tests: its own data folder, the rig's CA.
+// Starts the built console as a child process for browser tests (and the demo): its own data folder, the rig's CA.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +18,8 @@ export type ConsoleServer = {
 export type ConsoleOptions = {
   port: number;
   dataDir: string;
+  /** start from what the data folder holds (the demo) instead of an empty one */
+  keepData?: boolean;
   caFile?: string;
   logFile?: string;
   /** more settings for this console (e.g. MAILBRIDGE_TRUSTED_PROXIES) */
@@ -27,7 +29,7 @@ export type ConsoleOptions = {
 };
 
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleServer> {
-  rmSync(options.dataDir, { recursive: true, force: true });
+  if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const url = `http://127.0.0.1:${options.port}`;
   const env: NodeJS.ProcessEnv = {

@@ -1,12 +1,14 @@
 // startRig(): the whole test rig — TLS material, the authorization server, Dovecot, Postfix with its SMTP sink,
 // and the Microsoft doubles — started together, described in one JSON file (rigInfoPath()) for every process
-// of a test run, and stopped by pid.
+// of a test run, and stopped by pid. A persistent rig (the demo) keeps its folder when it stops, and starts
+// again from it with the same ports, passwords, keys, grants and mail.
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startAuthServer } from "./auth-server";
 import { rigInfoPath, type RigInfo } from "./info";
 import { startMailServers } from "./mail";
+import type { RigPorts } from "./ports";
 import { removeAllButLogs } from "./rig-dir";
 import { startMicrosoftDoubles } from "./microsoft";
 import { ensureRigTls } from "./tls";
@@ -18,7 +20,17 @@ const DELEGATES = { [MAILBOXES.shared]: [MAILBOXES.alice] };
 
 export type Rig = { info: RigInfo; stop(): Promise<void> };
 
-export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
+export type RigOptions = {
+  dir?: string;
+  /** fixed ports (free ones when omitted) */
+  ports?: RigPorts;
+  /** keep the folder's state on stop and reuse it on the next start */
+  persistent?: boolean;
+  /** where the rig info is written (default rigInfoPath()) */
+  infoFile?: string;
+};
+
+export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const dir = path.resolve(opts.dir ?? path.join("test-results", `rig-${process.pid}`));
   const logDir = path.join(dir, "logs");
   await mkdir(logDir, { recursive: true });
@@ -28,7 +40,12 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
   try {
     const [tls, auth] = await Promise.all([
       ensureRigTls(dir),
-      startAuthServer({ dir: path.join(dir, "auth"), logDir }).then((handle) => (started.push(handle), handle)),
+      startAuthServer({
+        dir: path.join(dir, "auth"),
+        logDir,
+        port: opts.ports?.auth,
+        persistent: opts.persistent,
+      }).then((handle) => (started.push(handle), handle)),
     ]);
     const mail = await startMailServers({
       dir: path.join(dir, "mail"),
@@ -37,6 +54,10 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
       introspectionUrl: `${auth.info.issuer}/rig/introspect/mail`,
       users: Object.values(auth.info.users),
       delegates: DELEGATES,
+      ports: opts.ports && {
+        dovecot: [opts.ports.imap, opts.ports.imaps, opts.ports.pop3, opts.ports.pop3s],
+        postfix: [opts.ports.submission, opts.ports.smtps],
+      },
     });
     started.push(mail);
     const dovecot = mail.dovecot;
@@ -51,6 +72,14 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
       smtp: { host: "127.0.0.1", submissionPort: mail.postfix.submissionPort },
       // mail sent through the Exchange-like SMTP, Graph or EWS lands beside what Postfix relayed
       sinkDir: mail.sink.sinkDir,
+      ports: opts.ports && [
+        opts.ports.exchangePop3s,
+        opts.ports.exchangeImaps,
+        opts.ports.exchangeSmtp,
+        opts.ports.graph,
+        opts.ports.ews,
+        opts.ports.exchangePop3sNoTop,
+      ],
     });
     started.push(microsoft);
 
@@ -76,7 +105,7 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
       pids: mail.pids,
       ownerPid: process.pid,
     };
-    const infoFile = rigInfoPath();
+    const infoFile = opts.infoFile ?? rigInfoPath();
     await mkdir(path.dirname(infoFile), { recursive: true });
     await writeFile(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 
@@ -92,7 +121,7 @@ export async function startRig(opts: { dir?: string } = {}): Promise<Rig> {
           process.off("exit", killOnExit);
           await stopStarted();
           await removeInfoFileIfOurs(infoFile, dir);
-          await removeAllButLogs(dir);
+          if (!opts.persistent) await removeAllButLogs(dir);
         })();
         return stopping;
       },

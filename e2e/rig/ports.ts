@@ -1,5 +1,52 @@
-// Free loopback ports and readiness checks for the rig's servers.
+// Free loopback ports and readiness checks for the rig's servers, and the fixed ports of a rig that must keep
+// its addresses across restarts (the demo).
 import net from "node:net";
+
+/** Every port a client of the rig connects to; a rig started without them listens on free ones. */
+export type RigPorts = {
+  auth: number;
+  imap: number;
+  imaps: number;
+  pop3: number;
+  pop3s: number;
+  submission: number;
+  smtps: number;
+  exchangeImaps: number;
+  exchangePop3s: number;
+  exchangePop3sNoTop: number;
+  exchangeSmtp: number;
+  graph: number;
+  ews: number;
+};
+
+const PORT_ORDER: (keyof RigPorts)[] = [
+  "auth",
+  "imap",
+  "imaps",
+  "pop3",
+  "pop3s",
+  "submission",
+  "smtps",
+  "exchangeImaps",
+  "exchangePop3s",
+  "exchangePop3sNoTop",
+  "exchangeSmtp",
+  "graph",
+  "ews",
+];
+export const RIG_PORT_COUNT = PORT_ORDER.length;
+
+/** `RIG_PORT_COUNT` consecutive ports from `base`, in a fixed order. */
+export function consecutiveRigPorts(base: number): RigPorts {
+  if (!Number.isInteger(base) || base < 1024 || base + RIG_PORT_COUNT > 65536)
+    throw new Error(`rig ports must start at a whole number from 1024 to ${65536 - RIG_PORT_COUNT}, not ${base}`);
+  return Object.fromEntries(PORT_ORDER.map((name, index) => [name, base + index])) as RigPorts;
+}
+
+/** The given fixed ports, or free ones. */
+export async function portsOr(fixed: number[] | undefined, count: number): Promise<number[]> {
+  return fixed ?? freePorts(count);
+}
 
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/forms";
 import { applicationData, changedApplicationFields, changedDestination, requireSecrets } from "./application-fields";
-import { applicationSchema, type ApplicationValues } from "./application-schema";
+import { applicationSchema, newApplicationSchema, type ApplicationValues } from "./application-schema";
 import { applicationFields } from "./application-view";
 
 const CLIENT_FIELDS = ["preset", "cloud", "tenant", "clientId"] as const;
@@ -30,6 +30,27 @@ export async function getApplicationForEdit(applicationId: string) {
   };
 }
 export type ApplicationForEdit = NonNullable<Awaited<ReturnType<typeof getApplicationForEdit>>>;
+
+/**
+ * Stores a client registration that no connection uses yet, so that mailboxes pick it from the list instead of
+ * typing its fields. Refused when one with the same provider, client ID and tenant is already stored.
+ */
+export async function createApplication(input: unknown): Promise<{ applicationId: string }> {
+  const parsed = newApplicationSchema.safeParse(input);
+  if (!parsed.success)
+    throw new UserFacingError("Please correct the highlighted fields.", { fieldErrors: fieldErrorsOf(parsed.error) });
+  const v = parsed.data;
+  const twin = await db().oAuthApplication.findFirst({
+    where: { preset: v.preset, clientId: v.clientId, tenant: v.tenant },
+  });
+  if (twin)
+    throw new UserFacingError(`An application with this client ID is already stored (${twin.name}).`, {
+      fieldErrors: { clientId: "Already stored as an application" },
+    });
+  requireSecrets({ ...v, grantType: undefined }, {}, null, "");
+  const app = await db().oAuthApplication.create({ data: applicationData(v) });
+  return { applicationId: app.id };
+}
 
 /**
  * Saves an application's fields. A stored secret is kept only while its endpoints stay; when the endpoints or

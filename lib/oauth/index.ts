@@ -42,6 +42,11 @@ export {
 } from "./authorization";
 export { expiryWarnings, type ExpiryWarning } from "./expiry-warnings";
 export { discoverEndpoints, type DiscoveredEndpoints } from "./discovery";
-export { getApplicationForEdit, saveApplication, type ApplicationForEdit } from "./application-service";
-export { applicationSchema, type ApplicationInput } from "./application-schema";
+export {
+  createApplication,
+  getApplicationForEdit,
+  saveApplication,
+  type ApplicationForEdit,
+} from "./application-service";
+export { applicationSchema, newApplicationSchema, type ApplicationInput } from "./application-schema";
 export { outcomeOf, popupResponse, redirectResponse, scriptNonce } from "./callback-response";

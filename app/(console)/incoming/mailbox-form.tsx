@@ -23,6 +23,7 @@ import type { MailPreview } from "@/lib/mail/incoming/client";
 import {
   AFTER_FETCH_LABELS,
   DEFAULT_PORTS,
+  firstAddressOf,
   mailboxFormSchema,
   PROTOCOL_LABELS,
   PROVIDER_SERVERS,
@@ -196,7 +197,7 @@ export function MailboxForm({
       }
       const { id, needsConsent } = saved.data;
       setSaved((before) => ({
-        name: input.name,
+        name: input.name || firstAddressOf(input.emailAddresses),
         hasPassword: input.authType === "password" && (Boolean(input.password) || before.hasPassword),
       }));
       setState((s) => ({ ...s, id, password: "" }));
@@ -262,6 +263,7 @@ export function MailboxForm({
   }
 
   const isMailServer = state.protocol !== "ews" && state.protocol !== "graph";
+  const firstAddress = firstAddressOf(state.emailAddresses);
   // The server enforces the same rule; this only says it before Save.
   const serverMoved = mailbox !== null && serverChanged({ ...state, port: Number(state.port) }, mailbox);
   const isPop = state.protocol === "pop" || state.protocol === "pops";
@@ -312,10 +314,30 @@ export function MailboxForm({
         )}
         <fieldset className="fieldset" disabled={readOnly || pending}>
           <legend>Mailbox</legend>
-          <div className="field">
-            <label htmlFor="name">Mailbox name</label>
-            <input id="name" value={state.name} onChange={(e) => set("name", e.target.value)} />
-            {error("name")}
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor="emailAddresses">Email Address(es)</label>
+              <input
+                id="emailAddresses"
+                type="text"
+                autoComplete="off"
+                value={state.emailAddresses}
+                onChange={(e) => set("emailAddresses", e.target.value)}
+              />
+              <p className="field-help">Separate several addresses (aliases) with commas.</p>
+              {error("emailAddresses")}
+            </div>
+            <div className="field">
+              <label htmlFor="name">Mailbox name</label>
+              <input
+                id="name"
+                value={state.name}
+                placeholder={firstAddress}
+                onChange={(e) => set("name", e.target.value)}
+              />
+              <p className="field-help">Optional: the first email address when blank.</p>
+              {error("name")}
+            </div>
           </div>
           <div className="field">
             <label htmlFor="protocol">Connection Protocol</label>
@@ -409,30 +431,20 @@ export function MailboxForm({
               )}
             </div>
           )}
-          <div className="grid-2">
-            <div className="field">
-              <label htmlFor="username">Username</label>
-              <input
-                id="username"
-                autoComplete="off"
-                value={state.username}
-                onChange={(e) => set("username", e.target.value)}
-              />
-              <p className="field-help">
-                For a shared mailbox: the shared mailbox's address (the signed-in user must be a delegate).
-              </p>
-              {error("username")}
-            </div>
-            <div className="field">
-              <label htmlFor="emailAddresses">Email Address(es)</label>
-              <input
-                id="emailAddresses"
-                value={state.emailAddresses}
-                onChange={(e) => set("emailAddresses", e.target.value)}
-              />
-              <p className="field-help">Separate several addresses (aliases) with commas.</p>
-              {error("emailAddresses")}
-            </div>
+          <div className="field">
+            <label htmlFor="username">Username</label>
+            <input
+              id="username"
+              autoComplete="off"
+              value={state.username}
+              placeholder={firstAddress}
+              onChange={(e) => set("username", e.target.value)}
+            />
+            <p className="field-help">
+              Optional: the first email address when blank. For a shared mailbox: the shared mailbox&apos;s address (the
+              signed-in user must be a delegate).
+            </p>
+            {error("username")}
           </div>
           {state.authType === "password" && (
             <div className="field">
@@ -470,7 +482,7 @@ export function MailboxForm({
               protocol={state.protocol}
               stored={storedOAuth}
               applications={applications}
-              guide={{ direction: "incoming", mailbox: state.username }}
+              guide={{ direction: "incoming", mailbox: state.username || firstAddress }}
             />
             {error("oauth")}
           </fieldset>

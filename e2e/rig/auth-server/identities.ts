@@ -1,7 +1,14 @@
 // Who exists at the rig's authorization server: users with passwords, the mailbox delegation, the OAuth
 // clients (one per flow and client-authentication method) and the Google-style service account.
 // Everything secret is generated per run.
-import { generateKeyPair, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from "node:crypto";
 import { promisify } from "node:util";
 import type { RigClient, RigUser } from "../info";
 
@@ -48,6 +55,11 @@ const generateRsa = promisify(generateKeyPair);
 export async function generateRsaKeyPair(kidPrefix: string): Promise<RsaKeyPair> {
   const { privateKey, publicKey } = await generateRsa("rsa", { modulusLength: 2048 });
   return { privateKey, publicKey, kid: `${kidPrefix}-${randomBytes(6).toString("hex")}` };
+}
+
+export function rsaKeyPairFromPem(privateKeyPem: string, kid: string): RsaKeyPair {
+  const privateKey = createPrivateKey(privateKeyPem);
+  return { privateKey, publicKey: createPublicKey(privateKey), kid };
 }
 
 export function publicJwkOf(pair: RsaKeyPair): Record<string, unknown> {

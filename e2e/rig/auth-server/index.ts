@@ -1,7 +1,7 @@
 // startAuthServer(): the rig's authorization server (oidc-provider) on a free loopback port, with the users,
 // clients and service account of this run, Microsoft- and Google-style endpoints, the introspection extension
-// and the test-control API. State is in memory; the log goes to `<logDir>/auth-server.log`.
-import { randomBytes } from "node:crypto";
+// and the test-control API. State is in memory unless `persistent` (then in `<dir>`: secrets.json, tokens.json);
+// the log goes to `<logDir>/auth-server.log`.
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import http from "node:http";
@@ -11,11 +11,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RigInfo } from "../info";
 import type { IntrospectionResource } from "./audiences";
 import { ControlState } from "./control-state";
-import { createIdentities, privatePemOf, type RigIdentities } from "./identities";
+import { privatePemOf, type RigIdentities } from "./identities";
 import { introspect } from "./introspection";
 import { buildProvider } from "./provider";
 import { ROUTES, type AuthServerContext } from "./server-context";
-import { SigningKeys } from "./signing-keys";
+import { createSecrets, loadOrCreateSecrets, saveSecrets } from "./saved-state";
 import { TokenStore } from "./token-store";
 
 export type AuthServer = {
@@ -24,11 +24,22 @@ export type AuthServer = {
   stop(): Promise<void>;
 };
 
-export async function startAuthServer(opts: { dir: string; logDir: string }): Promise<AuthServer> {
+export type AuthServerOptions = {
+  dir: string;
+  logDir: string;
+  /** a fixed port (a free one when omitted) */
+  port?: number;
+  /** keep users, clients, keys, grants and tokens in `dir` across restarts */
+  persistent?: boolean;
+};
+
+export async function startAuthServer(opts: AuthServerOptions): Promise<AuthServer> {
   await Promise.all([mkdir(opts.dir, { recursive: true }), mkdir(opts.logDir, { recursive: true })]);
   const logStream = createWriteStream(path.join(opts.logDir, "auth-server.log"), { flags: "a" });
   const log = (line: string) => logStream.write(`${new Date().toISOString()} ${line}\n`);
-  const [identities, keys] = await Promise.all([createIdentities(), SigningKeys.create()]);
+  const secretsFile = path.join(opts.dir, "secrets.json");
+  const secrets = opts.persistent ? await loadOrCreateSecrets(secretsFile) : await createSecrets();
+  const { identities, keys } = secrets;
 
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503;
@@ -37,7 +48,7 @@ export async function startAuthServer(opts: { dir: string; logDir: string }): Pr
   const httpServer = http.createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
-    httpServer.listen(0, "127.0.0.1", () => resolve());
+    httpServer.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   const issuer = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
 
@@ -49,16 +60,17 @@ export async function startAuthServer(opts: { dir: string; logDir: string }): Pr
   const server: AuthServerContext = {
     issuer,
     identities,
-    store: new TokenStore(),
+    store: new TokenStore(opts.persistent ? path.join(opts.dir, "tokens.json") : undefined),
     keys,
     control: new ControlState(),
-    cookieKeys: [randomBytes(32).toString("base64url")],
+    cookieKeys: secrets.cookieKeys,
     provider: () => {
       if (!current) throw new Error("the authorization server is not ready");
       return current;
     },
     rotateKeys: async (rotation) => {
       const rotated = await keys.rotate(rotation);
+      if (opts.persistent) saveSecrets(secretsFile, secrets);
       install();
       return rotated;
     },

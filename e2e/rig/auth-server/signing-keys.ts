@@ -1,7 +1,9 @@
 // The token signing keys of the authorization server. The newest key signs; older keys stay published in
 // the JWKS (and keep verifying tokens they signed) until they are explicitly retired.
 import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
-import { generateRsaKeyPair, publicJwkOf, type RsaKeyPair } from "./identities";
+import { generateRsaKeyPair, publicJwkOf, rsaKeyPairFromPem, privatePemOf, type RsaKeyPair } from "./identities";
+
+export type SavedSigningKey = { kid: string; privateKeyPem: string };
 
 export class SigningKeys {
   private keys: RsaKeyPair[] = [];
@@ -10,6 +12,16 @@ export class SigningKeys {
     const ring = new SigningKeys();
     ring.keys = [await generateRsaKeyPair("rig-sig")];
     return ring;
+  }
+
+  static fromSaved(saved: SavedSigningKey[]): SigningKeys {
+    const ring = new SigningKeys();
+    ring.keys = saved.map((key) => rsaKeyPairFromPem(key.privateKeyPem, key.kid));
+    return ring;
+  }
+
+  saved(): SavedSigningKey[] {
+    return this.keys.map((pair) => ({ kid: pair.kid, privateKeyPem: privatePemOf(pair) }));
   }
 
   get current(): RsaKeyPair {

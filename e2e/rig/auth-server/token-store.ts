@@ -1,6 +1,10 @@
 // In-memory storage of oidc-provider's models (grants, tokens, sessions, interactions) for one server.
 // Unlike the library's built-in memory adapter it belongs to one server instance, survives rebuilding the
-// provider (key rotation), and can be searched, which the control API's revoke needs.
+// provider (key rotation), and can be searched, which the control API's revoke needs. Given a file, it is
+// loaded from it and written to it after every change (the demo's grants and refresh tokens outlive a restart).
+import { existsSync, readFileSync } from "node:fs";
+import { writeJsonAtomically } from "./json-file";
+
 /**
  * JWT access tokens are self-contained, so oidc-provider does not store them; the rig records each one it
  * issues under this model name so that revocation can make introspection answer inactive.
@@ -21,6 +25,22 @@ type Entry = { payload: StoredPayload; expiresAt: number | undefined };
 export class TokenStore {
   private readonly models = new Map<string, Map<string, Entry>>();
 
+  constructor(private readonly file?: string) {
+    if (!file || !existsSync(file)) return;
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, Entry>>;
+    for (const [model, entries] of Object.entries(saved)) this.models.set(model, new Map(Object.entries(entries)));
+  }
+
+  private changed(): void {
+    if (!this.file) return;
+    const now = Date.now();
+    const live = [...this.models].map(([model, entries]) => [
+      model,
+      Object.fromEntries([...entries].filter(([, entry]) => entry.expiresAt === undefined || entry.expiresAt > now)),
+    ]);
+    writeJsonAtomically(this.file, Object.fromEntries(live));
+  }
+
   private model(name: string): Map<string, Entry> {
     let entries = this.models.get(name);
     if (!entries) {
@@ -33,6 +53,7 @@ export class TokenStore {
   set(model: string, id: string, payload: StoredPayload, expiresInSeconds: number | undefined): void {
     const expiresAt = expiresInSeconds ? Date.now() + expiresInSeconds * 1000 : undefined;
     this.model(model).set(id, { payload, expiresAt });
+    this.changed();
   }
 
   get(model: string, id: string): StoredPayload | undefined {
@@ -53,14 +74,17 @@ export class TokenStore {
 
   delete(model: string, id: string): void {
     this.model(model).delete(id);
+    this.changed();
   }
 
   deleteWhere(model: string, matches: (payload: StoredPayload) => boolean): string[] {
     const ids = this.find(model, matches).map(([id]) => id);
     for (const id of ids) this.model(model).delete(id);
+    if (ids.length) this.changed();
     return ids;
   }
 
+  /** Frees the memory of a stopped server; a store's file keeps what it held. */
   clear(): void {
     this.models.clear();
   }
@@ -99,7 +123,9 @@ export class TokenStore {
 
       async consume(id: string): Promise<void> {
         const payload = store.get(this.name, id);
-        if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+        if (!payload) return;
+        payload.consumed = Math.floor(Date.now() / 1000);
+        store.changed();
       }
 
       async destroy(id: string): Promise<void> {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { chown, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RigUser } from "../info";
-import { freePorts, waitForPorts } from "../ports";
+import { portsOr, waitForPorts } from "../ports";
 import { systemUser } from "../system-user";
 import type { RigTls } from "../tls";
 import { superviseServer } from "../server-process";
@@ -20,6 +20,8 @@ export type DovecotOptions = {
   introspectionUrl: string;
   /** every mailbox login with its password (also used for PLAIN/LOGIN) */
   users: RigUser[];
+  /** IMAP, IMAPS, POP3, POP3S (free ports when omitted) */
+  ports?: [number, number, number, number];
 };
 
 export type DovecotHandle = {
@@ -43,7 +45,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
   const owner = systemUser(MAIL_OWNER);
   await chown(mailDir, owner.uid, owner.gid);
 
-  const [imapPort, imapsPort, pop3Port, pop3sPort] = await freePorts(4);
+  const [imapPort, imapsPort, pop3Port, pop3sPort] = await portsOr(opts.ports, 4);
   const conf = path.join(opts.dir, "dovecot.conf");
   const passwdFile = path.join(opts.dir, "users.passwd");
   const authSocketName = "auth-postfix";

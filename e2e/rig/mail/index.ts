@@ -14,6 +14,7 @@ export type MailServersOptions = {
   users: RigUser[];
   /** mailbox address → logins that may act for it (open it, send as it) */
   delegates: Record<string, string[]>;
+  ports?: { dovecot: [number, number, number, number]; postfix: [number, number] };
 };
 
 export type MailServers = {
@@ -34,6 +35,7 @@ export async function startMailServers(opts: MailServersOptions): Promise<MailSe
         tls: opts.tls,
         introspectionUrl: opts.introspectionUrl,
         users: opts.users,
+        ports: opts.ports?.dovecot,
       }).then((handle) => (started.push(handle), handle)),
       startSmtpSink({ sinkDir: path.join(opts.dir, "sink") }).then((handle) => (started.push(handle), handle)),
     ]);
@@ -44,6 +46,7 @@ export async function startMailServers(opts: MailServersOptions): Promise<MailSe
       authSocket: dovecot.authSocket,
       sinkPort: sink.port,
       senderLogins: senderLogins(opts.users, opts.delegates),
+      ports: opts.ports?.postfix,
     });
     started.push(postfix);
     return {

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { chmod, chown, mkdir, readFile, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { freePorts, waitForPorts } from "../ports";
+import { portsOr, waitForPorts } from "../ports";
 import { systemGroup, systemUser } from "../system-user";
 import type { RigTls } from "../tls";
 import { superviseServer } from "../server-process";
@@ -20,6 +20,8 @@ export type PostfixOptions = {
   sinkPort: number;
   /** sender address → SASL logins allowed to use it in MAIL FROM (anything else is refused, like SendAs) */
   senderLogins: Record<string, string[]>;
+  /** submission, SMTPS (free ports when omitted) */
+  ports?: [number, number];
 };
 
 export type PostfixHandle = {
@@ -35,7 +37,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixHandle>
   const queueDir = path.join(opts.dir, "queue");
   const dataDir = path.join(opts.dir, "data");
   await Promise.all([confDir, queueDir, dataDir, opts.logDir].map((d) => mkdir(d, { recursive: true })));
-  const [submissionPort, smtpsPort] = await freePorts(2);
+  const [submissionPort, smtpsPort] = await portsOr(opts.ports, 2);
 
   const senderLoginsFile = path.join(confDir, "sender_logins");
   await writeFile(

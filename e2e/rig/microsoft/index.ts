@@ -37,6 +37,8 @@ export type MicrosoftDoublesOptions = {
   store?: MailStore;
   /** for tests: another IMAP backend than the rig's Dovecot */
   imapBackend?: ImapBackend;
+  /** POP3S, IMAPS, SMTP, Graph, EWS, POP3S without TOP (free ports when omitted) */
+  ports?: [number, number, number, number, number, number];
   /** for tests: where to log (default: files under logDir) */
   log?: Logger;
 };
@@ -114,7 +116,9 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
       socket.on("close", () => sockets.delete(socket));
     });
   }
-  const [pop3Port, imapPort, smtpPort, graphPort, ewsPort, pop3NoTopPort] = await Promise.all(servers.map(listen));
+  const [pop3Port, imapPort, smtpPort, graphPort, ewsPort, pop3NoTopPort] = await Promise.all(
+    servers.map((server, index) => listen(server, opts.ports?.[index] ?? 0)),
+  );
   graphBase = `https://${HOST}:${graphPort}/v1.0`;
 
   return {
@@ -129,10 +133,10 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
   };
 }
 
-function listen(server: net.Server): Promise<number> {
+function listen(server: net.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
+    server.listen(port, HOST, () => resolve((server.address() as net.AddressInfo).port));
   });
 }
 

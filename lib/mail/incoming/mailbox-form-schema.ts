@@ -1,5 +1,6 @@
 // The one schema of the incoming-mailbox form, used by the client form (errors at the field) and by the server
-// actions. The OAuth part is the OAuth concern's schema, embedded.
+// actions. The OAuth part is the OAuth concern's schema, embedded. A blank name or username is derived from
+// the first email address, which is what most mailboxes use for both.
 import { z } from "zod";
 import { InvalidHostError, isLineSafe, LINE_BREAK_MESSAGE, parseHost } from "@/lib/net/client";
 import { oauthFieldsSchema } from "@/lib/oauth/client";
@@ -49,16 +50,23 @@ export const PROVIDER_SERVERS: Record<
   },
 };
 
+function splitAddresses(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/** What a blank name or username becomes: the first address of the Email Address(es) field as typed. */
+export function firstAddressOf(emailAddresses: string): string {
+  return splitAddresses(emailAddresses)[0] ?? "";
+}
+
 const addressList = z
   .string()
   .trim()
   .max(2000)
-  .transform((text) =>
-    text
-      .split(/[\s,;]+/)
-      .map((a) => a.trim().toLowerCase())
-      .filter(Boolean),
-  )
+  .transform(splitAddresses)
   .pipe(
     z
       .array(z.string().email("Each address must be a valid email address").refine(isLineSafe, LINE_BREAK_MESSAGE))
@@ -69,7 +77,8 @@ export const mailboxFormSchema = z
   .object({
     /** set when editing */
     id: z.string().optional(),
-    name: z.string().trim().min(1, "Give the mailbox a name").max(100),
+    /** blank: the first email address */
+    name: z.string().trim().max(100).default(""),
     protocol: z.enum(INCOMING_PROTOCOLS),
     startTls: z.boolean().default(true),
     authType: z.enum(["oauth", "password"]).default("oauth"),
@@ -80,12 +89,8 @@ export const mailboxFormSchema = z
       .min(1, "Ports run from 1 to 65535")
       .max(65535, "Ports run from 1 to 65535"),
     connectUrl: z.string().trim().max(500).default(""),
-    username: z
-      .string()
-      .trim()
-      .min(1, "Enter the user name of the mailbox")
-      .max(320)
-      .refine(isLineSafe, LINE_BREAK_MESSAGE),
+    /** blank: the first email address */
+    username: z.string().trim().max(320).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     /** blank on edit keeps the stored password */
     password: z.string().max(500).refine(isLineSafe, LINE_BREAK_MESSAGE).default(""),
     emailAddresses: addressList,
@@ -143,7 +148,12 @@ export const mailboxFormSchema = z
     if (v.afterFetch === "move" && v.moveToFolder && v.moveToFolder === v.folder)
       issue("moveToFolder", "Choose a folder other than the one fetched from");
     if (v.authType === "password" && !v.id && !v.password) issue("password", "Enter the password");
-  });
+  })
+  .transform((v) => ({
+    ...v,
+    name: v.name || v.emailAddresses[0].slice(0, 100),
+    username: v.username || v.emailAddresses[0],
+  }));
 
 export type MailboxFormInput = z.input<typeof mailboxFormSchema>;
 export type MailboxFormValues = z.output<typeof mailboxFormSchema>;
