@@ -11,6 +11,7 @@ import { startConsole } from "./browser/console-server";
 import type { RigInfo } from "./rig/info";
 import { deliver } from "./rig/mailbox";
 import { startRig } from "./rig/index";
+import { clearLeftoverRig } from "./rig/leftovers";
 import { consecutiveRigPorts } from "./rig/ports";
 import { ensureSystemPackages } from "./system-packages";
 
@@ -102,11 +103,13 @@ async function main() {
   const root = path.resolve(__dirname, "..");
   const dataDir = path.resolve(process.env.MAILBRIDGE_DEMO_DIR ?? path.join(root, "data", "demo"));
   const port = Number(process.env.MAILBRIDGE_DEMO_PORT ?? process.env.PORT ?? 3000);
+  const infoFile = path.join(dataDir, "rig.json");
+  await clearLeftoverRig(infoFile);
   const rig = await startRig({
     dir: path.join(dataDir, "rig"),
     ports: consecutiveRigPorts(port + 1),
     persistent: true,
-    infoFile: path.join(dataDir, "rig.json"),
+    infoFile,
   });
   try {
     await runConsole(root, dataDir, port, rig.info, rig.stop);

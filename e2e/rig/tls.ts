@@ -1,5 +1,5 @@
 // The rig's own certificate authority and one server certificate for 127.0.0.1 / localhost, made with the
-// openssl CLI. Generated once per rig folder and reused when the files are already there.
+// openssl CLI. Generated once per rig folder and reused while the files are there and valid for another day.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -24,7 +24,7 @@ export async function ensureRigTls(dir: string): Promise<RigTls> {
   const certFile = path.join(tlsDir, "server.crt");
   const keyFile = path.join(tlsDir, "server.key");
 
-  if (!existsSync(caFile) || !existsSync(certFile) || !existsSync(keyFile)) {
+  if (!existsSync(caFile) || !existsSync(certFile) || !existsSync(keyFile) || (await expiresSoon(certFile))) {
     await mkdir(tlsDir, { recursive: true });
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     await run("openssl", [
@@ -91,4 +91,14 @@ export async function ensureRigTls(dir: string): Promise<RigTls> {
     readFile(keyFile, "utf8"),
   ]);
   return { caFile, certFile, keyFile, caPem, certPem, keyPem };
+}
+
+/** Whether the certificate expires within a day (a persistent rig outlives its 30 days). */
+async function expiresSoon(certFile: string): Promise<boolean> {
+  try {
+    await run("openssl", ["x509", "-checkend", "86400", "-noout", "-in", certFile]);
+    return false;
+  } catch {
+    return true;
+  }
 }
