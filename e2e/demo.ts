@@ -3,7 +3,7 @@
 // MAILBRIDGE_DEMO_DIR) on fixed ports from MAILBRIDGE_DEMO_PORT (default 3000: the console, then the rig's
 // servers), so a restart keeps the administrator, the saved mailboxes and their grants working.
 import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { buildIfNeeded } from "../lib/cli/build-if-needed";
@@ -11,7 +11,7 @@ import { startConsole } from "./browser/console-server";
 import type { RigInfo } from "./rig/info";
 import { deliver } from "./rig/mailbox";
 import { startRig } from "./rig/index";
-import { clearLeftoverRig } from "./rig/leftovers";
+import { clearLeftoverRig, killLeftovers } from "./rig/leftovers";
 import { consecutiveRigPorts } from "./rig/ports";
 import { ensureSystemPackages } from "./system-packages";
 
@@ -105,6 +105,10 @@ async function main() {
   const port = Number(process.env.MAILBRIDGE_DEMO_PORT ?? process.env.PORT ?? 3000);
   const infoFile = path.join(dataDir, "rig.json");
   await clearLeftoverRig(infoFile);
+  // the console of a demo that was killed outlives it
+  const consolePidFile = path.join(dataDir, "console.pid");
+  if (existsSync(consolePidFile))
+    await killLeftovers([Number(readFileSync(consolePidFile, "utf8"))], /lib\/cli\/start/);
   const rig = await startRig({
     dir: path.join(dataDir, "rig"),
     ports: consecutiveRigPorts(port + 1),
@@ -112,14 +116,21 @@ async function main() {
     infoFile,
   });
   try {
-    await runConsole(root, dataDir, port, rig.info, rig.stop);
+    await runConsole(root, dataDir, port, rig.info, rig.stop, consolePidFile);
   } catch (error) {
     await rig.stop();
     throw error;
   }
 }
 
-async function runConsole(root: string, dataDir: string, port: number, info: RigInfo, stopRig: () => Promise<void>) {
+async function runConsole(
+  root: string,
+  dataDir: string,
+  port: number,
+  info: RigInfo,
+  stopRig: () => Promise<void>,
+  pidFile: string,
+) {
   const seededMarker = path.join(info.dir, "samples-delivered");
   if (!existsSync(seededMarker)) {
     for (const mailbox of Object.values(info.mailboxes)) {
@@ -136,15 +147,18 @@ async function runConsole(root: string, dataDir: string, port: number, info: Rig
     caFile: info.caFile,
     logFile: path.join(info.logDir, "console.log"),
   });
+  writeFileSync(pidFile, `${server.process.pid}\n`);
   let application: string;
   try {
     application = await storeApplication(root, consoleDir, info);
   } catch (error) {
     await server.stop();
+    rmSync(pidFile, { force: true });
     throw error;
   }
   const stop = async () => {
     await server.stop();
+    rmSync(pidFile, { force: true });
     await stopRig();
     process.exit(0);
   };

@@ -12,15 +12,19 @@ function commandOf(pid: number): string {
   }
 }
 
+/** Kills the processes that still run `command` (a pid may have been reused by an unrelated process since). */
+export async function killLeftovers(pids: number[], command: RegExp): Promise<void> {
+  const running = pids.filter((pid) => command.test(commandOf(pid)));
+  for (const pid of running) process.kill(pid, "SIGKILL");
+  const deadline = Date.now() + 5000;
+  while (running.some((pid) => commandOf(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 export async function clearLeftoverRig(infoFile: string): Promise<void> {
   if (!existsSync(infoFile)) return;
   const info = JSON.parse(readFileSync(infoFile, "utf8")) as Partial<RigInfo>;
   if (info.ownerPid && info.ownerPid !== process.pid && /node|tsx/.test(commandOf(info.ownerPid)))
     throw new Error(`the rig in ${info.dir} already runs (process ${info.ownerPid}): stop that one first`);
-  // Only what is still the rig's server: a pid may have been reused by an unrelated process since.
-  const servers = (info.pids ?? []).filter((pid) => /dovecot|postfix/.test(commandOf(pid)));
-  for (const pid of servers) process.kill(pid, "SIGKILL");
-  const deadline = Date.now() + 5000;
-  while (servers.some((pid) => commandOf(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await killLeftovers(info.pids ?? [], /dovecot|postfix/);
   rmSync(infoFile, { force: true });
 }

@@ -4,7 +4,8 @@
 // lives under opts.dir, so it never touches the system Dovecot and several rigs can run side by side.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chown, mkdir, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chown, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RigUser } from "../info";
 import { portsOr, waitForPorts } from "../ports";
@@ -92,6 +93,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
     }),
   );
 
+  await removeStalePidFile(path.join(baseDir, "master.pid"));
   // -F keeps the master in the foreground so this process owns its pid and can stop it.
   const child = spawn("dovecot", ["-F", "-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   const server = superviseServer(child);
@@ -115,6 +117,26 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotHandle>
     pid: child.pid!,
     stop: server.stop,
   };
+}
+
+/**
+ * The pid file of a Dovecot killed with its rig (a persistent rig's folder outlives it): Dovecot refuses to
+ * start while the process it names exists, even as an unreaped zombie.
+ */
+async function removeStalePidFile(pidFile: string): Promise<void> {
+  let pid: string;
+  try {
+    pid = readFileSync(pidFile, "utf8").trim();
+  } catch {
+    return;
+  }
+  let command = "";
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    // gone
+  }
+  if (!command.includes("dovecot")) await rm(pidFile, { force: true });
 }
 
 function passwdFileText(users: RigUser[], mailDir: string, owner: { uid: number; gid: number }): string {

@@ -119,7 +119,8 @@ describe("mailbox service", () => {
 describe("mailbox form schema", () => {
   it("rejects what cannot work, at the field", () => {
     const result = schema.mailboxFormSchema.safeParse({
-      name: "",
+      // blank would be the first address; too long is refused
+      name: "x".repeat(101),
       protocol: "pops",
       authType: "password",
       host: "",
