@@ -1,9 +1,10 @@
 // The second stage: text, HTML and attachments of stored mail, parsed after the request exists. A mail that
 // cannot be parsed keeps its request and raw message and is flagged; it never holds up the ones after it.
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { log } from "@/lib/log";
+import { readStoredFile } from "@/lib/requests";
 import { crashPoint } from "./crash-point";
 import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
@@ -38,7 +39,7 @@ let parser: Promise<typeof import("mailparser")> | null = null;
 function readRaw(row: Row): Promise<Buffer | Failed> {
   if (row.rawSize > MAX_EXTRACT_BYTES)
     return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
-  return readFile(absolutePath(row.rawPath)).catch((error: unknown) => unparsable(row, error));
+  return readStoredFile(row.rawPath).catch((error: unknown) => unparsable(row, error));
 }
 
 function unparsable(row: Row, error: unknown): Failed {
@@ -89,37 +90,43 @@ async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | F
   }
 }
 
-/** One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless). */
+/**
+ * One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless).
+ * Not waited on to reach the disk: lost to a power loss, the mails are pending again and extracted again.
+ */
 async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
   const done = results.filter((r): r is Extracted => !("failed" in r));
-  await ingestDb().transaction(async (sql) => {
-    for (const result of results) {
-      if ("failed" in result)
-        await sql.run(
-          `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
-          [result.failed, result.id],
-        );
-    }
-    if (done.length === 0) return;
-    // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
-    await sql.run(
-      `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
-      done.map((r) => r.id),
-    );
-    const files = done.flatMap((r) => r.files);
-    for (let i = 0; i < files.length; i += 100) {
-      const chunk = files.slice(i, i + 100);
+  await ingestDb().transaction(
+    async (sql) => {
+      for (const result of results) {
+        if ("failed" in result)
+          await sql.run(
+            `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
+            [result.failed, result.id],
+          );
+      }
+      if (done.length === 0) return;
+      // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
       await sql.run(
-        `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-        chunk.flat(),
+        `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
+        done.map((r) => r.id),
       );
-    }
-    // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
-    await sql.run(
-      `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
-      done.flatMap((r) => [r.id, r.text, r.html]),
-    );
-  });
+      const files = done.flatMap((r) => r.files);
+      for (let i = 0; i < files.length; i += 100) {
+        const chunk = files.slice(i, i + 100);
+        await sql.run(
+          `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          chunk.flat(),
+        );
+      }
+      // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
+      await sql.run(
+        `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
+        done.flatMap((r) => [r.id, r.text, r.html]),
+      );
+    },
+    { durable: false },
+  );
 }
 
 /** Consecutive rows, bounded in count and raw bytes (a larger mail alone). */

@@ -14,9 +14,17 @@ export interface IngestSql {
   run(sql: string, params?: Param[]): Promise<number>;
 }
 
+export type TransactionOptions = {
+  /**
+   * false: the commit need not survive a power loss (it may roll back whole, never in part), so it does not
+   * wait for a sync to disk. Only for work that is redone when lost, such as extraction.
+   */
+  durable?: boolean;
+};
+
 export interface IngestDb {
   readonly provider: "sqlite" | "postgresql";
-  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T>;
+  transaction<T>(work: (sql: IngestSql) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -37,6 +45,7 @@ class SqliteIngestDb implements IngestDb {
     this.conn = new Database(file, { timeout: 10_000 });
     this.conn.pragma("journal_mode = WAL");
     this.conn.pragma("foreign_keys = ON");
+    this.conn.pragma("synchronous = FULL");
   }
 
   private statement(sql: string): Database.Statement {
@@ -55,9 +64,11 @@ class SqliteIngestDb implements IngestDb {
     run: async (sql: string, params: Param[] = []) => this.statement(sql).run(...params.map(sqliteParam)).changes,
   };
 
-  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     // One connection, so transactions of this process run one after the other.
     const next = this.queue.then(async () => {
+      // In WAL mode, NORMAL skips the sync at commit; the next FULL commit or checkpoint syncs it along.
+      if (opts.durable === false) this.conn.pragma("synchronous = NORMAL");
       this.conn.exec("BEGIN IMMEDIATE");
       try {
         const result = await work(this.sql);
@@ -66,6 +77,8 @@ class SqliteIngestDb implements IngestDb {
       } catch (error) {
         if (this.conn.inTransaction) this.conn.exec("ROLLBACK");
         throw error;
+      } finally {
+        if (opts.durable === false) this.conn.pragma("synchronous = FULL");
       }
     });
     this.queue = next.catch(() => undefined);
@@ -100,7 +113,7 @@ class PgIngestDb implements IngestDb {
     });
   }
 
-  async transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     const query = async <R>(sql: string, params: Param[] = []) =>
       client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
@@ -110,7 +123,7 @@ class PgIngestDb implements IngestDb {
       run: async (text: string, params?: Param[]) => (await query(text, params)).rowCount ?? 0,
     };
     try {
-      await client.query("BEGIN");
+      await client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
       const result = await work(sql);
       await client.query("COMMIT");
       return result;

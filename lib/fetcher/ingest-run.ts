@@ -8,7 +8,7 @@ import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, ty
 import { crashPoint } from "./crash-point";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { storeRaw, streamRaw } from "./raw-store";
+import { streamRaw, writeBatch } from "./raw-store";
 
 export type MailboxState = {
   id: string;
@@ -73,34 +73,41 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   );
 }
 
+/** A batch fetched and written; its mails may be committed once `durable` settles (their raw files are on disk). */
+type PreparedBatch = { mails: PreparedMail[]; durable: Promise<void> };
+
 async function prepareBatch(
   run: Run,
   batch: Batch,
   listingCursor: SourceCursor,
   imported: (id: string) => boolean,
-): Promise<PreparedMail[]> {
+): Promise<PreparedBatch> {
   const prepared: PreparedMail[] = [];
-  const take = async (id: string, raw: Parameters<typeof readKeyHeaders>[0], stored: PreparedMail["raw"]) => {
+  const take = (id: string, raw: Buffer, stored: PreparedMail["raw"]) => {
     crashPoint("after-raw-write");
     prepared.push({
       sourceKey: sourceKeyOf(listingCursor, id),
       raw: stored,
-      headers: await readKeyHeaders(raw),
+      headers: readKeyHeaders(raw),
       imported: imported(id),
     });
   };
   if (batch.streamed) {
     const id = batch.messages[0].id;
     const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
-    await take(id, stored.head, stored);
-  } else {
-    const fetched: { id: string; raw: Buffer }[] = [];
-    await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
-    // The batch is bounded in count and bytes; its files are written side by side, in listing order afterwards.
-    const stored = await Promise.all(fetched.map(({ raw }) => storeRaw(run.mailbox.id, raw)));
-    for (const [i, { id, raw }] of fetched.entries()) await take(id, raw, stored[i]);
+    take(id, stored.head, stored);
+    return { mails: prepared, durable: Promise.resolve() };
   }
-  return prepared;
+  const fetched: { id: string; raw: Buffer }[] = [];
+  await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
+  if (fetched.length === 0) return { mails: prepared, durable: Promise.resolve() };
+  // The batch is bounded in count and bytes; its mails go into one file, synced while the next batch is fetched.
+  const written = await writeBatch(
+    run.mailbox.id,
+    fetched.map((m) => m.raw),
+  );
+  for (const [i, { id, raw }] of fetched.entries()) take(id, raw, written.stored[i]);
+  return { mails: prepared, durable: written.durable };
 }
 
 async function applyAfterFetch(run: Run, listingCursor: SourceCursor | null, sourceKeys: string[]): Promise<number> {
@@ -157,10 +164,11 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   let done = 0;
   for (const [i, batch] of batches.entries()) {
     if (!next) break;
-    const mails = await next;
+    const { mails, durable } = await next;
     next = prepare(i + 1);
     // Whatever happens to this batch, the next fetch's outcome is observed (a failure there surfaces in its turn).
     next?.catch(() => undefined);
+    await durable;
     const committed = await commitBatch(run.db, {
       mailboxId: run.mailbox.id,
       lease: run.lease,
