@@ -1,5 +1,6 @@
 // The hot path's own connection: plain SQL through the driver (better-sqlite3 prepared statements, or pg),
 // one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
+import { open } from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { config, type DatabaseConfig } from "@/lib/config";
@@ -17,7 +18,8 @@ export interface IngestSql {
 export type TransactionOptions = {
   /**
    * false: the commit need not survive a power loss (it may roll back whole, never in part), so it does not
-   * wait for a sync to disk. Only for work that is redone when lost, such as extraction.
+   * wait for a sync to disk. Only for work that is redone when lost, such as extraction. Otherwise the
+   * transaction resolves once its commit is on disk.
    */
   durable?: boolean;
 };
@@ -41,11 +43,24 @@ class SqliteIngestDb implements IngestDb {
   private readonly statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.conn = new Database(file, { timeout: 10_000 });
     this.conn.pragma("journal_mode = WAL");
     this.conn.pragma("foreign_keys = ON");
-    this.conn.pragma("synchronous = FULL");
+    // COMMIT does not sync (it would block the event loop for the sync); a durable transaction syncs the
+    // write-ahead log itself, on the thread pool, before it resolves. Checkpoints still sync as they run.
+    this.conn.pragma("synchronous = NORMAL");
+  }
+
+  /** Makes every transaction committed so far survive a power loss: its frames are in the WAL file. */
+  private async syncWal(): Promise<void> {
+    // Opened anew each time: the log file exists while this connection is open, and is never another file.
+    const handle = await open(`${this.file}-wal`, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   private statement(sql: string): Database.Statement {
@@ -65,10 +80,9 @@ class SqliteIngestDb implements IngestDb {
   };
 
   transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    // One connection, so transactions of this process run one after the other.
+    // One connection, so transactions of this process run one after the other (the sync after one does not
+    // hold up the next).
     const next = this.queue.then(async () => {
-      // In WAL mode, NORMAL skips the sync at commit; the next FULL commit or checkpoint syncs it along.
-      if (opts.durable === false) this.conn.pragma("synchronous = NORMAL");
       this.conn.exec("BEGIN IMMEDIATE");
       try {
         const result = await work(this.sql);
@@ -77,12 +91,14 @@ class SqliteIngestDb implements IngestDb {
       } catch (error) {
         if (this.conn.inTransaction) this.conn.exec("ROLLBACK");
         throw error;
-      } finally {
-        if (opts.durable === false) this.conn.pragma("synchronous = FULL");
       }
     });
     this.queue = next.catch(() => undefined);
-    return next;
+    if (opts.durable === false) return next;
+    return next.then(async (result) => {
+      await this.syncWal();
+      return result;
+    });
   }
 
   async close(): Promise<void> {
