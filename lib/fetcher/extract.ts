@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { log } from "@/lib/log";
-import { readStoredFile } from "@/lib/requests";
+import { readStoredFiles } from "@/lib/requests";
 import { crashPoint } from "./crash-point";
 import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
@@ -36,10 +36,16 @@ type Failed = { id: string; failed: string };
 /** Loaded on first use: a fetch that stores no new mail never pays for the MIME parser. */
 let parser: Promise<typeof import("mailparser")> | null = null;
 
-function readRaw(row: Row): Promise<Buffer | Failed> {
-  if (row.rawSize > MAX_EXTRACT_BYTES)
-    return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
-  return readStoredFile(row.rawPath).catch((error: unknown) => unparsable(row, error));
+/** A group's raw mails, each batch file opened once. */
+async function readGroup(rows: Row[]): Promise<(Buffer | Failed)[]> {
+  const wanted = rows.filter((row) => row.rawSize <= MAX_EXTRACT_BYTES);
+  const raws = await readStoredFiles(wanted.map((row) => row.rawPath));
+  const read = new Map(wanted.map((row, i) => [row.id, raws[i]]));
+  return rows.map((row) => {
+    const raw = read.get(row.id);
+    if (!raw) return { id: row.id, failed: "too large to show (the raw message is kept)" };
+    return raw instanceof Error ? unparsable(row, raw) : raw;
+  });
 }
 
 function unparsable(row: Row, error: unknown): Failed {
@@ -150,20 +156,23 @@ function groupsOf(rows: Row[]): Row[][] {
 export async function extractPending(
   opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const rows = await ingestDb().transaction((sql) =>
-    sql.all<Row>(
-      `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
-      [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
-    ),
+  const rows = await ingestDb().transaction(
+    (sql) =>
+      sql.all<Row>(
+        `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
+        [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
+      ),
+    // Only reads: no sync to wait for.
+    { durable: false },
   );
   // Files are read a group ahead, so reading the next group overlaps parsing this one.
   const groups = groupsOf(rows);
-  const readGroup = (i: number) => (i < groups.length ? Promise.all(groups[i].map(readRaw)) : null);
-  let next = readGroup(0);
+  const readAhead = (i: number) => (i < groups.length ? readGroup(groups[i]) : null);
+  let next = readAhead(0);
   for (const [i, group] of groups.entries()) {
     const raws = await next!;
     if (opts.signal?.aborted) break;
-    next = readGroup(i + 1);
+    next = readAhead(i + 1);
     const results = [];
     for (const [j, row] of group.entries()) {
       results.push(await extractOne(row, raws[j]));

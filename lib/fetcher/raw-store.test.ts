@@ -67,3 +67,19 @@ it("streams a large mail to a file of its own and keeps only its head in memory"
   expect((await files.readStoredFile(stored.relativePath)).equals(raw)).toBe(true);
   expect((await streamed(stored.relativePath)).equals(raw)).toBe(true);
 });
+
+it("reads many references at once, each batch file opened once, a missing one giving its error in its place", async () => {
+  const a = await store.writeBatch("box-5", [Buffer.from("a1"), Buffer.from("a2")]);
+  const b = await store.writeBatch("box-5", [Buffer.from("b1")]);
+  await Promise.all([a.durable, b.durable]);
+  const missing = a.stored[0].relativePath.replace(/\d+-[0-9a-f]+\.mails/, "0-gone.mails");
+  const read = await files.readStoredFiles([
+    b.stored[0].relativePath,
+    a.stored[1].relativePath,
+    missing,
+    a.stored[0].relativePath,
+  ]);
+  expect(read.slice(0, 2).map(String)).toEqual(["b1", "a2"]);
+  expect(read[2]).toBeInstanceOf(Error);
+  expect(String(read[3])).toBe("a1");
+});

@@ -2,7 +2,7 @@
 // a relative path (the whole file), or `<path>@<offset>+<length>` for one mail inside a batch file (the fetcher
 // writes a batch's small mails into one file, so one fsync makes the whole batch durable).
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { config } from "@/lib/config";
@@ -42,21 +42,59 @@ export function openStoredFile(reference: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
 }
 
-/** A stored file (or range) read whole; a range that the file does not hold is an error, never a short read. */
-export async function readStoredFile(reference: string): Promise<Buffer> {
-  const { file, offset, length } = resolveStoredReference(reference);
-  const handle = await open(file, "r");
-  try {
-    if (length === null) return await handle.readFile();
-    const buffer = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) throw new Error(`the stored file ends before byte ${offset + length}`);
-      done += bytesRead;
-    }
-    return buffer;
-  } finally {
-    await handle.close();
+async function readRange(handle: FileHandle, { offset, length }: StoredRange): Promise<Buffer> {
+  if (length === null) return handle.readFile();
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+    if (bytesRead === 0) throw new Error(`the stored file ends before byte ${offset + length}`);
+    done += bytesRead;
   }
+  return buffer;
+}
+
+/**
+ * Stored files (or ranges) read whole, each file opened once (a batch's mails share one); a reference that
+ * cannot be read gives its error in its place. A range that the file does not hold is an error, never a short read.
+ */
+export async function readStoredFiles(references: string[]): Promise<(Buffer | Error)[]> {
+  const out: (Buffer | Error)[] = [];
+  const byFile = new Map<string, { index: number; range: StoredRange }[]>();
+  for (const [index, reference] of references.entries()) {
+    try {
+      const range = resolveStoredReference(reference);
+      byFile.set(range.file, [...(byFile.get(range.file) ?? []), { index, range }]);
+    } catch (error) {
+      out[index] = error as Error;
+    }
+  }
+  await Promise.all(
+    [...byFile].map(async ([file, wanted]) => {
+      let handle: FileHandle;
+      try {
+        handle = await open(file, "r");
+      } catch (error) {
+        for (const { index } of wanted) out[index] = error as Error;
+        return;
+      }
+      try {
+        await Promise.all(
+          wanted.map(async ({ index, range }) => {
+            out[index] = await readRange(handle, range).catch((error: Error) => error);
+          }),
+        );
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
+  return out;
+}
+
+/** A stored file (or range) read whole. */
+export async function readStoredFile(reference: string): Promise<Buffer> {
+  const [result] = await readStoredFiles([reference]);
+  if (result instanceof Error) throw result;
+  return result;
 }
