@@ -1,5 +1,6 @@
 // One ingest measurement in its own process (see ingest.ts): imports the whole folder into a fresh database
-// as requests, then extracts every mail; prints the timings and this process's peak RSS as one JSON line.
+// as requests and extracts every mail (alongside, as a scheduled fetch does); prints the timings and this
+// process's peak RSS as one JSON line.
 import { readFileSync } from "node:fs";
 import type { RigInfo } from "@/e2e/rig/info";
 import { useTestDatabase } from "@/e2e/support/test-db";
@@ -14,14 +15,19 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   const { claimLease, releaseLease } = await import("@/lib/fetcher/lease");
   const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
   const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
-  const { extractPending } = await import("@/lib/fetcher");
+  const { extractAlongside } = await import("@/lib/fetcher/extract-alongside");
   const { sourceForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
   const { db } = await import("@/lib/db");
   const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
   const lease = (await claimLease(box.id))!;
+  // What the process holds before its first mail: Node, the TypeScript loader, Prisma's engine, both drivers.
+  const rssBeforeMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const start = performance.now();
   const session = await (await sourceForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
+  const connectMs = performance.now() - start;
+  // As in a scheduled fetch: each committed batch is extracted while the next ones are fetched.
+  const extraction = extractAlongside({ mailboxId: box.id });
   const totals = await ingestMailbox({
     db: ingestDb(),
     lease,
@@ -29,15 +35,16 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
     mailbox: { ...box, afterFetch: { action: "leave" } },
     batchSize: 100,
     signal: new AbortController().signal,
+    onCommitted: extraction.committed,
   });
   const committedMs = performance.now() - start;
   await session.close();
-  while ((await extractPending({ mailboxId: box.id, limit: 500 })) > 0);
+  await extraction.finish(true);
   const extractedMs = performance.now() - start;
   await releaseLease(lease);
   const requests = await db().request.count();
   await ingestDb().close();
-  return { committedMs, extractedMs, requests, stored: totals.stored };
+  return { committedMs, extractedMs, connectMs, rssBeforeMb, requests, stored: totals.stored };
 }
 
 async function main() {

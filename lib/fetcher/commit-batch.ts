@@ -6,6 +6,9 @@ import { crashPoint } from "./crash-point";
 import type { IngestDb, IngestSql } from "./ingest-db";
 import type { StoredRaw } from "./raw-store";
 
+/** Reading commits nothing, so it waits for no sync. */
+const READ_ONLY = { durable: false };
+
 export type PreparedMail = { sourceKey: string; raw: StoredRaw; headers: KeyHeaders; imported: boolean };
 
 export type MailState = "request_created" | "reply_added" | "not_a_request" | "auto_reply" | "duplicate" | "flagged";
@@ -295,13 +298,15 @@ export async function markAfterFetchDone(db: IngestDb, mailboxId: string, source
 }
 
 export async function pendingAfterFetch(db: IngestDb, mailboxId: string): Promise<string[]> {
-  return db.transaction(async (sql) =>
-    (
-      await sql.all<{ sourceKey: string }>(
-        `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "afterFetchDone" = false ORDER BY "fetchedAt"`,
-        [mailboxId],
-      )
-    ).map((r) => r.sourceKey),
+  return db.transaction(
+    async (sql) =>
+      (
+        await sql.all<{ sourceKey: string }>(
+          `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "afterFetchDone" = false ORDER BY "fetchedAt"`,
+          [mailboxId],
+        )
+      ).map((r) => r.sourceKey),
+    READ_ONLY,
   );
 }
 
@@ -310,11 +315,13 @@ export async function knownSourceKeys(db: IngestDb, mailboxId: string, keys: str
   const known = new Set<string>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = await db.transaction((sql) =>
-      sql.all<{ sourceKey: string }>(
-        `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${chunk.map(() => "?").join(", ")})`,
-        [mailboxId, ...chunk],
-      ),
+    const rows = await db.transaction(
+      (sql) =>
+        sql.all<{ sourceKey: string }>(
+          `SELECT "sourceKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${chunk.map(() => "?").join(", ")})`,
+          [mailboxId, ...chunk],
+        ),
+      READ_ONLY,
     );
     for (const row of rows) known.add(row.sourceKey);
   }

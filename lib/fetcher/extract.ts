@@ -1,9 +1,10 @@
 // The second stage: text, HTML and attachments of stored mail, parsed after the request exists. A mail that
 // cannot be parsed keeps its request and raw message and is flagged; it never holds up the ones after it.
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { log } from "@/lib/log";
+import { readStoredFiles } from "@/lib/requests";
 import { crashPoint } from "./crash-point";
 import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
@@ -35,10 +36,16 @@ type Failed = { id: string; failed: string };
 /** Loaded on first use: a fetch that stores no new mail never pays for the MIME parser. */
 let parser: Promise<typeof import("mailparser")> | null = null;
 
-function readRaw(row: Row): Promise<Buffer | Failed> {
-  if (row.rawSize > MAX_EXTRACT_BYTES)
-    return Promise.resolve({ id: row.id, failed: "too large to show (the raw message is kept)" });
-  return readFile(absolutePath(row.rawPath)).catch((error: unknown) => unparsable(row, error));
+/** A group's raw mails, each batch file opened once. */
+async function readGroup(rows: Row[]): Promise<(Buffer | Failed)[]> {
+  const wanted = rows.filter((row) => row.rawSize <= MAX_EXTRACT_BYTES);
+  const raws = await readStoredFiles(wanted.map((row) => row.rawPath));
+  const read = new Map(wanted.map((row, i) => [row.id, raws[i]]));
+  return rows.map((row) => {
+    const raw = read.get(row.id);
+    if (!raw) return { id: row.id, failed: "too large to show (the raw message is kept)" };
+    return raw instanceof Error ? unparsable(row, raw) : raw;
+  });
 }
 
 function unparsable(row: Row, error: unknown): Failed {
@@ -89,37 +96,43 @@ async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | F
   }
 }
 
-/** One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless). */
+/**
+ * One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless).
+ * Not waited on to reach the disk: lost to a power loss, the mails are pending again and extracted again.
+ */
 async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
   const done = results.filter((r): r is Extracted => !("failed" in r));
-  await ingestDb().transaction(async (sql) => {
-    for (const result of results) {
-      if ("failed" in result)
-        await sql.run(
-          `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
-          [result.failed, result.id],
-        );
-    }
-    if (done.length === 0) return;
-    // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
-    await sql.run(
-      `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
-      done.map((r) => r.id),
-    );
-    const files = done.flatMap((r) => r.files);
-    for (let i = 0; i < files.length; i += 100) {
-      const chunk = files.slice(i, i + 100);
+  await ingestDb().transaction(
+    async (sql) => {
+      for (const result of results) {
+        if ("failed" in result)
+          await sql.run(
+            `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
+            [result.failed, result.id],
+          );
+      }
+      if (done.length === 0) return;
+      // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
       await sql.run(
-        `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-        chunk.flat(),
+        `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
+        done.map((r) => r.id),
       );
-    }
-    // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
-    await sql.run(
-      `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
-      done.flatMap((r) => [r.id, r.text, r.html]),
-    );
-  });
+      const files = done.flatMap((r) => r.files);
+      for (let i = 0; i < files.length; i += 100) {
+        const chunk = files.slice(i, i + 100);
+        await sql.run(
+          `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          chunk.flat(),
+        );
+      }
+      // One UPDATE for the group (VALUES columns are column1… in both SQLite and PostgreSQL).
+      await sql.run(
+        `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${done.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
+        done.flatMap((r) => [r.id, r.text, r.html]),
+      );
+    },
+    { durable: false },
+  );
 }
 
 /** Consecutive rows, bounded in count and raw bytes (a larger mail alone). */
@@ -143,20 +156,23 @@ function groupsOf(rows: Row[]): Row[][] {
 export async function extractPending(
   opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const rows = await ingestDb().transaction((sql) =>
-    sql.all<Row>(
-      `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
-      [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
-    ),
+  const rows = await ingestDb().transaction(
+    (sql) =>
+      sql.all<Row>(
+        `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
+        [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
+      ),
+    // Only reads: no sync to wait for.
+    { durable: false },
   );
   // Files are read a group ahead, so reading the next group overlaps parsing this one.
   const groups = groupsOf(rows);
-  const readGroup = (i: number) => (i < groups.length ? Promise.all(groups[i].map(readRaw)) : null);
-  let next = readGroup(0);
+  const readAhead = (i: number) => (i < groups.length ? readGroup(groups[i]) : null);
+  let next = readAhead(0);
   for (const [i, group] of groups.entries()) {
     const raws = await next!;
     if (opts.signal?.aborted) break;
-    next = readGroup(i + 1);
+    next = readAhead(i + 1);
     const results = [];
     for (const [j, row] of group.entries()) {
       results.push(await extractOne(row, raws[j]));

@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { MailStepError, recordRun, sourceForMailbox, StepRecorder, type AfterFetchAction } from "@/lib/mail/incoming";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
-import { extractPending } from "./extract";
+import { extractAlongside, type Extraction } from "./extract-alongside";
 import { endMailboxIncident, noteMailboxFailure } from "./incident";
 import { ingestDb } from "./ingest-db";
 import { ingestMailbox, type IngestTotals } from "./ingest-run";
@@ -53,8 +53,10 @@ export async function fetchMailbox(
     let failure: MailStepError | null = null;
     try {
       const session = await (await sourceForMailbox(row)).connect({ steps, transcript });
+      let extraction: Extraction | undefined;
       try {
         await session.openFolder(row.folder, { readOnly: afterFetch.action === "leave" });
+        extraction = extractAlongside({ mailboxId, signal });
         totals = await ingestMailbox({
           db: ingestDb(),
           lease,
@@ -62,11 +64,15 @@ export async function fetchMailbox(
           mailbox: { ...row, afterFetch },
           batchSize: config().fetch.batchSize,
           signal,
+          onCommitted: extraction.committed,
         });
+      } catch (error) {
+        await extraction?.finish(false).catch(() => undefined);
+        throw error;
       } finally {
         await session.close().catch(() => undefined);
       }
-      await extractPending({ mailboxId, signal });
+      await extraction.finish(true);
     } catch (error) {
       failure = error instanceof MailStepError ? error : steps.fail("fetch", error);
     }

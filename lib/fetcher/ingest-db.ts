@@ -1,5 +1,6 @@
 // The hot path's own connection: plain SQL through the driver (better-sqlite3 prepared statements, or pg),
 // one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
+import { open } from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { config, type DatabaseConfig } from "@/lib/config";
@@ -14,9 +15,18 @@ export interface IngestSql {
   run(sql: string, params?: Param[]): Promise<number>;
 }
 
+export type TransactionOptions = {
+  /**
+   * false: the commit need not survive a power loss (it may roll back whole, never in part), so it does not
+   * wait for a sync to disk. Only for work that is redone when lost, such as extraction. Otherwise the
+   * transaction resolves once its commit is on disk.
+   */
+  durable?: boolean;
+};
+
 export interface IngestDb {
   readonly provider: "sqlite" | "postgresql";
-  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T>;
+  transaction<T>(work: (sql: IngestSql) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -33,10 +43,24 @@ class SqliteIngestDb implements IngestDb {
   private readonly statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.conn = new Database(file, { timeout: 10_000 });
     this.conn.pragma("journal_mode = WAL");
     this.conn.pragma("foreign_keys = ON");
+    // COMMIT does not sync (it would block the event loop for the sync); a durable transaction syncs the
+    // write-ahead log itself, on the thread pool, before it resolves. Checkpoints still sync as they run.
+    this.conn.pragma("synchronous = NORMAL");
+  }
+
+  /** Makes every transaction committed so far survive a power loss: its frames are in the WAL file. */
+  private async syncWal(): Promise<void> {
+    // Opened anew each time: the log file exists while this connection is open, and is never another file.
+    const handle = await open(`${this.file}-wal`, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   private statement(sql: string): Database.Statement {
@@ -55,8 +79,9 @@ class SqliteIngestDb implements IngestDb {
     run: async (sql: string, params: Param[] = []) => this.statement(sql).run(...params.map(sqliteParam)).changes,
   };
 
-  transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
-    // One connection, so transactions of this process run one after the other.
+  transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    // One connection, so transactions of this process run one after the other (the sync after one does not
+    // hold up the next).
     const next = this.queue.then(async () => {
       this.conn.exec("BEGIN IMMEDIATE");
       try {
@@ -69,7 +94,11 @@ class SqliteIngestDb implements IngestDb {
       }
     });
     this.queue = next.catch(() => undefined);
-    return next;
+    if (opts.durable === false) return next;
+    return next.then(async (result) => {
+      await this.syncWal();
+      return result;
+    });
   }
 
   async close(): Promise<void> {
@@ -100,7 +129,7 @@ class PgIngestDb implements IngestDb {
     });
   }
 
-  async transaction<T>(work: (sql: IngestSql) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     const query = async <R>(sql: string, params: Param[] = []) =>
       client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
@@ -110,7 +139,7 @@ class PgIngestDb implements IngestDb {
       run: async (text: string, params?: Param[]) => (await query(text, params)).rowCount ?? 0,
     };
     try {
-      await client.query("BEGIN");
+      await client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
       const result = await work(sql);
       await client.query("COMMIT");
       return result;

@@ -8,7 +8,7 @@ import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, ty
 import { crashPoint } from "./crash-point";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { storeRaw, streamRaw } from "./raw-store";
+import { streamRaw, writeBatch } from "./raw-store";
 
 export type MailboxState = {
   id: string;
@@ -35,6 +35,8 @@ type Run = {
   mailbox: MailboxState;
   batchSize: number;
   signal: AbortSignal;
+  /** called after each committed batch of mail */
+  onCommitted?: () => void;
 };
 
 function parseCursor(text: string | null): SourceCursor | null {
@@ -73,34 +75,44 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   );
 }
 
+/** How many batches are fetched ahead of the one committing (their raw mail is on disk, not in memory). */
+const PREFETCH = 3;
+
+/** A batch fetched and written; its mails may be committed once `durable` settles (their raw files are on disk). */
+type PreparedBatch = { mails: PreparedMail[]; durable: Promise<void> };
+
 async function prepareBatch(
   run: Run,
   batch: Batch,
   listingCursor: SourceCursor,
   imported: (id: string) => boolean,
-): Promise<PreparedMail[]> {
+): Promise<PreparedBatch> {
   const prepared: PreparedMail[] = [];
-  const take = async (id: string, raw: Parameters<typeof readKeyHeaders>[0], stored: PreparedMail["raw"]) => {
+  const take = (id: string, raw: Buffer, stored: PreparedMail["raw"]) => {
     crashPoint("after-raw-write");
     prepared.push({
       sourceKey: sourceKeyOf(listingCursor, id),
       raw: stored,
-      headers: await readKeyHeaders(raw),
+      headers: readKeyHeaders(raw),
       imported: imported(id),
     });
   };
   if (batch.streamed) {
     const id = batch.messages[0].id;
     const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
-    await take(id, stored.head, stored);
-  } else {
-    const fetched: { id: string; raw: Buffer }[] = [];
-    await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
-    // The batch is bounded in count and bytes; its files are written side by side, in listing order afterwards.
-    const stored = await Promise.all(fetched.map(({ raw }) => storeRaw(run.mailbox.id, raw)));
-    for (const [i, { id, raw }] of fetched.entries()) await take(id, raw, stored[i]);
+    take(id, stored.head, stored);
+    return { mails: prepared, durable: Promise.resolve() };
   }
-  return prepared;
+  const fetched: { id: string; raw: Buffer }[] = [];
+  await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
+  if (fetched.length === 0) return { mails: prepared, durable: Promise.resolve() };
+  // The batch is bounded in count and bytes; its mails go into one file, synced while the next batch is fetched.
+  const written = await writeBatch(
+    run.mailbox.id,
+    fetched.map((m) => m.raw),
+  );
+  for (const [i, { id, raw }] of fetched.entries()) take(id, raw, written.stored[i]);
+  return { mails: prepared, durable: written.durable };
 }
 
 async function applyAfterFetch(run: Run, listingCursor: SourceCursor | null, sourceKeys: string[]): Promise<number> {
@@ -148,42 +160,73 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
       mails: [],
     });
   }
-  // Pipelined: the next batch is fetched (and its files written) while this one commits. The after-fetch action
-  // needs the connection, so it waits for that fetch; it still runs only after its own batch committed. Once
-  // the run is aborted, what was fetched still commits, and nothing more is fetched.
-  const prepare = (i: number) =>
-    i < batches.length && !run.signal.aborted ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null;
-  let next = prepare(0);
-  let done = 0;
-  for (const [i, batch] of batches.entries()) {
-    if (!next) break;
-    const mails = await next;
-    next = prepare(i + 1);
-    // Whatever happens to this batch, the next fetch's outcome is observed (a failure there surfaces in its turn).
-    next?.catch(() => undefined);
-    const committed = await commitBatch(run.db, {
-      mailboxId: run.mailbox.id,
-      lease: run.lease,
-      cursor: JSON.stringify(cursorThrough(listing, cursor, batch.lastIndex)),
-      afterFetchPending: run.mailbox.afterFetch.action !== "leave",
-      disableNewRequests: run.mailbox.disableNewRequests,
-      mails,
-    });
-    crashPoint("after-commit");
-    const inserted = committed.filter((c) => c.inserted);
-    totals.stored += inserted.length;
-    totals.requests += inserted.filter((c) => c.state === "request_created").length;
-    totals.replies += inserted.filter((c) => c.state === "reply_added").length;
-    if (run.mailbox.afterFetch.action !== "leave") {
-      // A failed next fetch leaves this batch's action pending in the ledger: the next run applies it first.
-      await next?.catch(() => undefined);
-      totals.afterFetch += await applyAfterFetch(
-        run,
-        listing.nextCursor,
-        committed.map((c) => c.sourceKey),
-      );
+  // Pipelined: batches are fetched (and their files written) one after the other, up to PREFETCH batches ahead
+  // of the commits, so the syncs and the commit of one batch never stall the connection. Batches commit in
+  // listing order, each once its files are on disk. The connection runs one command at a time: an after-fetch
+  // action takes its turn there after its own batch committed. Once the run is aborted or a fetch failed, what
+  // was fetched still commits, and nothing more is fetched.
+  let connection: Promise<unknown> = Promise.resolve();
+  const onConnection = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = connection.then(work);
+    connection = turn.catch(() => undefined);
+    return turn;
+  };
+  let stopped = false;
+  const prepared: Promise<PreparedBatch | null>[] = [];
+  const launch = (upTo: number) => {
+    while (prepared.length < Math.min(upTo, batches.length)) {
+      const batch = batches[prepared.length];
+      const turn = onConnection(async () => {
+        if (stopped || run.signal.aborted) return null;
+        try {
+          return await prepareBatch(run, batch, listing.nextCursor, imported);
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
+      });
+      // Observed here; a failure surfaces when its batch's turn to commit comes.
+      turn.catch(() => undefined);
+      prepared.push(turn);
     }
-    done++;
+  };
+  let done = 0;
+  try {
+    for (const [i, batch] of batches.entries()) {
+      launch(i + 1 + PREFETCH);
+      const ready = await prepared[i];
+      if (!ready) break;
+      await ready.durable;
+      const committed = await commitBatch(run.db, {
+        mailboxId: run.mailbox.id,
+        lease: run.lease,
+        cursor: JSON.stringify(cursorThrough(listing, cursor, batch.lastIndex)),
+        afterFetchPending: run.mailbox.afterFetch.action !== "leave",
+        disableNewRequests: run.mailbox.disableNewRequests,
+        mails: ready.mails,
+      });
+      crashPoint("after-commit");
+      run.onCommitted?.();
+      const inserted = committed.filter((c) => c.inserted);
+      totals.stored += inserted.length;
+      totals.requests += inserted.filter((c) => c.state === "request_created").length;
+      totals.replies += inserted.filter((c) => c.state === "reply_added").length;
+      if (run.mailbox.afterFetch.action !== "leave") {
+        // A failed action leaves this batch's action pending in the ledger: the next run applies it first.
+        totals.afterFetch += await onConnection(() =>
+          applyAfterFetch(
+            run,
+            listing.nextCursor,
+            committed.map((c) => c.sourceKey),
+          ),
+        );
+      }
+      done++;
+    }
+  } finally {
+    // Nothing more starts, and nothing still runs on the connection once this returns (the caller closes it).
+    stopped = true;
+    await connection;
   }
   if (done < batches.length) run.signal.throwIfAborted();
   return totals;
