@@ -15,12 +15,12 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
   const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
   const { extractPending } = await import("@/lib/fetcher");
-  const { sourceForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
+  const { createSource, sourceConfigForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
   const { db } = await import("@/lib/db");
   const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
   const lease = (await claimLease(box.id))!;
   const start = performance.now();
-  const session = await (await sourceForMailbox(box)).connect({ steps: new StepRecorder() });
+  const session = await createSource(await sourceConfigForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
   const totals = await ingestMailbox({
     db: ingestDb(),
