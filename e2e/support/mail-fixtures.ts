@@ -23,6 +23,27 @@ export function testRig(): RigInfo & { ca: string } {
   return { ...rig, ca: readFileSync(rig.caFile, "utf8") };
 }
 
+/** Settings of a Graph or EWS source on the rig's doubles, for alice's mailbox unless told. */
+export function microsoftSettings(
+  rig: RigInfo & { ca: string },
+  kind: "graph" | "ews",
+  folder: string,
+  overrides: Partial<SourceSettings> = {},
+): SourceSettings {
+  return {
+    protocol: kind,
+    startTls: false,
+    host: "",
+    port: 443,
+    connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
+    mailbox: rig.auth.users.alice.username,
+    folder,
+    ca: rig.ca,
+    timeoutMs: 10_000,
+    ...overrides,
+  };
+}
+
 /** The adapter for flat test settings, built through the validated configuration the app builds it from. */
 export function sourceFrom(settings: SourceSettings, auth: SourceAuth): IncomingSource {
   return createSource(parseSourceConfig({ ...settings, auth }));

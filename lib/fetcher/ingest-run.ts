@@ -1,7 +1,14 @@
 // One fetch of one mailbox over an open session: the first connection takes a baseline; then what the server
 // lists after the cursor is fetched in batches, each committed with the cursor in one transaction, and only
 // then acted on (mark read, move, delete). Interrupted actions of an earlier run are finished first.
-import type { AfterFetch, IncomingSession, ListedMessage, SourceCursor } from "@/lib/mail/incoming";
+import {
+  cursorCovers,
+  MailStepError,
+  type AfterFetch,
+  type IncomingSession,
+  type ListedMessage,
+  type SourceCursor,
+} from "@/lib/mail/incoming";
 import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests";
 import { cursorThrough, cutBatches, sourceKeyOf, type Batch } from "./batches";
 import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, type PreparedMail } from "./commit-batch";
@@ -65,21 +72,20 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   const base = baseline as (SourceCursor & { importAll?: undefined }) | { importAll: true } | null;
   if (!base) return false;
   if ("importAll" in base && base.importAll) return firstListing;
-  return (
-    cursor.protocol === "imap" &&
-    base.protocol === "imap" &&
-    base.uidValidity === cursor.uidValidity &&
-    Number(id) <= base.lastUid
-  );
+  return cursorCovers(base, cursor, id) ?? firstListing;
 }
+
+/** The batch's mails ready to commit, and the messages the server refused singly (Graph/EWS answer per message). */
+type PreparedBatch = { mails: PreparedMail[]; failed: { id: string; error: Error }[] };
 
 async function prepareBatch(
   run: Run,
   batch: Batch,
   listingCursor: SourceCursor,
   imported: (id: string) => boolean,
-): Promise<PreparedMail[]> {
+): Promise<PreparedBatch> {
   const prepared: PreparedMail[] = [];
+  const failed: PreparedBatch["failed"] = [];
   const take = async (id: string, raw: Parameters<typeof readKeyHeaders>[0], stored: PreparedMail["raw"]) => {
     crashPoint("after-raw-write");
     prepared.push({
@@ -95,12 +101,25 @@ async function prepareBatch(
     await take(id, stored.head, stored);
   } else {
     const fetched: { id: string; raw: Buffer }[] = [];
-    await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
+    await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), {
+      signal: run.signal,
+      onItemError: (id, error) => failed.push({ id, error }),
+    });
     // The batch is bounded in count and bytes; its files are written side by side, in listing order afterwards.
     const stored = await Promise.all(fetched.map(({ raw }) => storeRaw(run.mailbox.id, raw)));
     for (const [i, { id, raw }] of fetched.entries()) await take(id, raw, stored[i]);
   }
-  return prepared;
+  return { mails: prepared, failed };
+}
+
+/** The run's failure once the rest of a batch is stored: the refused messages are fetched again next run. */
+function itemFailure(failed: PreparedBatch["failed"]): MailStepError {
+  const first = failed[0].error as Error & { response?: string };
+  return new MailStepError(
+    "fetch",
+    `${failed.length} message(s) could not be fetched (the others are stored; the next fetch tries again).`,
+    `${failed[0].id}: ${first.response ?? first.message}`,
+  );
 }
 
 async function applyAfterFetch(run: Run, listingCursor: SourceCursor | null, sourceKeys: string[]): Promise<number> {
@@ -155,16 +174,19 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     i < batches.length && !run.signal.aborted ? prepareBatch(run, batches[i], listing.nextCursor, imported) : null;
   let next = prepare(0);
   let done = 0;
+  let committedCursor = cursor;
   for (const [i, batch] of batches.entries()) {
     if (!next) break;
-    const mails = await next;
+    const { mails, failed } = await next;
     next = prepare(i + 1);
     // Whatever happens to this batch, the next fetch's outcome is observed (a failure there surfaces in its turn).
     next?.catch(() => undefined);
+    // With a refused message the cursor stays where it was: the ledger skips what this batch stored.
+    if (failed.length === 0) committedCursor = cursorThrough(listing, cursor, batch.lastIndex);
     const committed = await commitBatch(run.db, {
       mailboxId: run.mailbox.id,
       lease: run.lease,
-      cursor: JSON.stringify(cursorThrough(listing, cursor, batch.lastIndex)),
+      cursor: JSON.stringify(committedCursor),
       afterFetchPending: run.mailbox.afterFetch.action !== "leave",
       disableNewRequests: run.mailbox.disableNewRequests,
       mails,
@@ -183,6 +205,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
         committed.map((c) => c.sourceKey),
       );
     }
+    if (failed.length > 0) throw itemFailure(failed);
     done++;
   }
   if (done < batches.length) run.signal.throwIfAborted();

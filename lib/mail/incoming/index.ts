@@ -15,6 +15,7 @@ export type {
 } from "./source";
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
+export { cursorCovers } from "./cursor-cover";
 export {
   parseSourceConfig,
   sourceConfigSchema,
