@@ -18,9 +18,14 @@ const MAX_RETRY_AFTER_MS = 30_000;
 export type GraphBatchRequest = { id: string; method: "GET"; url: string };
 export type GraphBatchResponse = { id: string; status: number; headers?: Record<string, string>; body?: unknown };
 
+/** A batch answer too large to hold: its messages are read one by one instead. */
+export class BatchAnswerTooLargeError extends Error {}
+
 export type GraphBatchTransport = {
-  /** one POST of /$batch; resolves with its `responses` */
+  /** one POST of /$batch; resolves with its `responses` (BatchAnswerTooLargeError past the answer limit) */
   post(requests: GraphBatchRequest[]): Promise<GraphBatchResponse[]>;
+  /** one message's MIME alone (streamed, bounded by maxBytes) */
+  single(id: string, maxBytes?: number): Promise<Buffer>;
   /** the request URL of a message's MIME, relative to the version root (/users/{mailbox}/messages/{id}/$value) */
   mimeUrl(id: string): string;
 };
@@ -64,9 +69,19 @@ async function fetchChunk(
   for (let attempt = 0; pending.length > 0; attempt++) {
     opts.signal?.throwIfAborted();
     const byRequest = new Map(pending.map((p) => [p.request, p.id]));
-    const responses = await transport.post(
-      pending.map((p) => ({ id: p.request, method: "GET", url: transport.mimeUrl(p.id) })),
-    );
+    let responses: GraphBatchResponse[];
+    try {
+      responses = await transport.post(
+        pending.map((p) => ({ id: p.request, method: "GET", url: transport.mimeUrl(p.id) })),
+      );
+    } catch (error) {
+      // Graph lists no sizes: a batch of large messages is read one by one, each bounded on its own.
+      if (!(error instanceof BatchAnswerTooLargeError)) throw error;
+      for (const { id } of pending) {
+        results.set(id, await transport.single(id, opts.maxBytes).catch((failure: unknown) => failure as Error));
+      }
+      return results;
+    }
     const throttled: typeof pending = [];
     let wait = 0;
     for (const response of responses) {

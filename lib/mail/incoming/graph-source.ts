@@ -5,9 +5,9 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
-import { ItemErrors } from "./batch-fallback";
+import { ItemErrors, readBounded } from "./batch-fallback";
 import { BearerHttpSession } from "./bearer-http-session";
-import { fetchGraphBatch, type GraphBatchResponse } from "./graph-batch";
+import { BatchAnswerTooLargeError, fetchGraphBatch, type GraphBatchResponse } from "./graph-batch";
 import { HttpError, readText, type HttpResponse } from "./https-client";
 import type {
   AfterFetch,
@@ -275,9 +275,14 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
       post: async (requests: unknown[]) => {
         const response = await this.send(`${this.base}/$batch`, { method: "POST", body: { requests } });
         this.transcript?.note("[batch answer with message bodies, not recorded]");
-        const text = await readText(response.body, BATCH_ANSWER_LIMIT);
+        const text = await readText(response.body, BATCH_ANSWER_LIMIT).catch((error: unknown) => {
+          throw /is larger than/.test((error as Error).message)
+            ? new BatchAnswerTooLargeError((error as Error).message)
+            : error;
+        });
         return ((JSON.parse(text) as { responses?: GraphBatchResponse[] }).responses ?? []) as GraphBatchResponse[];
       },
+      single: async (id: string, maxBytes?: number) => readBounded(await this.fetchRaw(id), id, maxBytes),
       mimeUrl: (id: string) => `${user}/messages/${encodeURIComponent(id)}/$value`,
     };
     const errors = new ItemErrors(this.steps, opts);
