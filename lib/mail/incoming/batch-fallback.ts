@@ -89,7 +89,10 @@ export async function applyOneByOne(
   for (const id of ids) await session.applyAfterFetch(id, action);
 }
 
-/** The batch operations of a session whose protocol has no multi-message command (POP3 without PIPELINING, Graph, EWS). */
+/**
+ * The batch operations of a session whose protocol has no multi-message command; Graph and EWS replace the
+ * fetch and the date baseline with their own and keep the after-fetch action one by one.
+ */
 export abstract class OneByOneSession {
   abstract listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
   abstract fetchRaw(id: string): Promise<Readable>;

@@ -1,5 +1,6 @@
 // Exchange Web Services as an incoming source (SOAP over HTTPS): SyncFolderItems for progress (the sync state is
-// the cursor), GetItem with MimeContent streamed, UpdateItem / MoveItem / DeleteItem after fetching.
+// the cursor; an import since a date drops older items by DateTimeReceived), GetItem with MimeContent streamed
+// or for many ItemIds at once, UpdateItem / MoveItem / DeleteItem after fetching.
 // X-AnchorMailbox routes every request to the mailbox; an app-only token acts through ExchangeImpersonation.
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";

@@ -1,6 +1,7 @@
 // Microsoft Graph as an incoming source: /users/{mailbox}/mailFolders/{folder}/messages, progress by delta
-// links, raw MIME streamed from /messages/{id}/$value, after-fetch by PATCH isRead / move / DELETE. One retry
-// with a fresh token when Graph answers 401 mid-session.
+// links (filtered by receivedDateTime for an import since a date), raw MIME streamed from
+// /messages/{id}/$value or many at once over JSON $batch, after-fetch by PATCH isRead / move / DELETE. One
+// retry with a fresh token when Graph answers 401 mid-session.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";

@@ -89,7 +89,8 @@ export interface IncomingSession {
   fetchRaw(id: string, opts?: { maxBytes?: number }): Promise<Readable>;
   /**
    * The raw MIME of several messages over one command where the protocol allows (IMAP: one UID FETCH of
-   * BODY.PEEK[] streamed), in listing order, handed to `onMessage` one at a time. Never changes a message.
+   * BODY.PEEK[] streamed; POP3: pipelined RETR; Graph: JSON $batch; EWS: GetItem with many ItemIds), in
+   * listing order, handed to `onMessage` one at a time. Never changes a message.
    */
   fetchBatch(
     messages: ListedMessage[],
