@@ -16,14 +16,14 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
   const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
   const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
   const { extractAlongside } = await import("@/lib/fetcher/extract-alongside");
-  const { sourceForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
+  const { createSource, sourceConfigForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
   const { db } = await import("@/lib/db");
   const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
   const lease = (await claimLease(box.id))!;
   // What the process holds before its first mail: Node, the TypeScript loader, Prisma's engine, both drivers.
   const rssBeforeMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const start = performance.now();
-  const session = await (await sourceForMailbox(box)).connect({ steps: new StepRecorder() });
+  const session = await createSource(await sourceConfigForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
   const connectMs = performance.now() - start;
   // As in a scheduled fetch: each committed batch is extracted while the next ones are fetched.

@@ -54,16 +54,21 @@ export type MailOptions = {
   headers?: Record<string, string>;
   body?: string;
   contentType?: string;
+  /** the Date: header (default now) */
+  date?: Date;
+  /** a Received: line on top, from the receiving server at that time */
+  received?: Date;
 };
 
 export function mail(subject: string, opts: MailOptions = {}): { raw: string; messageId: string } {
   const messageId = opts.messageId ?? `<${randomBytes(8).toString("hex")}@customer.example>`;
   const lines = [
+    ...(opts.received ? [`Received: from relay.example.org by mx.rig.test; ${opts.received.toUTCString()}`] : []),
     `From: ${opts.from ?? "Customer <customer@example.org>"}`,
     "To: support@rig.test",
     `Subject: ${subject}`,
     `Message-ID: ${messageId}`,
-    `Date: ${new Date().toUTCString()}`,
+    `Date: ${(opts.date ?? new Date()).toUTCString()}`,
     "MIME-Version: 1.0",
     ...(opts.inReplyTo ? [`In-Reply-To: ${opts.inReplyTo}`] : []),
     ...(opts.references ? [`References: ${opts.references.join(" ")}`] : []),

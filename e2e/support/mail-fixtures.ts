@@ -6,7 +6,9 @@ import type { Readable } from "node:stream";
 import { getToken } from "@/e2e/rig/auth-client";
 import { rigInfo, type RigInfo } from "@/e2e/rig/info";
 import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
-import type { OAuthToken, SourceAuth } from "@/lib/mail/incoming";
+import type { IncomingSource, OAuthToken, SourceAuth, SourceSettings } from "@/lib/mail/incoming";
+import { createSource } from "@/lib/mail/incoming/create-source";
+import { parseSourceConfig } from "@/lib/mail/incoming/source-config";
 
 export const SCOPES = {
   mail: "imap pop",
@@ -19,6 +21,32 @@ export const SCOPES = {
 export function testRig(): RigInfo & { ca: string } {
   const rig = rigInfo();
   return { ...rig, ca: readFileSync(rig.caFile, "utf8") };
+}
+
+/** Settings of a Graph or EWS source on the rig's doubles, for alice's mailbox unless told. */
+export function microsoftSettings(
+  rig: RigInfo & { ca: string },
+  kind: "graph" | "ews",
+  folder: string,
+  overrides: Partial<SourceSettings> = {},
+): SourceSettings {
+  return {
+    protocol: kind,
+    startTls: false,
+    host: "",
+    port: 443,
+    connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
+    mailbox: rig.auth.users.alice.username,
+    folder,
+    ca: rig.ca,
+    timeoutMs: 10_000,
+    ...overrides,
+  };
+}
+
+/** The adapter for flat test settings, built through the validated configuration the app builds it from. */
+export function sourceFrom(settings: SourceSettings, auth: SourceAuth): IncomingSource {
+  return createSource(parseSourceConfig({ ...settings, auth }));
 }
 
 export type TokenLog = { tokens: string[]; forced: number };

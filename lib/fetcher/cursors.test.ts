@@ -1,14 +1,16 @@
 // Cursors per protocol against the rig: a changed IMAP UIDVALIDITY re-lists the folder without duplicates;
-// POP3's UIDL set; Graph's delta link and EWS's sync state, also when a fetch stops between two batches.
+// POP3's UIDL set; Graph's delta link and EWS's sync state, also when a fetch stops between two batches or a
+// batch has a message the server refuses; imports since a date per protocol.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
+import { deliver, ensureFolder, listMessages } from "@/e2e/rig/mailbox";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { EwsSource } from "@/lib/mail/incoming/ews-source";
 import { GraphSource } from "@/lib/mail/incoming/graph-source";
 import { StepRecorder } from "@/lib/mail/incoming/steps";
-import { oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { microsoftSettings, oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import type { IncomingSession } from "@/lib/mail/incoming";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
 
 const rig = testRig();
@@ -96,52 +98,65 @@ describe("POP3", () => {
   });
 });
 
+type Kind = "graph" | "ews";
+
+/** One fetch of the stored mailbox over a Graph/EWS session; `change` may alter the session first. */
+async function ingestMicrosoft(
+  kind: Kind,
+  boxId: string,
+  folder: string,
+  opts: { batchSize?: number; change?: (session: IncomingSession, stop: AbortController) => void } = {},
+) {
+  const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: boxId } });
+  const lease = (await internals.lease.claimLease(boxId))!;
+  const auth = oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews });
+  const settings = microsoftSettings(rig, kind, folder);
+  const session = await (kind === "graph" ? new GraphSource(settings, auth) : new EwsSource(settings, auth)).connect({
+    steps: new StepRecorder(),
+  });
+  const controller = new AbortController();
+  opts.change?.(session, controller);
+  try {
+    await session.openFolder(folder);
+    return await internals.ingest.ingestMailbox({
+      db: internals.run.ingestDb(),
+      lease,
+      session,
+      mailbox: { ...row, afterFetch: { action: "leave" } },
+      batchSize: opts.batchSize ?? 10,
+      signal: controller.signal,
+    });
+  } finally {
+    await session.close();
+    await internals.lease.releaseLease(lease);
+  }
+}
+
+async function storedSubjects(mailboxId: string) {
+  const rows = await database.db().ingestedMail.findMany({
+    where: { mailboxId },
+    select: { subject: true, imported: true },
+  });
+  return rows.map((r) => `${r.subject}${r.imported ? " (imported)" : ""}`).sort();
+}
+
 describe.each(["graph", "ews"] as const)("%s", (kind) => {
   it("follows the delta/sync cursor and finishes a fetch stopped between batches without duplicates", async () => {
     const folder = uniqueName(`${kind}-fetch`);
     await ensureFolder(rig, alice, folder);
     const box = await createTestMailbox(rig, { folder });
-    const settings = {
-      protocol: kind,
-      startTls: false,
-      host: "",
-      port: 443,
-      connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
-      mailbox: alice,
-      folder,
-      ca: rig.ca,
-      timeoutMs: 10_000,
-    };
-    const auth = oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews });
-    const ingest = async (opts: { stopAfterFirstBatch?: boolean } = {}) => {
-      const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
-      const lease = (await internals.lease.claimLease(box.id))!;
-      const session = await (
-        kind === "graph" ? new GraphSource(settings, auth) : new EwsSource(settings, auth)
-      ).connect({ steps: new StepRecorder() });
-      const controller = new AbortController();
-      if (opts.stopAfterFirstBatch) {
-        const fetchBatch = session.fetchBatch.bind(session);
-        session.fetchBatch = async (...args) => {
-          await fetchBatch(...args);
-          controller.abort(new Error("stopped"));
-        };
-      }
-      try {
-        await session.openFolder(folder);
-        return await internals.ingest.ingestMailbox({
-          db: internals.run.ingestDb(),
-          lease,
-          session,
-          mailbox: { ...row, afterFetch: { action: "leave" } },
-          batchSize: 2,
-          signal: controller.signal,
-        });
-      } finally {
-        await session.close();
-        await internals.lease.releaseLease(lease);
-      }
-    };
+    const ingest = (opts: { stopAfterFirstBatch?: boolean } = {}) =>
+      ingestMicrosoft(kind, box.id, folder, {
+        batchSize: 2,
+        change: (session, controller) => {
+          if (!opts.stopAfterFirstBatch) return;
+          const fetchBatch = session.fetchBatch.bind(session);
+          session.fetchBatch = async (...args) => {
+            await fetchBatch(...args);
+            controller.abort(new Error("stopped"));
+          };
+        },
+      });
     await deliver(rig, alice, mail("old").raw, folder);
     await ingest();
     const subjects = ["one", "two", "three", "four", "five"];
@@ -151,5 +166,101 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     expect(await ingest()).toMatchObject({ stored: 3, skipped: 2 });
     expect(await ingest()).toMatchObject({ listed: 0, stored: 0 });
     expect((await states(box.id)).sort()).toEqual(subjects.map((s) => `${s}:request_created`).sort());
+  });
+
+  it("a batch with one refused message stores the others, reports the one, and fetches it next run", async () => {
+    const folder = uniqueName(`${kind}-refused`);
+    await ensureFolder(rig, alice, folder);
+    const box = await createTestMailbox(rig, { folder });
+    await ingestMicrosoft(kind, box.id, folder);
+    for (const subject of ["r1", "r2", "r3", "r4"]) await deliver(rig, alice, mail(subject).raw, folder);
+
+    // The third listed message is deleted on the server between listing and fetching: the server refuses it.
+    let refusedId = "";
+    await expect(
+      ingestMicrosoft(kind, box.id, folder, {
+        change: (session) => {
+          const listNew = session.listNew.bind(session);
+          session.listNew = async (cursor) => {
+            const listing = await listNew(cursor);
+            refusedId = listing.messages[2].id;
+            await session.applyAfterFetch(refusedId, { action: "delete" });
+            return listing;
+          };
+        },
+      }),
+    ).rejects.toThrow(/1 message\(s\) could not be fetched/);
+    expect(refusedId).not.toBe("");
+    const afterFailure = await storedSubjects(box.id);
+    expect(afterFailure).toHaveLength(3);
+
+    // The cursor stayed before the batch: the next run lists the stored three again (skipped) and a fresh copy.
+    const missing = ["r1", "r2", "r3", "r4"].find((s) => !afterFailure.includes(s))!;
+    await deliver(rig, alice, mail(missing).raw, folder);
+    expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ stored: 1, skipped: 3 });
+    expect(await storedSubjects(box.id)).toEqual(["r1", "r2", "r3", "r4"]);
+    expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 0, stored: 0 });
+  });
+
+  it("imports mail received since the date, never older mail, and later mail as new", async () => {
+    const folder = uniqueName(`${kind}-import`);
+    for (const subject of ["before A", "before B"]) await deliver(rig, alice, mail(subject).raw, folder);
+    // Received dates have whole seconds: the date is the next second, and the mail after it comes later.
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+    await new Promise((resolve) => setTimeout(resolve, since.getTime() - Date.now() + 50));
+    for (const subject of ["since C", "since D"]) await deliver(rig, alice, mail(subject).raw, folder);
+    const box = await createTestMailbox(rig, { folder, importSince: since });
+
+    expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 2, stored: 2 });
+    expect(await storedSubjects(box.id)).toEqual(["since C (imported)", "since D (imported)"]);
+    const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
+    expect(JSON.parse(row.cursor!)).toMatchObject({ protocol: kind, since: expect.any(String) });
+
+    await deliver(rig, alice, mail("fresh E").raw, folder);
+    expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 1, stored: 1 });
+    expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 0 });
+    expect(await storedSubjects(box.id)).toEqual(["fresh E", "since C (imported)", "since D (imported)"]);
+  });
+});
+
+describe("POP3 import since a date", () => {
+  it("decides by each message's header (TOP, nothing marked read): older mail stays, later mail is new", async () => {
+    const since = new Date("2025-06-01T00:00:00Z");
+    const old = new Date("2024-03-01T10:00:00Z");
+    const recent = new Date("2025-09-01T10:00:00Z");
+    const tag = uniqueName("pop-import");
+    const subjects = {
+      oldReceived: `${tag} old by Received`,
+      oldDate: `${tag} old by Date`,
+      newReceived: `${tag} new by Received, old Date`,
+      newDate: `${tag} new by Date`,
+    };
+    await deliver(rig, alice, mail(subjects.oldReceived, { received: old, date: recent }).raw);
+    await deliver(rig, alice, mail(subjects.oldDate, { date: old }).raw);
+    await deliver(rig, alice, mail(subjects.newReceived, { received: recent, date: old }).raw);
+    await deliver(rig, alice, mail(subjects.newDate, { date: recent }).raw);
+    const box = await createTestMailbox(rig, { protocol: "pop", importSince: since });
+    await run(box.id);
+    const imported = async () =>
+      (
+        await database.db().ingestedMail.findMany({
+          where: { mailboxId: box.id, subject: { startsWith: tag } },
+          select: { subject: true, imported: true },
+        })
+      )
+        .map((r) => `${r.subject}${r.imported ? " (imported)" : ""}`)
+        .sort();
+    expect(await imported()).toEqual([`${subjects.newDate} (imported)`, `${subjects.newReceived} (imported)`]);
+    const flags = new Map((await listMessages(rig, alice)).map((m) => [m.subject, m.flags]));
+    expect(flags.get(subjects.oldReceived)).not.toContain("\\Seen");
+    expect(flags.get(subjects.oldDate)).not.toContain("\\Seen");
+
+    const fresh = `${tag} fresh`;
+    await deliver(rig, alice, mail(fresh, { date: old }).raw);
+    await run(box.id);
+    await run(box.id);
+    expect(await imported()).toEqual(
+      [`${subjects.newDate} (imported)`, `${subjects.newReceived} (imported)`, fresh].sort(),
+    );
   });
 });

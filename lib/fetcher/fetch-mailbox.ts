@@ -5,7 +5,14 @@ import "server-only";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { MailStepError, recordRun, sourceForMailbox, StepRecorder, type AfterFetchAction } from "@/lib/mail/incoming";
+import {
+  createSource,
+  MailStepError,
+  recordRun,
+  sourceConfigForMailbox,
+  StepRecorder,
+  type AfterFetchAction,
+} from "@/lib/mail/incoming";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { extractAlongside, type Extraction } from "./extract-alongside";
 import { endMailboxIncident, noteMailboxFailure } from "./incident";
@@ -52,7 +59,7 @@ export async function fetchMailbox(
     let totals: IngestTotals | null = null;
     let failure: MailStepError | null = null;
     try {
-      const session = await (await sourceForMailbox(row)).connect({ steps, transcript });
+      const session = await createSource(await sourceConfigForMailbox(row)).connect({ steps, transcript });
       let extraction: Extraction | undefined;
       try {
         await session.openFolder(row.folder, { readOnly: afterFetch.action === "leave" });

@@ -1,7 +1,14 @@
 // One fetch of one mailbox over an open session: the first connection takes a baseline; then what the server
 // lists after the cursor is fetched in batches, each committed with the cursor in one transaction, and only
 // then acted on (mark read, move, delete). Interrupted actions of an earlier run are finished first.
-import type { AfterFetch, IncomingSession, ListedMessage, SourceCursor } from "@/lib/mail/incoming";
+import {
+  cursorCovers,
+  MailStepError,
+  type AfterFetch,
+  type IncomingSession,
+  type ListedMessage,
+  type SourceCursor,
+} from "@/lib/mail/incoming";
 import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests";
 import { cursorThrough, cutBatches, sourceKeyOf, type Batch } from "./batches";
 import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, type PreparedMail } from "./commit-batch";
@@ -67,19 +74,17 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   const base = baseline as (SourceCursor & { importAll?: undefined }) | { importAll: true } | null;
   if (!base) return false;
   if ("importAll" in base && base.importAll) return firstListing;
-  return (
-    cursor.protocol === "imap" &&
-    base.protocol === "imap" &&
-    base.uidValidity === cursor.uidValidity &&
-    Number(id) <= base.lastUid
-  );
+  return cursorCovers(base, cursor, id) ?? firstListing;
 }
 
 /** How many batches are fetched ahead of the one committing (their raw mail is on disk, not in memory). */
 const PREFETCH = 3;
 
-/** A batch fetched and written; its mails may be committed once `durable` settles (their raw files are on disk). */
-type PreparedBatch = { mails: PreparedMail[]; durable: Promise<void> };
+/**
+ * A batch fetched and written: its mails may be committed once `durable` settles (their raw files are on disk);
+ * `failed` are the messages the server refused singly (Graph/EWS answer per message).
+ */
+type PreparedBatch = { mails: PreparedMail[]; durable: Promise<void>; failed: { id: string; error: Error }[] };
 
 async function prepareBatch(
   run: Run,
@@ -88,6 +93,7 @@ async function prepareBatch(
   imported: (id: string) => boolean,
 ): Promise<PreparedBatch> {
   const prepared: PreparedMail[] = [];
+  const failed: PreparedBatch["failed"] = [];
   const take = (id: string, raw: Buffer, stored: PreparedMail["raw"]) => {
     crashPoint("after-raw-write");
     prepared.push({
@@ -101,18 +107,31 @@ async function prepareBatch(
     const id = batch.messages[0].id;
     const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
     take(id, stored.head, stored);
-    return { mails: prepared, durable: Promise.resolve() };
+    return { mails: prepared, durable: Promise.resolve(), failed };
   }
   const fetched: { id: string; raw: Buffer }[] = [];
-  await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), { signal: run.signal });
-  if (fetched.length === 0) return { mails: prepared, durable: Promise.resolve() };
+  await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), {
+    signal: run.signal,
+    onItemError: (id, error) => failed.push({ id, error }),
+  });
+  if (fetched.length === 0) return { mails: prepared, durable: Promise.resolve(), failed };
   // The batch is bounded in count and bytes; its mails go into one file, synced while the next batch is fetched.
   const written = await writeBatch(
     run.mailbox.id,
     fetched.map((m) => m.raw),
   );
   for (const [i, { id, raw }] of fetched.entries()) take(id, raw, written.stored[i]);
-  return { mails: prepared, durable: written.durable };
+  return { mails: prepared, durable: written.durable, failed };
+}
+
+/** The run's failure once the rest of a batch is stored: the refused messages are fetched again next run. */
+function itemFailure(failed: PreparedBatch["failed"]): MailStepError {
+  const first = failed[0].error as Error & { response?: string };
+  return new MailStepError(
+    "fetch",
+    `${failed.length} message(s) could not be fetched (the others are stored; the next fetch tries again).`,
+    `${failed[0].id}: ${first.response ?? first.message}`,
+  );
 }
 
 async function applyAfterFetch(run: Run, listingCursor: SourceCursor | null, sourceKeys: string[]): Promise<number> {
@@ -191,16 +210,19 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     }
   };
   let done = 0;
+  let committedCursor = cursor;
   try {
     for (const [i, batch] of batches.entries()) {
       launch(i + 1 + PREFETCH);
       const ready = await prepared[i];
       if (!ready) break;
       await ready.durable;
+      // With a refused message the cursor stays where it was: the ledger skips what this batch stored.
+      if (ready.failed.length === 0) committedCursor = cursorThrough(listing, cursor, batch.lastIndex);
       const committed = await commitBatch(run.db, {
         mailboxId: run.mailbox.id,
         lease: run.lease,
-        cursor: JSON.stringify(cursorThrough(listing, cursor, batch.lastIndex)),
+        cursor: JSON.stringify(committedCursor),
         afterFetchPending: run.mailbox.afterFetch.action !== "leave",
         disableNewRequests: run.mailbox.disableNewRequests,
         mails: ready.mails,
@@ -221,6 +243,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
           ),
         );
       }
+      if (ready.failed.length > 0) throw itemFailure(ready.failed);
       done++;
     }
   } finally {

@@ -1,16 +1,24 @@
-// Test helper usable from any test process: switches "Authenticated SMTP" on or off for a mailbox of the
-// Exchange SMTP double (answered with 535 5.7.139 while off), through the doubles' control endpoint.
+// Test helpers usable from any test process, through the doubles' control endpoint: switch "Authenticated
+// SMTP" on or off for a mailbox of the Exchange SMTP double (answered with 535 5.7.139 while off), and throttle
+// a mailbox's requests in Graph batches (429 with Retry-After).
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import type { RigInfo } from "../info";
 
-export async function setSmtpAuthEnabled(
-  rig: Pick<RigInfo, "graph" | "caFile">,
-  mailbox: string,
-  enabled: boolean,
-): Promise<void> {
-  const url = new URL("/rig/control/microsoft/smtp-auth", rig.graph.baseUrl);
-  const body = JSON.stringify({ mailbox, enabled });
+type ControlRig = Pick<RigInfo, "graph" | "caFile">;
+
+export async function setSmtpAuthEnabled(rig: ControlRig, mailbox: string, enabled: boolean): Promise<void> {
+  await controlCall(rig, "smtp-auth", { mailbox, enabled });
+}
+
+/** The mailbox's next `requests` requests inside Graph batches are answered 429 (Retry-After: 1). */
+export async function throttleGraphBatch(rig: ControlRig, mailbox: string, requests: number): Promise<void> {
+  await controlCall(rig, "graph-throttle", { mailbox, requests });
+}
+
+async function controlCall(rig: ControlRig, name: string, payload: Record<string, unknown>): Promise<void> {
+  const url = new URL(`/rig/control/microsoft/${name}`, rig.graph.baseUrl);
+  const body = JSON.stringify(payload);
   const status = await new Promise<number>((resolve, reject) => {
     const req = https.request(
       url,
@@ -27,5 +35,5 @@ export async function setSmtpAuthEnabled(
     req.on("error", reject);
     req.end(body);
   });
-  if (status !== 200) throw new Error(`smtp-auth control call answered ${status}`);
+  if (status !== 200) throw new Error(`${name} control call answered ${status}`);
 }

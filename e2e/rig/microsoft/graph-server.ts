@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { checkMailboxAccess, readClaims, tokenPrefix, tokenUser, type Introspect } from "./access";
+import { handleBatch } from "./graph-batch-server";
 import { graphMessage } from "./graph-message";
 import { bearerToken, isoSeconds, readBody, sendJson } from "./http-util";
 import { folderId, messageId } from "./item-ids";
@@ -22,9 +23,11 @@ export type GraphOptions = {
   log: Logger;
   /** e.g. https://127.0.0.1:1234/v1.0 — used in @odata links */
   baseUrl: () => string;
+  /** answers the next batch requests for a mailbox with 429 while this says so (see control.ts) */
+  throttled?: (mailbox: string) => boolean;
 };
 
-class GraphError extends Error {
+export class GraphError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -54,11 +57,38 @@ const MESSAGE_ROUTES: [string, RegExp, (r: Request, m: RegExpExecArray, o: Graph
 
 type Response = { status: number; body?: unknown; raw?: { contentType: string; data: Buffer } };
 
+/** One Graph answer: JSON (an error in Graph's error shape included), raw bytes, or none. */
+export type GraphAnswer = {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  raw?: { contentType: string; data: Buffer };
+};
+
 export async function handleGraph(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   opts: GraphOptions,
 ): Promise<void> {
+  const answer = /^\/v1\.0\/\$batch$/.test(new URL(req.url ?? "/", "https://graph.invalid").pathname)
+    ? await handleBatch(req, opts)
+    : await graphAnswer(req, opts);
+  if (answer.raw) {
+    res.writeHead(answer.status, {
+      "content-type": answer.raw.contentType,
+      "content-length": answer.raw.data.length,
+      ...answer.headers,
+    });
+    res.end(answer.raw.data);
+  } else if (answer.body === undefined) {
+    res.writeHead(answer.status, answer.headers).end();
+  } else {
+    sendJson(res, answer.status, answer.body, answer.headers);
+  }
+}
+
+/** The answer to one request (also one request of a JSON batch). */
+export async function graphAnswer(req: http.IncomingMessage, opts: GraphOptions): Promise<GraphAnswer> {
   const url = new URL(req.url ?? "/", "https://graph.invalid");
   try {
     const match = /^\/v1\.0\/(?:users\/([^/]+)|(me))\/(.+)$/.exec(url.pathname);
@@ -78,39 +108,32 @@ export async function handleGraph(
     if (!route)
       throw new GraphError(400, "BadRequest", `Resource not found for the segment '${rest.split("/").at(-1)}'.`);
     const response = await route[2]({ req, url, token, mailbox, userSegment }, route[1].exec(rest)!, opts);
-    if (response.raw) {
-      res.writeHead(response.status, {
-        "content-type": response.raw.contentType,
-        "content-length": response.raw.data.length,
-      });
-      res.end(response.raw.data);
-    } else if (response.body === undefined) {
-      res.writeHead(response.status).end();
-    } else {
-      sendJson(res, response.status, response.body);
-    }
+    return { headers: {}, ...response };
   } catch (error) {
     if (!(error instanceof GraphError)) {
       opts.log(`graph: ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
     }
-    const graphError =
+    return graphErrorAnswer(
       error instanceof GraphError
         ? error
-        : new GraphError(500, "generalException", "General exception while processing.");
-    const requestId = randomUUID();
-    sendJson(
-      res,
-      graphError.status,
-      {
-        error: {
-          code: graphError.code,
-          message: graphError.message,
-          innerError: { date: isoSeconds(new Date()), "request-id": requestId, "client-request-id": requestId },
-        },
-      },
-      graphError.headers,
+        : new GraphError(500, "generalException", "General exception while processing."),
     );
   }
+}
+
+export function graphErrorAnswer(error: GraphError): GraphAnswer {
+  const requestId = randomUUID();
+  return {
+    status: error.status,
+    headers: error.headers,
+    body: {
+      error: {
+        code: error.code,
+        message: error.message,
+        innerError: { date: isoSeconds(new Date()), "request-id": requestId, "client-request-id": requestId },
+      },
+    },
+  };
 }
 
 function unauthenticated(message: string): GraphError {
@@ -323,7 +346,14 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
       `The value '${changeType}' of the parameter 'changeType' is invalid.`,
     );
   }
-  const messages = await opts.directory.store.listMessages(r.mailbox, folder.name);
+  // $filter on delta: only receivedDateTime ge|gt {date} (documented for message delta). Filtered-out mail
+  // never enters the state, so later rounds (the filter rides in the links) do not report it either.
+  const filterText = r.url.searchParams.get("$filter");
+  if (filterText !== null && !/^receivedDateTime\s+(ge|gt)\s+\S+$/i.test(filterText.trim())) {
+    throw new GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
+  }
+  const filter = parseFilter(filterText);
+  const messages = (await opts.directory.store.listMessages(r.mailbox, folder.name)).filter(filter);
   const round = nextChanges(folder.guid, messages, previous, pageSize(r, 10));
   if (!round)
     throw new GraphError(410, "SyncStateInvalid", "The sync state is no longer valid for this folder. Please resync.");
@@ -346,6 +376,7 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
   }
   const params: [string, string][] = select ? [["$select", select.join(",")]] : [];
   if (changeType) params.push(["changeType", changeType]);
+  if (filterText !== null) params.push(["$filter", filterText]);
   params.push([round.more ? "$skiptoken" : "$deltatoken", encodeSyncState(round.state)]);
   const next = link(`${opts.baseUrl()}/${userPath(r)}/mailFolders/${m[1]}/messages/delta`, params);
   return {

@@ -157,6 +157,56 @@ describe("Graph double: messages", () => {
     ]);
   });
 
+  it("$batch answers each request on its own, in any order, with non-JSON bodies base64-encoded", async () => {
+    t.store.deliver(ALICE, sampleMessage("batch one"));
+    t.store.deliver(ALICE, sampleMessage("batch two"));
+    const token = graphToken(ALICE);
+    const list = await graph(`/users/${ALICE}/mailFolders/inbox/messages?$orderby=receivedDateTime&$select=id`, token);
+    const ids = (list.json?.value as { id: string }[]).map((m) => m.id);
+    const requests = [
+      ...ids.map((id, i) => ({ id: String(i + 1), method: "GET", url: `/users/${ALICE}/messages/${id}/$value` })),
+      { id: "3", method: "GET", url: `/users/${ALICE}/messages/AAMkAGI2TG93AAA=/$value` },
+    ];
+    const res = await graph("/$batch", token, { method: "POST", body: { requests } });
+    expect(res.status).toBe(200);
+    const responses = res.json?.responses as { id: string; status: number; body: unknown }[];
+    expect(responses.map((r) => r.id)).toEqual(["3", "2", "1"]);
+    const byId = new Map(responses.map((r) => [r.id, r]));
+    expect(Buffer.from(byId.get("1")!.body as string, "base64").toString()).toContain("Subject: batch one\r\n");
+    expect(Buffer.from(byId.get("2")!.body as string, "base64").toString()).toContain("Subject: batch two\r\n");
+    expect(byId.get("3")).toMatchObject({ status: 400, body: { error: { code: "ErrorInvalidIdMalformed" } } });
+
+    const tooMany = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i),
+      method: "GET",
+      url: `/users/${ALICE}/messages`,
+    }));
+    expect((await graph("/$batch", token, { method: "POST", body: { requests: tooMany } })).status).toBe(400);
+  });
+
+  it("delta with $filter=receivedDateTime ge lists only mail since then, now and in later rounds", async () => {
+    t.store.deliver(ALICE, sampleMessage("before"), "INBOX", new Date("2024-01-01T10:00:00Z"));
+    t.store.deliver(ALICE, sampleMessage("since"), "INBOX", new Date("2024-03-01T10:00:00Z"));
+    const token = graphToken(ALICE);
+    const first = await graph(
+      `/users/${ALICE}/mailFolders/inbox/messages/delta?$select=subject&$filter=receivedDateTime ge 2024-02-01T00:00:00Z`.replace(
+        / /g,
+        "%20",
+      ),
+      token,
+    );
+    expect(first.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["since"]);
+    t.store.deliver(ALICE, sampleMessage("old arrival"), "INBOX", new Date("2023-05-01T10:00:00Z"));
+    t.store.deliver(ALICE, sampleMessage("new arrival"));
+    const second = await graph(first.json?.["@odata.deltaLink"], token);
+    expect(second.json?.value.map((m: { subject: string }) => m.subject)).toEqual(["new arrival"]);
+    const unsupported = await graph(
+      `/users/${ALICE}/mailFolders/inbox/messages/delta?$filter=isRead%20eq%20false`,
+      token,
+    );
+    expect(unsupported.status).toBe(400);
+  });
+
   it("delta reports a message whose read flag changed like a new one, except with changeType=created", async () => {
     t.store.deliver(ALICE, sampleMessage("flagged later"));
     const token = graphToken(ALICE);

@@ -88,11 +88,22 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
     log: logFor("exchange-smtp"),
   });
 
+  // Requests in a Graph batch still to be answered with 429, per mailbox (set through the control endpoint).
+  const graphThrottle = new Map<string, number>();
+  const throttled = (mailbox: string) => {
+    const left = graphThrottle.get(mailbox) ?? 0;
+    if (left > 0) graphThrottle.set(mailbox, left - 1);
+    return left > 0;
+  };
+  const controls: Controls = {
+    setSmtpAuthEnabled,
+    throttleGraph: (mailbox, requests) => graphThrottle.set(mailbox.toLowerCase(), requests),
+  };
   let graphBase = "";
   const graphLog = logFor("graph");
   const graph = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
     if (req.url?.startsWith("/rig/control/")) {
-      void control(req, res, setSmtpAuthEnabled);
+      void control(req, res, controls);
       return;
     }
     void handleGraph(req, res, {
@@ -101,6 +112,7 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
       outbox,
       log: graphLog,
       baseUrl: () => graphBase,
+      throttled,
     });
   });
   const ewsLog = logFor("ews");
@@ -140,21 +152,39 @@ function listen(server: net.Server, port: number): Promise<number> {
   });
 }
 
-/** POST /rig/control/microsoft/smtp-auth {mailbox, enabled}: the "Authenticated SMTP" switch of a mailbox. */
-async function control(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  setSmtpAuthEnabled: (mailbox: string, enabled: boolean) => void,
-): Promise<void> {
-  if (req.method !== "POST" || req.url !== "/rig/control/microsoft/smtp-auth") {
+type Controls = {
+  setSmtpAuthEnabled(mailbox: string, enabled: boolean): void;
+  throttleGraph(mailbox: string, requests: number): void;
+};
+
+/**
+ * POST /rig/control/microsoft/smtp-auth {mailbox, enabled}: the "Authenticated SMTP" switch of a mailbox.
+ * POST /rig/control/microsoft/graph-throttle {mailbox, requests}: that many of the mailbox's next requests in
+ * a Graph batch are answered 429 with Retry-After.
+ */
+async function control(req: http.IncomingMessage, res: http.ServerResponse, controls: Controls): Promise<void> {
+  const call =
+    req.method === "POST" ? /^\/rig\/control\/microsoft\/(smtp-auth|graph-throttle)$/.exec(req.url ?? "") : null;
+  if (!call) {
     sendJson(res, 404, { error: "unknown control call" });
     return;
   }
   try {
-    const body = JSON.parse((await readBody(req)).toString("utf8")) as { mailbox?: unknown; enabled?: unknown };
-    if (typeof body.mailbox !== "string" || typeof body.enabled !== "boolean")
-      throw new Error("mailbox and enabled required");
-    setSmtpAuthEnabled(body.mailbox, body.enabled);
+    const body = JSON.parse((await readBody(req)).toString("utf8")) as {
+      mailbox?: unknown;
+      enabled?: unknown;
+      requests?: unknown;
+    };
+    if (typeof body.mailbox !== "string") throw new Error("mailbox required");
+    if (call[1] === "graph-throttle") {
+      if (typeof body.requests !== "number" || !Number.isInteger(body.requests) || body.requests < 0)
+        throw new Error("requests (a whole number) required");
+      controls.throttleGraph(body.mailbox, body.requests);
+      sendJson(res, 200, { mailbox: body.mailbox.toLowerCase(), throttledRequests: body.requests });
+      return;
+    }
+    if (typeof body.enabled !== "boolean") throw new Error("mailbox and enabled required");
+    controls.setSmtpAuthEnabled(body.mailbox, body.enabled);
     sendJson(res, 200, { mailbox: body.mailbox.toLowerCase(), smtpAuthEnabled: body.enabled });
   } catch (error) {
     sendJson(res, 400, { error: (error as Error).message });

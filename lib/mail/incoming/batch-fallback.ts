@@ -1,6 +1,8 @@
 // Batch operations for protocols without a multi-message command: one message after the other over the open
 // session, with the same bounds as a real batch.
 import type { Readable } from "node:stream";
+import { HttpError } from "./https-client";
+import type { StepRecorder } from "./steps";
 import type {
   AfterFetch,
   BatchMessage,
@@ -37,6 +39,32 @@ export async function readBounded(stream: Readable, id: string, maxBytes = Numbe
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * The failed messages of a batch: each is recorded as a failed "fetch" step and handed to the caller's
+ * handler; without a handler the first one is thrown once the others are handed over.
+ */
+export class ItemErrors {
+  private first: Error | null = null;
+  failed = 0;
+
+  constructor(
+    private readonly steps: StepRecorder,
+    private readonly opts: FetchBatchOptions,
+  ) {}
+
+  add(id: string, error: Error): void {
+    this.failed++;
+    const detail = error instanceof HttpError ? error.response : error.message;
+    this.steps.record("fetch", false, 0, `message ${id.slice(0, 16)}…: ${detail}`);
+    if (this.opts.onItemError) this.opts.onItemError(id, error);
+    else this.first ??= error;
+  }
+
+  throwIfAny(): void {
+    if (this.first) throw this.first;
+  }
+}
+
 export async function fetchOneByOne(
   session: Pick<IncomingSession, "fetchRaw">,
   messages: ListedMessage[],
@@ -61,7 +89,10 @@ export async function applyOneByOne(
   for (const id of ids) await session.applyAfterFetch(id, action);
 }
 
-/** The batch operations of a session whose protocol has no multi-message command (POP3 without PIPELINING, Graph, EWS). */
+/**
+ * The batch operations of a session whose protocol has no multi-message command; Graph and EWS replace the
+ * fetch and the date baseline with their own and keep the after-fetch action one by one.
+ */
 export abstract class OneByOneSession {
   abstract listNew(cursor: SourceCursor | null): Promise<ListNewResult>;
   abstract fetchRaw(id: string): Promise<Readable>;

@@ -40,7 +40,7 @@ export const requests = {
     `<m:Restriction><t:IsEqualTo><t:FieldURI FieldURI="folder:DisplayName"/><t:FieldURIOrConstant><t:Constant Value="${escapeXml(displayName)}"/></t:FieldURIOrConstant></t:IsEqualTo></m:Restriction>` +
     `<m:ParentFolderIds>${folderRefXml(parent)}</m:ParentFolderIds></m:FindFolder>`,
   syncFolderItems: (folder: FolderRef, syncState: string | null) =>
-    `<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="item:Size"/></t:AdditionalProperties></m:ItemShape>` +
+    `<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="item:Size"/><t:FieldURI FieldURI="item:DateTimeReceived"/></t:AdditionalProperties></m:ItemShape>` +
     `<m:SyncFolderId>${folderRefXml(folder)}</m:SyncFolderId>${syncState ? `<m:SyncState>${escapeXml(syncState)}</m:SyncState>` : ""}` +
     `<m:MaxChangesReturned>512</m:MaxChangesReturned></m:SyncFolderItems>`,
   findOldest: (folder: FolderRef) =>
@@ -48,9 +48,10 @@ export const requests = {
     `<m:IndexedPageItemView MaxEntriesReturned="1" Offset="0" BasePoint="Beginning"/>` +
     `<m:SortOrder><t:FieldOrder Order="Ascending"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:FieldOrder></m:SortOrder>` +
     `<m:ParentFolderIds>${folderRefXml(folder)}</m:ParentFolderIds></m:FindItem>`,
-  getMime: (id: string) =>
+  getMime: (id: string) => requests.getMimes([id]),
+  getMimes: (ids: string[]) =>
     `<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:IncludeMimeContent>true</t:IncludeMimeContent></m:ItemShape>` +
-    `<m:ItemIds><t:ItemId Id="${escapeXml(id)}"/></m:ItemIds></m:GetItem>`,
+    `<m:ItemIds>${ids.map((id) => `<t:ItemId Id="${escapeXml(id)}"/>`).join("")}</m:ItemIds></m:GetItem>`,
   markRead: (id: string) =>
     `<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AutoResolve"><m:ItemChanges><t:ItemChange><t:ItemId Id="${escapeXml(id)}"/>` +
     `<t:Updates><t:SetItemField><t:FieldURI FieldURI="message:IsRead"/><t:Message><t:IsRead>true</t:IsRead></t:Message></t:SetItemField></t:Updates>` +

@@ -10,6 +10,7 @@ import { MailStepError, StepRecorder } from "./steps";
 import {
   appOnlyFromRig,
   deliverMails,
+  microsoftSettings,
   oauthFromRig,
   readAll,
   SCOPES,
@@ -24,18 +25,7 @@ const shared = rig.mailboxes.shared;
 type Kind = "graph" | "ews";
 
 function settingsFor(kind: Kind, folder: string, overrides: Partial<SourceSettings> = {}): SourceSettings {
-  return {
-    protocol: kind,
-    startTls: false,
-    host: "",
-    port: 443,
-    connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
-    mailbox: alice,
-    folder,
-    ca: rig.ca,
-    timeoutMs: 10_000,
-    ...overrides,
-  };
+  return microsoftSettings(rig, kind, folder, overrides);
 }
 
 function sourceFor(kind: Kind, settings: SourceSettings, auth: SourceAuth): IncomingSource {

@@ -15,6 +15,14 @@ export type {
 } from "./source";
 export { INCOMING_PROTOCOLS, AFTER_FETCH_ACTIONS } from "./source";
 export { createSource } from "./create-source";
+export { cursorCovers } from "./cursor-cover";
+export {
+  parseSourceConfig,
+  sourceConfigSchema,
+  type MailboxSourceConfig,
+  type SourceConfigOf,
+  type SourceInput,
+} from "./source-config";
 export { sampleFetch, type SampleFetchResult } from "./sample-fetch";
 export { previewMail, type MailPreview } from "./mail-preview";
 export { runTranscript } from "./run-transcript";
@@ -35,7 +43,8 @@ export {
   runSampleFetch,
   listRuns,
   getRunTranscript,
-  sourceForMailbox,
+  sourceConfigFor,
+  sourceConfigForMailbox,
   recordRun,
   type MailboxForEdit,
   type VerifyResult,

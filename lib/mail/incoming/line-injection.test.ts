@@ -5,11 +5,10 @@ import { describe, expect, it } from "vitest";
 import { listMessages } from "@/e2e/rig/mailbox";
 import { LINE_BREAK_MESSAGE } from "@/lib/net/client";
 import { oauthFieldsSchema } from "@/lib/oauth/client";
-import { createSource } from "./create-source";
 import { mailboxFormSchema } from "./mailbox-form-schema";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { deliverMails, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { deliverMails, sourceFrom, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const bob = rig.auth.users.bob;
@@ -87,9 +86,7 @@ describe("the protocol clients refuse line breaks when the schema is bypassed", 
     await deliverMails(rig, bob.username, "INBOX", [uniqueName("injection target")]);
     const before = await listMessages(rig, bob.username, "INBOX");
     const injected = `${bob.username}\r\nPASS ${bob.password}\r\nDELE 1\r\nQUIT`;
-    const result = await sampleFetch(
-      createSource(pop3(), { type: "password", user: injected, password: bob.password }),
-    );
+    const result = await sampleFetch(sourceFrom(pop3(), { type: "password", user: injected, password: bob.password }));
     expect(result).toMatchObject({
       ok: false,
       failedStep: "authenticate",
@@ -100,7 +97,7 @@ describe("the protocol clients refuse line breaks when the schema is bypassed", 
 
   it("POP3: a password with a line break is not sent", async () => {
     const result = await sampleFetch(
-      createSource(pop3({ protocol: "pops", port: rig.pop3.tlsPort }), {
+      sourceFrom(pop3({ protocol: "pops", port: rig.pop3.tlsPort }), {
         type: "password",
         user: bob.username,
         password: `${bob.password}\r\nDELE 1`,
@@ -120,7 +117,7 @@ describe("the protocol clients refuse line breaks when the schema is bypassed", 
       mailbox: alice.username,
     };
     const folder = await sampleFetch(
-      createSource(
+      sourceFrom(
         { ...imaps, folder: "INBOX\r\nA9 DELETE INBOX" },
         { type: "password", user: alice.username, password: alice.password },
       ),
@@ -131,7 +128,7 @@ describe("the protocol clients refuse line breaks when the schema is bypassed", 
       error: "The folder name contains a line break or NUL character, so it was not sent",
     });
     const user = await sampleFetch(
-      createSource(imaps, { type: "password", user: `${alice.username}\r\nA9 LOGOUT`, password: alice.password }),
+      sourceFrom(imaps, { type: "password", user: `${alice.username}\r\nA9 LOGOUT`, password: alice.password }),
     );
     expect(user).toMatchObject({
       ok: false,

@@ -90,6 +90,21 @@ describe("mailbox service", () => {
     expect(transcript?.transcript).not.toContain(alice.password);
   });
 
+  it("a stored mailbox missing a field its protocol needs fails the check and the fetcher's parse, naming it", async () => {
+    const { id } = await service.saveMailbox(form(), "admin-1");
+    await database.db().incomingMailbox.update({ where: { id }, data: { host: "" } });
+    const verified = await service.verifyMailbox(id, "admin-1");
+    expect(verified).toMatchObject({ ok: false, error: "The mailbox settings are incomplete: the server is missing." });
+    const row = await database.db().incomingMailbox.findUnique({ where: { id } });
+    await expect(service.sourceConfigForMailbox(row!)).rejects.toMatchObject({ options: { field: "host" } });
+    await database.db().incomingMailbox.update({ where: { id }, data: { host: rig.imap.host } });
+    await expect(service.sourceConfigForMailbox({ ...row!, host: rig.imap.host })).resolves.toMatchObject({
+      protocol: "imap",
+      security: "tls",
+      auth: { type: "password", user: alice.username },
+    });
+  });
+
   it("deletes a mailbox with its fetch history", async () => {
     const { id } = await service.saveMailbox(form(), "admin-1");
     const verified = await service.verifyMailbox(id, "admin-1");

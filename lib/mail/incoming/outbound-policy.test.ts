@@ -7,10 +7,9 @@ import { startConnectProxy, type TestProxy } from "@/e2e/support/connect-proxy";
 import { startRecordingServer, type RecordingServer } from "@/e2e/support/recording-server";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { resetConfigForTests } from "@/lib/config";
-import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { testRig } from "@/e2e/support/mail-fixtures";
+import { sourceFrom, testRig } from "@/e2e/support/mail-fixtures";
 
 vi.mock("./oauth-bridge", () => ({
   oauthAuth: () => {
@@ -145,7 +144,7 @@ describe("the sample fetch refuses targets outside the policy, before connecting
       timeoutMs: 5000,
     };
     const result = await sampleFetch(
-      createSource(settings, { type: "oauth", user: alice.username, getToken: async () => ({ accessToken: "t" }) }),
+      sourceFrom(settings, { type: "oauth", user: alice.username, getToken: async () => ({ accessToken: "t" }) }),
     );
     expect(result).toMatchObject({ ok: false, failedStep: "resolve", hint: { code: "net.refused_by_policy" } });
     if (!result.ok) expect(result.error).toMatch(/link-local address \(it carries 169\.254\.169\.254\)/);

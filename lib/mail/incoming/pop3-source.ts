@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { UserFacingError } from "@/lib/errors";
 import { Pop3Client } from "./pop3-client";
 import { OneByOneSession } from "./batch-fallback";
+import { receivedAt } from "./received-date";
 import type {
   AfterFetch,
   BatchMessage,
@@ -130,6 +131,34 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
         };
       },
       (result) => `${result.messages.length} new message(s)`,
+    );
+  }
+
+  /**
+   * "Since a date": POP3 has no date search, so each message's header is read with TOP n 0 (which changes no
+   * flag) and a message older than the date by its newest Received: line (else its Date:) counts as already
+   * seen. A message without a readable date is imported. A server without TOP imports everything: reading a
+   * header with RETR would mark the message read.
+   */
+  async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
+    if (!opts.since) return super.baseline();
+    const since = opts.since.getTime();
+    return this.steps.run(
+      "list",
+      async () => {
+        await this.refresh();
+        if (!(await this.client.offersTop())) return null;
+        const older: string[] = [];
+        for (const [uidl, n] of [...this.numbers.entries()].sort((a, b) => a[1] - b[1])) {
+          const at = receivedAt(await this.client.top(n, 0));
+          if (at !== null && at.getTime() < since) older.push(uidl);
+        }
+        return { protocol: "pop3", seenUidls: older } satisfies SourceCursor;
+      },
+      (cursor) =>
+        cursor
+          ? `${cursor.seenUidls.length} message(s) received before ${opts.since!.toISOString().slice(0, 10)} (by header)`
+          : "no TOP: every message is imported",
     );
   }
 

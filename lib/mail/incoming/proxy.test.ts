@@ -2,10 +2,17 @@
 // Graph over HTTPS reach the rig only through a real proxy on loopback, which records each tunnel.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConnectProxy, type TestProxy } from "@/e2e/support/connect-proxy";
-import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { deliverMails, oauthFromRig, passwordFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import {
+  deliverMails,
+  oauthFromRig,
+  passwordFromRig,
+  SCOPES,
+  sourceFrom,
+  testRig,
+  uniqueName,
+} from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -38,7 +45,7 @@ describe("through the configured proxy", () => {
     const subject = uniqueName("proxied-pop");
     await deliverMails(rig, alice, "INBOX", [subject]);
     const result = await sampleFetch(
-      createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), passwordFromRig(rig, "alice")),
+      sourceFrom(settings({ protocol: "pops", port: rig.pop3.tlsPort }), passwordFromRig(rig, "alice")),
     );
     expect(result.ok, JSON.stringify(result.steps)).toBe(true);
     expect(result.steps.find((s) => s.name === "connect")?.detail).toContain("through the proxy");
@@ -48,7 +55,7 @@ describe("through the configured proxy", () => {
   it("IMAPS: imapflow tunnels through the proxy", async () => {
     const folder = uniqueName("Proxied");
     await deliverMails(rig, alice, folder, ["proxied imap"]);
-    const result = await sampleFetch(createSource(settings({ folder }), passwordFromRig(rig, "alice")));
+    const result = await sampleFetch(sourceFrom(settings({ folder }), passwordFromRig(rig, "alice")));
     expect(result.ok && result.mail?.subject).toBe("proxied imap");
     expect(proxy.seen).toContain(`CONNECT ${rig.imap.host}:${rig.imap.tlsPort}`);
   });
@@ -57,7 +64,7 @@ describe("through the configured proxy", () => {
     const folder = uniqueName("proxied-graph");
     await deliverMails(rig, alice, folder, ["proxied graph"]);
     const result = await sampleFetch(
-      createSource(
+      sourceFrom(
         settings({ protocol: "graph", connectUrl: rig.graph.baseUrl, folder }),
         oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.graph }),
       ),
@@ -69,7 +76,7 @@ describe("through the configured proxy", () => {
 
   it("a proxy that refuses the tunnel fails at the connect step", async () => {
     const result = await sampleFetch(
-      createSource(
+      sourceFrom(
         settings({ protocol: "pops", port: rig.pop3.tlsPort, proxy: "http://127.0.0.1:1" }),
         passwordFromRig(rig, "alice"),
       ),

@@ -4,9 +4,8 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { encodedForms, TranscriptRecorder } from "@/lib/mail/transcript";
-import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
-import { deliverMails, oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { deliverMails, oauthFromRig, SCOPES, sourceFrom, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 vi.mock("./oauth-bridge", () => ({
   oauthAuth: () => {
@@ -73,7 +72,7 @@ describe("run transcripts", () => {
     const auth = oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail });
     const transcript = new TranscriptRecorder();
     const result = await sampleFetch(
-      createSource(
+      sourceFrom(
         {
           protocol: "imaps",
           startTls: true,

@@ -10,11 +10,10 @@ import {
   hugeHeaderVariants,
   manyAttachmentsMail,
 } from "@/e2e/support/hostile-mail";
-import { createSource } from "./create-source";
 import { PREVIEW_MAX_BYTES } from "./preview-capture";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { oauthFromRig, SCOPES, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { oauthFromRig, SCOPES, sourceFrom, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -68,7 +67,7 @@ describe.each(Object.keys(servers) as (keyof typeof servers)[])("hostile mail in
       await ensureFolder(rig, alice, folder);
       await deliver(rig, alice, make(subject), folder);
       const result = await sampleFetch(
-        createSource(servers[server](folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
+        sourceFrom(servers[server](folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
       );
       expect(result.ok, result.ok ? "" : `${result.failedStep}: ${result.error}`).toBe(true);
       if (!result.ok || !result.mail) throw new Error("no mail");
@@ -89,7 +88,7 @@ it("the 12 MiB mail's size is reported and its first parts are shown", async () 
   await ensureFolder(rig, alice, folder);
   await deliver(rig, alice, binaryAttachmentMail("twelve", 12 * 1024 * 1024), folder);
   const result = await sampleFetch(
-    createSource(servers.dovecot(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
+    sourceFrom(servers.dovecot(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
   );
   if (!result.ok || !result.mail) throw new Error(result.ok ? "no mail" : result.error);
   expect(result.mail.size).toBeGreaterThan(12 * 1024 * 1024);

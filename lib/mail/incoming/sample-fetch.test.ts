@@ -5,7 +5,6 @@ import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { deliver, ensureFolder, listMessages } from "@/e2e/rig/mailbox";
 import { encodedForms, TranscriptRecorder } from "@/lib/mail/transcript";
-import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceAuth, SourceSettings } from "./source";
 import {
@@ -13,6 +12,7 @@ import {
   oauthFromRig,
   passwordFromRig,
   SCOPES,
+  sourceFrom,
   testMail,
   testRig,
   uniqueName,
@@ -75,7 +75,7 @@ describe("sample fetch", () => {
     const before = await listMessages(rig, alice, folder);
 
     const result = await sampleFetch(
-      createSource(imaps(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
+      sourceFrom(imaps(folder), oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.mail })),
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -115,7 +115,7 @@ describe("sample fetch", () => {
       port: rig.exchange.pop3TlsPort,
     };
     const result = await sampleFetch(
-      createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
+      sourceFrom(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
     );
     expect(result.ok).toBe(true);
     const after = await listMessages(rig, alice, "INBOX");
@@ -134,7 +134,7 @@ describe("sample fetch", () => {
       expect(before.some((m) => !m.flags.includes("\\Seen"))).toBe(true);
       const transcript = new TranscriptRecorder();
       const settings: SourceSettings = { ...imaps("INBOX"), protocol, port: port() };
-      const result = await sampleFetch(createSource(settings, passwordFromRig(rig, "alice")), { transcript });
+      const result = await sampleFetch(sourceFrom(settings, passwordFromRig(rig, "alice")), { transcript });
       expect(result.ok && result.mail?.subject).toBeTruthy();
       expect(result.steps.filter((s) => s.name === "fetch")[0].detail).toMatch(/^TOP message/);
       expect(transcript.text()).not.toMatch(/C: RETR/);
@@ -154,7 +154,7 @@ describe("sample fetch", () => {
     };
     const transcript = new TranscriptRecorder();
     const result = await sampleFetch(
-      createSource(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
+      sourceFrom(settings, oauthFromRig(rig, { tokenUser: "alice", scope: SCOPES.outlookPop })),
       { transcript },
     );
     expect(result.ok).toBe(false);
@@ -180,7 +180,7 @@ describe("sample fetch", () => {
       connectUrl: kind === "graph" ? rig.graph.baseUrl : rig.ews.url,
     };
     const result = await sampleFetch(
-      createSource(
+      sourceFrom(
         settings,
         oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews }),
       ),
@@ -192,7 +192,7 @@ describe("sample fetch", () => {
   it("an empty folder is a success without a mail", async () => {
     const folder = uniqueName("Empty");
     await ensureFolder(rig, alice, folder);
-    const result = await sampleFetch(createSource(imaps(folder), passwordFromRig(rig, "alice")));
+    const result = await sampleFetch(sourceFrom(imaps(folder), passwordFromRig(rig, "alice")));
     expect(result).toMatchObject({ ok: true, mail: null });
   });
 });
@@ -220,14 +220,14 @@ describe("failures name the step and give a hint", () => {
     ["pops", "tls", "tls.self_signed", () => ({ protocol: "pops" as const, port: rig.pop3.tlsPort, ca: undefined })],
     ["imaps", "open folder", "folder.not_found", () => ({ folder: "No/Such/Folder" })],
   ] as const)("%s → fails at %s with %s", async (_protocol, step, hint, overrides) => {
-    const result = await sampleFetch(createSource({ ...imaps("INBOX"), ...overrides() }, oauth()));
+    const result = await sampleFetch(sourceFrom({ ...imaps("INBOX"), ...overrides() }, oauth()));
     expect(result).toMatchObject({ ok: false, failedStep: step, hint: { code: hint } });
     expect(result.steps.at(-1)).toMatchObject({ name: step, ok: false });
   });
 
   it.each(["imaps", "pops"] as const)("%s: a refused port fails at connect", async (protocol) => {
     const port = await closedPort();
-    const result = await sampleFetch(createSource({ ...imaps("INBOX"), protocol, port }, oauth()));
+    const result = await sampleFetch(sourceFrom({ ...imaps("INBOX"), protocol, port }, oauth()));
     expect(result).toMatchObject({ ok: false, failedStep: "connect", hint: { code: "net.refused" } });
   });
 
@@ -238,13 +238,13 @@ describe("failures name the step and give a hint", () => {
       getToken: async () => ({ accessToken: "not-a-valid-token-0123456789" }),
     };
     const port = protocol === "imaps" ? rig.imap.tlsPort : rig.pop3.tlsPort;
-    const result = await sampleFetch(createSource({ ...imaps("INBOX"), protocol, port }, bad));
+    const result = await sampleFetch(sourceFrom({ ...imaps("INBOX"), protocol, port }, bad));
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate", hint: { code: "imap.auth_failed" } });
     if (!result.ok) expect(result.raw).toBeTruthy();
   });
 
   it("implicit TLS against a STARTTLS port fails at the TLS step", async () => {
-    const result = await sampleFetch(createSource(imaps("INBOX", { port: rig.imap.port }), oauth()));
+    const result = await sampleFetch(sourceFrom(imaps("INBOX", { port: rig.imap.port }), oauth()));
     expect(result).toMatchObject({ ok: false, failedStep: "tls" });
   });
 });
@@ -292,7 +292,7 @@ describe("the debug transcript never holds a credential", () => {
   it.each(cases().map((c) => [c[0], c] as const))("%s", async (_name, [, settings, auth]) => {
     await deliverMails(rig, alice, "INBOX", [uniqueName("transcript")]);
     const transcript = new TranscriptRecorder();
-    const result = await sampleFetch(createSource(settings, auth), { transcript });
+    const result = await sampleFetch(sourceFrom(settings, auth), { transcript });
     expect(result.ok).toBe(true);
     const text = transcript.text();
     expect(text).toMatch(/C: /);

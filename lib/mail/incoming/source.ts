@@ -40,9 +40,13 @@ export type SourceSettings = {
 
 export type ImapCursor = { protocol: "imap"; uidValidity: string; lastUid: number };
 export type Pop3Cursor = { protocol: "pop3"; seenUidls: string[] };
-/** `known`: hashes of the message ids already listed (Graph's delta reports changed messages like new ones) */
-export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string[] };
-export type EwsCursor = { protocol: "ews"; syncState: string };
+/**
+ * `known`: hashes of the message ids already listed (Graph's delta reports changed messages like new ones).
+ * `since` (ISO): an import from that date; the delta (and any full resync) lists only mail received since.
+ */
+export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string[]; since?: string };
+/** `syncState` "" is the start of a sync; `since` (ISO): only items received since then are listed. */
+export type EwsCursor = { protocol: "ews"; syncState: string; since?: string };
 export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
 /** `size`: the listed size; `sizeAtMost`: a bound instead, where the source lists small messages without theirs. */
@@ -56,6 +60,12 @@ export type FetchBatchOptions = {
   signal?: AbortSignal;
   /** a message larger than this is refused rather than buffered (the caller streams those with fetchRaw) */
   maxBytes?: number;
+  /**
+   * A message of the batch that could not be read (Graph/EWS answer per message: gone, refused, throttled
+   * past its retries) while the others were handed over. Without it, the batch fails with the first such error
+   * once the others are handed over.
+   */
+  onItemError?: (id: string, error: Error) => void;
 };
 
 export type ListNewResult = {
@@ -79,7 +89,8 @@ export interface IncomingSession {
   fetchRaw(id: string, opts?: { maxBytes?: number }): Promise<Readable>;
   /**
    * The raw MIME of several messages over one command where the protocol allows (IMAP: one UID FETCH of
-   * BODY.PEEK[] streamed), in listing order, handed to `onMessage` one at a time. Never changes a message.
+   * BODY.PEEK[] streamed; POP3: pipelined RETR; Graph: JSON $batch; EWS: GetItem with many ItemIds), in
+   * listing order, handed to `onMessage` one at a time. Never changes a message.
    */
   fetchBatch(
     messages: ListedMessage[],

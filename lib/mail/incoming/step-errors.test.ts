@@ -2,10 +2,9 @@
 // failure inside Mailbridge itself is logged with an id and shown generically — against Dovecot and the
 // Exchange-like front of the rig.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createSource } from "./create-source";
 import { sampleFetch } from "./sample-fetch";
 import type { SourceSettings } from "./source";
-import { testRig } from "@/e2e/support/mail-fixtures";
+import { sourceFrom, testRig } from "@/e2e/support/mail-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -31,7 +30,7 @@ afterEach(() => vi.restoreAllMocks());
 describe("server replies reach the page whole", () => {
   it("IMAP on Dovecot: a wrong password shows [AUTHENTICATIONFAILED] and the server's words", async () => {
     const result = await sampleFetch(
-      createSource(settings(), { type: "password", user: alice, password: "wrong-password" }),
+      sourceFrom(settings(), { type: "password", user: alice, password: "wrong-password" }),
     );
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (result.ok) return;
@@ -42,7 +41,7 @@ describe("server replies reach the page whole", () => {
   });
 
   it("IMAP on Dovecot: a refused token keeps the server's SASL challenge", async () => {
-    const result = await sampleFetch(createSource(settings(), badToken));
+    const result = await sampleFetch(sourceFrom(settings(), badToken));
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (result.ok) return;
     expect(result.raw).toMatch(/NO \[AUTHENTICATIONFAILED\] .*\(server's challenge: \{"status":"invalid_token"/);
@@ -51,7 +50,7 @@ describe("server replies reach the page whole", () => {
 
   it('IMAP on the Exchange-like front (no challenge): the tagged line itself, not "Command failed"', async () => {
     const result = await sampleFetch(
-      createSource(settings({ host: rig.exchange.host, port: rig.exchange.imapTlsPort }), badToken),
+      sourceFrom(settings({ host: rig.exchange.host, port: rig.exchange.imapTlsPort }), badToken),
     );
     expect(result).toMatchObject({ ok: false, failedStep: "authenticate" });
     if (result.ok) return;
@@ -61,7 +60,7 @@ describe("server replies reach the page whole", () => {
 
   it("POP3 on Dovecot: a wrong password shows the server's -ERR line", async () => {
     const result = await sampleFetch(
-      createSource(settings({ protocol: "pops", port: rig.pop3.tlsPort }), {
+      sourceFrom(settings({ protocol: "pops", port: rig.pop3.tlsPort }), {
         type: "password",
         user: alice,
         password: "wrong-password",
@@ -87,7 +86,7 @@ describe("a failure inside Mailbridge", () => {
         return { accessToken: row.accessToken };
       },
     };
-    const result = await sampleFetch(createSource(settings(), broken));
+    const result = await sampleFetch(sourceFrom(settings(), broken));
     vi.restoreAllMocks();
     expect(result).toMatchObject({ ok: false, failedStep: "token" });
     if (result.ok) return;
@@ -109,7 +108,7 @@ describe("a failure inside Mailbridge", () => {
       user: alice,
       getToken: async () => Promise.reject(new TypeError("fetch failed", { cause: refused })),
     };
-    const result = await sampleFetch(createSource(settings(), unreachable));
+    const result = await sampleFetch(sourceFrom(settings(), unreachable));
     expect(result).toMatchObject({
       ok: false,
       failedStep: "token",

@@ -1,6 +1,7 @@
 import type { MailboxHealth } from "@/lib/fetcher";
 import { formatDateTime } from "@/lib/format";
 import { FetchNow } from "./fetch-now";
+import type { IncomingProtocol } from "@/lib/mail/incoming/client";
 import { ImportExisting } from "./import-existing";
 
 const LABEL: Record<string, { text: string; badge: string }> = {
@@ -12,7 +13,17 @@ const LABEL: Record<string, { text: string; badge: string }> = {
 };
 
 /** Status, last and next fetch, mails imported, the last error with its hint, token expiry, import progress. */
-export function FetchHealth({ id, health, admin }: { id: string; health: MailboxHealth; admin: boolean }) {
+export function FetchHealth({
+  id,
+  protocol,
+  health,
+  admin,
+}: {
+  id: string;
+  protocol: IncomingProtocol;
+  health: MailboxHealth;
+  admin: boolean;
+}) {
   const label = LABEL[health.status] ?? { text: health.status, badge: "" };
   return (
     <section className="card stack" aria-label="Fetching">
@@ -67,7 +78,7 @@ export function FetchHealth({ id, health, admin }: { id: string; health: Mailbox
         </div>
       )}
       {admin && <FetchNow id={id} />}
-      {admin && <ImportExisting id={id} />}
+      {admin && <ImportExisting id={id} protocol={protocol} />}
     </section>
   );
 }

@@ -22,7 +22,9 @@ export default async function EditMailboxPage({ params }: { params: Promise<{ id
           Fetch history
         </Link>
       </div>
-      {health && <FetchHealth id={mailbox.id} health={health} admin={me.role === "admin"} />}
+      {health && (
+        <FetchHealth id={mailbox.id} protocol={mailbox.protocol} health={health} admin={me.role === "admin"} />
+      )}
       <MailboxForm
         mailbox={mailbox}
         oauth={oauth}

@@ -1,0 +1,122 @@
+import "server-only";
+// Incoming mailboxes in the database: list, load for the edit form, save from the form (a blank password keeps
+// the stored one; a changed server needs the secret again) and delete.
+import { db } from "@/lib/db";
+import { UserFacingError } from "@/lib/errors";
+import type { MailboxFormValues } from "./mailbox-form-schema";
+import { rowValues } from "./mailbox-row";
+import { forgetMailboxOAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";
+import { passwordFor, serverChanged } from "./stored-secret-rule";
+
+/** The mailbox as the edit form shows it: never the password, only whether one is stored. */
+export type MailboxForEdit = Omit<MailboxFormValues, "password" | "oauth" | "emailAddresses"> & {
+  id: string;
+  emailAddresses: string;
+  hasPassword: boolean;
+  connectionId: string | null;
+};
+
+export async function listMailboxes() {
+  return db().incomingMailbox.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      protocol: true,
+      host: true,
+      port: true,
+      connectUrl: true,
+      username: true,
+      status: true,
+      lastFetchAt: true,
+      nextFetchAt: true,
+      mailsFetched: true,
+      lastError: true,
+      lastErrorHint: true,
+      authType: true,
+      connection: { select: { status: true, accessTokenExpiresAt: true } },
+    },
+  });
+}
+
+export async function getMailboxForEdit(id: string): Promise<MailboxForEdit | null> {
+  const row = await db().incomingMailbox.findUnique({ where: { id } });
+  if (!row) return null;
+  const { password: _never, emailAddresses, ...values } = rowValues(row);
+  return {
+    ...values,
+    id: row.id,
+    emailAddresses: emailAddresses.join(", "),
+    hasPassword: Boolean(row.password),
+    connectionId: row.connectionId,
+  };
+}
+
+export async function saveMailbox(
+  values: MailboxFormValues,
+  userId: string,
+): Promise<{ id: string; connectionId: string | null; needsConsent: boolean }> {
+  const existing = values.id ? await db().incomingMailbox.findUnique({ where: { id: values.id } }) : null;
+  if (values.id && !existing) throw new UserFacingError("This mailbox no longer exists.");
+  let connectionId = existing?.connectionId ?? null;
+  let needsConsent = false;
+  const movedServer = serverChanged(values, existing);
+  // A blank password keeps the stored one only for the server it was saved for (passwordFor refuses otherwise).
+  if (values.authType === "password" && !values.password && existing?.password && movedServer)
+    passwordFor(values, existing);
+  let abandoned: string | null = null;
+  if (values.authType === "oauth") {
+    if (!values.oauth) throw new UserFacingError("Fill in the OAuth fields.", { field: "oauth" });
+    // The old grant's tokens never go to a changed server: the mailbox gets a connection of its own, which a
+    // fresh consent (or, for grants without one, the secret typed again) fills.
+    if (movedServer && connectionId) {
+      requireRetypedGrantSecret(values.oauth);
+      abandoned = connectionId;
+      connectionId = null;
+    }
+    const saved = await saveMailboxOAuth(values.oauth, {
+      userId,
+      existingConnectionId: connectionId,
+      mailbox: values.emailAddresses[0] ?? values.username,
+      fresh: abandoned !== null,
+    });
+    connectionId = saved.connectionId;
+    needsConsent = saved.needsConsent;
+  }
+  const data = {
+    name: values.name,
+    protocol: values.protocol,
+    startTls:
+      values.protocol === "imap" || values.protocol === "pop"
+        ? values.startTls
+        : values.protocol === "imaps" || values.protocol === "pops",
+    authType: values.authType,
+    host: values.host,
+    port: values.port,
+    connectUrl: values.connectUrl || null,
+    username: values.username,
+    emailAddresses: JSON.stringify(values.emailAddresses),
+    folder: values.folder,
+    afterFetch: values.afterFetch,
+    moveToFolder: values.afterFetch === "move" ? values.moveToFolder : null,
+    fetchIntervalMin: values.fetchIntervalMin,
+    debug: values.debug,
+    disableNewRequests: values.disableNewRequests,
+    connectionId: values.authType === "oauth" ? connectionId : (existing?.connectionId ?? null),
+    // A blank password keeps the stored one; switching to OAuth forgets it.
+    ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
+  };
+  const row = existing
+    ? await db().incomingMailbox.update({ where: { id: existing.id }, data })
+    : await db().incomingMailbox.create({ data });
+  if (abandoned) await forgetMailboxOAuth(abandoned);
+  return { id: row.id, connectionId, needsConsent };
+}
+
+/** Deletes a mailbox with its fetch history; its OAuth connection goes too (tokens revoked) unless shared. */
+export async function deleteMailbox(id: string): Promise<void> {
+  const row = await db().incomingMailbox.findUnique({ where: { id }, select: { connectionId: true } });
+  if (!row) throw new UserFacingError("This mailbox no longer exists.");
+  await db().incomingMailbox.delete({ where: { id } });
+  if (row.connectionId) await forgetMailboxOAuth(row.connectionId);
+}
