@@ -1,3 +1,2 @@
 export { handlers, auth, signIn, signOut, signInWaitMs } from "./auth";
 export { currentUser, requirePageUser, requireUser, AccessDenied, type SessionUser, type Role } from "./current-user";
-export { forgetSessionUser } from "./session-user-cache";

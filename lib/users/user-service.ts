@@ -1,8 +1,8 @@
 import "server-only";
-import { forgetSessionUser } from "@/lib/auth";
 import { hashPassword } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
+import { forgetSessionUser } from "./session-user";
 
 export type UserRow = {
   id: string;

@@ -1,4 +1,5 @@
 import "server-only";
+import { db } from "@/lib/db";
 
 /** The columns a session is checked against. */
 export type SessionUserRow = {
@@ -12,7 +13,7 @@ export type SessionUserRow = {
 
 /**
  * Every console request checks its user in the database; for a busy console that is a query per request for
- * the same few rows. A row is remembered for a short while: changes made by this process (lib/users) forget
+ * the same few rows. A row is remembered for a short while: changes made by this process (user-service.ts) forget
  * it at once, changes by another process (a second instance, the CLI) take effect within TTL_MS.
  */
 const TTL_MS = 3000;
@@ -42,4 +43,16 @@ export function rememberSessionUser(id: string, row: SessionUserRow | null, now 
 /** Called by every change to a user (role, disabled, password, ended sessions). */
 export function forgetSessionUser(id: string): void {
   remembered.delete(id);
+}
+
+/** The user a session names, as the database knows them (at most TTL_MS old); null when there is none. */
+export async function findSessionUser(id: string): Promise<SessionUserRow | null> {
+  const known = rememberedSessionUser(id);
+  if (known !== undefined) return known;
+  const row = await db().user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+  });
+  rememberSessionUser(id, row);
+  return row;
 }
