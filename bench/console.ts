@@ -1,14 +1,15 @@
-// `npm run bench -- console [--rows N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts] [--only /,/users]`:
+// `npm run bench -- console [--rows N] [--requests N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts] [--only /,/users]`:
 // starts the built console on loopback with a database of its own, signs in, and loads every console
 // page in turn; prints requests per second, p50/p99 latency and the process's memory afterwards.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildIfNeeded } from "../lib/cli/build-if-needed";
 import { load, type LoadResult } from "./load";
+import type { SeededRequests } from "./seed-requests";
 import { signInCookie } from "./sign-in";
 
 const root = path.resolve(__dirname, "..");
@@ -53,18 +54,27 @@ export async function benchConsole(argv: string[]): Promise<void> {
     args: argv,
     options: {
       rows: { type: "string", default: "100000" },
+      requests: { type: "string", default: "100000" },
       seconds: { type: "string", default: "10" },
       connections: { type: "string", default: "20" },
       port: { type: "string", default: "3399" },
       "seed-hook": { type: "string" },
       "no-build": { type: "boolean", default: false },
       only: { type: "string" },
+      // reuse (or fill once) a seeded data directory, kept afterwards: repeated runs skip the seeding
+      "keep-data": { type: "string" },
+      // write a CPU profile of the console to this directory when it stops
+      "cpu-prof-dir": { type: "string" },
     },
   });
   const seconds = Math.min(Number(values.seconds), 60);
   const connections = Math.min(Number(values.connections), 200);
   if (!values["no-build"]) buildIfNeeded(root);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "mailbridge-bench-"));
+  const keep = values["keep-data"] ? path.resolve(values["keep-data"]) : null;
+  if (keep) mkdirSync(keep, { recursive: true, mode: 0o700 });
+  const dataDir = keep ?? mkdtempSync(path.join(os.tmpdir(), "mailbridge-bench-"));
+  const targetsFile = path.join(dataDir, "bench-targets.json");
+  const adminFile = path.join(dataDir, "bench-admin.json");
   const url = `http://127.0.0.1:${values.port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -77,33 +87,56 @@ export async function benchConsole(argv: string[]): Promise<void> {
     MAILBRIDGE_SECRET_KEY: "",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const profile = values["cpu-prof-dir"]
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof-dir"])}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   try {
     await waitHealthy(url, child);
-    const admin = { email: "bench@mailbridge.test", password: `Bench-${randomBytes(9).toString("base64url")}` };
-    console.log(`seeding ${values.rows} fetch runs…`);
-    execFileSync(
-      process.execPath,
-      [
-        "--conditions=react-server",
-        "--import",
-        "tsx",
-        path.join(root, "bench/seed.ts"),
-        admin.email,
-        admin.password,
-        values.rows,
-        ...(values["seed-hook"] ? [values["seed-hook"]] : []),
-      ],
-      { cwd: root, env, stdio: "inherit" },
-    );
+    const seededBefore = existsSync(targetsFile) && existsSync(adminFile);
+    const admin = seededBefore
+      ? (JSON.parse(readFileSync(adminFile, "utf8")) as { email: string; password: string })
+      : { email: "bench@mailbridge.test", password: `Bench-${randomBytes(9).toString("base64url")}` };
+    if (seededBefore) console.log(`reusing the data seeded in ${dataDir}`);
+    else console.log(`seeding ${values.rows} fetch runs and ${values.requests} requests…`);
+    if (!seededBefore)
+      execFileSync(
+        process.execPath,
+        [
+          "--conditions=react-server",
+          "--import",
+          "tsx",
+          path.join(root, "bench/seed.ts"),
+          admin.email,
+          admin.password,
+          values.rows,
+          values.requests,
+          targetsFile,
+          ...(values["seed-hook"] ? [values["seed-hook"]] : []),
+        ],
+        { cwd: root, env, stdio: "inherit" },
+      );
+    if (keep && !seededBefore) writeFileSync(adminFile, JSON.stringify(admin), { mode: 0o600 });
     const cookie = await signInCookie(url, admin.email, admin.password);
     console.log(`${connections} clients, ${seconds} s per page, console pid ${child.pid}`);
+    const seeded = JSON.parse(readFileSync(targetsFile, "utf8")) as SeededRequests;
+    const targets = [
+      ...TARGETS.slice(0, 5),
+      ...(seeded.requestId ? [{ path: `/requests/${seeded.requestId}`, signedIn: true, status: 200 }] : []),
+      ...(seeded.otherMailId ? [{ path: `/requests/mail/${seeded.otherMailId}`, signedIn: true, status: 200 }] : []),
+      { path: "/requests?view=other", signedIn: true, status: 200 },
+      ...TARGETS.slice(5),
+    ];
     const results: LoadResult[] = [];
-    for (const target of TARGETS.filter((t) => !values.only || values.only.split(",").includes(t.path))) {
+    for (const target of targets.filter((t) => !values.only || values.only.split(",").includes(t.path))) {
       // a short warm-up so the first compile of each route does not count
       await load({
         origin: url,
@@ -126,13 +159,13 @@ export async function benchConsole(argv: string[]): Promise<void> {
       const cpuPerRequest = ((cpuMs(child.pid!) - cpuBefore) / Math.max(1, result.requests)).toFixed(1);
       results.push(result);
       console.log(
-        `${result.path.padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  cpu ${cpuPerRequest.padStart(5)} ms/req  errors ${result.errors}/${result.requests}`,
+        `${result.path.replace(/[0-9a-f-]{36}/, ":id").padEnd(28)} ${String(result.perSecond).padStart(6)} req/s  p50 ${String(result.p50).padStart(5)} ms  p99 ${String(result.p99).padStart(5)} ms  max ${String(result.max).padStart(5)} ms  cpu ${cpuPerRequest.padStart(5)} ms/req  errors ${result.errors}/${result.requests}`,
       );
     }
     console.log(`console memory afterwards: ${rssMb(child.pid!)} MB resident`);
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }

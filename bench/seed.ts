@@ -1,16 +1,19 @@
 // Fills the bench console's database (run as a child process with the console's environment, after the
-// console has migrated it): one admin, mailboxes and many fetch runs; then an optional hook module
+// console has migrated it): one admin, mailboxes, many fetch runs and requests (the ids of one request and one
+// other mail go to the targets file, for the detail pages); then an optional hook module
 // (`--seed-hook path.ts`, default export `(db) => Promise<void>`) for data other parts of the product add.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { writeFileSync } from "node:fs";
 import { db } from "@/lib/db";
 import { createFirstAdmin } from "@/lib/users";
+import { seedRequests } from "./seed-requests";
 
 const MAILBOXES = 20;
 const BATCH = 2000;
 
 async function main() {
-  const [email, password, runsText, hook] = process.argv.slice(2);
+  const [email, password, runsText, requestsText, targetsFile, hook] = process.argv.slice(2);
   const runs = Number(runsText);
   await createFirstAdmin({ name: "Bench Admin", email, password });
   const mailboxes: { id: string }[] = [];
@@ -50,6 +53,12 @@ async function main() {
     });
     await db().fetchRun.createMany({ data });
   }
+  const seeded = await seedRequests(
+    db(),
+    mailboxes.map((m) => m.id),
+    Number(requestsText),
+  );
+  writeFileSync(targetsFile, JSON.stringify(seeded));
   if (hook) {
     const seedHook = (await import(pathToFileURL(path.resolve(hook)).href)) as {
       default: (database: ReturnType<typeof db>) => Promise<void>;

@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { getOutgoingStatus } from "@/lib/mail/outgoing";
+import { outgoingBannerStatus } from "@/lib/mail/outgoing";
 
 /** Shown on every console page while sending mail fails, until a send works again. */
 export async function OutgoingBanner() {
-  const status = await getOutgoingStatus();
+  const status = await outgoingBannerStatus();
   if (!status || (status.status !== "failing" && status.status !== "reconnect_needed")) return null;
   return (
     <div className="alert alert-error" role="alert" aria-label="Sending mail fails">

@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { db } from "@/lib/db";
+import { findSessionUser } from "@/lib/users";
 import { readSessionToken } from "./session-token";
 
 export type Role = "admin" | "viewer";
@@ -17,16 +17,14 @@ export class AccessDenied extends Error {
 
 /**
  * The signed-in user as the database knows them now: disabled users and stale sessions count as signed out.
- * Once per request (layout, page and actions share it); the database is asked every request, so disabling
- * a user or ending their sessions takes effect at their next click, on every process.
+ * Once per request (layout, page and actions share it). The row is remembered for a few seconds
+ * (lib/users/session-user.ts): disabling a user or ending their sessions takes effect at their next click in this
+ * process, and within seconds on any other.
  */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await readSessionToken(await headers());
   if (!session) return null;
-  const user = await db().user.findUnique({
-    where: { id: session.userId },
-    select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
-  });
+  const user = await findSessionUser(session.userId);
   if (!user || user.disabled || user.sessionVersion !== session.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "viewer" };
 });

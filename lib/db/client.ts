@@ -1,9 +1,9 @@
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { applySecretFields } from "./secret-extension";
+import { TunedSqliteAdapter } from "./sqlite-adapter";
 import { prepareSqliteFile } from "./sqlite-file";
 
 function withSecrets(base: SqliteClient) {
@@ -26,7 +26,7 @@ export type RawDb = SqliteClient;
 export function createRawClient(database: DatabaseConfig): RawDb {
   if (database.provider === "sqlite") {
     prepareSqliteFile(database.file);
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) });
+    return new SqliteClient({ adapter: new TunedSqliteAdapter({ url: `file:${database.file}`, timeout: 10_000 }) });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as RawDb;
 }

@@ -10,7 +10,7 @@ import { createRawClient, db } from "@/lib/db";
 import { getAccessToken, ReconnectNeededError } from "./token-service";
 import { completeAuthorization, redirectUri, startAuthorization } from "./authorization";
 import { saveApplication } from "./application-service";
-import { deleteConnection, saveOAuthConnection } from "./connection-service";
+import { deleteConnection, getConnectionStatus, saveOAuthConnection } from "./connection-service";
 
 const PUBLIC_URL = "http://127.0.0.1:43117";
 const SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All offline_access";
@@ -125,6 +125,45 @@ describe("authorization code flow with the consent pages", () => {
     const { callback: second } = await consent(connectionId);
     await db().oAuthState.updateMany({ where: { connectionId }, data: { nonce: "another-sign-in" } });
     expect(await completeAuthorization(second, admin)).toMatchObject({ ok: false, code: "nonce_mismatch" });
+  });
+
+  describe("who consented, without an ID token (no openid scope)", () => {
+    const connect = (over: Record<string, unknown> = {}) =>
+      saveOAuthConnection(fields(over), { userId: admin, direction: "incoming", mailbox: "alice@rig.test" });
+
+    it("asks the userinfo endpoint of the issuer's discovery document: the mailbox's user matches", async () => {
+      const { connectionId } = await connect();
+      const { callback } = await consent(connectionId);
+      const result = await completeAuthorization(callback, admin);
+      expect(result).toMatchObject({ ok: true });
+      expect(result.ok && result.identity).toBeFalsy();
+      const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
+      expect(conn.tokenUser).toBe("alice@rig.test");
+    });
+
+    it("names another account the userinfo endpoint reports", async () => {
+      const { connectionId } = await connect();
+      const { callback } = await consent(connectionId, { user: "bob" });
+      expect(await completeAuthorization(callback, admin)).toMatchObject({
+        ok: true,
+        identity: { signedInAs: "bob@rig.test", mailbox: "alice@rig.test" },
+      });
+    });
+
+    it("says the account could not be checked when no issuer names a userinfo endpoint", async () => {
+      const { connectionId } = await connect({ issuer: "", tenant: "no-issuer" });
+      const { callback } = await consent(connectionId);
+      expect(await completeAuthorization(callback, admin)).toMatchObject({
+        ok: true,
+        identity: { signedInAs: null, mailbox: "alice@rig.test" },
+      });
+      const conn = await db().oAuthConnection.findUniqueOrThrow({ where: { id: connectionId } });
+      expect(conn.tokenUser).toBeNull();
+      expect((await getConnectionStatus(connectionId))?.identity).toEqual({
+        signedInAs: null,
+        mailbox: "alice@rig.test",
+      });
+    });
   });
 
   it("refuses a forged state, a state from another admin's session and a callback without state", async () => {

@@ -12,6 +12,7 @@ import { describeRequestFailure, isNetworkFailure } from "./request-failure";
 import { promptFor } from "./prompt";
 import { presetDefaults, type Preset } from "./presets";
 import { safeReturnPath } from "./return-path";
+import { userinfoIdentity } from "./userinfo";
 import { configurationFor } from "./token-request";
 
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
@@ -248,7 +249,9 @@ export async function completeAuthorization(callbackUrl: URL, userId: string | n
       ctx,
     );
   }
-  const signedInAs = signedInIdentity(claims as Record<string, unknown> | undefined);
+  const signedInAs =
+    signedInIdentity(claims as Record<string, unknown> | undefined) ??
+    (await userinfoIdentity(app, response.access_token));
   const now = Date.now();
   await db().$transaction(async (tx) => {
     if (pending?.application) await tx.oAuthApplication.update({ where: { id: app.id }, data: pending.application });

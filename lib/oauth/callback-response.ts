@@ -5,7 +5,7 @@ import "server-only";
 import { config } from "@/lib/config";
 import type { AuthorizationResult } from "./authorization";
 import { queryCode } from "./consent-codes";
-import { CONSENT_MESSAGE_TYPE, type ConsentOutcome } from "./consent-outcome";
+import { CONSENT_MESSAGE_TYPE, type ConsentIdentity, type ConsentOutcome } from "./consent-outcome";
 import { safeReturnPath } from "./return-path";
 
 export function outcomeOf(result: AuthorizationResult): ConsentOutcome {
@@ -21,11 +21,18 @@ export function scriptNonce(headers: Headers): string | null {
   return /'nonce-([A-Za-z0-9+/=]+)'/.exec(headers.get("content-security-policy") ?? "")?.[1] ?? null;
 }
 
+function identityText(identity: ConsentIdentity | undefined) {
+  if (!identity) return "";
+  if (!identity.signedInAs)
+    return `; which account signed in could not be checked (the provider named none), this mailbox is ${identity.mailbox}`;
+  return ` as ${identity.signedInAs}, but this mailbox is ${identity.mailbox}`;
+}
+
 export function popupResponse(outcome: ConsentOutcome, nonce: string | null = null): Response {
   const origin = new URL(config().publicUrl).origin;
   const payload = JSON.stringify({ type: CONSENT_MESSAGE_TYPE, ...outcome }).replace(/</g, "\\u003c");
   const text = outcome.ok
-    ? `Signed in${outcome.identity ? ` as ${outcome.identity.signedInAs}, but this mailbox is ${outcome.identity.mailbox}` : ""}. You can close this window.`
+    ? `Signed in${identityText(outcome.identity)}. You can close this window.`
     : `${outcome.error}${outcome.hint ? ` ${outcome.hint.title}. ${outcome.hint.action}` : ""}`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mailbridge sign-in</title></head><body>
 <p role="${outcome.ok ? "status" : "alert"}">${escapeHtml(text)}</p>

@@ -340,8 +340,9 @@ export async function getConnectionStatus(connectionId: string, now = new Date()
     updatedAt: conn.updatedAt,
     pendingChange: Boolean(conn.pendingChange),
     tokenUser: conn.tokenUser,
+    // Only an interactive sign-in can pick the wrong account; other grants name their mailbox themselves.
     identity:
-      conn.status === "connected"
+      conn.status === "connected" && conn.grantType === "authorization_code"
         ? identityMismatch(conn.tokenUser, await mailboxIdentities(conn.id, conn.loginHint))
         : null,
     warnings: expiryWarnings({ application: conn.application, connection: conn }, now),

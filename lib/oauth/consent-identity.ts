@@ -4,7 +4,8 @@ import "server-only";
 // differs, so a mismatch is shown, not refused.
 import { db } from "@/lib/db";
 
-export type IdentityMismatch = { signedInAs: string; mailbox: string };
+/** Signed in as someone else than the mailbox, or (signedInAs null) as an account the provider did not name. */
+export type IdentityMismatch = { signedInAs: string | null; mailbox: string };
 
 /** The consenting account named by an ID token's (or userinfo's) claims. */
 export function signedInIdentity(claims: Record<string, unknown> | undefined | null): string | null {
@@ -34,8 +35,13 @@ export async function mailboxIdentities(connectionId: string, loginHint: string 
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
 }
 
+/**
+ * Null when the consenting account is the mailbox's. An account nobody named (no ID token, no userinfo) is not
+ * taken for a match: the admin is told it could not be checked.
+ */
 export function identityMismatch(signedInAs: string | null, identities: string[]): IdentityMismatch | null {
-  if (!signedInAs || identities.length === 0) return null;
+  if (identities.length === 0) return null;
+  if (!signedInAs) return { signedInAs: null, mailbox: identities[0] };
   if (identities.includes(signedInAs.trim().toLowerCase())) return null;
   return { signedInAs, mailbox: identities[0] };
 }

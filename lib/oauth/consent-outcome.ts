@@ -3,8 +3,11 @@ import type { Hint } from "@/lib/errors";
 
 export const CONSENT_MESSAGE_TYPE = "mailbridge:oauth-consent";
 
-/** Signed in, but as someone whose name is not the mailbox's (a shared mailbox's delegate, or the wrong account). */
-export type ConsentIdentity = { signedInAs: string; mailbox: string };
+/**
+ * Signed in, but as someone whose name is not the mailbox's (a shared mailbox's delegate, or the wrong account),
+ * or (signedInAs null) as an account the provider did not name: neither an ID token nor its userinfo said who.
+ */
+export type ConsentIdentity = { signedInAs: string | null; mailbox: string };
 
 export type ConsentOutcome =
   | { ok: true; connectionId?: string; identity?: ConsentIdentity }

@@ -10,3 +10,4 @@ export {
   type UserRow,
 } from "./user-service";
 export * from "./user-form-schema";
+export { findSessionUser, type SessionUserRow } from "./session-user";

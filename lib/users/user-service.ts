@@ -2,6 +2,7 @@ import "server-only";
 import { hashPassword } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
+import { forgetSessionUser } from "./session-user";
 
 export type UserRow = {
   id: string;
@@ -65,11 +66,13 @@ async function assertNotLastAdmin(userId: string): Promise<void> {
 export async function changeRole(userId: string, role: "admin" | "viewer"): Promise<void> {
   if (role !== "admin") await assertNotLastAdmin(userId);
   await db().user.update({ where: { id: userId }, data: { role, sessionVersion: { increment: 1 } } });
+  forgetSessionUser(userId);
 }
 
 export async function setDisabled(userId: string, disabled: boolean): Promise<void> {
   if (disabled) await assertNotLastAdmin(userId);
   await db().user.update({ where: { id: userId }, data: { disabled, sessionVersion: { increment: 1 } } });
+  forgetSessionUser(userId);
 }
 
 export async function resetPassword(userId: string, password: string): Promise<void> {
@@ -77,9 +80,11 @@ export async function resetPassword(userId: string, password: string): Promise<v
     where: { id: userId },
     data: { passwordHash: await hashPassword(password), sessionVersion: { increment: 1 } },
   });
+  forgetSessionUser(userId);
 }
 
 /** Invalidates every session of the user (they are checked against this version on each request). */
 export async function endSessions(userId: string): Promise<void> {
   await db().user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+  forgetSessionUser(userId);
 }

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
-import { listMailboxes, listRuns } from "@/lib/mail/incoming";
+import { listMailboxNames, listRuns } from "@/lib/mail/incoming";
 import { formatDateTime } from "@/lib/format";
 
 const KIND_LABEL: Record<string, string> = {
@@ -16,7 +16,7 @@ const OUTGOING_KINDS = new Set(["send_check", "test_send", "send"]);
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<{ mailbox?: string }> }) {
   await requirePageUser();
   const { mailbox } = await searchParams;
-  const [runs, mailboxes] = await Promise.all([listRuns({ mailboxId: mailbox, take: 100 }), listMailboxes()]);
+  const [runs, mailboxes] = await Promise.all([listRuns({ mailboxId: mailbox, take: 100 }), listMailboxNames()]);
   const current = mailboxes.find((m) => m.id === mailbox);
   return (
     <>

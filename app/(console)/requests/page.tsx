@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
-import { listMailboxes } from "@/lib/mail/incoming";
+import { listMailboxNames } from "@/lib/mail/incoming";
 import { listOtherMail, listRequests, requestListQuerySchema, REQUEST_STATUSES } from "@/lib/requests";
 import { MAIL_STATE_LABEL, when } from "@/app/_components/requests/labels";
 
@@ -39,7 +39,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
   const search = await searchParams;
   const query = requestListQuerySchema.parse(search);
   const showOther = search.view === "other";
-  const mailboxes = await listMailboxes();
+  const mailboxes = await listMailboxNames();
   return (
     <>
       <div className="page-header">

@@ -1,5 +1,5 @@
 // The rig's own HTTP routes next to the OAuth endpoints: the introspection extension used by the mail
-// servers, and the control API used by tests (revoke, token lifetime, key rotation, forced failures, slow
+// servers, the userinfo endpoint (added to the discovery document), and the control API used by tests (revoke, token lifetime, key rotation, forced failures, slow
 // answers, token-request counts, reset).
 import type { KoaContextWithOIDC, Middleware } from "oidc-provider";
 import type { ForcedFailure } from "./control-state";
@@ -8,12 +8,18 @@ import { parseAadstsCode } from "./microsoft-errors";
 import { readForm, readJson } from "./request-body";
 import { revokeGrants } from "./revocation";
 import { ROUTES, type AuthServerContext } from "./server-context";
+import { userinfoRoute } from "./userinfo";
+
+const DISCOVERY = "/.well-known/openid-configuration";
 
 export function rigRoutes(server: AuthServerContext): Middleware {
   return async (ctx, next) => {
     if (ctx.path.startsWith(`${ROUTES.introspect}/`)) return introspectRoute(server, ctx);
     if (ctx.path.startsWith(`${ROUTES.control}/`)) return controlRoute(server, ctx);
-    return next();
+    if (ctx.path === ROUTES.userinfo) return userinfoRoute(server, ctx);
+    await next();
+    if (ctx.path === DISCOVERY && ctx.status === 200 && ctx.body && typeof ctx.body === "object")
+      ctx.body = { ...(ctx.body as Record<string, unknown>), userinfo_endpoint: `${server.issuer}${ROUTES.userinfo}` };
   };
 }
 

@@ -27,6 +27,7 @@ export const ROUTES = {
   jwks: "/jwks",
   interaction: "/interaction",
   introspect: "/rig/introspect",
+  userinfo: "/rig/userinfo",
   control: "/rig/control",
   msBase: "/ms",
   googleAuthorize: "/google/o/oauth2/v2/auth",

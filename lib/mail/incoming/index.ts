@@ -36,6 +36,7 @@ export { graphError, DEFAULT_GRAPH_BASE } from "./graph-source";
 export { exchangeOnlineEwsWarning } from "./ews-soap";
 export {
   listMailboxes,
+  listMailboxNames,
   getMailboxForEdit,
   saveMailbox,
   deleteMailbox,

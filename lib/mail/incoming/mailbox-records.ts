@@ -39,6 +39,11 @@ export async function listMailboxes() {
   });
 }
 
+/** Names only, for filters: no status, no connection (listMailboxes reads both). */
+export async function listMailboxNames(): Promise<{ id: string; name: string }[]> {
+  return db().incomingMailbox.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}
+
 export async function getMailboxForEdit(id: string): Promise<MailboxForEdit | null> {
   const row = await db().incomingMailbox.findUnique({ where: { id } });
   if (!row) return null;

@@ -36,3 +36,4 @@ export {
   type OutgoingForEdit,
   type OutgoingCheck,
 } from "./outgoing-service";
+export { outgoingBannerStatus } from "./banner-status";

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { saveOAuthConnection } from "@/lib/oauth";
 import { attempt, type AttemptResult } from "./attempt";
+import { forgetOutgoingBannerStatus } from "./banner-cache";
 import type { OutgoingFormValues } from "./form-schema";
 import { enqueueMail } from "./outbox";
 import { claimMessage } from "./outbox-claim";
@@ -103,6 +104,7 @@ export async function saveOutgoing(
     ...(values.authType === "password" ? (values.password ? { password: values.password } : {}) : { password: null }),
   };
   await db().outgoingServer.upsert({ where: { id: SERVER_ID }, create: { id: SERVER_ID, ...data }, update: data });
+  forgetOutgoingBannerStatus();
   return { connectionId, needsConsent };
 }
 

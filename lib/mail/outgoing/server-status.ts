@@ -5,6 +5,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import type { AttemptFailure } from "./attempt";
+import { forgetOutgoingBannerStatus } from "./banner-cache";
 import { enqueueMail } from "./outbox";
 import { RECONNECT_NEEDED, SERVER_ID } from "./server-settings";
 
@@ -22,6 +23,7 @@ export async function markSendWorked(): Promise<void> {
       incidentNotifiedAt: null,
     },
   });
+  forgetOutgoingBannerStatus();
 }
 
 export function failureText(failure: AttemptFailure): string {
@@ -39,6 +41,7 @@ export async function markSendFailed(failure: AttemptFailure, opts: { notify: bo
       lastErrorHint: failure.hint ? JSON.stringify(failure.hint) : null,
     },
   });
+  forgetOutgoingBannerStatus();
   // The incident starts with the first failure; only the process that sets it (one UPDATE) may notify.
   await db().outgoingServer.updateMany({ where: { id: SERVER_ID, incidentSince: null }, data: { incidentSince: now } });
   if (!opts.notify) return;
