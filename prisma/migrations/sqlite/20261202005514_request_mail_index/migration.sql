@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "IngestedMail_requestId_fetchedAt_idx" ON "IngestedMail"("requestId", "fetchedAt");
+
