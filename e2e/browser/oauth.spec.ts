@@ -156,9 +156,12 @@ test("a Google app in Testing: the 7-day refresh token is warned about on the co
   await expect(page.getByRole("status").filter({ hasText: "Signed in" })).toBeVisible();
 
   await page.reload();
-  await expect(page.getByRole("region", { name: "Connection status" }).getByRole("alert")).toContainText(
+  // Two notices: the Testing-mode expiry, and (no ID token, no userinfo for this issuer) an unchecked account.
+  const notices = page.getByRole("region", { name: "Connection status" }).getByRole("alert");
+  await expect(notices.filter({ hasText: "The refresh token expires on" })).toContainText(
     'the Google app is in "Testing"',
   );
+  await expect(notices.filter({ hasText: "Signed in, but which account" })).toBeVisible();
   await page.goto("/");
   await expect(page.getByRole("region", { name: "Expiry warnings" })).toContainText('the Google app is in "Testing"');
 });
