@@ -2,13 +2,14 @@
 const nextConfig = {
   // Native and protocol modules must stay plain Node requires, not bundled.
   serverExternalPackages: [
-    "better-sqlite3",
+    "libsql",
+    "@libsql/client",
     "pg",
     "imapflow",
     "nodemailer",
     "mailparser",
     "oidc-provider",
-    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-libsql",
     "@prisma/adapter-pg",
   ],
   poweredByHeader: false,

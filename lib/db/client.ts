@@ -1,4 +1,5 @@
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { pathToFileURL } from "node:url";
+import { PrismaLibSql } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
@@ -26,7 +27,7 @@ export type RawDb = SqliteClient;
 export function createRawClient(database: DatabaseConfig): RawDb {
   if (database.provider === "sqlite") {
     prepareSqliteFile(database.file);
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) });
+    return new SqliteClient({ adapter: new PrismaLibSql({ url: pathToFileURL(database.file).href, timeout: 10_000 }) });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as RawDb;
 }
