@@ -1,6 +1,6 @@
 // Writes the provider-specific schemas from prisma/models.prisma and generates both clients.
 // Prisma compiles the provider into the client, so SQLite and PostgreSQL each need their own.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BIN
   env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 }
 
-for (const [name, provider] of Object.entries(providers)) {
+function generate(name, provider) {
   const schema = [
     `// Generated from prisma/models.prisma by prisma/generate.mjs: do not edit.`,
     `generator client {`,
@@ -34,13 +34,15 @@ for (const [name, provider] of Object.entries(providers)) {
   ].join("\n");
   const file = path.join(outDir, `${name}.prisma`);
   writeFileSync(file, schema);
-  execFileSync(
-    process.execPath,
-    [path.join(here, "../node_modules/prisma/build/index.js"), "generate", "--schema", file],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-      env,
-    },
-  );
+  return new Promise((resolve, reject) => {
+    const cli = path.join(here, "../node_modules/prisma/build/index.js");
+    const child = execFile(process.execPath, [cli, "generate", "--schema", file], { env }, (error, _out, err) =>
+      error ? reject(new Error(`prisma generate (${name}) failed:\n${err}`)) : resolve(),
+    );
+    child.stdin?.end();
+  });
 }
+
+// Both at once: each run mostly loads the CLI, so on two cores the pair costs little more than one.
+await Promise.all(Object.entries(providers).map(([name, provider]) => generate(name, provider)));
 console.log("prisma: generated the sqlite and postgresql clients");
