@@ -1,6 +1,6 @@
 // Writes the provider-specific schemas from prisma/models.prisma and generates both clients.
 // Prisma compiles the provider into the client, so SQLite and PostgreSQL each need their own.
-import { execFile } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BIN
   env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 }
 
-function generate(name, provider) {
+for (const [name, provider] of Object.entries(providers)) {
   const schema = [
     `// Generated from prisma/models.prisma by prisma/generate.mjs: do not edit.`,
     `generator client {`,
@@ -34,15 +34,13 @@ function generate(name, provider) {
   ].join("\n");
   const file = path.join(outDir, `${name}.prisma`);
   writeFileSync(file, schema);
-  return new Promise((resolve, reject) => {
-    const cli = path.join(here, "../node_modules/prisma/build/index.js");
-    const child = execFile(process.execPath, [cli, "generate", "--schema", file], { env }, (error, _out, err) =>
-      error ? reject(new Error(`prisma generate (${name}) failed:\n${err}`)) : resolve(),
-    );
-    child.stdin?.end();
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(here, "../node_modules/prisma/build/index.js"), "generate", "--schema", file],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    },
+  );
 }
-
-// Both at once: each run mostly loads the CLI, so on two cores the pair costs little more than one.
-await Promise.all(Object.entries(providers).map(([name, provider]) => generate(name, provider)));
 console.log("prisma: generated the sqlite and postgresql clients");
