@@ -1,11 +1,8 @@
 import { createServer, type Server } from "node:http";
 import path from "node:path";
-import next from "next";
-import { stampPeerAddress } from "@/lib/auth/edge";
 import { config, ConfigError } from "@/lib/config";
 import { loadKeyring } from "@/lib/crypto";
 import { migrate } from "@/lib/db/migrate";
-import { startPurge } from "@/lib/maintenance";
 import { buildIfNeededInBackground } from "./build-if-needed";
 import { installShutdown } from "./shutdown";
 
@@ -27,7 +24,11 @@ async function main() {
   loadKeyring(); // refuse to start without a usable key, before anything is served
   const result = await migrate(c.database);
   if (result.applied.length) console.log(`database migrated: ${result.applied.join(", ")}`);
+  // Next and the ORM client take seconds to load: on a first start that happens while the build runs.
+  const loading = Promise.all([import("next"), import("@/lib/auth/edge"), import("@/lib/maintenance")]);
+  loading.catch(() => undefined); // reported below, once the build is done
   if (!process.argv.includes("--no-build")) await buildIfNeededInBackground(root, shutdown.track);
+  const [{ default: next }, { stampPeerAddress }, { startPurge }] = await loading;
   const app = next({ dev: false, dir: root, hostname: c.hostname, port: c.port });
   await app.prepare();
   const handle = app.getRequestHandler();

@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
@@ -26,7 +27,9 @@ export type RawDb = SqliteClient;
 export function createRawClient(database: DatabaseConfig): RawDb {
   if (database.provider === "sqlite") {
     prepareSqliteFile(database.file);
-    return new SqliteClient({ adapter: new TunedSqliteAdapter({ url: `file:${database.file}`, timeout: 10_000 }) });
+    return new SqliteClient({
+      adapter: new TunedSqliteAdapter({ url: pathToFileURL(database.file).href, timeout: 10_000 }),
+    });
   }
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as RawDb;
 }

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import Database from "libsql";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
@@ -19,7 +19,7 @@ describe("migrations on SQLite", () => {
   it("creates every table on a fresh database and records each migration like Prisma", async () => {
     const database = fresh();
     expect(await migrate(database)).toEqual({ applied: all("sqlite"), alreadyApplied: [] });
-    const conn = new Database(database.file, { readonly: true });
+    const conn = new Database(database.file);
     const tables = conn
       .prepare("SELECT name FROM sqlite_master WHERE type='table'")
       .all()
@@ -70,7 +70,7 @@ describe("migrations on SQLite", () => {
     );
     const applied = results.map((r) => JSON.parse(r).applied as string[]);
     expect(applied.flat().sort()).toEqual(all("sqlite"));
-    const conn = new Database(database.file, { readonly: true });
+    const conn = new Database(database.file);
     expect((conn.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(
       all("sqlite").length,
     );
@@ -136,7 +136,7 @@ describe("migrations on SQLite", () => {
     }
 
     const snapshot = (file: string) => {
-      const conn = new Database(file, { readonly: true });
+      const conn = new Database(file);
       const rows = {
         connections: conn.prepare(`SELECT id, applicationId, refreshToken FROM "OAuthConnection" ORDER BY id`).all(),
         states: conn.prepare(`SELECT id, connectionId, userId FROM "OAuthState" ORDER BY id`).all(),
@@ -154,11 +154,12 @@ describe("migrations on SQLite", () => {
       const result = await migrate(database, { migrationsDir: dir });
       expect(result.applied).toEqual(["20261201201932_rebuild_for_test"]);
       expect(snapshot(database.file)).toEqual(before);
-      const conn = new Database(database.file, { readonly: true });
+      const conn = new Database(database.file);
       // the rebuild really happened: the new default is in the table's definition
-      expect(conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'IncomingMailbox'`).pluck().get()).toMatch(
-        /DEFAULT 'Inbox'/,
-      );
+      const table = conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'IncomingMailbox'`).get() as {
+        sql: string;
+      };
+      expect(table.sql).toMatch(/DEFAULT 'Inbox'/);
       expect(conn.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
       conn.close();
       // references are enforced again on later connections
@@ -186,8 +187,8 @@ describe("migrations on SQLite", () => {
       );
       // nothing of the run was applied, not even the rebuild before it
       expect(snapshot(database.file)).toEqual(before);
-      const conn = new Database(database.file, { readonly: true });
-      expect(conn.prepare(`SELECT count(*) FROM "_prisma_migrations"`).pluck().get()).toBe(1);
+      const conn = new Database(database.file);
+      expect((conn.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(1);
       conn.close();
     });
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
+import Database from "libsql";
 import pg from "pg";
 import type { DatabaseConfig } from "@/lib/config";
 import { loadMigrations, type Migration } from "./migrations";
@@ -103,7 +103,7 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
           throw new MigrationError(
             `migration ${m.name} breaks references, nothing was applied: ${describeViolations(violations)}`,
           );
-        record.run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
+        record.run([randomUUID(), m.checksum, new Date().toISOString(), m.name, started]);
       }
       conn.exec("COMMIT");
       return { applied: todo.map((m) => m.name), alreadyApplied: done };

@@ -11,3 +11,12 @@ it("opens the embedded database with a page cache that holds the console's index
   const [{ temp_store }] = await db().$queryRawUnsafe<{ temp_store: bigint | number }[]>("PRAGMA temp_store");
   expect(Number(temp_store)).toBe(2);
 });
+
+it("keeps the tuned page cache on the connection opened after a transaction", async () => {
+  await useTestDatabase();
+  await db().$transaction(async (tx) => {
+    await tx.$queryRawUnsafe("SELECT 1");
+  });
+  const [{ cache_size }] = await db().$queryRawUnsafe<{ cache_size: bigint | number }[]>("PRAGMA cache_size");
+  expect(Number(cache_size)).toBe(-32000);
+});

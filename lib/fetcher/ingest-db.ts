@@ -1,7 +1,7 @@
-// The hot path's own connection: plain SQL through the driver (better-sqlite3 prepared statements, or pg),
+// The hot path's own connection: plain SQL through the driver (libsql prepared statements, or pg),
 // one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
 import { open } from "node:fs/promises";
-import Database from "better-sqlite3";
+import Database from "libsql";
 import pg from "pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 
@@ -35,6 +35,16 @@ function sqliteParam(value: Param): string | number | null {
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
+}
+
+type Row = Record<string, unknown> & { _metadata?: unknown };
+
+/** libsql's `get` adds the statement's timing as `_metadata`; rows here hold columns only, as from pg. */
+function plainRow(row: Row | undefined): Record<string, unknown> | undefined {
+  if (!row) return row;
+  const { _metadata, ...columns } = row;
+  void _metadata;
+  return columns;
 }
 
 class SqliteIngestDb implements IngestDb {
@@ -72,11 +82,12 @@ class SqliteIngestDb implements IngestDb {
     return statement;
   }
 
+  // Parameters go in as one array: libsql reads a lone non-array object (a single null too) as named parameters.
   private readonly sql: IngestSql = {
     get: async <T>(sql: string, params: Param[] = []) =>
-      this.statement(sql).get(...params.map(sqliteParam)) as T | undefined,
-    all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(...params.map(sqliteParam)) as T[],
-    run: async (sql: string, params: Param[] = []) => this.statement(sql).run(...params.map(sqliteParam)).changes,
+      plainRow(this.statement(sql).get(params.map(sqliteParam)) as Row | undefined) as T | undefined,
+    all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(params.map(sqliteParam)) as T[],
+    run: async (sql: string, params: Param[] = []) => this.statement(sql).run(params.map(sqliteParam)).changes,
   };
 
   transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {

@@ -1,7 +1,7 @@
 // The Requests list over 100,000 requests: server-side pages in order, search by subject and sender, filters
 // by mailbox and status (the order and the filters run on indexed columns).
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import Database from "libsql";
 import { beforeAll, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 
