@@ -13,10 +13,30 @@ const KIND_LABEL: Record<string, string> = {
 };
 const OUTGOING_KINDS = new Set(["send_check", "test_send", "send"]);
 
-export default async function ActivityPage({ searchParams }: { searchParams: Promise<{ mailbox?: string }> }) {
+/** Rows per page: each costs render time on every load, and older runs are one click away. */
+const PAGE_SIZE = 50;
+
+function startedBefore(value: string | undefined): Date | undefined {
+  const date = value ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+export default async function ActivityPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ mailbox?: string; before?: string }>;
+}) {
   await requirePageUser();
-  const { mailbox } = await searchParams;
-  const [runs, mailboxes] = await Promise.all([listRuns({ mailboxId: mailbox, take: 100 }), listMailboxNames()]);
+  const { mailbox, before } = await searchParams;
+  const [page, mailboxes] = await Promise.all([
+    listRuns({ mailboxId: mailbox, take: PAGE_SIZE + 1, before: startedBefore(before) }),
+    listMailboxNames(),
+  ]);
+  const runs = page.slice(0, PAGE_SIZE);
+  const older =
+    page.length > PAGE_SIZE
+      ? `/activity?${new URLSearchParams({ ...(mailbox ? { mailbox } : {}), before: runs[runs.length - 1].startedAt.toISOString() })}`
+      : null;
   const current = mailboxes.find((m) => m.id === mailbox);
   return (
     <>
@@ -92,6 +112,20 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
             })}
           </tbody>
         </table>
+      )}
+      {(older || before) && (
+        <nav className="actions" aria-label="Pages">
+          {before && (
+            <Link className="btn btn-secondary" href={mailbox ? `/activity?mailbox=${mailbox}` : "/activity"}>
+              Newest
+            </Link>
+          )}
+          {older && (
+            <Link className="btn btn-secondary" href={older}>
+              Older
+            </Link>
+          )}
+        </nav>
       )}
     </>
   );

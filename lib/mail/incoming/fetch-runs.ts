@@ -39,9 +39,13 @@ export async function recordRun(input: {
   return run.id;
 }
 
-export async function listRuns(opts: { mailboxId?: string; take?: number } = {}) {
+/** Newest first, a page at a time: `before` is the start time of the last run of the previous page. */
+export async function listRuns(opts: { mailboxId?: string; take?: number; before?: Date } = {}) {
   return db().fetchRun.findMany({
-    where: opts.mailboxId ? { mailboxId: opts.mailboxId } : {},
+    where: {
+      ...(opts.mailboxId ? { mailboxId: opts.mailboxId } : {}),
+      ...(opts.before ? { startedAt: { lt: opts.before } } : {}),
+    },
     orderBy: { startedAt: "desc" },
     take: opts.take ?? 50,
     select: {
@@ -51,7 +55,6 @@ export async function listRuns(opts: { mailboxId?: string; take?: number } = {})
       startedAt: true,
       finishedAt: true,
       ok: true,
-      steps: true,
       error: true,
       hint: true,
       mailsFetched: true,
