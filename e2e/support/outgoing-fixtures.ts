@@ -54,3 +54,18 @@ export async function sendQueuedOnce(
     await worker.stop();
   }
 }
+
+/** The Outgoing form's values for the rig's SMTPS server with alice's password (fields to add or override). */
+export function rigSmtpsFormValues(rig: RigInfo, extra: Record<string, unknown> = {}) {
+  const alice = rig.auth.users.alice;
+  return {
+    protocol: "smtps",
+    host: rig.smtp.host,
+    port: rig.smtp.smtpsPort,
+    authType: "password",
+    username: alice.username,
+    password: alice.password,
+    maxEmailSizeMb: 10,
+    ...extra,
+  };
+}

@@ -9,7 +9,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
-import { sendQueuedOnce, uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
+import { rigSmtpsFormValues, sendQueuedOnce, uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice;
@@ -43,17 +43,9 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
   async function configureOutgoing() {
     const schema = await import("@/lib/mail/outgoing/client");
     await outgoing.saveOutgoing(
-      schema.outgoingFormSchema.parse({
-        protocol: "smtps",
-        host: rig.smtp.host,
-        port: rig.smtp.smtpsPort,
-        authType: "password",
-        username: alice.username,
-        password: alice.password,
-        maxEmailSizeMb: 10,
-        senderName: "Rig Helpdesk",
-        replyTo: "helpdesk@rig.test",
-      }),
+      schema.outgoingFormSchema.parse(
+        rigSmtpsFormValues(rig, { senderName: "Rig Helpdesk", replyTo: "helpdesk@rig.test" }),
+      ),
       adminId,
     );
   }

@@ -8,7 +8,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { testRig } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, type TestMailboxOptions } from "@/e2e/support/fetcher-fixtures";
 import { createTestConnection } from "@/e2e/support/oauth-connection";
-import { sendQueuedOnce, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
+import { rigSmtpsFormValues, sendQueuedOnce, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 const alice = rig.auth.users.alice;
@@ -29,16 +29,7 @@ beforeAll(async () => {
     .db()
     .user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } });
   await outgoing.saveOutgoing(
-    schema.outgoingFormSchema.parse({
-      protocol: "smtps",
-      host: rig.smtp.host,
-      port: rig.smtp.smtpsPort,
-      authType: "password",
-      username: alice.username,
-      password: alice.password,
-      maxEmailSizeMb: 10,
-      contactEmail: contact,
-    }),
+    schema.outgoingFormSchema.parse(rigSmtpsFormValues(rig, { contactEmail: contact })),
     admin.id,
   );
 });

@@ -6,7 +6,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { readSink } from "@/e2e/rig/mailbox";
 import { db } from "@/lib/db";
 import { testRig } from "@/e2e/support/mail-fixtures";
-import { uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
+import { rigSmtpsFormValues, uniqueSubject, waitForDelivered } from "@/e2e/support/outgoing-fixtures";
 
 const rig = testRig();
 let outgoing: typeof import("./index");
@@ -16,17 +16,8 @@ beforeAll(async () => {
   await useTestDatabase({ databaseUrl: await createPostgresDatabase() });
   outgoing = await import("./index");
   const schema = await import("./form-schema");
-  const alice = rig.auth.users.alice;
   await outgoing.saveOutgoing(
-    schema.outgoingFormSchema.parse({
-      protocol: "smtps",
-      host: rig.smtp.host,
-      port: rig.smtp.smtpsPort,
-      authType: "password",
-      username: alice.username,
-      password: alice.password,
-      maxEmailSizeMb: 10,
-    }),
+    schema.outgoingFormSchema.parse(rigSmtpsFormValues(rig)),
     (await db().user.create({ data: { email: "admin@example.test", passwordHash: "x", role: "admin" } })).id,
   );
 });
