@@ -1,12 +1,14 @@
 import "server-only";
 // The loops the console process runs next to serving pages; each is self-contained and stops on shutdown.
+// With several web processes only the one started without WEB_ONLY_FLAG runs them (lib/cluster/process-role.ts).
+import { runsBackgroundJobs } from "@/lib/cluster";
 import { startEmbeddedFetcher, stopEmbeddedFetcher } from "@/lib/fetcher";
 import { startOutboxWorker } from "@/lib/mail/outgoing";
 
 let started = false;
 
 export function startBackgroundJobs(): void {
-  if (started) return;
+  if (started || !runsBackgroundJobs()) return;
   started = true;
   startEmbeddedFetcher();
   const outbox = startOutboxWorker();

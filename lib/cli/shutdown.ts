@@ -10,14 +10,28 @@ export type Shutdown = {
   track(child: ChildProcess): void;
   /** Run on stop, in order of registration; all of them share the grace time. */
   onStop(task: Task): void;
+  /** true once a signal has started the stop */
+  readonly stopping: boolean;
 };
 
 /**
  * SIGTERM and SIGINT stop the process cleanly: they are forwarded to children, the stop tasks run, and
  * whatever is still running after the grace time is killed. A second signal forces the exit at once.
  */
-export function installShutdown(options: { graceMs?: number; log?: (line: string) => void } = {}): Shutdown {
+export function installShutdown(
+  options: {
+    graceMs?: number;
+    log?: (line: string) => void;
+    /**
+     * false: a further signal is ignored. For the web processes of lib/cli/web-processes.ts, which may get
+     * the same stop twice (Ctrl-C reaches the whole process group, and the primary passes signals on); the
+     * primary enforces the grace time and a second signal there.
+     */
+    repeatForces?: boolean;
+  } = {},
+): Shutdown {
   const graceMs = options.graceMs ?? SHUTDOWN_GRACE_MS;
+  const repeatForces = options.repeatForces ?? true;
   const log = options.log ?? ((line) => console.log(line));
   const children = new Set<ChildProcess>();
   const tasks: Task[] = [];
@@ -30,6 +44,7 @@ export function installShutdown(options: { graceMs?: number; log?: (line: string
 
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) {
+      if (!repeatForces) return;
       log(`${signal} again: stopping now`);
       killAll();
       process.exit(1);
@@ -68,6 +83,9 @@ export function installShutdown(options: { graceMs?: number; log?: (line: string
     },
     onStop(task) {
       tasks.push(task);
+    },
+    get stopping() {
+      return stopping;
     },
   };
 }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "./config";
@@ -14,6 +15,13 @@ describe("configuration", () => {
     expect(parseConfig({ DATABASE_URL: "postgres://u:p@127.0.0.1/db" }).database.provider).toBe("postgresql");
     expect(parseConfig({ DATABASE_URL: "postgresql://u@127.0.0.1/db" }).database.provider).toBe("postgresql");
     expect(parseConfig({ DATABASE_URL: "file:/tmp/x.db" }).database).toEqual({ provider: "sqlite", file: "/tmp/x.db" });
+  });
+
+  it("serves with one process per available core unless told how many", () => {
+    expect(parseConfig({}).webProcesses).toBe(Math.max(1, os.availableParallelism()));
+    expect(parseConfig({ MAILBRIDGE_WEB_PROCESSES: "3" }).webProcesses).toBe(3);
+    expect(() => parseConfig({ MAILBRIDGE_WEB_PROCESSES: "0" })).toThrow(/MAILBRIDGE_WEB_PROCESSES/);
+    expect(() => parseConfig({ MAILBRIDGE_WEB_PROCESSES: "two" })).toThrow(/MAILBRIDGE_WEB_PROCESSES/);
   });
 
   it("names the bad variable", () => {

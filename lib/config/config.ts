@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { envSchema } from "./env-schema";
 
@@ -13,6 +14,8 @@ export type Config = {
   secretKey: { inline?: string; file?: string };
   authSecret?: string;
   fetcher: "embedded" | "off";
+  /** Processes `npm start` serves the console with (they share the port); the background jobs run in one. */
+  webProcesses: number;
   fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
   httpsProxy?: string;
   /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
@@ -64,6 +67,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     secretKey: { inline: e.MAILBRIDGE_SECRET_KEY, file: e.MAILBRIDGE_SECRET_KEY_FILE },
     authSecret: e.AUTH_SECRET,
     fetcher: e.MAILBRIDGE_FETCHER,
+    webProcesses: e.MAILBRIDGE_WEB_PROCESSES ?? Math.max(1, os.availableParallelism()),
     fetch: {
       concurrency: e.MAILBRIDGE_FETCH_CONCURRENCY,
       batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,

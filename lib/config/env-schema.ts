@@ -24,6 +24,8 @@ export const envSchema = z.object({
   MAILBRIDGE_SECRET_KEY_FILE: z.string().min(1).optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   MAILBRIDGE_FETCHER: z.enum(["embedded", "off"]).default("embedded"),
+  /** how many processes serve the console (npm start); unset: one per available CPU core */
+  MAILBRIDGE_WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   MAILBRIDGE_TRUSTED_PROXIES: z
     .string()
     .refine(

@@ -1,4 +1,5 @@
 import "server-only";
+import { onPeerMessage, tellPeers } from "@/lib/cluster";
 import { db } from "@/lib/db";
 
 /** The columns a session is checked against. */
@@ -14,7 +15,8 @@ export type SessionUserRow = {
 /**
  * Every console request checks its user in the database; for a busy console that is a query per request for
  * the same few rows. A row is remembered for a short while: changes made by this process (user-service.ts) forget
- * it at once, changes by another process (a second instance, the CLI) take effect within TTL_MS.
+ * it at once, and so do the console's other web processes when told (lib/cluster); changes by another
+ * instance or the CLI take effect within TTL_MS.
  */
 const TTL_MS = 3000;
 const MAX_REMEMBERED = 1000;
@@ -24,6 +26,7 @@ const shared = globalThis as unknown as {
   mailbridgeSessionUsers?: Map<string, { row: SessionUserRow | null; until: number }>;
 };
 const remembered = (shared.mailbridgeSessionUsers ??= new Map());
+onPeerMessage("forget-session-user", (id) => remembered.delete(id));
 
 export function rememberedSessionUser(id: string, now = Date.now()): SessionUserRow | null | undefined {
   const entry = remembered.get(id);
@@ -43,6 +46,7 @@ export function rememberSessionUser(id: string, row: SessionUserRow | null, now 
 /** Called by every change to a user (role, disabled, password, ended sessions). */
 export function forgetSessionUser(id: string): void {
   remembered.delete(id);
+  tellPeers("forget-session-user", id);
 }
 
 /** The user a session names, as the database knows them (at most TTL_MS old); null when there is none. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { onPeerMessage, tellPeers } from "@/lib/cluster";
 
 // The banner's shared answer (banner-status.ts), on globalThis so pages and the writers of the status share it.
 type Slot = { until: number; status: Promise<unknown> };
@@ -11,7 +12,12 @@ export const bannerSlot = {
   },
 };
 
-/** Called where this process changes the outgoing status: the next page reads it fresh. */
+/** Called where this process changes the outgoing status: the next page, in any web process, reads it fresh. */
 export function forgetOutgoingBannerStatus(): void {
   shared.mailbridgeBannerStatus = undefined;
+  tellPeers("forget-outgoing-banner");
 }
+
+onPeerMessage("forget-outgoing-banner", () => {
+  shared.mailbridgeBannerStatus = undefined;
+});
