@@ -20,10 +20,10 @@ describe.each(["sqlite", "postgresql"] as const)("countRows on %s", (kind) => {
         lastMessageAt: at,
       })),
     });
-    expect(await countRows(db(), "Request", {})).toBe(5);
-    expect(await countRows(db(), "Request", { mailboxId: a.id })).toBe(3);
-    expect(await countRows(db(), "Request", { mailboxId: a.id, status: "closed" })).toBe(1);
-    expect(await countRows(db(), "Request", { status: undefined, mailboxId: b.id })).toBe(2);
+    expect(await countRows("Request", {})).toBe(5);
+    expect(await countRows("Request", { mailboxId: a.id })).toBe(3);
+    expect(await countRows("Request", { mailboxId: a.id, status: "closed" })).toBe(1);
+    expect(await countRows("Request", { status: undefined, mailboxId: b.id })).toBe(2);
     await db().ingestedMail.createMany({
       data: ["k1", "k2", "k3"].map((key, i) => ({
         mailboxId: a.id,
@@ -38,8 +38,8 @@ describe.each(["sqlite", "postgresql"] as const)("countRows on %s", (kind) => {
     });
     const request = await db().request.findFirstOrThrow({ where: { number: 1 } });
     await db().ingestedMail.updateMany({ where: { sourceKey: "k1" }, data: { requestId: request.id } });
-    expect(await countRows(db(), "IngestedMail", { requestId: null })).toBe(2);
-    expect(await countRows(db(), "IngestedMail", { requestId: null, mailboxId: b.id })).toBe(0);
+    expect(await countRows("IngestedMail", { requestId: null })).toBe(2);
+    expect(await countRows("IngestedMail", { requestId: null, mailboxId: b.id })).toBe(0);
     await db().$disconnect();
   });
 });

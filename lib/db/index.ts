@@ -4,3 +4,4 @@ export { SECRET_FIELDS, secretFieldsOf } from "./secret-fields";
 export { reencryptAll, type RotationReport } from "./reencrypt-secrets";
 export type { OAuthApplication, OAuthConnection } from "./generated/sqlite/client";
 export { countRows } from "./count-rows";
+export { readRows, type ReadParam, type ColumnKinds } from "./raw-read";

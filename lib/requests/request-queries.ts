@@ -2,7 +2,7 @@ import "server-only";
 // What the Requests pages read: a filtered, paginated list (ordered by the indexed lastMessageAt), one request
 // with its thread, mail that did not become a request, and the stored files behind a download.
 import { z } from "zod";
-import { countRows, db } from "@/lib/db";
+import { countRows, db, readRows, type ReadParam } from "@/lib/db";
 
 export const REQUEST_STATUSES = ["open", "closed"] as const;
 export const MAIL_STATES = [
@@ -23,19 +23,66 @@ export const requestListQuerySchema = z.object({
 });
 export type RequestListQuery = z.infer<typeof requestListQuerySchema>;
 
+type RequestRow = {
+  id: string;
+  number: number;
+  subject: string;
+  fromAddress: string;
+  fromName: string;
+  status: string;
+  messageCount: number;
+  lastMessageAt: Date;
+  mailbox: { name: string } | null;
+};
+
+/** `mailboxName` of a joined row as the ORM's `mailbox: { name }` (null: no mailbox). */
+function withMailbox<T extends { mailboxName: string | null }>({ mailboxName, ...row }: T) {
+  return { ...row, mailbox: mailboxName === null ? null : { name: mailboxName } };
+}
+
+// The page without a search, as plain SQL on the indexed order (lib/db/raw-read.ts): the list every visit shows.
+async function requestPage(query: RequestListQuery): Promise<RequestRow[]> {
+  const conditions: string[] = [];
+  const params: ReadParam[] = [];
+  if (query.mailbox) {
+    conditions.push(`r."mailboxId" = ?`);
+    params.push(query.mailbox);
+  }
+  if (query.status) {
+    conditions.push(`r."status" = ?`);
+    params.push(query.status);
+  }
+  params.push(PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
+  const rows = await readRows<Omit<RequestRow, "mailbox"> & { mailboxName: string | null }>(
+    `SELECT r."id", r."number", r."subject", r."fromAddress", r."fromName", r."status", r."messageCount",
+       r."lastMessageAt", m."name" AS "mailboxName"
+     FROM "Request" r LEFT JOIN "IncomingMailbox" m ON m."id" = r."mailboxId"
+     ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
+     ORDER BY r."lastMessageAt" DESC, r."number" DESC LIMIT ? OFFSET ?`,
+    params,
+    { number: "int", messageCount: "int", lastMessageAt: "date" },
+  );
+  return rows.map(withMailbox);
+}
+
 export async function listRequests(query: RequestListQuery) {
+  if (!query.q) {
+    const [rows, total] = await Promise.all([
+      requestPage(query),
+      // answered from an index (count-rows.ts)
+      countRows("Request", { mailboxId: query.mailbox || undefined, status: query.status }),
+    ]);
+    return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  }
+  // A search scans the rows anyway; the ORM's `contains` keeps its meaning on both databases.
   const where = {
     ...(query.mailbox ? { mailboxId: query.mailbox } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.q
-      ? {
-          OR: [
-            { subject: { contains: query.q } },
-            { fromAddress: { contains: query.q } },
-            { fromName: { contains: query.q } },
-          ],
-        }
-      : {}),
+    OR: [
+      { subject: { contains: query.q } },
+      { fromAddress: { contains: query.q } },
+      { fromName: { contains: query.q } },
+    ],
   };
   const [rows, total] = await Promise.all([
     db().request.findMany({
@@ -55,38 +102,41 @@ export async function listRequests(query: RequestListQuery) {
         mailbox: { select: { name: true } },
       },
     }),
-    // A search scans the rows anyway; without one, the count is answered from an index (count-rows.ts).
-    query.q
-      ? db().request.count({ where })
-      : countRows(db(), "Request", { mailboxId: query.mailbox || undefined, status: query.status }),
+    db().request.count({ where }),
   ]);
-  return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return { rows: rows as RequestRow[], total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
 /** Fetched mail that is not part of a request (automatic, disabled creation, duplicate, flagged), newest first. */
 export async function listOtherMail(opts: { mailbox?: string; page?: number } = {}) {
-  const where = { requestId: null, ...(opts.mailbox ? { mailboxId: opts.mailbox } : {}) };
   const page = opts.page ?? 1;
+  const params: ReadParam[] = [...(opts.mailbox ? [opts.mailbox] : []), PAGE_SIZE, (page - 1) * PAGE_SIZE];
   const [rows, total] = await Promise.all([
-    db().ingestedMail.findMany({
-      where,
-      orderBy: { fetchedAt: "desc" },
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true,
-        subject: true,
-        fromAddress: true,
-        fromName: true,
-        state: true,
-        reason: true,
-        fetchedAt: true,
-        mailbox: { select: { name: true } },
-      },
-    }),
-    countRows(db(), "IngestedMail", { requestId: null, mailboxId: opts.mailbox || undefined }),
+    readRows<{
+      id: string;
+      subject: string;
+      fromAddress: string;
+      fromName: string;
+      state: string;
+      reason: string | null;
+      fetchedAt: Date;
+      mailboxName: string;
+    }>(
+      `SELECT i."id", i."subject", i."fromAddress", i."fromName", i."state", i."reason", i."fetchedAt",
+         m."name" AS "mailboxName"
+       FROM "IngestedMail" i JOIN "IncomingMailbox" m ON m."id" = i."mailboxId"
+       WHERE i."requestId" IS NULL${opts.mailbox ? ` AND i."mailboxId" = ?` : ""}
+       ORDER BY i."fetchedAt" DESC LIMIT ? OFFSET ?`,
+      params,
+      { fetchedAt: "date" },
+    ),
+    countRows("IngestedMail", { requestId: null, mailboxId: opts.mailbox || undefined }),
   ]);
-  return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return {
+    rows: rows.map(({ mailboxName, ...row }) => ({ ...row, mailbox: { name: mailboxName } })),
+    total,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+  };
 }
 
 const messageSelect = {

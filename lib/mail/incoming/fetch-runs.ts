@@ -1,7 +1,7 @@
 import "server-only";
 // The record of every fetch, sample fetch and connection check (FetchRun), with the redacted transcript when
 // Enable Email Debug is on, and reading them back.
-import { db } from "@/lib/db";
+import { db, readRows, type ReadParam } from "@/lib/db";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { pruneTranscripts } from "@/lib/mail/transcript";
 import type { Step } from "./steps";
@@ -39,29 +39,47 @@ export async function recordRun(input: {
   return run.id;
 }
 
-/** Newest first, a page at a time: `before` is the start time of the last run of the previous page. */
+/**
+ * Newest first, a page at a time: `before` is the start time of the last run of the previous page. Plain SQL on
+ * the indexed order (lib/db/raw-read.ts): the Activity page reads it on every visit.
+ */
 export async function listRuns(opts: { mailboxId?: string; take?: number; before?: Date } = {}) {
-  return db().fetchRun.findMany({
-    where: {
-      ...(opts.mailboxId ? { mailboxId: opts.mailboxId } : {}),
-      ...(opts.before ? { startedAt: { lt: opts.before } } : {}),
-    },
-    orderBy: { startedAt: "desc" },
-    take: opts.take ?? 50,
-    select: {
-      id: true,
-      mailboxId: true,
-      kind: true,
-      startedAt: true,
-      finishedAt: true,
-      ok: true,
-      error: true,
-      hint: true,
-      mailsFetched: true,
-      transcriptBytes: true,
-      mailbox: { select: { name: true } },
-    },
-  });
+  const conditions: string[] = [];
+  const params: ReadParam[] = [];
+  if (opts.mailboxId) {
+    conditions.push(`f."mailboxId" = ?`);
+    params.push(opts.mailboxId);
+  }
+  if (opts.before) {
+    conditions.push(`f."startedAt" < ?`);
+    params.push(opts.before);
+  }
+  params.push(opts.take ?? 50);
+  const rows = await readRows<{
+    id: string;
+    mailboxId: string | null;
+    kind: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    ok: boolean;
+    error: string | null;
+    hint: string | null;
+    mailsFetched: number;
+    transcriptBytes: number;
+    mailboxName: string | null;
+  }>(
+    `SELECT f."id", f."mailboxId", f."kind", f."startedAt", f."finishedAt", f."ok", f."error", f."hint",
+       f."mailsFetched", f."transcriptBytes", m."name" AS "mailboxName"
+     FROM "FetchRun" f LEFT JOIN "IncomingMailbox" m ON m."id" = f."mailboxId"
+     ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
+     ORDER BY f."startedAt" DESC LIMIT ?`,
+    params,
+    { startedAt: "date", finishedAt: "date", ok: "bool", mailsFetched: "int", transcriptBytes: "int" },
+  );
+  return rows.map(({ mailboxName, ...run }) => ({
+    ...run,
+    mailbox: mailboxName === null ? null : { name: mailboxName },
+  }));
 }
 
 export async function getRunTranscript(

@@ -1,7 +1,7 @@
 import "server-only";
 // Incoming mailboxes in the database: list, load for the edit form, save from the form (a blank password keeps
 // the stored one; a changed server needs the secret again) and delete.
-import { db } from "@/lib/db";
+import { db, readRows } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import type { MailboxFormValues } from "./mailbox-form-schema";
 import { rowValues } from "./mailbox-row";
@@ -16,32 +16,46 @@ export type MailboxForEdit = Omit<MailboxFormValues, "password" | "oauth" | "ema
   connectionId: string | null;
 };
 
-export async function listMailboxes() {
-  return db().incomingMailbox.findMany({
-    orderBy: { name: "asc" },
-    select: {
-      id: true,
-      name: true,
-      protocol: true,
-      host: true,
-      port: true,
-      connectUrl: true,
-      username: true,
-      status: true,
-      lastFetchAt: true,
-      nextFetchAt: true,
-      mailsFetched: true,
-      lastError: true,
-      lastErrorHint: true,
-      authType: true,
-      connection: { select: { status: true, accessTokenExpiresAt: true } },
-    },
-  });
+export type MailboxListRow = {
+  id: string;
+  name: string;
+  protocol: string;
+  host: string;
+  port: number;
+  connectUrl: string | null;
+  username: string;
+  status: string;
+  lastFetchAt: Date | null;
+  nextFetchAt: Date | null;
+  mailsFetched: number;
+  lastError: string | null;
+  lastErrorHint: string | null;
+  authType: string;
+  connection: { status: string; accessTokenExpiresAt: Date | null } | null;
+};
+
+/** Every mailbox with its state, by name: plain SQL (lib/db/raw-read.ts), the dashboard and Incoming read it. */
+export async function listMailboxes(): Promise<MailboxListRow[]> {
+  const rows = await readRows<
+    Omit<MailboxListRow, "connection"> & { connectionStatus: string | null; accessTokenExpiresAt: Date | null }
+  >(
+    `SELECT m."id", m."name", m."protocol", m."host", m."port", m."connectUrl", m."username", m."status",
+       m."lastFetchAt", m."nextFetchAt", m."mailsFetched", m."lastError", m."lastErrorHint", m."authType",
+       c."status" AS "connectionStatus", c."accessTokenExpiresAt"
+     FROM "IncomingMailbox" m LEFT JOIN "OAuthConnection" c ON c."id" = m."connectionId"
+     ORDER BY m."name" ASC`,
+    [],
+    { port: "int", lastFetchAt: "date", nextFetchAt: "date", mailsFetched: "int", accessTokenExpiresAt: "date" },
+  );
+  return rows.map(({ connectionStatus, accessTokenExpiresAt, ...mailbox }) => ({
+    ...mailbox,
+    connection: connectionStatus === null ? null : { status: connectionStatus, accessTokenExpiresAt },
+  }));
 }
 
-/** Names only, for filters: no status, no connection (listMailboxes reads both). */
+/** Names only, for filters: no status, no connection (listMailboxes reads both). Plain SQL (lib/db/raw-read.ts). */
 export async function listMailboxNames(): Promise<{ id: string; name: string }[]> {
-  return db().incomingMailbox.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+  return readRows(`SELECT "id", "name" FROM "IncomingMailbox" ORDER BY "name" ASC`);
 }
 
 export async function getMailboxForEdit(id: string): Promise<MailboxForEdit | null> {
