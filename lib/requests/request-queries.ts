@@ -139,57 +139,93 @@ export async function listOtherMail(opts: { mailbox?: string; page?: number } = 
   };
 }
 
-const messageSelect = {
-  id: true,
-  subject: true,
-  fromAddress: true,
-  fromName: true,
-  sentAt: true,
-  fetchedAt: true,
-  messageId: true,
-  state: true,
-  reason: true,
-  extractState: true,
-  bodyText: true,
-  rawSize: true,
-  imported: true,
-  bodyHtml: true,
-  attachments: {
-    orderBy: { position: "asc" as const },
-    select: { id: true, filename: true, contentType: true, size: true },
-  },
-  mailbox: { select: { id: true, name: true } },
+type MailRow = {
+  id: string;
+  subject: string;
+  fromAddress: string;
+  fromName: string;
+  sentAt: Date | null;
+  fetchedAt: Date;
+  messageId: string | null;
+  state: string;
+  reason: string | null;
+  extractState: string;
+  bodyText: string | null;
+  rawSize: number;
+  imported: boolean;
+  /** whether there is an HTML body; the body itself is served by its own sandboxed route */
+  hasHtml: boolean;
+  attachments: { id: string; filename: string; contentType: string; size: number }[];
+  mailbox: { id: string; name: string };
 };
 
+// One mail as the request and mail pages show it, as plain SQL (lib/db/raw-read.ts): the thread's mails with
+// their mailbox in one query, their attachments in a second.
+const MAIL_COLUMNS = `i."id", i."subject", i."fromAddress", i."fromName", i."sentAt", i."fetchedAt", i."messageId",
+  i."state", i."reason", i."extractState", i."bodyText", i."rawSize", i."imported",
+  CASE WHEN i."bodyHtml" IS NULL OR i."bodyHtml" = '' THEN 0 ELSE 1 END AS "hasHtml",
+  mb."id" AS "mailboxId", mb."name" AS "mailboxName"`;
+const MAIL_KINDS = { sentAt: "date", fetchedAt: "date", rawSize: "int", imported: "bool", hasHtml: "bool" } as const;
+type MailColumns = Omit<MailRow, "attachments" | "mailbox"> & { mailboxId: string; mailboxName: string };
+
+async function withAttachments<T extends MailColumns>(
+  mails: T[],
+): Promise<(Omit<T, "mailboxId" | "mailboxName"> & Pick<MailRow, "attachments" | "mailbox">)[]> {
+  const ids = mails.map((m) => m.id);
+  const attachments = ids.length
+    ? await readRows<MailRow["attachments"][number] & { ingestId: string }>(
+        `SELECT "ingestId", "id", "filename", "contentType", "size" FROM "MailAttachment"
+         WHERE "ingestId" IN (${ids.map(() => "?").join(", ")}) ORDER BY "position" ASC`,
+        ids,
+        { size: "int" },
+      )
+    : [];
+  return mails.map(({ mailboxId, mailboxName, ...mail }) => ({
+    ...mail,
+    attachments: attachments.filter((a) => a.ingestId === mail.id).map(({ ingestId: _of, ...a }) => a),
+    mailbox: { id: mailboxId, name: mailboxName },
+  }));
+}
+
 export async function getRequest(id: string) {
-  const request = await db().request.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      number: true,
-      subject: true,
-      fromAddress: true,
-      fromName: true,
-      status: true,
-      createdAt: true,
-      lastMessageAt: true,
-      mailbox: { select: { name: true } },
-      messages: { orderBy: { createdAt: "asc" }, select: { ingest: { select: messageSelect } } },
-    },
-  });
-  if (!request) return null;
-  return { ...request, messages: request.messages.map((m) => withoutHtml(m.ingest)) };
+  const [requests, mails] = await Promise.all([
+    readRows<{
+      id: string;
+      number: number;
+      subject: string;
+      fromAddress: string;
+      fromName: string;
+      status: string;
+      createdAt: Date;
+      lastMessageAt: Date;
+      mailboxName: string | null;
+    }>(
+      `SELECT r."id", r."number", r."subject", r."fromAddress", r."fromName", r."status", r."createdAt",
+         r."lastMessageAt", m."name" AS "mailboxName"
+       FROM "Request" r LEFT JOIN "IncomingMailbox" m ON m."id" = r."mailboxId" WHERE r."id" = ?`,
+      [id],
+      { number: "int", createdAt: "date", lastMessageAt: "date" },
+    ),
+    readRows<MailColumns>(
+      `SELECT ${MAIL_COLUMNS} FROM "RequestMessage" rm JOIN "IngestedMail" i ON i."id" = rm."ingestId"
+         JOIN "IncomingMailbox" mb ON mb."id" = i."mailboxId"
+       WHERE rm."requestId" = ? ORDER BY rm."createdAt" ASC`,
+      [id],
+      MAIL_KINDS,
+    ),
+  ]);
+  if (!requests[0]) return null;
+  return { ...withMailbox(requests[0]), messages: await withAttachments(mails) };
 }
 
 export async function getMail(id: string) {
-  const mail = await db().ingestedMail.findUnique({ where: { id }, select: { ...messageSelect, requestId: true } });
-  return mail ? withoutHtml(mail) : null;
-}
-
-/** The page gets whether there is an HTML body; the body itself is served by its own sandboxed route. */
-function withoutHtml<T extends { bodyHtml: string | null }>(mail: T): Omit<T, "bodyHtml"> & { hasHtml: boolean } {
-  const { bodyHtml, ...rest } = mail;
-  return { ...rest, hasHtml: Boolean(bodyHtml) };
+  const mails = await readRows<MailColumns & { requestId: string | null }>(
+    `SELECT ${MAIL_COLUMNS}, i."requestId" FROM "IngestedMail" i JOIN "IncomingMailbox" mb ON mb."id" = i."mailboxId"
+     WHERE i."id" = ?`,
+    [id],
+    MAIL_KINDS,
+  );
+  return mails[0] ? (await withAttachments(mails))[0] : null;
 }
 
 export async function getMailHtml(id: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth";
-import { getOutgoingStatus } from "@/lib/mail/outgoing";
+import { outgoingBannerStatus } from "@/lib/mail/outgoing";
 import { getRequest, listReplies, replySubject, requestTag } from "@/lib/requests";
 import { MailMessage } from "@/app/_components/requests/mail-message";
 import { SentReply } from "@/app/_components/requests/sent-reply";
@@ -18,7 +18,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ...request.messages.map((m) => ({ at: m.fetchedAt, node: <MailMessage key={m.id} mail={m} /> })),
     ...replies.map((r) => ({ at: r.createdAt, node: <SentReply key={r.id} reply={r} /> })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const outgoingConfigured = me.role === "admin" && Boolean(await getOutgoingStatus());
+  // the layout's banner read the same answer for this request already (shared for 2 s, banner-status.ts)
+  const outgoingConfigured = me.role === "admin" && Boolean(await outgoingBannerStatus());
   return (
     <>
       <div className="page-header">
