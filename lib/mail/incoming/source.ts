@@ -109,7 +109,8 @@ export interface IncomingSession {
   close(): Promise<void>;
 }
 
-export type ConnectContext = { steps: StepRecorder; transcript?: TranscriptRecorder };
+/** `signal`: the run's deadline; waits the server asks for (throttling back-offs) never outlast it. */
+export type ConnectContext = { steps: StepRecorder; transcript?: TranscriptRecorder; signal?: AbortSignal };
 
 export interface IncomingSource {
   readonly settings: SourceSettings;
