@@ -25,6 +25,8 @@ export type Config = {
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
+  /** stored mail files no row references are deleted once older than this (an orphan of a crash) */
+  orphanFileHours: number;
 };
 
 export class ConfigError extends Error {
@@ -80,6 +82,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,
+    orphanFileHours: e.MAILBRIDGE_ORPHAN_FILE_HOURS,
   };
 }
 

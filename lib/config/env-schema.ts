@@ -45,6 +45,13 @@ export const envSchema = z.object({
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** raw-mail files no ledger row references are deleted once this old (hours; far longer than any fetch runs) */
+  MAILBRIDGE_ORPHAN_FILE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
 });
 
 export type Env = z.infer<typeof envSchema>;
