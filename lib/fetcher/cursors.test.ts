@@ -223,6 +223,33 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
   });
 });
 
+describe.each(["graph", "ews"] as const)("%s import interrupted", (kind) => {
+  it("marks the rest of an import stopped between batches imported when resumed, later mail new", async () => {
+    const folder = uniqueName(`${kind}-import-stop`);
+    const old = ["i1", "i2", "i3", "i4", "i5"];
+    for (const subject of old) await deliver(rig, alice, mail(subject).raw, folder);
+    const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 3_600_000) });
+    const stopAfterFirstBatch = (session: IncomingSession, controller: AbortController) => {
+      const fetchBatch = session.fetchBatch.bind(session);
+      session.fetchBatch = async (...args) => {
+        await fetchBatch(...args);
+        controller.abort(new Error("stopped"));
+      };
+    };
+    await expect(ingestMicrosoft(kind, box.id, folder, { batchSize: 2, change: stopAfterFirstBatch })).rejects.toThrow(
+      "stopped",
+    );
+    expect(await storedSubjects(box.id)).toHaveLength(2);
+
+    // Mail that arrives before the import resumes is new, not part of the import.
+    await deliver(rig, alice, mail("after the baseline").raw, folder);
+    expect(await ingestMicrosoft(kind, box.id, folder, { batchSize: 2 })).toMatchObject({ stored: 4, skipped: 2 });
+    expect(await storedSubjects(box.id)).toEqual(["after the baseline", ...old.map((s) => `${s} (imported)`)]);
+    const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
+    expect(row.importDone).toBe(5);
+  });
+});
+
 describe("POP3 import since a date", () => {
   it("decides by each message's header (TOP, nothing marked read): older mail stays, later mail is new", async () => {
     const since = new Date("2025-06-01T00:00:00Z");

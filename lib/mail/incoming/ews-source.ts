@@ -18,6 +18,7 @@ import {
   type FolderRef,
 } from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
+import { knownKey } from "./graph-source";
 import { HttpError, readText, type HttpResponse } from "./https-client";
 import type {
   AfterFetch,
@@ -247,9 +248,16 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
     );
   }
 
-  /** "Since a date": a sync from the start that lists only items received since then, now and later. */
+  /**
+   * "Now": the sync state of a full listing, and which items it listed (a sync state does not say, and an
+   * import since a date must tell them from later mail). "Since a date": a sync from the start that lists only
+   * items received since then, now and later.
+   */
   async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
-    if (!opts.since) return super.baseline();
+    if (!opts.since) {
+      const now = await this.listNew(null);
+      return { ...now.nextCursor, known: now.messages.map((m) => knownKey(m.id)) } as SourceCursor;
+    }
     return { protocol: "ews", syncState: "", since: opts.since.toISOString() };
   }
 
