@@ -13,6 +13,7 @@ import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests";
 import { cursorThrough, cutBatches, sourceKeyOf, type Batch } from "./batches";
 import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, type PreparedMail } from "./commit-batch";
 import { crashPoint } from "./crash-point";
+import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
 import { streamRaw, writeBatch } from "./raw-store";
@@ -168,6 +169,8 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   const skip = new Set(listing.messages.filter((m) => known.has(keyOf(m))).map((m) => m.id));
   totals.skipped = skip.size;
   const imported = (id: string) => isImported(baseline, listing.nextCursor, id, firstListing);
+  const toImport = listing.messages.filter((m) => !skip.has(m.id) && imported(m.id)).length;
+  if (firstListing || toImport > 0) await recordImportTotal(run.db, run.lease, toImport);
   const batches = cutBatches(listing.messages, skip, run.batchSize);
   if (batches.length === 0 && JSON.stringify(listing.nextCursor) !== JSON.stringify(cursor)) {
     await commitBatch(run.db, {
