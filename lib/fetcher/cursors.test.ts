@@ -1,6 +1,7 @@
 // Cursors per protocol against the rig: a changed IMAP UIDVALIDITY re-lists the folder without duplicates;
 // POP3's UIDL set; Graph's delta link and EWS's sync state, also when a fetch stops between two batches or a
-// batch has a message the server refuses; imports since a date per protocol.
+// batch has a message the server refuses; imports since a date per protocol (also resumed after a stop);
+// Graph's listed sizes.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -255,6 +256,42 @@ describe.each(["graph", "ews"] as const)("%s import interrupted", (kind) => {
       importTotal: 5,
       importDone: 5,
     });
+  });
+});
+
+describe("graph sizes", () => {
+  it("lists each message's size (PidTagMessageSize), so a large one is streamed to its own file", async () => {
+    const folder = uniqueName("graph-sizes");
+    await ensureFolder(rig, alice, folder);
+    const box = await createTestMailbox(rig, { folder });
+    await ingestMicrosoft("graph", box.id, folder);
+    const body = `${"B".repeat(76)}\r\n`.repeat(Math.ceil((5 * 1024 * 1024) / 78));
+    await deliver(rig, alice, mail("small one").raw, folder);
+    await deliver(rig, alice, mail("large one", { contentType: "application/octet-stream", body }).raw, folder);
+    let sizes: (number | undefined)[] = [];
+    await ingestMicrosoft("graph", box.id, folder, {
+      change: (session) => {
+        const listNew = session.listNew.bind(session);
+        session.listNew = async (cursor) => {
+          const listing = await listNew(cursor);
+          sizes = listing.messages.map((m) => m.size);
+          return listing;
+        };
+      },
+    });
+    expect(sizes).toHaveLength(2);
+    expect(sizes[0]).toBeLessThan(4096);
+    expect(sizes[1]).toBeGreaterThan(5 * 1024 * 1024);
+    const rows = await database.db().ingestedMail.findMany({
+      where: { mailboxId: box.id },
+      orderBy: { subject: "asc" },
+      select: { subject: true, rawPath: true, rawSize: true },
+    });
+    expect(rows.map((r) => r.subject)).toEqual(["large one", "small one"]);
+    // The large mail is a file of its own (streamed, never held whole); the small one is in a batch file.
+    expect(rows[0].rawPath).toMatch(/\.eml$/);
+    expect(rows[0].rawSize).toBeGreaterThan(5 * 1024 * 1024);
+    expect(rows[1].rawPath).toMatch(/\.mails@\d+\+\d+$/);
   });
 });
 
