@@ -137,6 +137,11 @@ export class ExtractPool {
     });
   }
 
+  /** What the pool holds now: jobs accepted and not answered, and their raw bytes. */
+  held(): { jobs: number; bytes: number } {
+    return { jobs: this.heldJobs, bytes: this.heldBytes };
+  }
+
   /** Makes the files (and their directories) durable, on a worker; rejects if that cannot be done. */
   async sync(files: string[]): Promise<void> {
     if (files.length === 0) return;
@@ -196,6 +201,10 @@ export class ExtractPool {
   private enqueue(job: Job, signal?: AbortSignal, first = false): void {
     if (this.closed) {
       this.release(job).fail(new PoolClosedError());
+      return;
+    }
+    if (signal?.aborted) {
+      this.release(job).fail(signal.reason as Error);
       return;
     }
     if (signal) {
