@@ -4,6 +4,7 @@
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { simpleParser } from "mailparser";
+import { plainText } from "./extract-plain.mjs";
 
 const MAX_TEXT = 1024 * 1024;
 const MAX_HTML = 2 * 1024 * 1024;
@@ -57,10 +58,13 @@ function appendContents(file, contents) {
 }
 
 async function parse(job) {
+  const raw = Buffer.from(job.raw);
+  const text = plainText(raw);
+  if (text !== null) return { ok: true, text: text.slice(0, MAX_TEXT), html: null, attachments: [] };
   let parsed;
   try {
     // No text-to-HTML conversion and no links: the viewer shows the text itself.
-    parsed = await simpleParser(Buffer.from(job.raw), {
+    parsed = await simpleParser(raw, {
       skipImageLinks: true,
       skipTextLinks: true,
       skipTextToHtml: true,
