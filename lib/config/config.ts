@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { envSchema } from "./env-schema";
 
@@ -13,7 +14,16 @@ export type Config = {
   secretKey: { inline?: string; file?: string };
   authSecret?: string;
   fetcher: "embedded" | "off";
-  fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
+  fetch: {
+    concurrency: number;
+    batchSize: number;
+    leaseSeconds: number;
+    maxBackoffMinutes: number;
+    /** threads parsing fetched mail, and how long one mail may take */
+    extractWorkers: number;
+    extractDeadlineMs: number;
+    crashAt?: string;
+  };
   httpsProxy?: string;
   /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
   trustedProxies: string[];
@@ -71,6 +81,9 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,
       leaseSeconds: e.MAILBRIDGE_FETCH_LEASE_SECONDS,
       maxBackoffMinutes: e.MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES,
+      // The main thread fetches and commits; the other cores parse.
+      extractWorkers: e.MAILBRIDGE_EXTRACT_WORKERS ?? Math.max(1, os.availableParallelism() - 1),
+      extractDeadlineMs: e.MAILBRIDGE_EXTRACT_DEADLINE_SECONDS * 1000,
       crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
     },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,

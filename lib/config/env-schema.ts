@@ -35,6 +35,8 @@ export const envSchema = z.object({
   MAILBRIDGE_FETCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   MAILBRIDGE_FETCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  MAILBRIDGE_EXTRACT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  MAILBRIDGE_EXTRACT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** test hook: "<point>:<n>" kills the process with SIGKILL at the n-th time the fetcher passes that point */
   MAILBRIDGE_TEST_CRASH_AT: z
     .string()
