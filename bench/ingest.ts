@@ -1,12 +1,13 @@
 // `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 3] [--providers sqlite,postgresql] [--cpu-prof]
-// [--no-extract]`: mail → committed request and → fully extracted, each against a bare imapflow
+// [--no-extract] [--precompiled]`: mail → committed request and → fully extracted, each against a bare imapflow
 // `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it, on SQLite and PostgreSQL, with the peak RSS;
 // each pair `--runs` times into a fresh database, the median reported. Both sides are timed alike: from before
 // the connection (TLS, login, SELECT) to the last mail. `--cpu-prof` writes the fetcher process's CPU profile to
-// bench/results/profiles; `--no-extract` leaves extraction out (a diagnosis, not the target's setting).
+// bench/results/profiles; `--no-extract` leaves extraction out (a diagnosis, not the target's setting);
+// `--precompiled` runs the fetcher's process from a bundle on plain Node (no TypeScript loader).
 // Prints the ratios and writes bench/results/ingest-<time>.json.
 import { randomBytes } from "node:crypto";
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -118,13 +119,38 @@ const median = (values: number[]) => {
 };
 
 /** The fetcher runs in a process of its own, so its peak RSS is its own (not the rig's or this runner's). */
-type ChildOptions = { databaseUrl?: string; cpuProf: boolean; extract: boolean };
+type ChildOptions = { databaseUrl?: string; cpuProf: boolean; extract: boolean; precompiled: string | null };
+
+/**
+ * `--precompiled`: the fetcher's process runs one bundled JavaScript file on plain Node instead of TypeScript
+ * through tsx's loader (which costs memory of its own: its hooks run on a thread of their own).
+ */
+function precompileChild(): string {
+  const out = path.resolve("test-results", "bench-ingest-child.mjs");
+  execFileSync(
+    path.resolve("node_modules/.bin/esbuild"),
+    [
+      "bench/ingest-child.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--packages=external",
+      "--conditions=react-server",
+      "--tsconfig=tsconfig.json",
+      `--outfile=${out}`,
+      "--log-level=warning",
+    ],
+    { stdio: "inherit" },
+  );
+  return out;
+}
 
 /** Runs a bench script in a process of its own; resolves with the last line it prints, as JSON. */
 function runScript<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  const compiled = script.endsWith(".mjs");
   return new Promise((resolve, reject) => {
     const child = fork(path.resolve(script), args, {
-      execArgv: ["--import", "tsx", "--conditions=react-server"],
+      execArgv: compiled ? ["--conditions=react-server"] : ["--import", "tsx", "--conditions=react-server"],
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit", "ipc"],
     });
@@ -165,6 +191,7 @@ export async function run(args: string[]): Promise<void> {
   const providers = textOption(args, "providers", "sqlite,postgresql").split(",") as ("sqlite" | "postgresql")[];
   const cpuProf = args.includes("--cpu-prof");
   const extract = !args.includes("--no-extract");
+  const precompiled = args.includes("--precompiled") ? precompileChild() : null;
   const rig = await startRig({ dir: path.join("test-results", `bench-rig-${process.pid}`) });
   try {
     const folder = `Bench-${randomBytes(3).toString("hex")}`;
@@ -183,6 +210,7 @@ export async function run(args: string[]): Promise<void> {
           databaseUrl: provider === "postgresql" ? await createPostgresDatabase() : undefined,
           cpuProf,
           extract,
+          precompiled,
         });
         if (ingest.profileFile) ingestProfiles.push(ingest.profileFile);
         rows.push({
@@ -199,7 +227,7 @@ export async function run(args: string[]): Promise<void> {
           rssBeforeMb: ingest.rssBeforeMb,
         });
       }
-      const of = (key: keyof RunRow) => median(rows.map((r) => r[key]));
+      const of = (key: keyof RunRow) => +median(rows.map((r) => r[key])).toFixed(3);
       const row = {
         provider,
         mails,
@@ -221,7 +249,17 @@ export async function run(args: string[]): Promise<void> {
     }
     const file = path.join("bench", "results", `ingest-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
     const timing = "both times include connecting, logging in and opening the folder";
-    const report = { at: new Date().toISOString(), mails, size, runs, extract, timing, loadavg: os.loadavg(), results };
+    const report = {
+      at: new Date().toISOString(),
+      mails,
+      size,
+      runs,
+      extract,
+      precompiled: !!precompiled,
+      timing,
+      loadavg: os.loadavg(),
+      results,
+    };
     writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
     console.log(`wrote ${file}`);
   } finally {
