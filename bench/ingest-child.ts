@@ -1,33 +1,64 @@
-// One ingest measurement in its own process (see ingest.ts): imports the whole folder into a fresh database
-// as requests and extracts every mail (alongside, as a scheduled fetch does); prints the timings and this
-// process's peak RSS as one JSON line.
-import { readFileSync } from "node:fs";
+// One ingest measurement in its own process, as the fetcher's worker process runs (see ingest.ts): the mailbox
+// read, the lease and the mail stored through the driver only (the ORM's engine is never loaded), the whole
+// folder imported as requests and every mail extracted alongside, as a scheduled fetch does. Prints the timings
+// and this process's peak RSS as one JSON line. With `cpu-prof`, the fetch's own span (connect to last commit)
+// is profiled into bench/results/profiles.
+import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import path from "node:path";
 import type { RigInfo } from "@/e2e/rig/info";
-import { useTestDatabase } from "@/e2e/support/test-db";
 
-async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function profiler(enabled: boolean) {
+  if (!enabled) return { stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      const dir = path.resolve("bench/results/profiles");
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(
+        dir,
+        `ingest-${process.env.DATABASE_URL ? "postgresql" : "sqlite"}-${Date.now()}.cpuprofile`,
+      );
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
+async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: string[]) {
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   process.env.MAILBRIDGE_LOG_LEVEL = "error";
   // The rig listens on 127.0.0.1, which production refuses by default.
   process.env.MAILBRIDGE_OUTBOUND_NETWORKS = "loopback";
-  await useTestDatabase({ databaseUrl });
-  const { createTestMailbox } = await import("@/e2e/support/fetcher-fixtures");
   const { claimLease, releaseLease } = await import("@/lib/fetcher/lease");
   const { ingestMailbox } = await import("@/lib/fetcher/ingest-run");
-  const { ingestDb } = await import("@/lib/fetcher/fetch-mailbox");
+  const { ingestDb } = await import("@/lib/fetcher/ingest-db");
+  const { readMailbox } = await import("@/lib/fetcher/mailbox-read");
   const { extractAlongside } = await import("@/lib/fetcher/extract-alongside");
-  const { createSource, sourceConfigForMailbox, StepRecorder } = await import("@/lib/mail/incoming");
-  const { db } = await import("@/lib/db");
-  const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 86_400_000) });
-  const lease = (await claimLease(box.id))!;
-  // What the process holds before its first mail: Node, the TypeScript loader, Prisma's engine, both drivers.
-  const rssBeforeMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const { createSource } = await import("@/lib/mail/incoming/create-source");
+  const { sourceConfigForMailbox } = await import("@/lib/mail/incoming/mailbox-source");
+  const { StepRecorder } = await import("@/lib/mail/incoming/steps");
+  const lease = (await claimLease(mailboxId))!;
+  const box = (await readMailbox(ingestDb(), mailboxId))!;
+  // What the process holds before its first mail: Node, the TypeScript loader, both drivers, imapflow.
+  const rssBeforeMb = peakRssMb();
+  const profile = await profiler(flags.includes("cpu-prof"));
   const start = performance.now();
   const session = await createSource(await sourceConfigForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
   const connectMs = performance.now() - start;
   // As in a scheduled fetch: each committed batch is extracted while the next ones are fetched.
-  const extraction = extractAlongside({ mailboxId: box.id });
+  const extraction = flags.includes("no-extract")
+    ? { committed() {}, finish: async () => {} }
+    : extractAlongside({ mailboxId: box.id });
   const totals = await ingestMailbox({
     db: ingestDb(),
     lease,
@@ -38,22 +69,34 @@ async function ingestMs(rig: RigInfo, folder: string, databaseUrl?: string) {
     onCommitted: extraction.committed,
   });
   const committedMs = performance.now() - start;
+  const profileFile = await profile.stop();
   await session.close();
   await extraction.finish(true);
   const extractedMs = performance.now() - start;
   await releaseLease(lease);
-  const requests = await db().request.count();
+  const counted = await ingestDb().transaction(
+    (sql) => sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "Request"`),
+    {
+      durable: false,
+    },
+  );
   await ingestDb().close();
-  return { committedMs, extractedMs, connectMs, rssBeforeMb, requests, stored: totals.stored };
+  return {
+    committedMs,
+    extractedMs,
+    connectMs,
+    rssBeforeMb,
+    requests: Number(counted?.n ?? 0),
+    stored: totals.stored,
+    profileFile,
+  };
 }
 
 async function main() {
-  const [infoFile, folder, databaseUrl] = process.argv.slice(2);
+  const [infoFile, folder, mailboxId, ...flags] = process.argv.slice(2);
   const rig = JSON.parse(readFileSync(infoFile, "utf8")) as RigInfo;
-  const result = await ingestMs(rig, folder, databaseUrl || undefined);
-  process.stdout.write(
-    JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n",
-  );
+  const result = await ingestMs(rig, folder, mailboxId, flags);
+  process.stdout.write(JSON.stringify({ ...result, peakRssMb: peakRssMb() }) + "\n");
   process.exit(0);
 }
 

@@ -1,9 +1,13 @@
-// `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 3]`: mail → committed request and → fully
-// extracted, each against a bare imapflow `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it, on
-// SQLite and PostgreSQL, with the peak RSS; each pair `--runs` times into a fresh database, the median reported.
+// `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 3] [--providers sqlite,postgresql] [--cpu-prof]
+// [--no-extract] [--precompiled]`: mail → committed request and → fully extracted, each against a bare imapflow
+// `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it, on SQLite and PostgreSQL, with the peak RSS;
+// each pair `--runs` times into a fresh database, the median reported. Both sides are timed alike: from before
+// the connection (TLS, login, SELECT) to the last mail. `--cpu-prof` writes the fetcher process's CPU profile to
+// bench/results/profiles; `--no-extract` leaves extraction out (a diagnosis, not the target's setting);
+// `--precompiled` runs the fetcher's process from a bundle on plain Node (no TypeScript loader).
 // Prints the ratios and writes bench/results/ingest-<time>.json.
 import { randomBytes } from "node:crypto";
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +20,11 @@ import { createPostgresDatabase } from "@/e2e/support/postgres";
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+function textOption(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
 }
 
 function imapClient(rig: RigInfo) {
@@ -55,11 +64,16 @@ async function fillFolder(rig: RigInfo, folder: string, mails: number, size: num
   await client.logout();
 }
 
-async function bareFetchMs(rig: RigInfo, folder: string): Promise<{ ms: number; bytes: number; count: number }> {
+/** Timed like the fetcher: connecting, logging in and opening the folder count too. */
+async function bareFetchMs(
+  rig: RigInfo,
+  folder: string,
+): Promise<{ ms: number; connectMs: number; bytes: number; count: number }> {
+  const start = performance.now();
   const client = imapClient(rig);
   await client.connect();
   await client.mailboxOpen(folder, { readOnly: true });
-  const start = performance.now();
+  const connectMs = performance.now() - start;
   let bytes = 0;
   let count = 0;
   for await (const message of client.fetch("1:*", { uid: true, source: true })) {
@@ -68,16 +82,17 @@ async function bareFetchMs(rig: RigInfo, folder: string): Promise<{ ms: number; 
   }
   const ms = performance.now() - start;
   await client.logout();
-  return { ms, bytes, count };
+  return { ms, connectMs, bytes, count };
 }
 
 type IngestResult = {
   committedMs: number;
   extractedMs: number;
-  /** connecting and opening the folder (inside committedMs; the bare fetch's own connect is not timed) */
+  /** connecting, logging in and opening the folder (inside committedMs, as in the bare fetch's time) */
   connectMs: number;
   requests: number;
   stored: number;
+  profileFile?: string;
   peakRssMb: number;
   /** the peak RSS before the first mail */
   rssBeforeMb: number;
@@ -86,6 +101,7 @@ type IngestResult = {
 type RunRow = {
   bytes: number;
   bareFetchMs: number;
+  bareConnectMs: number;
   committedMs: number;
   extractedMs: number;
   connectMs: number;
@@ -103,28 +119,79 @@ const median = (values: number[]) => {
 };
 
 /** The fetcher runs in a process of its own, so its peak RSS is its own (not the rig's or this runner's). */
-function ingestInChild(rig: RigInfo, folder: string, databaseUrl?: string): Promise<IngestResult> {
-  const infoFile = path.join(os.tmpdir(), `mailbridge-bench-rig-${process.pid}.json`);
-  writeFileSync(infoFile, JSON.stringify(rig));
+type ChildOptions = { databaseUrl?: string; cpuProf: boolean; extract: boolean; precompiled: string | null };
+
+/**
+ * `--precompiled`: the fetcher's process runs one bundled JavaScript file on plain Node instead of TypeScript
+ * through tsx's loader (which costs memory of its own: its hooks run on a thread of their own).
+ */
+function precompileChild(): string {
+  const out = path.resolve("test-results", "bench-ingest-child.mjs");
+  execFileSync(
+    path.resolve("node_modules/.bin/esbuild"),
+    [
+      "bench/ingest-child.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--packages=external",
+      "--conditions=react-server",
+      "--tsconfig=tsconfig.json",
+      `--outfile=${out}`,
+      "--log-level=warning",
+    ],
+    { stdio: "inherit" },
+  );
+  return out;
+}
+
+/** Runs a bench script in a process of its own; resolves with the last line it prints, as JSON. */
+function runScript<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  const compiled = script.endsWith(".mjs");
   return new Promise((resolve, reject) => {
-    const child = fork(path.resolve("bench/ingest-child.ts"), [infoFile, folder, databaseUrl ?? ""], {
-      execArgv: ["--import", "tsx", "--conditions=react-server"],
+    const child = fork(path.resolve(script), args, {
+      execArgv: compiled ? ["--conditions=react-server"] : ["--import", "tsx", "--conditions=react-server"],
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit", "ipc"],
     });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.on("exit", (code) =>
       code === 0
-        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as IngestResult)
-        : reject(new Error(`the ingest child exited ${code}`)),
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as T)
+        : reject(new Error(`${script} exited ${code}`)),
     );
   });
+}
+
+/**
+ * The fetcher runs in a process of its own, so its peak RSS is its own (not the rig's or this runner's); its
+ * database is migrated and its mailbox stored by another process before, as the console would have.
+ */
+async function ingestInChild(rig: RigInfo, folder: string, opts: ChildOptions): Promise<IngestResult> {
+  const infoFile = path.join(os.tmpdir(), `mailbridge-bench-rig-${process.pid}.json`);
+  writeFileSync(infoFile, JSON.stringify(rig));
+  const prepared = await runScript<{ mailboxId: string; env: Record<string, string> }>("bench/ingest-prepare.ts", [
+    infoFile,
+    folder,
+    opts.databaseUrl ?? "",
+  ]);
+  const flags = [...(opts.cpuProf ? ["cpu-prof"] : []), ...(opts.extract ? [] : ["no-extract"])];
+  return runScript<IngestResult>(
+    "bench/ingest-child.ts",
+    [infoFile, folder, prepared.mailboxId, ...flags],
+    prepared.env,
+  );
 }
 
 export async function run(args: string[]): Promise<void> {
   const mails = option(args, "mails", 2000);
   const size = option(args, "size", 26_000);
   const runs = Math.max(1, option(args, "runs", 3));
+  const providers = textOption(args, "providers", "sqlite,postgresql").split(",") as ("sqlite" | "postgresql")[];
+  const cpuProf = args.includes("--cpu-prof");
+  const extract = !args.includes("--no-extract");
+  const precompiled = args.includes("--precompiled") ? precompileChild() : null;
   const rig = await startRig({ dir: path.join("test-results", `bench-rig-${process.pid}`) });
   try {
     const folder = `Bench-${randomBytes(3).toString("hex")}`;
@@ -132,19 +199,24 @@ export async function run(args: string[]): Promise<void> {
     await fillFolder(rig.info, folder, mails, size);
     // One unmeasured pass first: the first provider's baseline would otherwise read a cold folder.
     await bareFetchMs(rig.info, folder);
+    console.log("timing: both the bare FETCH and the fetcher include connecting, logging in and opening the folder");
     const results: Record<string, unknown>[] = [];
-    for (const provider of ["sqlite", "postgresql"] as const) {
+    for (const provider of providers) {
       const rows: RunRow[] = [];
+      const ingestProfiles: string[] = [];
       for (let run = 0; run < runs; run++) {
         const bare = await bareFetchMs(rig.info, folder);
-        const ingest = await ingestInChild(
-          rig.info,
-          folder,
-          provider === "postgresql" ? await createPostgresDatabase() : undefined,
-        );
+        const ingest = await ingestInChild(rig.info, folder, {
+          databaseUrl: provider === "postgresql" ? await createPostgresDatabase() : undefined,
+          cpuProf,
+          extract,
+          precompiled,
+        });
+        if (ingest.profileFile) ingestProfiles.push(ingest.profileFile);
         rows.push({
           bytes: bare.bytes,
           bareFetchMs: Math.round(bare.ms),
+          bareConnectMs: Math.round(bare.connectMs),
           committedMs: Math.round(ingest.committedMs),
           extractedMs: Math.round(ingest.extractedMs),
           connectMs: Math.round(ingest.connectMs),
@@ -155,7 +227,7 @@ export async function run(args: string[]): Promise<void> {
           rssBeforeMb: ingest.rssBeforeMb,
         });
       }
-      const of = (key: keyof RunRow) => median(rows.map((r) => r[key]));
+      const of = (key: keyof RunRow) => +median(rows.map((r) => r[key])).toFixed(3);
       const row = {
         provider,
         mails,
@@ -166,16 +238,29 @@ export async function run(args: string[]): Promise<void> {
         rssBeforeMb: of("rssBeforeMb"),
       };
       results.push(row);
+      for (const file of ingestProfiles) console.log(`CPU profile of the fetch: ${file}`);
       for (const r of rows)
         console.log(
-          `${provider}: bare FETCH ${r.bareFetchMs} ms · committed requests ${r.committedMs} ms (of which connect ${r.connectMs} ms; ratio ${r.committedRatio}) · fully extracted ${r.extractedMs} ms (ratio ${r.extractedRatio}) · ${r.requests} requests · fetcher peak RSS ${r.peakRssMb} MB (${r.rssBeforeMb} MB before the first mail)`,
+          `${provider}: bare FETCH ${r.bareFetchMs} ms (of which connect ${r.bareConnectMs} ms) · committed requests ${r.committedMs} ms (of which connect ${r.connectMs} ms; ratio ${r.committedRatio}) · fully extracted ${r.extractedMs} ms (ratio ${r.extractedRatio}) · ${r.requests} requests · fetcher peak RSS ${r.peakRssMb} MB (${r.rssBeforeMb} MB before the first mail)`,
         );
       console.log(
-        `${provider}, median of ${runs}: committed ratio ${row.committedRatio} (target ≥ 0.5) · extracted ratio ${row.extractedRatio} (target ≥ 0.25) · peak RSS ${row.peakRssMb} MB (target < 256 MB; ${row.rssBeforeMb} MB before the first mail)`,
+        `${provider}, median of ${runs}${extract ? "" : " WITHOUT extraction"}: committed ratio ${row.committedRatio} (target ≥ 0.5) · extracted ratio ${row.extractedRatio} (target ≥ 0.25) · peak RSS ${row.peakRssMb} MB (target < 256 MB; ${row.rssBeforeMb} MB before the first mail)`,
       );
     }
     const file = path.join("bench", "results", `ingest-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-    writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), mails, size, runs, results }, null, 2) + "\n");
+    const timing = "both times include connecting, logging in and opening the folder";
+    const report = {
+      at: new Date().toISOString(),
+      mails,
+      size,
+      runs,
+      extract,
+      precompiled: !!precompiled,
+      timing,
+      loadavg: os.loadavg(),
+      results,
+    };
+    writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
     console.log(`wrote ${file}`);
   } finally {
     await rig.stop();

@@ -38,6 +38,14 @@ describe("configuration", () => {
     );
   });
 
+  it("parses fetched mail on one thread fewer than the machine has cores (at least one), unless told", async () => {
+    const { availableParallelism } = await import("node:os");
+    expect(parseConfig({}).fetch.extractWorkers).toBe(Math.max(1, availableParallelism() - 1));
+    expect(parseConfig({ MAILBRIDGE_EXTRACT_WORKERS: "3" }).fetch.extractWorkers).toBe(3);
+    expect(parseConfig({}).fetch.extractDeadlineMs).toBe(30_000);
+    expect(() => parseConfig({ MAILBRIDGE_EXTRACT_WORKERS: "0" })).toThrow(/MAILBRIDGE_EXTRACT_WORKERS/);
+  });
+
   it("lists every variable in .env.example", async () => {
     const { readFileSync } = await import("node:fs");
     const { envSchema } = await import("./env-schema");

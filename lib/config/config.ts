@@ -16,7 +16,16 @@ export type Config = {
   fetcher: "embedded" | "off";
   /** Processes `npm start` serves the console with (they share the port); the background jobs run in one. */
   webProcesses: number;
-  fetch: { concurrency: number; batchSize: number; leaseSeconds: number; maxBackoffMinutes: number; crashAt?: string };
+  fetch: {
+    concurrency: number;
+    batchSize: number;
+    leaseSeconds: number;
+    maxBackoffMinutes: number;
+    /** threads parsing fetched mail, and how long one mail may take */
+    extractWorkers: number;
+    extractDeadlineMs: number;
+    crashAt?: string;
+  };
   httpsProxy?: string;
   /** Peers whose X-Forwarded-For is believed (IP addresses or CIDR ranges); empty: nobody's. */
   trustedProxies: string[];
@@ -28,6 +37,8 @@ export type Config = {
   extraCaFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   debugLogDays: number;
+  /** stored mail files no row references are deleted once older than this (an orphan of a crash) */
+  orphanFileHours: number;
 };
 
 export class ConfigError extends Error {
@@ -73,6 +84,9 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       batchSize: e.MAILBRIDGE_FETCH_BATCH_SIZE,
       leaseSeconds: e.MAILBRIDGE_FETCH_LEASE_SECONDS,
       maxBackoffMinutes: e.MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES,
+      // The main thread fetches and commits; the other cores parse.
+      extractWorkers: e.MAILBRIDGE_EXTRACT_WORKERS ?? Math.max(1, os.availableParallelism() - 1),
+      extractDeadlineMs: e.MAILBRIDGE_EXTRACT_DEADLINE_SECONDS * 1000,
       crashAt: e.MAILBRIDGE_TEST_CRASH_AT,
     },
     httpsProxy: e.MAILBRIDGE_HTTPS_PROXY,
@@ -84,6 +98,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     extraCaFile: e.MAILBRIDGE_EXTRA_CA_FILE,
     logLevel: e.MAILBRIDGE_LOG_LEVEL,
     debugLogDays: e.MAILBRIDGE_DEBUG_LOG_DAYS,
+    orphanFileHours: e.MAILBRIDGE_ORPHAN_FILE_HOURS,
   };
 }
 

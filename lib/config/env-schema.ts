@@ -37,6 +37,8 @@ export const envSchema = z.object({
   MAILBRIDGE_FETCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   MAILBRIDGE_FETCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   MAILBRIDGE_FETCH_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  MAILBRIDGE_EXTRACT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  MAILBRIDGE_EXTRACT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** test hook: "<point>:<n>" kills the process with SIGKILL at the n-th time the fetcher passes that point */
   MAILBRIDGE_TEST_CRASH_AT: z
     .string()
@@ -47,6 +49,13 @@ export const envSchema = z.object({
   MAILBRIDGE_EXTRA_CA_FILE: z.string().min(1).optional(),
   MAILBRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAILBRIDGE_DEBUG_LOG_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** raw-mail files no ledger row references are deleted once this old (hours; far longer than any fetch runs) */
+  MAILBRIDGE_ORPHAN_FILE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,8 +1,9 @@
 // One batch of fetched mail becomes ledger rows, requests and replies, and the mailbox's cursor moves past
 // it — all in one transaction, fenced by the lease epoch: a process that lost the mailbox cannot write.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { automaticMailReason, referencedMessageIds, taggedRequestNumber, type KeyHeaders } from "@/lib/requests";
 import { crashPoint } from "./crash-point";
+import { orderedId } from "./ordered-id";
 import type { IngestDb, IngestSql } from "./ingest-db";
 import type { StoredRaw } from "./raw-store";
 
@@ -131,7 +132,7 @@ async function decide(
       requestId: null,
       newRequest: false,
     };
-  return { state: "request_created", reason: null, requestId: randomUUID(), newRequest: true };
+  return { state: "request_created", reason: null, requestId: orderedId(), newRequest: true };
 }
 
 function dedupeKeyOf(mail: PreparedMail): string {
@@ -169,7 +170,7 @@ async function planOne(
   } else if (d.requestId) {
     state.replies.set(d.requestId, (state.replies.get(d.requestId) ?? 0) + 1);
   }
-  const ingestId = randomUUID();
+  const ingestId = orderedId();
   state.ingests.push([
     ingestId,
     input.mailboxId,
@@ -191,7 +192,7 @@ async function planOne(
     d.requestId,
   ]);
   if (d.requestId) {
-    state.links.push([randomUUID(), d.requestId, ingestId, h.messageId, now]);
+    state.links.push([orderedId(), d.requestId, ingestId, h.messageId, now]);
     if (h.messageId) state.threads.set(h.messageId, d.requestId);
   }
   if (d.state !== "duplicate") state.dedupeKeys.add(dedupeKey);

@@ -1,6 +1,7 @@
 // Cursors per protocol against the rig: a changed IMAP UIDVALIDITY re-lists the folder without duplicates;
 // POP3's UIDL set; Graph's delta link and EWS's sync state, also when a fetch stops between two batches or a
-// batch has a message the server refuses; imports since a date per protocol.
+// batch has a message the server refuses; imports since a date per protocol (also resumed after a stop);
+// Graph's listed sizes.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -215,11 +216,82 @@ describe.each(["graph", "ews"] as const)("%s", (kind) => {
     expect(await storedSubjects(box.id)).toEqual(["since C (imported)", "since D (imported)"]);
     const row = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
     expect(JSON.parse(row.cursor!)).toMatchObject({ protocol: kind, since: expect.any(String) });
+    expect(row).toMatchObject({ importTotal: 2, importDone: 2 });
 
     await deliver(rig, alice, mail("fresh E").raw, folder);
     expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 1, stored: 1 });
     expect(await ingestMicrosoft(kind, box.id, folder)).toMatchObject({ listed: 0 });
     expect(await storedSubjects(box.id)).toEqual(["fresh E", "since C (imported)", "since D (imported)"]);
+  });
+});
+
+describe.each(["graph", "ews"] as const)("%s import interrupted", (kind) => {
+  it("marks the rest of an import stopped between batches imported when resumed, later mail new", async () => {
+    const folder = uniqueName(`${kind}-import-stop`);
+    const old = ["i1", "i2", "i3", "i4", "i5"];
+    for (const subject of old) await deliver(rig, alice, mail(subject).raw, folder);
+    const box = await createTestMailbox(rig, { folder, importSince: new Date(Date.now() - 3_600_000) });
+    const stopAfterFirstBatch = (session: IncomingSession, controller: AbortController) => {
+      const fetchBatch = session.fetchBatch.bind(session);
+      session.fetchBatch = async (...args) => {
+        await fetchBatch(...args);
+        controller.abort(new Error("stopped"));
+      };
+    };
+    await expect(ingestMicrosoft(kind, box.id, folder, { batchSize: 2, change: stopAfterFirstBatch })).rejects.toThrow(
+      "stopped",
+    );
+    expect(await storedSubjects(box.id)).toHaveLength(2);
+    // The progress bar knows the whole import from its first listing on.
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({
+      importTotal: 5,
+      importDone: 2,
+    });
+
+    // Mail that arrives before the import resumes is new, not part of the import.
+    await deliver(rig, alice, mail("after the baseline").raw, folder);
+    expect(await ingestMicrosoft(kind, box.id, folder, { batchSize: 2 })).toMatchObject({ stored: 4, skipped: 2 });
+    expect(await storedSubjects(box.id)).toEqual(["after the baseline", ...old.map((s) => `${s} (imported)`)]);
+    expect(await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).toMatchObject({
+      importTotal: 5,
+      importDone: 5,
+    });
+  });
+});
+
+describe("graph sizes", () => {
+  it("lists each message's size (PidTagMessageSize), so a large one is streamed to its own file", async () => {
+    const folder = uniqueName("graph-sizes");
+    await ensureFolder(rig, alice, folder);
+    const box = await createTestMailbox(rig, { folder });
+    await ingestMicrosoft("graph", box.id, folder);
+    const body = `${"B".repeat(76)}\r\n`.repeat(Math.ceil((5 * 1024 * 1024) / 78));
+    await deliver(rig, alice, mail("small one").raw, folder);
+    await deliver(rig, alice, mail("large one", { contentType: "application/octet-stream", body }).raw, folder);
+    let sizes: (number | undefined)[] = [];
+    await ingestMicrosoft("graph", box.id, folder, {
+      change: (session) => {
+        const listNew = session.listNew.bind(session);
+        session.listNew = async (cursor) => {
+          const listing = await listNew(cursor);
+          sizes = listing.messages.map((m) => m.size);
+          return listing;
+        };
+      },
+    });
+    expect(sizes).toHaveLength(2);
+    expect(sizes[0]).toBeLessThan(4096);
+    expect(sizes[1]).toBeGreaterThan(5 * 1024 * 1024);
+    const rows = await database.db().ingestedMail.findMany({
+      where: { mailboxId: box.id },
+      orderBy: { subject: "asc" },
+      select: { subject: true, rawPath: true, rawSize: true },
+    });
+    expect(rows.map((r) => r.subject)).toEqual(["large one", "small one"]);
+    // The large mail is a file of its own (streamed, never held whole); the small one is in a batch file.
+    expect(rows[0].rawPath).toMatch(/\.eml$/);
+    expect(rows[0].rawSize).toBeGreaterThan(5 * 1024 * 1024);
+    expect(rows[1].rawPath).toMatch(/\.mails@\d+\+\d+$/);
   });
 });
 
@@ -251,6 +323,10 @@ describe("POP3 import since a date", () => {
         .map((r) => `${r.subject}${r.imported ? " (imported)" : ""}`)
         .sort();
     expect(await imported()).toEqual([`${subjects.newDate} (imported)`, `${subjects.newReceived} (imported)`]);
+    // The maildrop holds other tests' mail too: the total is what this import stored of it, not 0.
+    const progress = await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } });
+    expect(progress.importDone).toBeGreaterThanOrEqual(2);
+    expect(progress.importTotal).toBe(progress.importDone);
     const flags = new Map((await listMessages(rig, alice)).map((m) => [m.subject, m.flags]));
     expect(flags.get(subjects.oldReceived)).not.toContain("\\Seen");
     expect(flags.get(subjects.oldDate)).not.toContain("\\Seen");

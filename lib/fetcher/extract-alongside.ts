@@ -5,6 +5,8 @@ import { extractPending } from "./extract";
 
 /** How many mails one pass takes: about one batch, so a pass never lags far behind the commits. */
 const PASS = 100;
+/** Once the fetch is done, larger passes: the next group is read and parsed while one commits. */
+const DRAIN_PASS = 500;
 
 export type Extraction = {
   /** a batch was committed: there is mail to extract */
@@ -32,7 +34,14 @@ export function extractAlongside(opts: { mailboxId: string; signal?: AbortSignal
         continue;
       }
       dirty = false;
-      if ((await extractPending({ mailboxId: opts.mailboxId, limit: PASS, signal: opts.signal })) > 0) dirty = true;
+      if (
+        (await extractPending({
+          mailboxId: opts.mailboxId,
+          limit: ending === "drain" ? DRAIN_PASS : PASS,
+          signal: opts.signal,
+        })) > 0
+      )
+        dirty = true;
     }
   })();
   // Its failure surfaces in finish(); until then it must not count as unhandled.

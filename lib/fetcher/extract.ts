@@ -1,18 +1,17 @@
-// The second stage: text, HTML and attachments of stored mail, parsed after the request exists. A mail that
-// cannot be parsed keeps its request and raw message and is flagged; it never holds up the ones after it.
-import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+// The second stage: text, HTML and attachments of stored mail, parsed after the request exists, on worker
+// threads (extract-pool.ts). A mail that cannot be parsed keeps its request and raw message and is flagged; it
+// never holds up the ones after it. A group's attachments are on disk before the commit that references them.
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
+import { config } from "@/lib/config";
 import { log } from "@/lib/log";
-import { readStoredFiles } from "@/lib/requests";
+import { rangeReference, readStoredFiles } from "@/lib/requests";
 import { crashPoint } from "./crash-point";
+import { ExtractPool, type AttachmentTarget, type ParseResult, type PoolOptions } from "./extract-pool";
 import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
 
 const MAX_EXTRACT_BYTES = 48 * 1024 * 1024;
-const MAX_TEXT = 1024 * 1024;
-const MAX_HTML = 2 * 1024 * 1024;
-const MAX_ATTACHMENTS = 100;
 /** extracted mails saved per transaction (each commit is a sync to disk), and their raw bytes held at once */
 const GROUP = 100;
 const GROUP_BYTES = 16 * 1024 * 1024;
@@ -29,12 +28,46 @@ export function safeFilename(name: string | undefined, position: number): string
 }
 
 type Row = { id: string; mailboxId: string; rawPath: string; rawSize: number };
-type Extracted = { id: string; text: string; html: string | null; files: (string | number)[][] };
+type Extracted = { id: string; text: string; html: string | null; files: (string | number)[][]; synced: string[] };
 
 type Failed = { id: string; failed: string };
 
-/** Loaded on first use: a fetch that stores no new mail never pays for the MIME parser. */
-let parser: Promise<typeof import("mailparser")> | null = null;
+const globalForPool = globalThis as unknown as { mailbridgeExtractPool?: ExtractPool };
+
+function workerFile(): string {
+  // Resolved from the project folder at run time, not imported: the bundler never sees it.
+  return path.join(process.cwd(), "lib", "fetcher", "extract-worker.mjs");
+}
+
+/** The process's extraction workers, started on first use: a fetch that stores no new mail starts none. */
+export function extractPool(): ExtractPool {
+  const { extractWorkers, extractDeadlineMs } = config().fetch;
+  globalForPool.mailbridgeExtractPool ??= new ExtractPool({
+    workerFile: workerFile(),
+    size: extractWorkers,
+    deadlineMs: extractDeadlineMs,
+  });
+  return globalForPool.mailbridgeExtractPool;
+}
+
+/** Stops the workers (on shutdown, after the fetches ended); a later extraction starts new ones. */
+export async function closeExtractPool(): Promise<void> {
+  const pool = globalForPool.mailbridgeExtractPool;
+  globalForPool.mailbridgeExtractPool = undefined;
+  await pool?.close();
+}
+
+/** For tests: the pool with other options (a hostile-mail worker double, a short deadline). */
+export async function replaceExtractPoolForTests(options: Partial<PoolOptions>): Promise<void> {
+  await closeExtractPool();
+  const { extractWorkers, extractDeadlineMs } = config().fetch;
+  globalForPool.mailbridgeExtractPool = new ExtractPool({
+    workerFile: workerFile(),
+    size: extractWorkers,
+    deadlineMs: extractDeadlineMs,
+    ...options,
+  });
+}
 
 /** A group's raw mails, each batch file opened once. */
 async function readGroup(rows: Row[]): Promise<(Buffer | Failed)[]> {
@@ -48,52 +81,60 @@ async function readGroup(rows: Row[]): Promise<(Buffer | Failed)[]> {
   });
 }
 
-function unparsable(row: Row, error: unknown): Failed {
+function unparsable(row: Row, error: unknown, why = "the message could not be parsed"): Failed {
   log.warn("mail extraction failed", {
     ingestId: row.id,
     error: error instanceof Error ? error.message : String(error),
   });
-  return { id: row.id, failed: "the message could not be parsed (the raw message is kept)" };
+  return { id: row.id, failed: `${why} (the raw message is kept)` };
 }
 
-async function extractOne(row: Row, raw: Buffer | Failed): Promise<Extracted | Failed> {
-  if (!Buffer.isBuffer(raw)) return raw;
-  try {
-    const { simpleParser } = await (parser ??= import("mailparser"));
-    // No text-to-HTML conversion: the viewer shows the text itself.
-    const parsed = await simpleParser(raw, {
-      skipImageLinks: true,
-      skipTextLinks: true,
-      skipTextToHtml: true,
-      maxHtmlLengthToParse: MAX_HTML,
-    });
-    const dir = path.join("mail", row.mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", row.id);
-    const files = await Promise.all(
-      parsed.attachments.slice(0, MAX_ATTACHMENTS).map(async (attachment, position) => {
-        const storagePath = path.join(dir, String(position));
-        await mkdir(path.dirname(absolutePath(storagePath)), { recursive: true });
-        await writeFile(absolutePath(storagePath), attachment.content);
-        const type = (attachment.contentType || "application/octet-stream").slice(0, 200);
-        return [
-          randomUUID(),
-          row.id,
-          position,
-          safeFilename(attachment.filename, position),
-          type,
-          attachment.size ?? attachment.content.length,
-          storagePath,
-        ];
-      }),
-    );
-    return {
-      id: row.id,
-      text: (parsed.text ?? "").slice(0, MAX_TEXT),
-      html: typeof parsed.html === "string" ? parsed.html.slice(0, MAX_HTML) : null,
-      files,
-    };
-  } catch (error) {
-    return unparsable(row, error);
-  }
+/** Where a group's attachments of one mailbox go (each worker appends to a file of its own there). */
+function attachmentTarget(mailboxId: string): AttachmentTarget {
+  const month = new Date().toISOString().slice(0, 7);
+  const name = `${Date.now()}-${randomBytes(6).toString("hex")}`;
+  const base = path.join("mail", mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "attachments", month, name);
+  return { relativeBase: base, absoluteBase: absolutePath(base) };
+}
+
+function extracted(row: Row, result: ParseResult): Extracted | Failed {
+  if (!result.ok) return unparsable(row, new Error(result.reason), result.why);
+  const files = result.attachments.map((a, position) => [
+    randomUUID(),
+    row.id,
+    position,
+    safeFilename(a.filename ?? undefined, position),
+    a.contentType.slice(0, 200),
+    a.size,
+    rangeReference(a.relativeFile, a.offset, a.length),
+  ]);
+  return {
+    id: row.id,
+    text: result.text,
+    html: result.html,
+    files,
+    synced: result.attachments.map((a) => a.absoluteFile),
+  };
+}
+
+/** A group's mails parsed on the workers; each group's attachments go into files of its own. */
+function parseGroup(rows: Row[], raws: (Buffer | Failed)[], signal?: AbortSignal): Promise<(Extracted | Failed)[]> {
+  const targets = new Map<string, AttachmentTarget>();
+  const targetOf = (mailboxId: string) => {
+    if (!targets.has(mailboxId)) targets.set(mailboxId, attachmentTarget(mailboxId));
+    return targets.get(mailboxId)!;
+  };
+  const pool = extractPool();
+  return Promise.all(
+    rows.map(async (row, i) => {
+      const raw = raws[i];
+      const result = Buffer.isBuffer(raw)
+        ? extracted(row, await pool.parse(raw, targetOf(row.mailboxId), signal))
+        : raw;
+      crashPoint("mid-extraction");
+      return result;
+    }),
+  );
 }
 
 /**
@@ -165,19 +206,29 @@ export async function extractPending(
     // Only reads: no sync to wait for.
     { durable: false },
   );
-  // Files are read a group ahead, so reading the next group overlaps parsing this one.
+  // Pipelined: while a group's results are synced and committed, the next group is read and parsed.
   const groups = groupsOf(rows);
-  const readAhead = (i: number) => (i < groups.length ? readGroup(groups[i]) : null);
-  let next = readAhead(0);
-  for (const [i, group] of groups.entries()) {
-    const raws = await next!;
-    if (opts.signal?.aborted) break;
-    next = readAhead(i + 1);
-    const results = [];
-    for (const [j, row] of group.entries()) {
-      results.push(await extractOne(row, raws[j]));
-      crashPoint("mid-extraction");
+  const start = (i: number) => {
+    if (i >= groups.length || opts.signal?.aborted) return null;
+    const parsed = readGroup(groups[i]).then((raws) => parseGroup(groups[i], raws, opts.signal));
+    // Observed here; a failure surfaces when its group's turn comes.
+    parsed.catch(() => undefined);
+    return parsed;
+  };
+  let next = start(0);
+  for (let i = 0; next; i++) {
+    let results: (Extracted | Failed)[];
+    try {
+      results = await next;
+    } catch (error) {
+      // Stopped: what is not committed stays pending for the next run.
+      if (opts.signal?.aborted) break;
+      throw error;
     }
+    next = start(i + 1);
+    if (opts.signal?.aborted) break;
+    // Attachment files (and their directories) reach the disk before the commit that names them.
+    await extractPool().sync([...new Set(results.flatMap((r) => ("synced" in r ? r.synced : [])))]);
     await saveExtracted(results);
   }
   return rows.length;

@@ -59,7 +59,7 @@ export async function fetchMailbox(
     let totals: IngestTotals | null = null;
     let failure: MailStepError | null = null;
     try {
-      const session = await createSource(await sourceConfigForMailbox(row)).connect({ steps, transcript });
+      const session = await createSource(await sourceConfigForMailbox(row)).connect({ steps, transcript, signal });
       let extraction: Extraction | undefined;
       try {
         await session.openFolder(row.folder, { readOnly: afterFetch.action === "leave" });

@@ -4,11 +4,12 @@ import "server-only";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
+import { closeExtractPool } from "./extract";
 import { fetchMailbox, type FetchOutcome } from "./fetch-mailbox";
 import { startScheduler, type Scheduler } from "./scheduler";
 
 export { fetchMailbox, backoffMinutes, type FetchOutcome } from "./fetch-mailbox";
-export { extractPending, safeFilename } from "./extract";
+export { closeExtractPool, extractPending, safeFilename } from "./extract";
 export { startScheduler, type Scheduler } from "./scheduler";
 export { CRASH_POINTS, type CrashPoint } from "./crash-point";
 export { importExistingMail } from "./import-existing";
@@ -32,6 +33,8 @@ export async function stopEmbeddedFetcher(): Promise<void> {
   const scheduler = globalForFetcher.mailbridgeScheduler;
   globalForFetcher.mailbridgeScheduler = undefined;
   await scheduler?.stop();
+  // After the fetches ended: what they left unextracted stays pending for the next start.
+  await closeExtractPool();
 }
 
 /** "Fetch now": runs the fetch at once in this process (after a fetch already running ends) and says how it went. */

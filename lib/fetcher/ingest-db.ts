@@ -122,6 +122,15 @@ function pgParam(value: Param): Param {
   return value instanceof Date ? value.toISOString().replace("Z", "") : value;
 }
 
+/** TIMESTAMP (without zone) read as the UTC it holds, not as local time as pg's default parser would. */
+const TIMESTAMP_OID = 1114;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID && format !== "binary"
+      ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -137,6 +146,7 @@ class PgIngestDb implements IngestDb {
       max: 4,
       connectionTimeoutMillis: 10_000,
       statement_timeout: 60_000,
+      types: pgTypes,
     });
   }
 

@@ -13,6 +13,7 @@ import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests";
 import { cursorThrough, cutBatches, sourceKeyOf, type Batch } from "./batches";
 import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, type PreparedMail } from "./commit-batch";
 import { crashPoint } from "./crash-point";
+import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
 import { streamRaw, writeBatch } from "./raw-store";
@@ -86,42 +87,64 @@ const PREFETCH = 3;
  */
 type PreparedBatch = { mails: PreparedMail[]; durable: Promise<void>; failed: { id: string; error: Error }[] };
 
-async function prepareBatch(
+type Fetched = { messages: { id: string; raw: Buffer }[]; failed: PreparedBatch["failed"] };
+
+/** The connection's part of a batch: one fetch command; its mails are stored once the connection is free again. */
+async function fetchBatch(run: Run, batch: Batch): Promise<Fetched> {
+  const fetched: Fetched = { messages: [], failed: [] };
+  await run.session.fetchBatch(batch.messages, (message) => void fetched.messages.push(message), {
+    signal: run.signal,
+    onItemError: (id, error) => fetched.failed.push({ id, error }),
+  });
+  return fetched;
+}
+
+function preparedMail(
+  listingCursor: SourceCursor,
+  imported: (id: string) => boolean,
+  id: string,
+  raw: Buffer,
+  stored: PreparedMail["raw"],
+): PreparedMail {
+  crashPoint("after-raw-write");
+  return {
+    sourceKey: sourceKeyOf(listingCursor, id),
+    raw: stored,
+    headers: readKeyHeaders(raw),
+    imported: imported(id),
+  };
+}
+
+/** A large message is streamed to its file while the connection is held (it is read from the connection). */
+async function streamOne(
   run: Run,
   batch: Batch,
   listingCursor: SourceCursor,
   imported: (id: string) => boolean,
 ): Promise<PreparedBatch> {
-  const prepared: PreparedMail[] = [];
-  const failed: PreparedBatch["failed"] = [];
-  const take = (id: string, raw: Buffer, stored: PreparedMail["raw"]) => {
-    crashPoint("after-raw-write");
-    prepared.push({
-      sourceKey: sourceKeyOf(listingCursor, id),
-      raw: stored,
-      headers: readKeyHeaders(raw),
-      imported: imported(id),
-    });
+  const id = batch.messages[0].id;
+  const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
+  return {
+    mails: [preparedMail(listingCursor, imported, id, stored.head, stored)],
+    durable: Promise.resolve(),
+    failed: [],
   };
-  if (batch.streamed) {
-    const id = batch.messages[0].id;
-    const stored = await streamRaw(run.mailbox.id, await run.session.fetchRaw(id), MAX_HEADER_BYTES);
-    take(id, stored.head, stored);
-    return { mails: prepared, durable: Promise.resolve(), failed };
-  }
-  const fetched: { id: string; raw: Buffer }[] = [];
-  await run.session.fetchBatch(batch.messages, (message) => void fetched.push(message), {
-    signal: run.signal,
-    onItemError: (id, error) => failed.push({ id, error }),
-  });
-  if (fetched.length === 0) return { mails: prepared, durable: Promise.resolve(), failed };
+}
+
+async function storeBatch(
+  run: Run,
+  { messages, failed }: Fetched,
+  listingCursor: SourceCursor,
+  imported: (id: string) => boolean,
+): Promise<PreparedBatch> {
+  if (messages.length === 0) return { mails: [], durable: Promise.resolve(), failed };
   // The batch is bounded in count and bytes; its mails go into one file, synced while the next batch is fetched.
   const written = await writeBatch(
     run.mailbox.id,
-    fetched.map((m) => m.raw),
+    messages.map((m) => m.raw),
   );
-  for (const [i, { id, raw }] of fetched.entries()) take(id, raw, written.stored[i]);
-  return { mails: prepared, durable: written.durable, failed };
+  const mails = messages.map(({ id, raw }, i) => preparedMail(listingCursor, imported, id, raw, written.stored[i]));
+  return { mails, durable: written.durable, failed };
 }
 
 /** The run's failure once the rest of a batch is stored: the refused messages are fetched again next run. */
@@ -168,6 +191,8 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   const skip = new Set(listing.messages.filter((m) => known.has(keyOf(m))).map((m) => m.id));
   totals.skipped = skip.size;
   const imported = (id: string) => isImported(baseline, listing.nextCursor, id, firstListing);
+  const toImport = listing.messages.filter((m) => !skip.has(m.id) && imported(m.id)).length;
+  if (firstListing || toImport > 0) await recordImportTotal(run.db, run.lease, toImport);
   const batches = cutBatches(listing.messages, skip, run.batchSize);
   if (batches.length === 0 && JSON.stringify(listing.nextCursor) !== JSON.stringify(cursor)) {
     await commitBatch(run.db, {
@@ -179,8 +204,8 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
       mails: [],
     });
   }
-  // Pipelined: batches are fetched (and their files written) one after the other, up to PREFETCH batches ahead
-  // of the commits, so the syncs and the commit of one batch never stall the connection. Batches commit in
+  // Pipelined: batches are fetched one after the other (their files written meanwhile), up to PREFETCH batches
+  // ahead of the commits, so the writes, the syncs and the commit of one batch never stall the connection. Batches commit in
   // listing order, each once its files are on disk. The connection runs one command at a time: an after-fetch
   // action takes its turn there after its own batch committed. Once the run is aborted or a fetch failed, what
   // was fetched still commits, and nothing more is fetched.
@@ -195,15 +220,25 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   const launch = (upTo: number) => {
     while (prepared.length < Math.min(upTo, batches.length)) {
       const batch = batches[prepared.length];
-      const turn = onConnection(async () => {
-        if (stopped || run.signal.aborted) return null;
+      const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
         try {
-          return await prepareBatch(run, batch, listing.nextCursor, imported);
+          return await work();
         } catch (error) {
           stopped = true;
           throw error;
         }
-      });
+      };
+      // The connection is held for the fetch command only: the next batch's fetch starts while this batch's
+      // file is written and its headers are read.
+      const turn = batch.streamed
+        ? onConnection(() =>
+            stopped || run.signal.aborted
+              ? Promise.resolve(null)
+              : guarded(() => streamOne(run, batch, listing.nextCursor, imported)),
+          )
+        : onConnection(() =>
+            stopped || run.signal.aborted ? Promise.resolve(null) : guarded(() => fetchBatch(run, batch)),
+          ).then((fetched) => fetched && guarded(() => storeBatch(run, fetched, listing.nextCursor, imported)));
       // Observed here; a failure surfaces when its batch's turn to commit comes.
       turn.catch(() => undefined);
       prepared.push(turn);
@@ -247,9 +282,10 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
       done++;
     }
   } finally {
-    // Nothing more starts, and nothing still runs on the connection once this returns (the caller closes it).
+    // Nothing more starts, and nothing still runs (on the connection or writing a file) once this returns.
     stopped = true;
     await connection;
+    await Promise.allSettled(prepared);
   }
   if (done < batches.length) run.signal.throwIfAborted();
   return totals;

@@ -1,10 +1,11 @@
 // A mailbox is fetched by one process at a time: a lease on its row, claimed when free or lapsed, renewed
 // while the fetch runs. Every claim bumps the epoch, and the fetcher's writes require its epoch (fencing), so a
-// process that paused past its lease cannot write after another took over.
+// process that paused past its lease cannot write after another took over. Through the hot path's driver, as
+// the fetcher's own writes are: the fetcher's process needs no ORM engine for it.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { config } from "@/lib/config";
-import { db } from "@/lib/db";
+import { ingestDb, type IngestDb } from "./ingest-db";
 
 export type Lease = { mailboxId: string; owner: string; epoch: number };
 
@@ -14,33 +15,43 @@ function leaseMs(): number {
   return config().fetch.leaseSeconds * 1000;
 }
 
-export async function claimLease(mailboxId: string, owner = PROCESS_OWNER): Promise<Lease | null> {
-  const now = new Date();
-  const claimed = await db().incomingMailbox.updateMany({
-    where: { id: mailboxId, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs()), leaseEpoch: { increment: 1 } },
+export async function claimLease(
+  mailboxId: string,
+  owner = PROCESS_OWNER,
+  database: IngestDb = ingestDb(),
+): Promise<Lease | null> {
+  return database.transaction(async (sql) => {
+    const now = new Date();
+    const claimed = await sql.run(
+      `UPDATE "IncomingMailbox" SET "leaseOwner" = ?, "leaseUntil" = ?, "leaseEpoch" = "leaseEpoch" + 1, "updatedAt" = ? WHERE "id" = ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?)`,
+      [owner, new Date(now.getTime() + leaseMs()), now, mailboxId, now],
+    );
+    if (claimed !== 1) return null;
+    const row = await sql.get<{ leaseOwner: string | null; leaseEpoch: number }>(
+      `SELECT "leaseOwner", "leaseEpoch" FROM "IncomingMailbox" WHERE "id" = ?`,
+      [mailboxId],
+    );
+    return row?.leaseOwner === owner ? { mailboxId, owner, epoch: Number(row.leaseEpoch) } : null;
   });
-  if (claimed.count !== 1) return null;
-  const row = await db().incomingMailbox.findUnique({
-    where: { id: mailboxId },
-    select: { leaseOwner: true, leaseEpoch: true },
-  });
-  return row?.leaseOwner === owner ? { mailboxId, owner, epoch: row.leaseEpoch } : null;
 }
 
-export async function renewLease(lease: Lease): Promise<boolean> {
-  const renewed = await db().incomingMailbox.updateMany({
-    where: { id: lease.mailboxId, leaseOwner: lease.owner, leaseEpoch: lease.epoch },
-    data: { leaseUntil: new Date(Date.now() + leaseMs()) },
-  });
-  return renewed.count === 1;
+/** Updates the mailbox row (`set`) only while the lease is still ours; says whether it was. */
+async function onOwnLease(database: IngestDb, lease: Lease, set: string, params: (string | Date | null)[]) {
+  const changed = await database.transaction((sql) =>
+    sql.run(
+      `UPDATE "IncomingMailbox" SET ${set}, "updatedAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "leaseEpoch" = ?`,
+      [...params, new Date(), lease.mailboxId, lease.owner, lease.epoch],
+    ),
+  );
+  return changed === 1;
 }
 
-export async function releaseLease(lease: Lease): Promise<void> {
-  await db().incomingMailbox.updateMany({
-    where: { id: lease.mailboxId, leaseOwner: lease.owner, leaseEpoch: lease.epoch },
-    data: { leaseOwner: null, leaseUntil: null },
-  });
+export function renewLease(lease: Lease, database: IngestDb = ingestDb()): Promise<boolean> {
+  return onOwnLease(database, lease, `"leaseUntil" = ?`, [new Date(Date.now() + leaseMs())]);
+}
+
+export async function releaseLease(lease: Lease, database: IngestDb = ingestDb()): Promise<void> {
+  await onOwnLease(database, lease, `"leaseOwner" = NULL, "leaseUntil" = NULL`, []);
 }
 
 /** Renews the lease every third of its length; aborts `controller` when the lease is lost. */

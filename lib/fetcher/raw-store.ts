@@ -8,12 +8,12 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { config } from "@/lib/config";
-import { rangeReference, storedFilePath } from "@/lib/requests";
+import { mailboxFilesDir, rangeReference, storedFilePath } from "@/lib/requests";
 
 export type StoredRaw = { sha256: string; relativePath: string; size: number };
 
 function relativePathOf(mailboxId: string, sha256: string): string {
-  return path.join("mail", mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), sha256.slice(0, 2), `${sha256}.eml`);
+  return path.join(mailboxFilesDir(mailboxId), sha256.slice(0, 2), `${sha256}.eml`);
 }
 
 export const absolutePath = storedFilePath;
@@ -101,7 +101,7 @@ async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
 function batchFilePath(mailboxId: string): string {
   const month = new Date().toISOString().slice(0, 7);
   const name = `${Date.now()}-${randomBytes(6).toString("hex")}.mails`;
-  return path.join("mail", mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"), "batches", month, name);
+  return path.join(mailboxFilesDir(mailboxId), "batches", month, name);
 }
 
 /**

@@ -31,7 +31,7 @@ describe("purge of expired records", () => {
     await state("live", new Date(now + 600_000));
     await db().fetchRun.create({ data: { kind: "sample", startedAt: new Date(now - 15 * DAY) } });
     await db().fetchRun.create({ data: { kind: "sample", startedAt: new Date(now - 13 * DAY) } });
-    expect(await purgeOnce()).toEqual({ oauthStates: 1, fetchRuns: 1 });
+    expect(await purgeOnce()).toEqual({ oauthStates: 1, fetchRuns: 1, orphanFiles: 0, mailboxDirs: 0 });
     expect((await db().oAuthState.findMany()).map((s) => s.stateHash)).toEqual(["live"]);
     expect(await db().fetchRun.count()).toBe(1);
   });

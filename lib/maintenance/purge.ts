@@ -1,18 +1,23 @@
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { logUnexpected } from "@/lib/log";
+import { sweepOrphanFiles, type OrphanSweepResult } from "./orphan-files";
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type PurgeResult = { oauthStates: number; fetchRuns: number };
+export type PurgeResult = { oauthStates: number; fetchRuns: number } & OrphanSweepResult;
 
-/** Deletes authorization requests past their expiry and fetch runs older than MAILBRIDGE_DEBUG_LOG_DAYS. */
+/**
+ * Deletes authorization requests past their expiry, fetch runs older than MAILBRIDGE_DEBUG_LOG_DAYS, and stored
+ * mail files that nothing references (orphans of a crash, files of deleted mailboxes).
+ */
 export async function purgeOnce(now = new Date()): Promise<PurgeResult> {
   const states = await db().oAuthState.deleteMany({ where: { expiresAt: { lt: now } } });
   const cutoff = new Date(now.getTime() - config().debugLogDays * DAY_MS);
   const runs = await db().fetchRun.deleteMany({ where: { startedAt: { lt: cutoff } } });
-  return { oauthStates: states.count, fetchRuns: runs.count };
+  const files = await sweepOrphanFiles(now);
+  return { oauthStates: states.count, fetchRuns: runs.count, ...files };
 }
 
 export type PurgeJob = { stop(): Promise<void> };

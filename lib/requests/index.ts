@@ -19,7 +19,14 @@ export {
   type RequestListQuery,
 } from "./request-queries";
 export { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
-export { storedFilePath, openStoredFile, readStoredFile, readStoredFiles, rangeReference } from "./stored-files";
+export {
+  storedFilePath,
+  mailboxFilesDir,
+  openStoredFile,
+  readStoredFile,
+  readStoredFiles,
+  rangeReference,
+} from "./stored-files";
 export { mailHtmlResponse, attachmentResponse, rawMailResponse, forViewer } from "./mail-responses";
 export { sendReply, listReplies, replySubject } from "./replies";
 export { replySchema, type ReplyInput } from "./reply-schema";

@@ -28,7 +28,8 @@ function headerBlock(raw: Buffer): { block: Buffer; complete: boolean } {
   const limit = Math.min(raw.length, MAX_HEADER_BYTES);
   const head = raw.subarray(0, limit + 4);
   const crlf = head.indexOf("\r\n\r\n");
-  const lf = head.indexOf("\n\n");
+  // Only an earlier bare-LF blank line can end the block first: never scan the body past the CRLF one.
+  const lf = (crlf >= 0 ? head.subarray(0, crlf + 2) : head).indexOf("\n\n");
   const ends = [crlf >= 0 ? crlf + 4 : -1, lf >= 0 ? lf + 2 : -1].filter((n) => n >= 0 && n <= limit);
   if (ends.length === 0) return { block: raw.subarray(0, limit), complete: raw.length <= limit };
   return { block: raw.subarray(0, Math.min(...ends)), complete: true };

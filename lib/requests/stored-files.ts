@@ -7,6 +7,11 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { config } from "@/lib/config";
 
+/** A mailbox's folder of stored mail (raw messages, batch files, attachments), relative to the data directory. */
+export function mailboxFilesDir(mailboxId: string): string {
+  return path.join("mail", mailboxId.replace(/[^A-Za-z0-9_-]/g, "_"));
+}
+
 export function storedFilePath(relativePath: string): string {
   const root = path.resolve(config().dataDir);
   const full = path.resolve(root, relativePath);

@@ -1,6 +1,6 @@
 // Test helpers usable from any test process, through the doubles' control endpoint: switch "Authenticated
 // SMTP" on or off for a mailbox of the Exchange SMTP double (answered with 535 5.7.139 while off), and throttle
-// a mailbox's requests in Graph batches (429 with Retry-After).
+// a mailbox's requests in Graph batches (429 with Retry-After), make EWS answer a mailbox with ErrorServerBusy.
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import type { RigInfo } from "../info";
@@ -14,6 +14,16 @@ export async function setSmtpAuthEnabled(rig: ControlRig, mailbox: string, enabl
 /** The mailbox's next `requests` requests inside Graph batches are answered 429 (Retry-After: 1). */
 export async function throttleGraphBatch(rig: ControlRig, mailbox: string, requests: number): Promise<void> {
   await controlCall(rig, "graph-throttle", { mailbox, requests });
+}
+
+/** The mailbox's next `requests` EWS requests are answered with ErrorServerBusy naming `backOffMs`. */
+export async function makeEwsBusy(
+  rig: ControlRig,
+  mailbox: string,
+  requests: number,
+  backOffMs: number,
+): Promise<void> {
+  await controlCall(rig, "ews-busy", { mailbox, requests, backOffMs });
 }
 
 async function controlCall(rig: ControlRig, name: string, payload: Record<string, unknown>): Promise<void> {

@@ -16,6 +16,8 @@ export type EwsOptions = {
   introspect: Introspect;
   outbox: Outbox;
   log: Logger;
+  /** the back-off (ms) to answer this mailbox's request with ErrorServerBusy, or null to serve it (see control.ts) */
+  busy?: (mailbox: string) => number | null;
 };
 
 export const NS = {
@@ -60,6 +62,23 @@ export async function handleEws(req: http.IncomingMessage, res: http.ServerRespo
   if (valid.active !== true) {
     opts.log(`ews: token ${tokenPrefix(token)} refused`);
     unauthorized(res, diagnostics(token, `https://${req.headers.host ?? "127.0.0.1"}${url.pathname}`));
+    return;
+  }
+
+  // Exchange's throttling: a SOAP fault (HTTP 500) whose MessageXml names how long to back off.
+  const backOff = opts.busy?.(String(req.headers["x-anchormailbox"] ?? tokenUser(readClaims(token)) ?? ""));
+  if (backOff !== undefined && backOff !== null) {
+    await readBody(req);
+    opts.log(`ews: ErrorServerBusy, back off ${backOff} ms`);
+    sendXml(
+      res,
+      500,
+      faultXml(
+        "ErrorServerBusy",
+        "The server cannot service this request right now. Try again later.",
+        `<t:MessageXml xmlns:t="${NS.types}"><t:Value Name="BackOffMilliseconds">${backOff}</t:Value></t:MessageXml>`,
+      ),
+    );
     return;
   }
 
@@ -212,12 +231,12 @@ function envelopeXml(body: string): string {
   );
 }
 
-function faultXml(code: string, message: string): string {
+function faultXml(code: string, message: string, extraDetail = ""): string {
   const escaped = message.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   return (
     `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soap}"><s:Body><s:Fault>` +
     `<faultcode xmlns:a="${NS.types}">a:${code}</faultcode><faultstring xml:lang="en-US">${escaped}</faultstring>` +
-    `<detail><e:ResponseCode xmlns:e="${NS.errors}">${code}</e:ResponseCode><e:Message xmlns:e="${NS.errors}">${escaped}</e:Message></detail>` +
+    `<detail><e:ResponseCode xmlns:e="${NS.errors}">${code}</e:ResponseCode><e:Message xmlns:e="${NS.errors}">${escaped}</e:Message>${extraDetail}</detail>` +
     `</s:Fault></s:Body></s:Envelope>`
   );
 }

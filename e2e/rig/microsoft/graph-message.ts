@@ -9,7 +9,40 @@ export type GraphMessage = Record<string, unknown>;
 
 const recipient = (address: Address) => ({ emailAddress: { name: address.name, address: address.address } });
 
-export function graphMessage(located: LocatedMessage, summary: MessageSummary, select: string[] | null): GraphMessage {
+/**
+ * MAPI properties the double can expand through `singleValueExtendedProperties`, by normalized id (Graph
+ * answers with the id in that form: type, then the tag in lowercase hex without leading zeros).
+ */
+const EXTENDED: Record<string, (located: LocatedMessage) => string> = {
+  // PidTagMessageSize: the message's size in the store
+  "Integer 0xe08": (located) => String(located.meta.size),
+};
+
+function normalizedPropertyId(id: string): string {
+  const tagged = /^(\w+)\s+0x([0-9a-f]+)$/i.exec(id.trim());
+  if (!tagged) return id.trim();
+  const type = tagged[1].charAt(0).toUpperCase() + tagged[1].slice(1).toLowerCase();
+  return `${type} 0x${parseInt(tagged[2], 16).toString(16)}`;
+}
+
+/**
+ * `$expand=singleValueExtendedProperties($filter=id eq '<id>' [or id eq '<id>'…])`: the named properties the
+ * message has, as Graph shows them (a property it lacks is left out). Any other $expand expands nothing here.
+ */
+export function expandedProperties(expand: string | null, located: LocatedMessage): GraphMessage {
+  const form = expand ? /^singleValueExtendedProperties\(\$filter=(.+)\)$/i.exec(expand.trim()) : null;
+  if (!form) return {};
+  const ids = [...form[1].matchAll(/id\s+eq\s+'([^']+)'/gi)].map((m) => normalizedPropertyId(m[1]));
+  const properties = ids.filter((id) => EXTENDED[id]).map((id) => ({ id, value: EXTENDED[id](located) }));
+  return { singleValueExtendedProperties: properties };
+}
+
+export function graphMessage(
+  located: LocatedMessage,
+  summary: MessageSummary,
+  select: string[] | null,
+  expand: string | null = null,
+): GraphMessage {
   const { mailbox, folder, meta } = located;
   const id = messageId(mailbox, folder.guid, meta.uid, "base64url");
   const key = changeKey(meta.flags);
@@ -46,10 +79,11 @@ export function graphMessage(located: LocatedMessage, summary: MessageSummary, s
     replyTo: summary.replyTo.map(recipient),
     flag: { flagStatus: meta.flags.includes("\\Flagged") ? "flagged" : "notFlagged" },
   };
-  if (!select) return full;
+  const expanded = expandedProperties(expand, located);
+  if (!select) return { ...full, ...expanded };
   const picked: GraphMessage = { "@odata.etag": full["@odata.etag"], id };
   for (const field of select) if (field in full) picked[field] = full[field];
-  return picked;
+  return { ...picked, ...expanded };
 }
 
 function conversationId(summary: MessageSummary): string {

@@ -308,7 +308,7 @@ async function listMessages(r: Request, m: RegExpExecArray, opts: GraphOptions):
   const value = [];
   for (const located of page) {
     const summary = await opts.directory.summary(located);
-    if (summary) value.push(graphMessage(located, summary, select));
+    if (summary) value.push(graphMessage(located, summary, select, r.url.searchParams.get("$expand")));
   }
   const path = m[1] ? `mailFolders('${decodeURIComponent(m[1])}')/messages` : "messages";
   const body: Record<string, unknown> = {
@@ -359,6 +359,8 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
     throw new GraphError(410, "SyncStateInvalid", "The sync state is no longer valid for this folder. Please resync.");
 
   const select = selectOf(r.url);
+  // $expand of extended properties (documented for message delta) rides in the links like $select.
+  const expand = r.url.searchParams.get("$expand");
   const value: Record<string, unknown>[] = [];
   for (const change of round.changes) {
     if (changeType && change.kind !== changeType) continue;
@@ -372,9 +374,11 @@ async function delta(r: Request, m: RegExpExecArray, opts: GraphOptions): Promis
     }
     const located = { mailbox: r.mailbox, folder, meta: change.message };
     const summary = await opts.directory.summary(located);
-    if (summary) value.push({ "@odata.type": "#microsoft.graph.message", ...graphMessage(located, summary, select) });
+    if (summary)
+      value.push({ "@odata.type": "#microsoft.graph.message", ...graphMessage(located, summary, select, expand) });
   }
   const params: [string, string][] = select ? [["$select", select.join(",")]] : [];
+  if (expand !== null) params.push(["$expand", expand]);
   if (changeType) params.push(["changeType", changeType]);
   if (filterText !== null) params.push(["$filter", filterText]);
   params.push([round.more ? "$skiptoken" : "$deltatoken", encodeSyncState(round.state)]);
@@ -397,7 +401,7 @@ async function getMessage(r: Request, m: RegExpExecArray, opts: GraphOptions): P
     status: 200,
     body: {
       "@odata.context": contextUrl(opts, `users('${encodeURIComponent(r.mailbox)}')/messages/$entity`),
-      ...graphMessage(located, summary, selectOf(r.url)),
+      ...graphMessage(located, summary, selectOf(r.url), r.url.searchParams.get("$expand")),
     },
   };
 }

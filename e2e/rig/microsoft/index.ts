@@ -95,9 +95,18 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
     if (left > 0) graphThrottle.set(mailbox, left - 1);
     return left > 0;
   };
+  // EWS requests still to be answered with ErrorServerBusy (and the back-off named), per mailbox.
+  const ewsBusy = new Map<string, { requests: number; backOffMs: number }>();
+  const busy = (mailbox: string) => {
+    const left = ewsBusy.get(mailbox.toLowerCase());
+    if (!left || left.requests <= 0) return null;
+    left.requests--;
+    return left.backOffMs;
+  };
   const controls: Controls = {
     setSmtpAuthEnabled,
     throttleGraph: (mailbox, requests) => graphThrottle.set(mailbox.toLowerCase(), requests),
+    ewsBusy: (mailbox, requests, backOffMs) => ewsBusy.set(mailbox.toLowerCase(), { requests, backOffMs }),
   };
   let graphBase = "";
   const graphLog = logFor("graph");
@@ -117,7 +126,7 @@ export async function startMicrosoftDoubles(opts: MicrosoftDoublesOptions): Prom
   });
   const ewsLog = logFor("ews");
   const ews = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
-    void handleEws(req, res, { directory, introspect: opts.introspect, outbox, log: ewsLog });
+    void handleEws(req, res, { directory, introspect: opts.introspect, outbox, log: ewsLog, busy });
   });
 
   const servers: net.Server[] = [pop3, imap, smtp, graph, ews, pop3NoTop];
@@ -155,16 +164,21 @@ function listen(server: net.Server, port: number): Promise<number> {
 type Controls = {
   setSmtpAuthEnabled(mailbox: string, enabled: boolean): void;
   throttleGraph(mailbox: string, requests: number): void;
+  ewsBusy(mailbox: string, requests: number, backOffMs: number): void;
 };
 
 /**
  * POST /rig/control/microsoft/smtp-auth {mailbox, enabled}: the "Authenticated SMTP" switch of a mailbox.
  * POST /rig/control/microsoft/graph-throttle {mailbox, requests}: that many of the mailbox's next requests in
  * a Graph batch are answered 429 with Retry-After.
+ * POST /rig/control/microsoft/ews-busy {mailbox, requests, backOffMs}: that many of the mailbox's next EWS
+ * requests are answered with the ErrorServerBusy fault naming BackOffMilliseconds.
  */
 async function control(req: http.IncomingMessage, res: http.ServerResponse, controls: Controls): Promise<void> {
   const call =
-    req.method === "POST" ? /^\/rig\/control\/microsoft\/(smtp-auth|graph-throttle)$/.exec(req.url ?? "") : null;
+    req.method === "POST"
+      ? /^\/rig\/control\/microsoft\/(smtp-auth|graph-throttle|ews-busy)$/.exec(req.url ?? "")
+      : null;
   if (!call) {
     sendJson(res, 404, { error: "unknown control call" });
     return;
@@ -174,8 +188,17 @@ async function control(req: http.IncomingMessage, res: http.ServerResponse, cont
       mailbox?: unknown;
       enabled?: unknown;
       requests?: unknown;
+      backOffMs?: unknown;
     };
     if (typeof body.mailbox !== "string") throw new Error("mailbox required");
+    if (call[1] === "ews-busy") {
+      const whole = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+      if (!whole(body.requests) || !whole(body.backOffMs))
+        throw new Error("requests and backOffMs (whole numbers) required");
+      controls.ewsBusy(body.mailbox, body.requests as number, body.backOffMs as number);
+      sendJson(res, 200, { mailbox: body.mailbox.toLowerCase(), busyRequests: body.requests });
+      return;
+    }
     if (call[1] === "graph-throttle") {
       if (typeof body.requests !== "number" || !Number.isInteger(body.requests) || body.requests < 0)
         throw new Error("requests (a whole number) required");

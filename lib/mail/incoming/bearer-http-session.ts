@@ -15,6 +15,7 @@ export abstract class BearerHttpSession extends OneByOneSession {
     protected readonly auth: Extract<SourceAuth, { type: "oauth" }>,
     protected readonly steps: StepRecorder,
     protected readonly transcript?: TranscriptRecorder,
+    protected readonly signal?: AbortSignal,
   ) {
     super();
     this.http = new HttpsClient({

@@ -11,7 +11,7 @@ function setOf(cursor: object, values: string[]): Set<string> {
   return set;
 }
 
-/** undefined: the cursor cannot tell (an EWS sync state names no items). */
+/** undefined: the cursor cannot tell (an EWS sync state names no items; its baseline lists them). */
 export function cursorCovers(cursor: SourceCursor, listing: SourceCursor, id: string): boolean | undefined {
   switch (cursor.protocol) {
     case "imap":
@@ -21,6 +21,6 @@ export function cursorCovers(cursor: SourceCursor, listing: SourceCursor, id: st
     case "graph":
       return cursor.known ? setOf(cursor, cursor.known).has(knownKey(id)) : undefined;
     case "ews":
-      return undefined;
+      return cursor.known ? setOf(cursor, cursor.known).has(knownKey(id)) : undefined;
   }
 }

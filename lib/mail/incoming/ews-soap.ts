@@ -91,6 +91,18 @@ export function ewsError(xml: string): { code: string; text: string } | null {
   return { code: codes[0] ?? "Error", text: elementTexts(xml, "MessageText")[0] ?? "" };
 }
 
+/**
+ * The back-off (ms) of a throttled answer — ErrorServerBusy, as a SOAP fault or a response message, naming
+ * BackOffMilliseconds in its MessageXml (0 when it names none) — or null for any other answer.
+ */
+export function serverBusyBackOff(xml: string): number | null {
+  if (!/ErrorServerBusy/.test(xml)) return null;
+  const codes = [...elementTexts(xml, "ResponseCode"), ...elementTexts(xml, "faultcode")].map((c) => c.trim());
+  if (!codes.some((code) => code.replace(/^\w+:/, "") === "ErrorServerBusy")) return null;
+  const value = /<(?:[\w-]+:)?Value\s[^>]*?Name="BackOffMilliseconds"[^>]*>\s*(\d+)\s*</.exec(xml);
+  return value ? Number(value[1]) : 0;
+}
+
 /** EWS in Exchange Online is being retired: the warning to show next to such a Connect URL, else null. */
 export function exchangeOnlineEwsWarning(connectUrl: string | null | undefined): string | null {
   if (!connectUrl) return null;

@@ -2,13 +2,23 @@
 // the cursor; an import since a date drops older items by DateTimeReceived), GetItem with MimeContent streamed
 // or for many ItemIds at once, UpdateItem / MoveItem / DeleteItem after fetching.
 // X-AnchorMailbox routes every request to the mailbox; an app-only token acts through ExchangeImpersonation.
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { UserFacingError } from "@/lib/errors";
 import { ItemErrors, MessageTooLargeError, readBounded } from "./batch-fallback";
 import { ewsChunks, parseGetMimes } from "./ews-batch";
 import { EwsMimeExtractor } from "./ews-mime-stream";
-import { elementAttrs, elementTexts, envelope, ewsError, requests, type FolderRef } from "./ews-soap";
+import {
+  elementAttrs,
+  elementTexts,
+  envelope,
+  ewsError,
+  requests,
+  serverBusyBackOff,
+  type FolderRef,
+} from "./ews-soap";
 import { BearerHttpSession } from "./bearer-http-session";
+import { knownKey } from "./graph-source";
 import { HttpError, readText, type HttpResponse } from "./https-client";
 import type {
   AfterFetch,
@@ -27,6 +37,10 @@ import { MailStepError } from "./steps";
 
 /** A GetItem answer holds its items' MIME base64-encoded; its requests are bounded to 8 MiB of listed bytes. */
 const BATCH_ANSWER_LIMIT = 32 * 1024 * 1024;
+/** A request EWS answers with ErrorServerBusy is sent at most this many times more. */
+const BUSY_RETRIES = 3;
+/** Back-offs above this are cut to it: a run's deadline is minutes, and Exchange may ask for five. */
+const MAX_BACK_OFF_MS = 30_000;
 
 const DISTINGUISHED = new Set([
   "inbox",
@@ -59,7 +73,7 @@ export class EwsSource implements IncomingSource {
     }
     if (!this.settings.connectUrl)
       throw ctx.steps.fail("connect", new MailStepError("connect", "Enter the EWS Connect URL.", undefined, null));
-    const session = new EwsSession(this.settings, this.auth, ctx.steps, ctx.transcript);
+    const session = new EwsSession(this.settings, this.auth, ctx.steps, ctx.transcript, ctx.signal);
     await session.start();
     return session;
   }
@@ -82,7 +96,33 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
     return { distinguished: name, mailbox: this.settings.impersonate ? undefined : this.settings.mailbox };
   }
 
-  private async post(body: string, retry = true): Promise<HttpResponse> {
+  /**
+   * One SOAP request. Throttled (ErrorServerBusy, whose fault names BackOffMilliseconds), it is sent again
+   * after that back-off (capped), a bounded number of times and never past the run's signal.
+   */
+  private async post(body: string): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.postOnce(body);
+      if (response.status < 500) return response;
+      // Read whole to see whether it is throttling (a fault is small), and handed on as it came otherwise.
+      const text = await readText(response.body, BATCH_ANSWER_LIMIT);
+      const backOff = serverBusyBackOff(text);
+      if (backOff === null || attempt >= BUSY_RETRIES)
+        return { ...response, body: Readable.from([Buffer.from(text, "utf8")]) };
+      await this.backOff(backOff);
+    }
+  }
+
+  private async backOff(ms: number): Promise<void> {
+    const wait = Math.min(ms, MAX_BACK_OFF_MS);
+    this.transcript?.note(`EWS is busy (ErrorServerBusy, back off ${ms} ms): trying again in ${wait} ms`);
+    await sleep(wait, undefined, { signal: this.signal }).catch((error: unknown) => {
+      this.signal?.throwIfAborted();
+      throw error;
+    });
+  }
+
+  private async postOnce(body: string, retry = true): Promise<HttpResponse> {
     const xml = envelope(body, { impersonate: this.settings.impersonate ? this.settings.mailbox : undefined });
     const response = await this.http.request(this.settings.connectUrl!, {
       method: "POST",
@@ -98,7 +138,7 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
       response.body.resume();
       this.transcript?.note("EWS refused the token: trying once more with a fresh token");
       await this.refreshToken(true);
-      return this.post(body, false);
+      return this.postOnce(body, false);
     }
     if (response.status === 401) {
       response.body.resume();
@@ -110,8 +150,16 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
 
   /** A SOAP call whose answer is small; throws on an HTTP error, a SOAP fault or an error response. */
   private async call(body: string): Promise<string> {
-    const response = await this.post(body);
-    const text = await readText(response.body);
+    let response = await this.post(body);
+    let text = await readText(response.body);
+    // Throttling may also come as the error of a response message (HTTP 200).
+    for (let attempt = 0; response.status < 500 && attempt < BUSY_RETRIES; attempt++) {
+      const backOff = serverBusyBackOff(text);
+      if (backOff === null) break;
+      await this.backOff(backOff);
+      response = await this.post(body);
+      text = await readText(response.body);
+    }
     const error = ewsError(text);
     if (error || response.status >= 400) {
       this.transcript?.server(text.slice(0, 2000));
@@ -200,9 +248,16 @@ class EwsSession extends BearerHttpSession implements IncomingSession {
     );
   }
 
-  /** "Since a date": a sync from the start that lists only items received since then, now and later. */
+  /**
+   * "Now": the sync state of a full listing, and which items it listed (a sync state does not say, and an
+   * import since a date must tell them from later mail). "Since a date": a sync from the start that lists only
+   * items received since then, now and later.
+   */
   async baseline(opts: { since?: Date } = {}): Promise<SourceCursor | null> {
-    if (!opts.since) return super.baseline();
+    if (!opts.since) {
+      const now = await this.listNew(null);
+      return { ...now.nextCursor, known: now.messages.map((m) => knownKey(m.id)) } as SourceCursor;
+    }
     return { protocol: "ews", syncState: "", since: opts.since.toISOString() };
   }
 

@@ -75,7 +75,8 @@ async function fetchChunk(
         pending.map((p) => ({ id: p.request, method: "GET", url: transport.mimeUrl(p.id) })),
       );
     } catch (error) {
-      // Graph lists no sizes: a batch of large messages is read one by one, each bounded on its own.
+      // A listing without sizes (a delta link taken before they were asked for) may batch large messages: read
+      // them one by one, each bounded on its own.
       if (!(error instanceof BatchAnswerTooLargeError)) throw error;
       for (const { id } of pending) {
         results.set(id, await transport.single(id, opts.maxBytes).catch((failure: unknown) => failure as Error));

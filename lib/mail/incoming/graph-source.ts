@@ -187,7 +187,7 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
         const start = this.deltaStart(previous?.since);
         let url = previous?.deltaLink ?? start;
         const known = new Set(previous?.known ?? []);
-        const found: { id: string; at: string }[] = [];
+        const found: { id: string; at: string; size: number | undefined }[] = [];
         for (;;) {
           let page: GraphList;
           try {
@@ -209,14 +209,14 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
             }
             if (known.has(key)) continue;
             known.add(key);
-            found.push({ id: String(item.id), at: String(item.receivedDateTime ?? "") });
+            found.push({ id: String(item.id), at: String(item.receivedDateTime ?? ""), size: messageSize(item) });
           }
           if (page["@odata.nextLink"]) url = page["@odata.nextLink"];
           else {
             if (!page["@odata.deltaLink"]) throw new Error("Graph answered without a deltaLink");
             found.sort((a, b) => a.at.localeCompare(b.at));
             return {
-              messages: found.map(({ id }) => ({ id })),
+              messages: found.map(({ id, size }) => (size === undefined ? { id } : { id, size })),
               nextCursor: {
                 protocol: "graph",
                 deltaLink: page["@odata.deltaLink"],
@@ -231,10 +231,15 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
     );
   }
 
-  /** The first delta request; with `since`, only mail received since then (the one $filter delta allows). */
+  /**
+   * The first delta request; with `since`, only mail received since then (the one $filter delta allows).
+   * Graph's message has no size property: the size comes as the expanded MAPI property PidTagMessageSize, so
+   * a large message is streamed to storage rather than held whole. Graph keeps the options in its links.
+   */
   private deltaStart(since?: string): string {
     const filter = since ? `&$filter=${encodeURIComponent(`receivedDateTime ge ${since}`)}` : "";
-    return `${this.folderPath()}/messages/delta?changeType=created&$select=id,receivedDateTime${filter}`;
+    const expand = `&$expand=${encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${MESSAGE_SIZE}')`)}`;
+    return `${this.folderPath()}/messages/delta?changeType=created&$select=id,receivedDateTime${expand}${filter}`;
   }
 
   /** "Since a date": a delta filtered by receivedDateTime, so older mail is neither listed now nor later. */
@@ -319,6 +324,22 @@ class GraphSession extends BearerHttpSession implements IncomingSession {
   async close(): Promise<void> {
     this.http.close();
   }
+}
+
+/** PidTagMessageSize as a Graph extended property id. */
+const MESSAGE_SIZE = "Integer 0x0E08";
+
+/** The message's size from its expanded PidTagMessageSize (Graph answers with the id as "Integer 0xe08"). */
+function messageSize(item: Record<string, unknown>): number | undefined {
+  const properties = item.singleValueExtendedProperties;
+  if (!Array.isArray(properties)) return undefined;
+  for (const property of properties as { id?: unknown; value?: unknown }[]) {
+    const tag = /^integer\s+0x([0-9a-f]+)$/i.exec(String(property.id ?? "").trim());
+    if (!tag || parseInt(tag[1], 16) !== 0x0e08) continue;
+    const size = Number(property.value);
+    return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+  }
+  return undefined;
 }
 
 /** 12 characters per message (72 bits of SHA-256): the cursor stays small for large folders. */

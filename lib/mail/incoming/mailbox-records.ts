@@ -3,6 +3,8 @@ import "server-only";
 // the stored one; a changed server needs the secret again) and delete.
 import { db, readRows } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
+import { logUnexpected } from "@/lib/log";
+import { removeMailboxFiles } from "@/lib/maintenance";
 import type { MailboxFormValues } from "./mailbox-form-schema";
 import { rowValues } from "./mailbox-row";
 import { forgetMailboxOAuth, requireRetypedGrantSecret, saveMailboxOAuth } from "./oauth-bridge";
@@ -132,10 +134,14 @@ export async function saveMailbox(
   return { id: row.id, connectionId, needsConsent };
 }
 
-/** Deletes a mailbox with its fetch history; its OAuth connection goes too (tokens revoked) unless shared. */
+/**
+ * Deletes a mailbox with its fetch history and fetched mail (rows and stored files); its OAuth connection goes
+ * too (tokens revoked) unless shared. Files a fetch still writes after this are swept by the maintenance job.
+ */
 export async function deleteMailbox(id: string): Promise<void> {
   const row = await db().incomingMailbox.findUnique({ where: { id }, select: { connectionId: true } });
   if (!row) throw new UserFacingError("This mailbox no longer exists.");
   await db().incomingMailbox.delete({ where: { id } });
+  await removeMailboxFiles(id).catch((error: unknown) => logUnexpected("removing a deleted mailbox's files", error));
   if (row.connectionId) await forgetMailboxOAuth(row.connectionId);
 }

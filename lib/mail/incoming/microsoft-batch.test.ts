@@ -1,7 +1,8 @@
 // Graph JSON batching and EWS GetItem with many ItemIds against the rig's doubles: one request for many
-// messages, answers out of order, a message that is gone fails alone, and a throttled request is retried.
+// messages, answers out of order, a message that is gone fails alone, and a throttled request is retried
+// (Graph: 429 with Retry-After; EWS: ErrorServerBusy with BackOffMilliseconds).
 import { afterEach, describe, expect, it } from "vitest";
-import { throttleGraphBatch } from "@/e2e/rig/microsoft/control";
+import { makeEwsBusy, throttleGraphBatch } from "@/e2e/rig/microsoft/control";
 import {
   deliverMails,
   microsoftSettings,
@@ -26,13 +27,13 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-async function open(kind: Kind, folder: string) {
+async function open(kind: Kind, folder: string, signal?: AbortSignal) {
   const settings = microsoftSettings(rig, kind, folder);
   const auth = oauthFromRig(rig, { tokenUser: "alice", scope: kind === "graph" ? SCOPES.graph : SCOPES.ews });
   const steps = new StepRecorder();
   const transcript = new TranscriptRecorder();
   const source = kind === "graph" ? new GraphSource(settings, auth) : new EwsSource(settings, auth);
-  const session = await source.connect({ steps, transcript });
+  const session = await source.connect({ steps, transcript, signal });
   sessions.push(session);
   await session.openFolder(folder);
   return { session, steps, transcript };
@@ -105,5 +106,42 @@ describe("graph batch throttling", () => {
       await throttleGraphBatch(rig, alice, 0);
     }
     expect(failed.map((e) => (e as Error & { status?: number }).status)).toEqual([429]);
+  });
+});
+
+describe("ews throttling", () => {
+  it("sends a request EWS answered with ErrorServerBusy again after the back-off it names", async () => {
+    const folder = uniqueName("ews-busy");
+    await deliverMails(rig, alice, folder, ["e1", "e2", "e3"]);
+    const { session, transcript } = await open("ews", folder);
+    await makeEwsBusy(rig, alice, 1, 200);
+    const listed = (await session.listNew(null)).messages;
+    expect(listed).toHaveLength(3);
+    await makeEwsBusy(rig, alice, 2, 200);
+    const before = transcript.text().length;
+    const got: BatchMessage[] = [];
+    await session.fetchBatch(listed, (message) => void got.push(message));
+    expect(got.map(subjectOf)).toEqual(["e1", "e2", "e3"]);
+    const sent = transcript.text().slice(before);
+    expect(sent.match(/<m:GetItem>/g)).toHaveLength(3);
+    expect(sent.match(/ErrorServerBusy, back off 200 ms/g)).toHaveLength(2);
+  });
+
+  it("busy past its retries, the batch fails with ErrorServerBusy; a long back-off never outlasts the run", async () => {
+    const folder = uniqueName("ews-busy-long");
+    await deliverMails(rig, alice, folder, ["only"]);
+    const stop = new AbortController();
+    const { session } = await open("ews", folder, stop.signal);
+    const listed = (await session.listNew(null)).messages;
+    try {
+      await makeEwsBusy(rig, alice, 10, 1);
+      await expect(session.fetchBatch(listed, () => undefined)).rejects.toThrow(/ErrorServerBusy/);
+      // Exchange may ask for minutes: the wait ends with the run's signal.
+      await makeEwsBusy(rig, alice, 1, 10 * 60_000);
+      setTimeout(() => stop.abort(new Error("the run's deadline")), 300);
+      await expect(session.fetchBatch(listed, () => undefined)).rejects.toThrow("the run's deadline");
+    } finally {
+      await makeEwsBusy(rig, alice, 0, 0);
+    }
   });
 });

@@ -77,6 +77,26 @@ describe("POP3 client bounds", () => {
     expect(server.sent()).toBeLessThan(MAX_MULTILINE_BYTES + 16 * 1024 * 1024);
   }, 60_000);
 
+  it("headers read with pipelined TOP longer than the cap end with a clear error, not a read without end", async () => {
+    const server = await hostileServer((command, socket) => {
+      if (command === "CAPA") socket.write("+OK\r\nTOP\r\nPIPELINING\r\nUIDL\r\n.\r\n");
+      if (command === "TOP 1 0") {
+        socket.write("+OK\r\n");
+        flood(socket, `X-Header: ${"h".repeat(60)}\r\n`);
+      }
+    });
+    const client = await connect(server.port);
+    const error = await client
+      .topMany([1, 2], 0, () => undefined)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Pop3Error);
+    expect((error as Pop3Error).response).toMatch(/answer to TOP is longer than/);
+    expect(server.sent()).toBeLessThan(MAX_MULTILINE_BYTES + 16 * 1024 * 1024);
+  }, 60_000);
+
   it("a line without an end is refused once it passes the line limit", async () => {
     const server = await hostileServer((command, socket) => {
       if (command === "CAPA") flood(socket, "x".repeat(64 * 1024));

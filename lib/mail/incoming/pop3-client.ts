@@ -356,42 +356,77 @@ export class Pop3Client {
     onMessage: (n: number, raw: Buffer) => Promise<void> | void,
     opts: { maxBytes?: number; window?: number } = {},
   ): Promise<void> {
+    await this.pipelined("RETR", (n) => `RETR ${n}`, ns, onMessage, opts);
+  }
+
+  /**
+   * TOP n `bodyLines` of several messages (the headers, with 0), each handed over in order; pipelined in
+   * windows like retrMany where the server offers PIPELINING. Each answer is bounded like any multi-line one.
+   */
+  async topMany(
+    ns: number[],
+    bodyLines: number,
+    onMessage: (n: number, head: Buffer) => Promise<void> | void,
+    opts: { window?: number } = {},
+  ): Promise<void> {
+    await this.pipelined("TOP", (n) => `TOP ${n} ${bodyLines}`, ns, onMessage, {
+      ...opts,
+      maxBytes: MAX_MULTILINE_BYTES,
+      hardLimit: true,
+    });
+  }
+
+  private async pipelined(
+    verb: string,
+    command: (n: number) => string,
+    ns: number[],
+    onMessage: (n: number, raw: Buffer) => Promise<void> | void,
+    opts: { maxBytes?: number; window?: number; hardLimit?: boolean },
+  ): Promise<void> {
     const window = (await this.pipelining()) ? (opts.window ?? 16) : 1;
     await this.exclusive(async () => {
       for (let i = 0; i < ns.length; i += window) {
         const group = ns.slice(i, i + window);
-        for (const n of group) this.send(`RETR ${n}`);
+        for (const n of group) this.send(command(n));
         const failures: string[] = [];
         const bodies: [number, Buffer][] = [];
         for (const n of group) {
           const first = await this.readLine();
-          if (!first.startsWith("+OK")) failures.push(`RETR ${n}: ${first}`);
-          else bodies.push([n, await this.readBody(opts.maxBytes ?? Number.POSITIVE_INFINITY)]);
+          if (!first.startsWith("+OK")) failures.push(`${verb} ${n}: ${first}`);
+          else bodies.push([n, await this.readBody(opts.maxBytes ?? Number.POSITIVE_INFINITY, verb, opts.hardLimit)]);
         }
-        if (failures.length > 0) throw new Pop3Error("RETR failed", failures.join("; "));
+        if (failures.length > 0) throw new Pop3Error(`${verb} failed`, failures.join("; "));
         for (const [n, raw] of bodies) await onMessage(n, raw);
       }
     });
   }
 
-  /** One multi-line answer's body, dot-unstuffed with CRLF line ends; only its size goes into the transcript. */
-  private async readBody(maxBytes: number): Promise<Buffer> {
+  /**
+   * One multi-line answer's body, dot-unstuffed with CRLF line ends; only its size goes into the transcript.
+   * Past `maxBytes` the rest is read and dropped (the session stays in step), or with `hardLimit` (an answer
+   * that should be small: headers) the connection is closed at once.
+   */
+  private async readBody(maxBytes: number, verb = "RETR", hardLimit = false): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let bytes = 0;
     for (;;) {
       const raw = await this.lines.readLine();
       if (raw === null)
-        throw Object.assign(new Pop3Error("The server closed the connection during RETR", "(connection closed)"), {
+        throw Object.assign(new Pop3Error(`The server closed the connection during ${verb}`, "(connection closed)"), {
           code: "ECONNRESET",
         });
       if (raw.length === 1 && raw[0] === 0x2e) break;
       const line = raw.length > 1 && raw[0] === 0x2e && raw[1] === 0x2e ? raw.subarray(1) : raw;
       bytes += line.length + 2;
       if (bytes <= maxBytes) chunks.push(line, CRLF);
+      else if (hardLimit) {
+        this.lines.current.destroy();
+        throw new Pop3Error(`${verb} refused`, `the answer to ${verb} is longer than ${maxBytes} bytes`);
+      }
     }
     this.transcript?.note(`[message, ${bytes} bytes]`);
     this.transcript?.server(".");
-    if (bytes > maxBytes) throw new Pop3Error("RETR refused", `the message is larger than ${maxBytes} bytes`);
+    if (bytes > maxBytes) throw new Pop3Error(`${verb} refused`, `the message is larger than ${maxBytes} bytes`);
     return Buffer.concat(chunks, bytes);
   }
 

@@ -6,7 +6,7 @@ import { listMessages } from "@/e2e/rig/mailbox";
 import { TranscriptRecorder } from "@/lib/mail/transcript";
 import { Pop3Client } from "./pop3-client";
 import { Pop3Source } from "./pop3-source";
-import type { IncomingSession, SourceAuth, SourceSettings } from "./source";
+import type { IncomingSession, Pop3Cursor, SourceAuth, SourceSettings } from "./source";
 import { MailStepError, StepRecorder } from "./steps";
 import {
   deliverMails,
@@ -282,5 +282,33 @@ describe("batches", () => {
       .map((l) => l.replace(/^\s*[\d.]+ /, ""));
     const start = lines.lastIndexOf("*: batch starts");
     expect(lines.slice(start + 1, start + 4).every((l) => l.startsWith("C: RETR"))).toBe(true);
+  });
+
+  it("reads the headers for an import since a date with TOP pipelined where the server offers PIPELINING", async () => {
+    const mine = [uniqueName("pop-top-a"), uniqueName("pop-top-b"), uniqueName("pop-top-c")];
+    await deliverMails(rig, alice, "INBOX", mine);
+    const transcript = new TranscriptRecorder({ secrets: [] });
+    const { session } = await open(popSettings("pops"), passwordFromRig(rig, "alice"), transcript);
+    const uidls = new Map<string, string>();
+    for (const message of (await session.listNew(null)).messages) {
+      const subject = /^Subject: (.*)$/m.exec(await readAll(await session.fetchRaw(message.id)))?.[1].trim() ?? "";
+      if (mine.includes(subject)) uidls.set(subject, message.id);
+    }
+    expect(uidls.size).toBe(3);
+    transcript.note("baseline starts");
+    const later = (await session.baseline({ since: new Date(Date.now() + 86_400_000) })) as Pop3Cursor;
+    const earlier = (await session.baseline({ since: new Date("2000-01-01T00:00:00Z") })) as Pop3Cursor;
+    // Received before tomorrow: older than that date; not older than 2000.
+    for (const uidl of uidls.values()) {
+      expect(later.seenUidls).toContain(uidl);
+      expect(earlier.seenUidls).not.toContain(uidl);
+    }
+    // Several TOP commands went out before the first answer came back.
+    const lines = transcript
+      .text()
+      .split("\n")
+      .map((l) => l.replace(/^\s*[\d.]+ /, ""));
+    const first = lines.findIndex((l, i) => i > lines.lastIndexOf("*: baseline starts") && l.startsWith("C: TOP"));
+    expect(lines.slice(first, first + 3).every((l) => /^C: TOP \d+ 0$/.test(l))).toBe(true);
   });
 });

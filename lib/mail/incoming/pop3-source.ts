@@ -148,11 +148,17 @@ class Pop3Session extends OneByOneSession implements IncomingSession {
       async () => {
         await this.refresh();
         if (!(await this.client.offersTop())) return null;
+        const uidlOf = new Map([...this.numbers.entries()].map(([uidl, n]) => [n, uidl]));
         const older: string[] = [];
-        for (const [uidl, n] of [...this.numbers.entries()].sort((a, b) => a[1] - b[1])) {
-          const at = receivedAt(await this.client.top(n, 0));
-          if (at !== null && at.getTime() < since) older.push(uidl);
-        }
+        // Pipelined where the server offers PIPELINING: one round trip per window of headers, not per message.
+        await this.client.topMany(
+          [...uidlOf.keys()].sort((a, b) => a - b),
+          0,
+          (n, head) => {
+            const at = receivedAt(head);
+            if (at !== null && at.getTime() < since) older.push(uidlOf.get(n)!);
+          },
+        );
         return { protocol: "pop3", seenUidls: older } satisfies SourceCursor;
       },
       (cursor) =>

@@ -45,8 +45,12 @@ export type Pop3Cursor = { protocol: "pop3"; seenUidls: string[] };
  * `since` (ISO): an import from that date; the delta (and any full resync) lists only mail received since.
  */
 export type GraphCursor = { protocol: "graph"; deltaLink: string; known?: string[]; since?: string };
-/** `syncState` "" is the start of a sync; `since` (ISO): only items received since then are listed. */
-export type EwsCursor = { protocol: "ews"; syncState: string; since?: string };
+/**
+ * `syncState` "" is the start of a sync; `since` (ISO): only items received since then are listed. `known`
+ * (the "now" of a first connection only): hashes of the items then in the folder, which a sync state does not
+ * name: what an import lists from among them is imported mail, also when the import resumes after a stop.
+ */
+export type EwsCursor = { protocol: "ews"; syncState: string; since?: string; known?: string[] };
 export type SourceCursor = ImapCursor | Pop3Cursor | GraphCursor | EwsCursor;
 
 /** `size`: the listed size; `sizeAtMost`: a bound instead, where the source lists small messages without theirs. */
@@ -109,7 +113,8 @@ export interface IncomingSession {
   close(): Promise<void>;
 }
 
-export type ConnectContext = { steps: StepRecorder; transcript?: TranscriptRecorder };
+/** `signal`: the run's deadline; waits the server asks for (throttling back-offs) never outlast it. */
+export type ConnectContext = { steps: StepRecorder; transcript?: TranscriptRecorder; signal?: AbortSignal };
 
 export interface IncomingSource {
   readonly settings: SourceSettings;

@@ -1,0 +1,18 @@
+// An extraction worker double for the tests: a mail with "X-Test-Parser: spin" keeps the parser busy forever, one
+// with "X-Test-Parser: crash" kills the worker thread; every other job runs through the real worker's code.
+import { parentPort } from "node:worker_threads";
+import { handleJob } from "../../lib/fetcher/extract-parse.mjs";
+
+parentPort.on("message", async (job) => {
+  if (job.kind === "parse") {
+    const head = Buffer.from(job.raw).subarray(0, 8192).toString("latin1");
+    if (/^X-Test-Parser: spin/im.test(head)) for (;;);
+    if (/^X-Test-Parser: crash/im.test(head))
+      setImmediate(() => {
+        throw new Error("the parser crashed on purpose");
+      });
+    if (/^X-Test-Parser: /im.test(head)) return;
+  }
+  parentPort.postMessage({ id: job.id, ...(await handleJob(job)) });
+});
+parentPort.postMessage({ ready: true });

@@ -1,0 +1,309 @@
+import "server-only";
+// MIME parsing off the main thread: a few worker threads, each with one job at a time, fed from a bounded queue
+// (jobs and raw bytes held). A mail that keeps its worker past the deadline, or kills it, is answered as
+// failed and the worker replaced, so the mails behind it go on. Raw buffers are moved to the worker, not copied.
+import { Worker } from "node:worker_threads";
+
+export type PoolAttachment = {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  /** the group's file this worker appended the content to (relative to the data directory, and absolute) */
+  relativeFile: string;
+  absoluteFile: string;
+  offset: number;
+  length: number;
+};
+
+export type ParseResult =
+  | { ok: true; text: string; html: string | null; attachments: PoolAttachment[] }
+  /** `why` is for the ledger, `reason` for the log */
+  | { ok: false; reason: string; why: string };
+
+/** Where a group's attachments go: each worker appends to `<base>.<worker>.parts`. */
+export type AttachmentTarget = { relativeBase: string; absoluteBase: string };
+
+export type PoolOptions = {
+  workerFile: string;
+  size: number;
+  deadlineMs: number;
+  /** jobs accepted and not yet answered, and their raw bytes (a larger mail alone) */
+  maxJobs?: number;
+  maxBytes?: number;
+  /** an idle worker ends after this long */
+  idleMs?: number;
+  maxHeapMb?: number;
+};
+
+type Reply = { id: number; ok: boolean; io?: boolean; error?: string } & Record<string, unknown>;
+
+type Job = {
+  id: number;
+  bytes: number;
+  post(slot: Slot): void;
+  answer(slot: Slot, reply: Reply): void;
+  /** the worker did not answer: it stopped, or took too long */
+  lost(why: "crashed" | "deadline"): void;
+  fail(error: Error): void;
+  deadlineMs: number;
+  abandon?: () => void;
+};
+
+type Slot = {
+  worker: Worker;
+  seq: number;
+  ready: boolean;
+  job: Job | null;
+  timer?: NodeJS.Timeout;
+  error?: Error;
+  /** ended on purpose (idle, overdue, closing): its exit is no crash */
+  retired?: boolean;
+};
+
+/** The raw mail as an ArrayBuffer the worker can take over (a slice of Node's shared pool is copied). */
+function transferable(raw: Buffer): ArrayBuffer {
+  if (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer)
+    return raw.buffer;
+  const copy = new ArrayBuffer(raw.length);
+  new Uint8Array(copy).set(raw);
+  return copy;
+}
+
+export class PoolClosedError extends Error {
+  constructor() {
+    super("the extraction workers are stopping");
+    this.name = "PoolClosedError";
+  }
+}
+
+export class ExtractPool {
+  private readonly queue: Job[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private heldJobs = 0;
+  private heldBytes = 0;
+  private nextId = 0;
+  private nextSeq = 0;
+  private closed = false;
+  private idleTimer?: NodeJS.Timeout;
+  private readonly o: Required<PoolOptions>;
+
+  constructor(options: PoolOptions) {
+    this.o = { maxJobs: 64, maxBytes: 32 * 1024 * 1024, idleMs: 60_000, maxHeapMb: 384, ...options };
+  }
+
+  /**
+   * Parses one raw mail (which is moved to the worker: `raw` is empty afterwards). Waits while the pool holds
+   * its limit; a job still queued when `signal` aborts is dropped.
+   */
+  async parse(raw: Buffer, target: AttachmentTarget, signal?: AbortSignal): Promise<ParseResult> {
+    const bytes = raw.length;
+    await this.room(bytes, signal);
+    const id = ++this.nextId;
+    let body: ArrayBuffer | null = transferable(raw);
+    return new Promise<ParseResult>((resolve, reject) => {
+      const job: Job = {
+        id,
+        bytes,
+        deadlineMs: this.o.deadlineMs,
+        post: (slot) => {
+          const file = `${target.absoluteBase}.${slot.seq}.parts`;
+          slot.worker.postMessage({ id, kind: "parse", raw: body, file }, [body!]);
+          body = null;
+        },
+        answer: (slot, reply) => {
+          if (reply.ok) {
+            const attachments = (reply.attachments as Omit<PoolAttachment, "relativeFile" | "absoluteFile">[]).map(
+              (a) => ({
+                ...a,
+                relativeFile: `${target.relativeBase}.${slot.seq}.parts`,
+                absoluteFile: `${target.absoluteBase}.${slot.seq}.parts`,
+              }),
+            );
+            resolve({ ok: true, text: reply.text as string, html: reply.html as string | null, attachments });
+          } else if (reply.io) reject(new Error(reply.error));
+          else resolve({ ok: false, reason: reply.error ?? "unknown error", why: "the message could not be parsed" });
+        },
+        lost: (why) => {
+          const text =
+            why === "deadline"
+              ? `parsing took longer than ${Math.round(this.o.deadlineMs / 1000)} s`
+              : "the parser stopped on this message";
+          resolve({ ok: false, reason: text, why: text });
+        },
+        fail: reject,
+      };
+      this.enqueue(job, signal);
+    });
+  }
+
+  /** What the pool holds now: jobs accepted and not answered, and their raw bytes. */
+  held(): { jobs: number; bytes: number } {
+    return { jobs: this.heldJobs, bytes: this.heldBytes };
+  }
+
+  /** Makes the files (and their directories) durable, on a worker; rejects if that cannot be done. */
+  async sync(files: string[]): Promise<void> {
+    if (files.length === 0) return;
+    if (this.closed) throw new PoolClosedError();
+    // Ahead of the parses queued meanwhile: the commit of the group waits for it.
+    this.heldJobs++;
+    const id = ++this.nextId;
+    return new Promise<void>((resolve, reject) => {
+      this.enqueue(
+        {
+          id,
+          bytes: 0,
+          // An fsync on a busy disk may take a while; it is no mail's fault.
+          deadlineMs: Math.max(this.o.deadlineMs, 60_000),
+          post: (slot) => slot.worker.postMessage({ id, kind: "sync", files }),
+          answer: (_slot, reply) => (reply.ok ? resolve() : reject(new Error(`syncing attachments: ${reply.error}`))),
+          lost: (why) =>
+            reject(new Error(`syncing attachments: the worker ${why === "deadline" ? "hung" : "stopped"}`)),
+          fail: reject,
+        },
+        undefined,
+        true,
+      );
+    });
+  }
+
+  /** Stops the workers; what is queued or running is rejected with PoolClosedError (its mails stay pending). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    for (const job of this.queue.splice(0)) this.release(job).fail(new PoolClosedError());
+    for (const wake of this.waiting.splice(0)) wake();
+    await Promise.all(this.slots.map((slot) => this.retire(slot)));
+  }
+
+  private async room(bytes: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new PoolClosedError();
+      signal?.throwIfAborted();
+      const fits = this.heldJobs === 0 || (this.heldJobs < this.o.maxJobs && this.heldBytes + bytes <= this.o.maxBytes);
+      if (fits) break;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.heldJobs++;
+    this.heldBytes += bytes;
+  }
+
+  /** A job leaves the pool's count (answered, dropped or failed); whoever waits for room looks again. */
+  private release(job: Job): Job {
+    job.abandon?.();
+    this.heldJobs--;
+    this.heldBytes -= job.bytes;
+    for (const wake of this.waiting.splice(0)) wake();
+    return job;
+  }
+
+  private enqueue(job: Job, signal?: AbortSignal, first = false): void {
+    if (this.closed) {
+      this.release(job).fail(new PoolClosedError());
+      return;
+    }
+    if (signal?.aborted) {
+      this.release(job).fail(signal.reason as Error);
+      return;
+    }
+    if (signal) {
+      const drop = () => {
+        const at = this.queue.indexOf(job);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        this.release(job).fail(signal.reason as Error);
+      };
+      signal.addEventListener("abort", drop, { once: true });
+      job.abandon = () => signal.removeEventListener("abort", drop);
+    }
+    if (first) this.queue.unshift(job);
+    else this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    clearTimeout(this.idleTimer);
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.ready && !s.job);
+      if (slot) {
+        this.dispatch(slot, this.queue.shift()!);
+        continue;
+      }
+      if (this.slots.length < this.o.size && !this.slots.some((s) => !s.ready)) this.spawn();
+      break;
+    }
+    if (this.queue.length === 0 && this.slots.every((s) => !s.job)) {
+      for (const slot of this.slots) slot.worker.unref();
+      if (this.slots.length > 0) {
+        this.idleTimer = setTimeout(() => void Promise.all(this.slots.map((s) => this.retire(s))), this.o.idleMs);
+        this.idleTimer.unref();
+      }
+    }
+  }
+
+  private dispatch(slot: Slot, job: Job): void {
+    job.abandon?.();
+    job.abandon = undefined;
+    slot.job = job;
+    slot.worker.ref();
+    slot.timer = setTimeout(() => this.overdue(slot), job.deadlineMs);
+    job.post(slot);
+  }
+
+  private spawn(): void {
+    const seq = ++this.nextSeq;
+    const worker = new Worker(this.o.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb } });
+    const slot: Slot = { worker, seq, ready: false, job: null };
+    this.slots.push(slot);
+    worker.on("message", (message: Reply & { ready?: boolean }) => {
+      if (message.ready) {
+        slot.ready = true;
+        this.pump();
+        return;
+      }
+      const job = slot.job;
+      if (!job || job.id !== message.id) return;
+      clearTimeout(slot.timer);
+      slot.job = null;
+      this.release(job).answer(slot, message);
+      this.pump();
+    });
+    worker.on("error", (error) => (slot.error = error));
+    worker.on("exit", () => this.exited(slot));
+  }
+
+  private overdue(slot: Slot): void {
+    const job = slot.job;
+    if (!job) return;
+    slot.job = null;
+    this.release(job).lost("deadline");
+    void this.retire(slot);
+  }
+
+  private async retire(slot: Slot): Promise<void> {
+    clearTimeout(slot.timer);
+    const job = slot.job;
+    slot.job = null;
+    if (job) this.release(job).fail(new PoolClosedError());
+    // Marked first, so its exit counts as intended, not as a crash.
+    slot.ready = false;
+    slot.retired = true;
+    await slot.worker.terminate();
+  }
+
+  private exited(slot: Slot): void {
+    clearTimeout(slot.timer);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    const job = slot.job;
+    slot.job = null;
+    if (job) this.release(job).lost("crashed");
+    else if (!slot.retired && !slot.ready && !this.closed) {
+      // It died while loading: no mail is to blame, and another attempt now would fail the same way.
+      const error = new Error(`the extraction worker could not start: ${slot.error?.message ?? "it exited"}`);
+      for (const queued of this.queue.splice(0)) this.release(queued).fail(error);
+    }
+    this.pump();
+  }
+}

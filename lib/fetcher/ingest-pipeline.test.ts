@@ -1,0 +1,80 @@
+// The fetch pipeline's order: the connection is held for a batch's fetch command only, so the next batch is
+// already being fetched while this batch's file is still being written; commits still follow listing order.
+import { describe, expect, it, vi } from "vitest";
+import type { IncomingSession, ListedMessage } from "@/lib/mail/incoming";
+
+const events: string[] = [];
+const writes: { release: () => void }[] = [];
+
+vi.mock("./raw-store", () => ({
+  // Each batch's file write waits until the test lets it finish.
+  writeBatch: vi.fn(async (_mailbox: string, raws: Buffer[]) => {
+    const first = raws[0].toString().match(/Subject: (\d+)/)![1];
+    events.push(`write ${first}`);
+    await new Promise<void>((release) => writes.push({ release }));
+    return {
+      stored: raws.map((raw, i) => ({ sha256: `h${first}-${i}`, relativePath: `f${first}`, size: raw.length })),
+      durable: Promise.resolve(),
+    };
+  }),
+  streamRaw: vi.fn(),
+}));
+
+vi.mock("./commit-batch", () => ({
+  commitBatch: vi.fn(async (_db: unknown, input: { mails: { sourceKey: string }[] }) => {
+    if (input.mails.length > 0) events.push(`commit ${input.mails[0].sourceKey}`);
+    return input.mails.map((m) => ({
+      sourceKey: m.sourceKey,
+      state: "request_created",
+      requestId: "r",
+      inserted: true,
+    }));
+  }),
+  knownSourceKeys: vi.fn(async () => new Set<string>()),
+  pendingAfterFetch: vi.fn(async () => []),
+  markAfterFetchDone: vi.fn(),
+}));
+
+function session(messages: ListedMessage[]): IncomingSession {
+  return {
+    listNew: async () => ({ messages, nextCursor: { protocol: "imap", uidValidity: "1", lastUid: messages.length } }),
+    fetchBatch: async (batch: ListedMessage[], onMessage: (m: { id: string; raw: Buffer }) => void) => {
+      events.push(`fetch ${batch[0].id}`);
+      for (const m of batch) onMessage({ id: m.id, raw: Buffer.from(`Subject: ${m.id}\r\n\r\nbody`) });
+    },
+    applyAfterFetchBatch: async () => undefined,
+  } as unknown as IncomingSession;
+}
+
+describe("ingestMailbox's pipeline", () => {
+  it("fetches the next batch while the previous batch's file is still being written", async () => {
+    const { ingestMailbox } = await import("./ingest-run");
+    const messages = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 100 }));
+    const done = ingestMailbox({
+      db: {} as never,
+      lease: { mailboxId: "m", owner: "o", epoch: 1 },
+      session: session(messages),
+      mailbox: {
+        id: "m",
+        cursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
+        baselineCursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
+        importSince: null,
+        disableNewRequests: false,
+        afterFetch: { action: "leave" },
+      },
+      batchSize: 2,
+      signal: new AbortController().signal,
+    });
+    await vi.waitFor(() => expect(writes.length).toBe(3));
+    // All three fetches ran although no file write has finished yet.
+    expect(events).toEqual(["fetch 1", "write 1", "fetch 3", "write 3", "fetch 5", "write 5"]);
+    writes[2].release();
+    writes[1].release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events.filter((e) => e.startsWith("commit"))).toEqual([]);
+    writes[0].release();
+    const totals = await done;
+    expect(totals.stored).toBe(6);
+    expect(events.filter((e) => e.startsWith("commit"))).toEqual(["commit 1:1", "commit 1:3", "commit 1:5"]);
+  });
+});

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "IngestedMail_rawPath_idx" ON "IngestedMail"("rawPath");
+
