@@ -4,6 +4,8 @@ import "server-only";
 import { runsBackgroundJobs } from "@/lib/cluster";
 import { startEmbeddedFetcher, stopEmbeddedFetcher } from "@/lib/fetcher";
 import { startOutboxWorker } from "@/lib/mail/outgoing";
+// In the server bundle, not the start command: the purge's modules are server-only.
+import { startPurge } from "@/lib/maintenance";
 
 let started = false;
 
@@ -12,7 +14,9 @@ export function startBackgroundJobs(): void {
   started = true;
   startEmbeddedFetcher();
   const outbox = startOutboxWorker();
+  const purge = startPurge();
   const stop = () => {
+    void purge.stop();
     void outbox.stop();
     void stopEmbeddedFetcher();
   };

@@ -1,6 +1,5 @@
 import cluster from "node:cluster";
 import path from "node:path";
-import { runsBackgroundJobs } from "@/lib/cluster";
 import { config, ConfigError, type Config } from "@/lib/config";
 import { loadKeyring } from "@/lib/crypto";
 import { migrate } from "@/lib/db/migrate";
@@ -30,7 +29,7 @@ async function main() {
   if (result.applied.length) console.log(`database migrated: ${result.applied.join(", ")}`);
   const loading = c.webProcesses > 1 ? null : startLoading();
   if (!process.argv.includes("--no-build")) await buildIfNeededInBackground(root, shutdown.track);
-  if (loading) await serveConsole({ root, config: c, shutdown, jobs: true, loading });
+  if (loading) await serveConsole({ root, config: c, shutdown, loading });
   else await runWebProcesses(c.webProcesses, shutdown);
   printRunning(c, c.webProcesses);
 }
@@ -45,7 +44,7 @@ async function webProcess() {
   });
   const c = config();
   loadKeyring();
-  await serveConsole({ root, config: c, shutdown, jobs: runsBackgroundJobs(), loading: startLoading() });
+  await serveConsole({ root, config: c, shutdown, loading: startLoading() });
   await reportStart({ mailbridgeStart: "listening" });
 }
 

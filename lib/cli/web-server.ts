@@ -17,24 +17,23 @@ function closeServer(server: Server): Promise<void> {
 
 /** Next and the ORM client take seconds to load: started early, the loading overlaps a first build. */
 export function startLoading() {
-  const loading = Promise.all([import("next"), import("@/lib/auth/edge"), import("@/lib/maintenance")]);
+  const loading = Promise.all([import("next"), import("@/lib/auth/edge")]);
   loading.catch(() => undefined); // reported by serveConsole
   return loading;
 }
 
 /**
- * Serves the built console in this process until the shutdown stops it; resolves once it listens. With
- * `jobs`, the purge runs here too (the fetcher and the outbox worker start from instrumentation.ts).
+ * Serves the built console in this process until the shutdown stops it; resolves once it listens. The
+ * background jobs start from instrumentation.ts (lib/cli/background-jobs.ts), in one process only.
  */
 export async function serveConsole(options: {
   root: string;
   config: Config;
   shutdown: Shutdown;
-  jobs: boolean;
   loading: ReturnType<typeof startLoading>;
 }): Promise<void> {
   const { config: c, shutdown } = options;
-  const [{ default: next }, { stampPeerAddress }, { startPurge }] = await options.loading;
+  const [{ default: next }, { stampPeerAddress }] = await options.loading;
   const app = next({ dev: false, dir: options.root, hostname: c.hostname, port: c.port });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -42,9 +41,7 @@ export async function serveConsole(options: {
     stampPeerAddress(req);
     void handle(req, res);
   });
-  const purge = options.jobs ? startPurge() : null;
   shutdown.onStop(() => closeServer(server));
-  if (purge) shutdown.onStop(() => purge.stop());
   shutdown.onStop(() => app.close());
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
