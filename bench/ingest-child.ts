@@ -10,6 +10,29 @@ import type { RigInfo } from "@/e2e/rig/info";
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** `mem-trace`: the main thread's memory sampled every 20 ms; the highest of each figure (MB) and when RSS peaked. */
+function memoryTrace(enabled: boolean) {
+  if (!enabled) return { stop: () => undefined };
+  const start = performance.now();
+  const peak: Record<string, number> = {};
+  const timer = setInterval(() => {
+    const usage = process.memoryUsage() as unknown as Record<string, number>;
+    for (const [key, value] of Object.entries(usage)) {
+      const mb = Math.round(value / 1048576);
+      if (mb > (peak[key] ?? 0)) {
+        peak[key] = mb;
+        if (key === "rss") peak.rssAtMs = Math.round(performance.now() - start);
+      }
+    }
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
 async function profiler(enabled: boolean) {
   if (!enabled) return { stop: async () => undefined };
   const session = new Session();
@@ -51,6 +74,7 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
   // What the process holds before its first mail: Node, the TypeScript loader, both drivers, imapflow.
   const rssBeforeMb = peakRssMb();
   const profile = await profiler(flags.includes("cpu-prof"));
+  const trace = memoryTrace(flags.includes("mem-trace"));
   const start = performance.now();
   const session = await createSource(await sourceConfigForMailbox(box)).connect({ steps: new StepRecorder() });
   await session.openFolder(folder, { readOnly: true });
@@ -73,6 +97,7 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
   await session.close();
   await extraction.finish(true);
   const extractedMs = performance.now() - start;
+  const memory = trace.stop();
   await releaseLease(lease);
   const counted = await ingestDb().transaction(
     (sql) => sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "Request"`),
@@ -89,6 +114,7 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
     requests: Number(counted?.n ?? 0),
     stored: totals.stored,
     profileFile,
+    memory,
   };
 }
 

@@ -1,10 +1,11 @@
 // `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 3] [--providers sqlite,postgresql] [--cpu-prof]
-// [--no-extract] [--precompiled]`: mail → committed request and → fully extracted, each against a bare imapflow
+// [--no-extract] [--precompiled] [--mem-trace]`: mail → committed request and → fully extracted, each against a bare imapflow
 // `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it, on SQLite and PostgreSQL, with the peak RSS;
 // each pair `--runs` times into a fresh database, the median reported. Both sides are timed alike: from before
 // the connection (TLS, login, SELECT) to the last mail. `--cpu-prof` writes the fetcher process's CPU profile to
 // bench/results/profiles; `--no-extract` leaves extraction out (a diagnosis, not the target's setting);
-// `--precompiled` runs the fetcher's process from a bundle on plain Node (no TypeScript loader).
+// `--precompiled` runs the fetcher's process from a bundle on plain Node (no TypeScript loader); `--mem-trace`
+// prints the highest of the main thread's `process.memoryUsage()` figures (sampled every 20 ms).
 // Prints the ratios and writes bench/results/ingest-<time>.json.
 import { randomBytes } from "node:crypto";
 import { execFileSync, fork } from "node:child_process";
@@ -96,6 +97,8 @@ type IngestResult = {
   peakRssMb: number;
   /** the peak RSS before the first mail */
   rssBeforeMb: number;
+  /** with --mem-trace: the main thread's highest memory figures during the run (MB) */
+  memory?: Record<string, number>;
 };
 
 type RunRow = {
@@ -119,7 +122,13 @@ const median = (values: number[]) => {
 };
 
 /** The fetcher runs in a process of its own, so its peak RSS is its own (not the rig's or this runner's). */
-type ChildOptions = { databaseUrl?: string; cpuProf: boolean; extract: boolean; precompiled: string | null };
+type ChildOptions = {
+  databaseUrl?: string;
+  cpuProf: boolean;
+  memTrace: boolean;
+  extract: boolean;
+  precompiled: string | null;
+};
 
 /**
  * `--precompiled`: the fetcher's process runs one bundled JavaScript file on plain Node instead of TypeScript
@@ -176,7 +185,11 @@ async function ingestInChild(rig: RigInfo, folder: string, opts: ChildOptions): 
     folder,
     opts.databaseUrl ?? "",
   ]);
-  const flags = [...(opts.cpuProf ? ["cpu-prof"] : []), ...(opts.extract ? [] : ["no-extract"])];
+  const flags = [
+    ...(opts.cpuProf ? ["cpu-prof"] : []),
+    ...(opts.memTrace ? ["mem-trace"] : []),
+    ...(opts.extract ? [] : ["no-extract"]),
+  ];
   return runScript<IngestResult>(
     "bench/ingest-child.ts",
     [infoFile, folder, prepared.mailboxId, ...flags],
@@ -190,6 +203,7 @@ export async function run(args: string[]): Promise<void> {
   const runs = Math.max(1, option(args, "runs", 3));
   const providers = textOption(args, "providers", "sqlite,postgresql").split(",") as ("sqlite" | "postgresql")[];
   const cpuProf = args.includes("--cpu-prof");
+  const memTrace = args.includes("--mem-trace");
   const extract = !args.includes("--no-extract");
   const precompiled = args.includes("--precompiled") ? precompileChild() : null;
   const rig = await startRig({ dir: path.join("test-results", `bench-rig-${process.pid}`) });
@@ -209,10 +223,13 @@ export async function run(args: string[]): Promise<void> {
         const ingest = await ingestInChild(rig.info, folder, {
           databaseUrl: provider === "postgresql" ? await createPostgresDatabase() : undefined,
           cpuProf,
+          memTrace,
           extract,
           precompiled,
         });
         if (ingest.profileFile) ingestProfiles.push(ingest.profileFile);
+        if (ingest.memory)
+          console.log(`${provider}: main thread's highest memory (MB): ${JSON.stringify(ingest.memory)}`);
         rows.push({
           bytes: bare.bytes,
           bareFetchMs: Math.round(bare.ms),

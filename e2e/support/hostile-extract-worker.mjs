@@ -1,6 +1,7 @@
 // An extraction worker double for the tests: a mail with "X-Test-Parser: spin" keeps the parser busy forever, one
-// with "X-Test-Parser: crash" kills the worker thread; every other job runs through the real worker's code.
-import { parentPort } from "node:worker_threads";
+// with "X-Test-Parser: crash" kills the worker thread, one with "X-Test-Parser: limits" is answered with the
+// worker's resource limits as its text; every other job runs through the real worker's code.
+import { parentPort, resourceLimits } from "node:worker_threads";
 import { handleJob } from "../../lib/fetcher/extract-parse.mjs";
 
 parentPort.on("message", async (job) => {
@@ -10,6 +11,14 @@ parentPort.on("message", async (job) => {
     if (/^X-Test-Parser: crash/im.test(head))
       setImmediate(() => {
         throw new Error("the parser crashed on purpose");
+      });
+    if (/^X-Test-Parser: limits/im.test(head))
+      return parentPort.postMessage({
+        id: job.id,
+        ok: true,
+        text: JSON.stringify(resourceLimits),
+        html: null,
+        attachments: [],
       });
     if (/^X-Test-Parser: /im.test(head)) return;
   }

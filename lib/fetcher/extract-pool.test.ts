@@ -157,6 +157,53 @@ describe("the extraction pool", () => {
     await p.sync([a.attachments[0].absoluteFile]);
   });
 
+  it("runs its workers with a small young generation, and still parses a mail at the extraction's size limit", async () => {
+    const limits = await pool({ workerFile: HOSTILE_WORKER }).parse(
+      plain("limits", ["X-Test-Parser: limits"]),
+      target(),
+    );
+    if (!limits.ok) throw new Error(limits.reason);
+    const { maxYoungGenerationSizeMb, maxOldGenerationSizeMb } = JSON.parse(limits.text);
+    // V8's default for a worker is 48 MB of young generation on top of its old generation.
+    expect(maxYoungGenerationSizeMb).toBeLessThanOrEqual(16);
+    expect(maxOldGenerationSizeMb).toBe(384);
+
+    // Just under 48 MiB (MAX_EXTRACT_BYTES): a 35 MiB attachment in base64.
+    const content = Buffer.alloc(35 * 1024 * 1024);
+    for (let i = 0; i < content.length; i += 4096) content[i] = i % 251;
+    const raw = Buffer.from(
+      [
+        "Subject: large",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "see the attachment",
+        "--b",
+        "Content-Type: application/octet-stream; name=large.bin",
+        "Content-Transfer-Encoding: base64",
+        "",
+        content.toString("base64").replace(/.{76}/g, "$&\r\n"),
+        "--b--",
+        "",
+      ].join("\r\n"),
+    );
+    expect(raw.length).toBeGreaterThan(47 * 1024 * 1024);
+    expect(raw.length).toBeLessThan(48 * 1024 * 1024);
+    const result = await pool().parse(raw, target());
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.text.trim()).toBe("see the attachment");
+    const [attachment] = result.attachments;
+    expect(attachment.length).toBe(content.length);
+    const stored = readFileSync(attachment.absoluteFile).subarray(
+      attachment.offset,
+      attachment.offset + attachment.length,
+    );
+    expect(stored.equals(content)).toBe(true);
+  }, 60_000);
+
   it("moves a raw buffer to the worker instead of copying it (a slice of Node's shared pool is copied)", async () => {
     const p = pool();
     const big = plain("big", [], "x".repeat(10_000));

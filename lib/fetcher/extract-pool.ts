@@ -33,6 +33,11 @@ export type PoolOptions = {
   /** an idle worker ends after this long */
   idleMs?: number;
   maxHeapMb?: number;
+  /**
+   * A worker's young generation. V8's default lets it grow to some 48 MB per worker although a parse's short-lived
+   * garbage is small; a large mail's buffers and strings live in the old generation, which maxHeapMb bounds.
+   */
+  maxYoungMb?: number;
 };
 
 type Reply = { id: number; ok: boolean; io?: boolean; error?: string } & Record<string, unknown>;
@@ -89,7 +94,14 @@ export class ExtractPool {
   private readonly o: Required<PoolOptions>;
 
   constructor(options: PoolOptions) {
-    this.o = { maxJobs: 64, maxBytes: 32 * 1024 * 1024, idleMs: 60_000, maxHeapMb: 384, ...options };
+    this.o = {
+      maxJobs: 64,
+      maxBytes: 32 * 1024 * 1024,
+      idleMs: 60_000,
+      maxHeapMb: 384,
+      maxYoungMb: 8,
+      ...options,
+    };
   }
 
   /**
@@ -254,7 +266,9 @@ export class ExtractPool {
 
   private spawn(): void {
     const seq = ++this.nextSeq;
-    const worker = new Worker(this.o.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb } });
+    const worker = new Worker(this.o.workerFile, {
+      resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb, maxYoungGenerationSizeMb: this.o.maxYoungMb },
+    });
     const slot: Slot = { worker, seq, ready: false, job: null };
     this.slots.push(slot);
     worker.on("message", (message: Reply & { ready?: boolean }) => {

@@ -1,6 +1,6 @@
 // The fetch pipeline's order: the connection is held for a batch's fetch command only, so the next batch is
 // already being fetched while this batch's file is still being written; commits still follow listing order.
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { IncomingSession, ListedMessage } from "@/lib/mail/incoming";
 
 const events: string[] = [];
@@ -46,7 +46,48 @@ function session(messages: ListedMessage[]): IncomingSession {
   } as unknown as IncomingSession;
 }
 
+function run(messages: ListedMessage[]) {
+  return import("./ingest-run").then(({ ingestMailbox }) =>
+    ingestMailbox({
+      db: {} as never,
+      lease: { mailboxId: "m", owner: "o", epoch: 1 },
+      session: session(messages),
+      mailbox: {
+        id: "m",
+        cursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
+        baselineCursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
+        importSince: null,
+        disableNewRequests: false,
+        afterFetch: { action: "leave" },
+      },
+      batchSize: 2,
+      signal: new AbortController().signal,
+    }),
+  );
+}
+
+beforeEach(async () => {
+  events.length = 0;
+  writes.length = 0;
+  await import("./ingest-run");
+});
+
 describe("ingestMailbox's pipeline", () => {
+  it("fetches ahead of the commits by bytes too: batches of large mails only one ahead", async () => {
+    // 12 MB a batch: a second batch ahead would hold 24 MB of raw mail.
+    const messages = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 6 * 1024 * 1024 }));
+    const done = run(messages);
+    await vi.waitFor(() => expect(writes.length).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual(["fetch 1", "write 1", "fetch 3", "write 3"]);
+    writes[0].release();
+    await vi.waitFor(() => expect(writes.length).toBe(3));
+    expect(events.slice(4)).toEqual(["commit 1:1", "fetch 5", "write 5"]);
+    writes[1].release();
+    writes[2].release();
+    expect((await done).stored).toBe(6);
+  });
+
   it("fetches the next batch while the previous batch's file is still being written", async () => {
     const { ingestMailbox } = await import("./ingest-run");
     const messages = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 100 }));

@@ -78,8 +78,16 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
   return cursorCovers(base, cursor, id) ?? firstListing;
 }
 
-/** How many batches are fetched ahead of the one committing (their raw mail is on disk, not in memory). */
+/**
+ * How many batches are fetched ahead of the one committing, and their listed bytes (one batch ahead at least):
+ * a batch's raw mail is in memory from its fetch until its file is written, up to 16 MB a batch.
+ */
 const PREFETCH = 3;
+const PREFETCH_BYTES = 16 * 1024 * 1024;
+
+/** A streamed mail goes to its file as it arrives: it holds no memory. */
+const listedBytes = (batch: Batch) =>
+  batch.streamed ? 0 : batch.messages.reduce((sum, m) => sum + (m.size ?? m.sizeAtMost ?? 0), 0);
 
 /**
  * A batch fetched and written: its mails may be committed once `durable` settles (their raw files are on disk);
@@ -217,9 +225,12 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   };
   let stopped = false;
   const prepared: Promise<PreparedBatch | null>[] = [];
-  const launch = (upTo: number) => {
-    while (prepared.length < Math.min(upTo, batches.length)) {
+  const launch = (committing: number) => {
+    let ahead = batches.slice(committing + 1, prepared.length).reduce((sum, b) => sum + listedBytes(b), 0);
+    while (prepared.length < Math.min(committing + 1 + PREFETCH, batches.length)) {
       const batch = batches[prepared.length];
+      if (prepared.length > committing + 1 && ahead + listedBytes(batch) > PREFETCH_BYTES) break;
+      ahead += prepared.length > committing ? listedBytes(batch) : 0;
       const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
         try {
           return await work();
@@ -248,7 +259,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   let committedCursor = cursor;
   try {
     for (const [i, batch] of batches.entries()) {
-      launch(i + 1 + PREFETCH);
+      launch(i);
       const ready = await prepared[i];
       if (!ready) break;
       await ready.durable;
