@@ -7,7 +7,11 @@ import { config, type DatabaseConfig } from "@/lib/config";
 
 type Param = string | number | boolean | Date | null;
 
-/** The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. */
+/**
+ * The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. Statements run in
+ * the order they are called: on PostgreSQL they are pipelined, so statements issued before awaiting any of them
+ * share one round trip (a batch is a few round trips, not one per statement).
+ */
 export interface IngestSql {
   get<T>(sql: string, params?: Param[]): Promise<T | undefined>;
   all<T>(sql: string, params?: Param[]): Promise<T[]>;
@@ -143,6 +147,9 @@ class PgIngestDb implements IngestDb {
   constructor(url: string) {
     this.pool = new pg.Pool({
       connectionString: url,
+      // Statements are written without waiting for the previous one's answer (each still with its own Sync, so
+      // an error fails the transaction and the rest with it, never a statement of another transaction).
+      pipeline: true,
       max: 4,
       connectionTimeoutMillis: 10_000,
       statement_timeout: 60_000,
@@ -160,8 +167,11 @@ class PgIngestDb implements IngestDb {
       run: async (text: string, params?: Param[]) => (await query(text, params)).rowCount ?? 0,
     };
     try {
-      await client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
+      // Not awaited: the work's first statements travel with it (a failed BEGIN fails them too).
+      const begin = client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
+      begin.catch(() => undefined);
       const result = await work(sql);
+      await begin;
       await client.query("COMMIT");
       return result;
     } catch (error) {
