@@ -47,6 +47,8 @@ type BatchState = {
   /** Message-IDs and request numbers of requests created or answered earlier in this batch */
   threads: Map<string, string>;
   numbers: Map<number, string>;
+  /** what the database held when the batch began, for every Message-ID and request number it references */
+  stored: { byMessageId: Map<string, string>; byOutbox: Map<string, string>; byNumber: Map<number, string> };
   requests: Param[][];
   ingests: Param[][];
   links: Param[][];
@@ -55,18 +57,70 @@ type BatchState = {
 
 const inList = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
+/** Rows whose `column` is one of `values`, in statements of at most 500 values, all issued at once. */
+async function rowsIn<T>(sql: IngestSql, select: string, column: string, values: Param[]): Promise<T[]> {
+  const chunks: Promise<T[]>[] = [];
+  for (let i = 0; i < values.length; i += 500) {
+    const chunk = values.slice(i, i + 500);
+    chunks.push(sql.all<T>(`${select} AND "${column}" IN (${inList(chunk.length)})`, chunk));
+  }
+  return (await Promise.all(chunks)).flat();
+}
+
+/** First row per key (the per-mail lookups took any one row: `LIMIT 1`). */
+function firstBy<K>(rows: { key: K; requestId: string }[]): Map<K, string> {
+  const map = new Map<K, string>();
+  for (const row of rows) if (!map.has(row.key)) map.set(row.key, row.requestId);
+  return map;
+}
+
+/**
+ * Everything a batch looks up, in one go (one round trip on PostgreSQL): the ledger's rows for these mails, the
+ * requests their Message-IDs and tags point to, and the highest request number. The batch's own rows are not
+ * written yet, so nothing planned later could change what these statements return.
+ */
 async function loadState(sql: IngestSql, input: BatchInput, dedupeKeys: string[]): Promise<BatchState> {
   const keys = input.mails.map((m) => m.sourceKey);
-  const known = await sql.all<{ sourceKey: string; state: MailState; requestId: string | null }>(
-    `SELECT "sourceKey", "state", "requestId" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${inList(keys.length)})`,
-    [input.mailboxId, ...keys],
-  );
-  const dupes = await sql.all<{ dedupeKey: string }>(
-    `SELECT "dedupeKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "dedupeKey" IN (${inList(dedupeKeys.length)})`,
-    [input.mailboxId, ...dedupeKeys],
-  );
-  const max = await sql.get<{ n: number | string | null }>(`SELECT MAX("number") AS n FROM "Request"`);
+  const ids = [...new Set(input.mails.flatMap((m) => referencedMessageIds(m.headers)))];
+  const numbers = [
+    ...new Set(input.mails.map((m) => taggedRequestNumber(m.headers.subject)).filter((n) => n !== null)),
+  ];
+  const [known, dupes, max, byMessageId, byOutbox, byNumber] = await Promise.all([
+    sql.all<{ sourceKey: string; state: MailState; requestId: string | null }>(
+      `SELECT "sourceKey", "state", "requestId" FROM "IngestedMail" WHERE "mailboxId" = ? AND "sourceKey" IN (${inList(keys.length)})`,
+      [input.mailboxId, ...keys],
+    ),
+    sql.all<{ dedupeKey: string }>(
+      `SELECT "dedupeKey" FROM "IngestedMail" WHERE "mailboxId" = ? AND "dedupeKey" IN (${inList(dedupeKeys.length)})`,
+      [input.mailboxId, ...dedupeKeys],
+    ),
+    sql.get<{ n: number | string | null }>(`SELECT MAX("number") AS n FROM "Request"`),
+    rowsIn<{ key: string; requestId: string }>(
+      sql,
+      `SELECT "messageId" AS "key", "requestId" FROM "RequestMessage" WHERE 1 = 1`,
+      "messageId",
+      ids,
+    ),
+    // An answer to a reply we sent from the console, even when the customer's client dropped the older References.
+    rowsIn<{ key: string; requestId: string }>(
+      sql,
+      `SELECT "messageId" AS "key", "requestId" FROM "OutboxMessage" WHERE "requestId" IS NOT NULL`,
+      "messageId",
+      ids,
+    ),
+    rowsIn<{ key: number | string; requestId: string }>(
+      sql,
+      `SELECT "number" AS "key", "id" AS "requestId" FROM "Request" WHERE 1 = 1`,
+      "number",
+      numbers,
+    ),
+  ]);
   return {
+    stored: {
+      byMessageId: firstBy(byMessageId),
+      byOutbox: firstBy(byOutbox),
+      byNumber: firstBy(byNumber.map((r) => ({ key: Number(r.key), requestId: r.requestId }))),
+    },
     known: new Map(known.map((k) => [k.sourceKey, { state: k.state, requestId: k.requestId }])),
     dedupeKeys: new Set(dupes.map((d) => d.dedupeKey)),
     nextNumber: Number(max?.n ?? 0) + 1,
@@ -79,39 +133,17 @@ async function loadState(sql: IngestSql, input: BatchInput, dedupeKeys: string[]
   };
 }
 
-async function threadOf(sql: IngestSql, state: BatchState, h: KeyHeaders): Promise<string | null> {
+function threadOf(state: BatchState, h: KeyHeaders): string | null {
   for (const id of referencedMessageIds(h)) {
-    const inBatch = state.threads.get(id);
-    if (inBatch) return inBatch;
-    const row = await sql.get<{ requestId: string }>(
-      `SELECT "requestId" FROM "RequestMessage" WHERE "messageId" = ? LIMIT 1`,
-      [id],
-    );
-    if (row) return row.requestId;
-    // An answer to a reply we sent from the console, even when the customer's client dropped the older References.
-    const ours = await sql.get<{ requestId: string }>(
-      `SELECT "requestId" FROM "OutboxMessage" WHERE "messageId" = ? AND "requestId" IS NOT NULL LIMIT 1`,
-      [id],
-    );
-    if (ours) return ours.requestId;
+    const found = state.threads.get(id) ?? state.stored.byMessageId.get(id) ?? state.stored.byOutbox.get(id);
+    if (found) return found;
   }
   const tagged = taggedRequestNumber(h.subject);
-  if (tagged !== null) {
-    const inBatch = state.numbers.get(tagged);
-    if (inBatch) return inBatch;
-    const row = await sql.get<{ id: string }>(`SELECT "id" FROM "Request" WHERE "number" = ?`, [tagged]);
-    if (row) return row.id;
-  }
+  if (tagged !== null) return state.numbers.get(tagged) ?? state.stored.byNumber.get(tagged) ?? null;
   return null;
 }
 
-async function decide(
-  sql: IngestSql,
-  state: BatchState,
-  input: BatchInput,
-  mail: PreparedMail,
-  duplicate: boolean,
-): Promise<Decision> {
+function decide(state: BatchState, input: BatchInput, mail: PreparedMail, duplicate: boolean): Decision {
   const h = mail.headers;
   if (duplicate)
     return {
@@ -123,7 +155,7 @@ async function decide(
   if (h.malformed) return { state: "flagged", reason: h.malformed, requestId: null, newRequest: false };
   const automatic = automaticMailReason(h);
   if (automatic) return { state: "auto_reply", reason: automatic, requestId: null, newRequest: false };
-  const thread = await threadOf(sql, state, h);
+  const thread = threadOf(state, h);
   if (thread) return { state: "reply_added", reason: null, requestId: thread, newRequest: false };
   if (input.disableNewRequests)
     return {
@@ -141,17 +173,16 @@ function dedupeKeyOf(mail: PreparedMail): string {
     .digest("hex");
 }
 
-async function planOne(
-  sql: IngestSql,
+function planOne(
   state: BatchState,
   input: BatchInput,
   mail: PreparedMail,
   dedupeKey: string,
   now: Date,
-): Promise<CommittedMail> {
+): CommittedMail {
   const known = state.known.get(mail.sourceKey);
   if (known) return { sourceKey: mail.sourceKey, state: known.state, requestId: known.requestId, inserted: false };
-  const d = await decide(sql, state, input, mail, state.dedupeKeys.has(dedupeKey));
+  const d = decide(state, input, mail, state.dedupeKeys.has(dedupeKey));
   const h = mail.headers;
   if (d.newRequest && d.requestId) {
     const number = state.nextNumber++;
@@ -200,86 +231,104 @@ async function planOne(
   return { sourceKey: mail.sourceKey, state: d.state, requestId: d.requestId, inserted: true };
 }
 
-/** Multi-row INSERTs, a bounded number of rows per statement. */
-async function insertRows(
+/** Multi-row INSERTs, a bounded number of rows per statement; issued, not awaited. */
+function insertRows(
   sql: IngestSql,
   table: string,
   columns: string,
   placeholders: string,
   rows: Param[][],
-): Promise<void> {
+): Promise<number>[] {
+  const statements: Promise<number>[] = [];
   for (let i = 0; i < rows.length; i += 100) {
     const chunk = rows.slice(i, i + 100);
-    await sql.run(
-      `INSERT INTO "${table}" (${columns}) VALUES ${chunk.map(() => placeholders).join(", ")}`,
-      chunk.flat(),
+    statements.push(
+      sql.run(`INSERT INTO "${table}" (${columns}) VALUES ${chunk.map(() => placeholders).join(", ")}`, chunk.flat()),
     );
   }
+  return statements;
 }
 
-async function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<void> {
-  await insertRows(
-    sql,
-    "Request",
-    `"id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt"`,
-    "(?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)",
-    state.requests,
+/** The batch's writes, in order and all issued at once (one round trip on PostgreSQL); the caller awaits them. */
+function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number>[] {
+  const writes: Promise<number>[] = [];
+  writes.push(
+    ...insertRows(
+      sql,
+      "Request",
+      `"id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt"`,
+      "(?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)",
+      state.requests,
+    ),
   );
   for (const [requestId, count] of state.replies) {
-    await sql.run(
-      `UPDATE "Request" SET "messageCount" = "messageCount" + ?, "lastMessageAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [count, now, now, requestId],
+    writes.push(
+      sql.run(
+        `UPDATE "Request" SET "messageCount" = "messageCount" + ?, "lastMessageAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
+        [count, now, now, requestId],
+      ),
     );
   }
-  await insertRows(
-    sql,
-    "IngestedMail",
-    `"id", "mailboxId", "sourceKey", "dedupeKey", "messageId", "rawSha256", "rawPath", "rawSize", "subject", "fromAddress", "fromName", "sentAt", "fetchedAt", "state", "reason", "extractState", "afterFetchDone", "imported", "requestId"`,
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-    state.ingests,
+  writes.push(
+    ...insertRows(
+      sql,
+      "IngestedMail",
+      `"id", "mailboxId", "sourceKey", "dedupeKey", "messageId", "rawSha256", "rawPath", "rawSize", "subject", "fromAddress", "fromName", "sentAt", "fetchedAt", "state", "reason", "extractState", "afterFetchDone", "imported", "requestId"`,
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+      state.ingests,
+    ),
   );
   crashPoint("mid-insert");
-  await insertRows(
-    sql,
-    "RequestMessage",
-    `"id", "requestId", "ingestId", "messageId", "createdAt"`,
-    "(?, ?, ?, ?, ?)",
-    state.links,
+  writes.push(
+    ...insertRows(
+      sql,
+      "RequestMessage",
+      `"id", "requestId", "ingestId", "messageId", "createdAt"`,
+      "(?, ?, ?, ?, ?)",
+      state.links,
+    ),
   );
+  return writes;
 }
 
 export async function commitBatch(db: IngestDb, input: BatchInput): Promise<CommittedMail[]> {
   const dedupeKeys = input.mails.map(dedupeKeyOf);
   return db.transaction(async (sql) => {
     const now = new Date();
-    // The fence first: it also takes the write lock, so the whole batch sees one consistent state.
-    const fenced = await sql.run(
+    // The fence first: it also takes the write lock, so the whole batch sees one consistent state. The reads are
+    // issued behind it without waiting for its answer; they run after it, and a lost lease rolls them back.
+    const fence = sql.run(
       `UPDATE "IncomingMailbox" SET "cursor" = ?, "updatedAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "leaseEpoch" = ?`,
       [input.cursor, now, input.mailboxId, input.lease.owner, input.lease.epoch],
     );
+    const baseline = input.baseline
+      ? sql.run(
+          `UPDATE "IncomingMailbox" SET "baselineCursor" = ?, "importTotal" = ?, "importDone" = 0 WHERE "id" = ? AND "leaseOwner" = ? AND "leaseEpoch" = ?`,
+          [input.baseline.cursor, input.baseline.importTotal, input.mailboxId, input.lease.owner, input.lease.epoch],
+        )
+      : null;
+    const loaded = input.mails.length === 0 ? null : loadState(sql, input, dedupeKeys);
+    const [fenced, , state] = await Promise.all([fence, baseline, loaded]);
     if (fenced !== 1) throw new LeaseLostError(input.mailboxId);
-    if (input.baseline) {
-      await sql.run(
-        `UPDATE "IncomingMailbox" SET "baselineCursor" = ?, "importTotal" = ?, "importDone" = 0 WHERE "id" = ?`,
-        [input.baseline.cursor, input.baseline.importTotal, input.mailboxId],
-      );
-    }
-    if (input.mails.length === 0) return [];
-    const state = await loadState(sql, input, dedupeKeys);
+    if (!state) return [];
     const results: CommittedMail[] = [];
     for (const [i, mail] of input.mails.entries()) {
-      results.push(await planOne(sql, state, input, mail, dedupeKeys[i], now));
+      results.push(planOne(state, input, mail, dedupeKeys[i], now));
       crashPoint("mid-transaction");
     }
-    await writeRows(sql, state, now);
+    const writes = writeRows(sql, state, now);
     const inserted = results.filter((r) => r.inserted).length;
     const imported = input.mails.filter((m, i) => m.imported && results[i].inserted).length;
     if (inserted > 0) {
-      await sql.run(
-        `UPDATE "IncomingMailbox" SET "mailsFetched" = "mailsFetched" + ?, "importDone" = "importDone" + ? WHERE "id" = ?`,
-        [inserted, imported, input.mailboxId],
+      writes.push(
+        sql.run(
+          `UPDATE "IncomingMailbox" SET "mailsFetched" = "mailsFetched" + ?, "importDone" = "importDone" + ? WHERE "id" = ?`,
+          [inserted, imported, input.mailboxId],
+        ),
       );
     }
+    // Not awaited: the transaction commits once they all succeeded (on PostgreSQL, in the same round trip).
+    void writes;
     crashPoint("before-commit");
     return results;
   });
@@ -289,12 +338,14 @@ export async function commitBatch(db: IngestDb, input: BatchInput): Promise<Comm
 export async function markAfterFetchDone(db: IngestDb, mailboxId: string, sourceKeys: string[]): Promise<void> {
   if (sourceKeys.length === 0) return;
   await db.transaction(async (sql) => {
-    for (const key of sourceKeys) {
-      await sql.run(`UPDATE "IngestedMail" SET "afterFetchDone" = true WHERE "mailboxId" = ? AND "sourceKey" = ?`, [
-        mailboxId,
-        key,
-      ]);
-    }
+    await Promise.all(
+      sourceKeys.map((key) =>
+        sql.run(`UPDATE "IngestedMail" SET "afterFetchDone" = true WHERE "mailboxId" = ? AND "sourceKey" = ?`, [
+          mailboxId,
+          key,
+        ]),
+      ),
+    );
   });
 }
 

@@ -8,7 +8,13 @@ import { WAL_BACKSTOP_PAGES, WalCheckpointer } from "./wal-checkpointer";
 
 type Param = string | number | boolean | Date | null;
 
-/** The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. */
+/**
+ * The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. Statements run in
+ * the order they are called: on PostgreSQL they are pipelined, so statements issued before awaiting any of them
+ * share one round trip (a batch is a few round trips, not one per statement). A transaction commits only once
+ * every statement issued in it succeeded, so work may leave its last statements un-awaited: on PostgreSQL the
+ * COMMIT then travels with them.
+ */
 export interface IngestSql {
   get<T>(sql: string, params?: Param[]): Promise<T | undefined>;
   all<T>(sql: string, params?: Param[]): Promise<T[]>;
@@ -46,6 +52,31 @@ function plainRow(row: Row | undefined): Record<string, unknown> | undefined {
   const { _metadata, ...columns } = row;
   void _metadata;
   return columns;
+}
+
+/** The statements a transaction issued, so it commits only once all of them succeeded (awaited or not). */
+class Statements {
+  private readonly issued: Promise<unknown>[] = [];
+
+  private track<R>(statement: Promise<R>): Promise<R> {
+    // Handled here as well: an un-awaited statement's failure fails the transaction, not the process.
+    statement.catch(() => undefined);
+    this.issued.push(statement);
+    return statement;
+  }
+
+  tracking(sql: IngestSql): IngestSql {
+    return {
+      get: (text, params) => this.track(sql.get(text, params)),
+      all: (text, params) => this.track(sql.all(text, params)),
+      run: (text, params) => this.track(sql.run(text, params)),
+    };
+  }
+
+  /** rejects with the first failure */
+  async settled(): Promise<void> {
+    await Promise.all(this.issued);
+  }
 }
 
 class SqliteIngestDb implements IngestDb {
@@ -88,7 +119,7 @@ class SqliteIngestDb implements IngestDb {
   }
 
   // Parameters go in as one array: libsql reads a lone non-array object (a single null too) as named parameters.
-  private readonly sql: IngestSql = {
+  private readonly direct: IngestSql = {
     get: async <T>(sql: string, params: Param[] = []) =>
       plainRow(this.statement(sql).get(params.map(sqliteParam)) as Row | undefined) as T | undefined,
     all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(params.map(sqliteParam)) as T[],
@@ -101,7 +132,9 @@ class SqliteIngestDb implements IngestDb {
     const next = this.queue.then(async () => {
       this.conn.exec("BEGIN IMMEDIATE");
       try {
-        const result = await work(this.sql);
+        const statements = new Statements();
+        const result = await work(statements.tracking(this.direct));
+        await statements.settled();
         this.conn.exec("COMMIT");
         this.checkpointer.committed();
         return result;
@@ -150,6 +183,9 @@ class PgIngestDb implements IngestDb {
   constructor(url: string) {
     this.pool = new pg.Pool({
       connectionString: url,
+      // Statements are written without waiting for the previous one's answer (each still with its own Sync, so
+      // an error fails the transaction and the rest with it, never a statement of another transaction).
+      pipeline: true,
       max: 4,
       connectionTimeoutMillis: 10_000,
       statement_timeout: 60_000,
@@ -161,15 +197,24 @@ class PgIngestDb implements IngestDb {
     const client = await this.pool.connect();
     const query = async <R>(sql: string, params: Param[] = []) =>
       client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
-    const sql: IngestSql = {
+    const statements = new Statements();
+    const sql = statements.tracking({
       get: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows[0] as R | undefined,
       all: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows as R[],
       run: async (text: string, params?: Param[]) => (await query(text, params)).rowCount ?? 0,
-    };
+    });
     try {
-      await client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
+      // Not awaited: the work's first statements travel with it (a failed BEGIN fails them too).
+      const begin = client.query(opts.durable === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
+      begin.catch(() => undefined);
       const result = await work(sql);
-      await client.query("COMMIT");
+      // Sent behind the work's last statements without waiting for them; an earlier failure aborted the
+      // transaction, so this COMMIT then rolls back, and the failure is thrown.
+      const commit = client.query("COMMIT");
+      commit.catch(() => undefined);
+      await begin;
+      await statements.settled();
+      await commit;
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
