@@ -10,6 +10,7 @@ import { assertLineSafe, checkLiteralTarget, guardedLookup } from "@/lib/net";
 import type { TranscriptRecorder } from "@/lib/mail/transcript";
 import { resolveHost, trustedContext } from "./net-connect";
 import { MessageTooLargeError } from "./batch-fallback";
+import { uidFetchBodies, type FetchedBody } from "./imap-bulk-fetch";
 import { uidSet } from "./uid-set";
 import type {
   AfterFetch,
@@ -405,19 +406,30 @@ class ImapSession implements IncomingSession {
     if (tooLarge) throw new MessageTooLargeError(tooLarge.id, opts.maxBytes ?? 0);
     const wanted = new Set(messages.map((m) => Number(m.id)));
     const got = new Map<number, Buffer>();
+    let tooLargeUid: number | null = null;
+    const take = ({ uid, raw }: FetchedBody) => {
+      if (!wanted.has(uid)) return;
+      if (opts.maxBytes !== undefined && raw.length > opts.maxBytes) tooLargeUid ??= uid;
+      else got.set(uid, raw);
+    };
+    const serverLine = this.transcript ? (line: string) => this.transcript?.server(line) : undefined;
     await this.steps.run(
       "fetch",
       () =>
         this.withClient(async (client) => {
           got.clear();
+          tooLargeUid = null;
           // One UID FETCH (UID BODY.PEEK[]) for the whole batch; no other command may run while it streams, so the
           // messages are collected and handed out after it ends (the batch is bounded by count and size).
-          for await (const message of client.fetch(uidSet([...wanted]), { uid: true, source: true }, { uid: true })) {
-            if (!wanted.has(message.uid) || !message.source) continue;
-            if (opts.maxBytes !== undefined && message.source.length > opts.maxBytes)
-              throw new MessageTooLargeError(String(message.uid), opts.maxBytes);
-            got.set(message.uid, message.source);
+          try {
+            await uidFetchBodies(client, uidSet([...wanted]), take, serverLine);
+          } catch (error) {
+            // A throttled server (Exchange): imapflow's own FETCH waits and retries as the server asks.
+            if ((error as { code?: string }).code !== "ETHROTTLE") throw error;
+            for await (const message of client.fetch(uidSet([...wanted]), { uid: true, source: true }, { uid: true }))
+              if (message.source) take({ uid: message.uid, raw: message.source });
           }
+          if (tooLargeUid !== null) throw new MessageTooLargeError(String(tooLargeUid), opts.maxBytes ?? 0);
         }),
       () => `${got.size} message(s) in one UID FETCH`,
     );
