@@ -66,9 +66,7 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
   const { ingestDb } = await import("@/lib/fetcher/ingest-db");
   const { readMailbox } = await import("@/lib/fetcher/mailbox-read");
   const { extractAlongside } = await import("@/lib/fetcher/extract-alongside");
-  const { createSource } = await import("@/lib/mail/incoming/create-source");
-  const { sourceConfigForMailbox } = await import("@/lib/mail/incoming/mailbox-source");
-  const { StepRecorder } = await import("@/lib/mail/incoming/steps");
+  const { createSource, sourceConfigForMailbox, StepRecorder } = await import("@/lib/mail/incoming/session");
   const lease = (await claimLease(mailboxId))!;
   const box = (await readMailbox(ingestDb(), mailboxId))!;
   // What the process holds before its first mail: Node, the TypeScript loader, both drivers, imapflow.

@@ -8,6 +8,10 @@ const ENTRIES = new Set(["client", "edge"]);
 const NAMED_ENTRIES = {
   // migrations run from the CLIs and tests only, without loading the Prisma client
   db: new Set(["migrate"]),
+  // the fetcher's per-mail decisions and stored files, without the pages' queries: a fetcher process stays small
+  requests: new Set(["ingest"]),
+  // a source opened from saved settings and what a fetch run uses of it, without the console's mailbox service
+  "mail/incoming": new Set(["session"]),
 };
 
 /** "@/lib/mail/incoming/x" -> { concern: "mail/incoming", rest: "x" } */

@@ -1,5 +1,5 @@
 // How a listing is cut into batches, and the cursor to store once a batch is committed.
-import type { ListedMessage, ListNewResult, SourceCursor } from "@/lib/mail/incoming";
+import type { ListedMessage, ListNewResult, SourceCursor } from "@/lib/mail/incoming/session";
 
 /** Messages listed above this size are streamed to storage one by one, never buffered whole. */
 export const STREAM_THRESHOLD = 4 * 1024 * 1024;

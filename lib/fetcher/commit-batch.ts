@@ -1,7 +1,7 @@
 // One batch of fetched mail becomes ledger rows, requests and replies, and the mailbox's cursor moves past
 // it — all in one transaction, fenced by the lease epoch: a process that lost the mailbox cannot write.
 import { createHash } from "node:crypto";
-import { automaticMailReason, referencedMessageIds, taggedRequestNumber, type KeyHeaders } from "@/lib/requests";
+import { automaticMailReason, referencedMessageIds, taggedRequestNumber, type KeyHeaders } from "@/lib/requests/ingest";
 import { crashPoint } from "./crash-point";
 import { orderedId } from "./ordered-id";
 import type { IngestDb, IngestSql } from "./ingest-db";

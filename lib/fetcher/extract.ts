@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
-import { rangeReference, readStoredFiles } from "@/lib/requests";
+import { rangeReference, readStoredFiles } from "@/lib/requests/ingest";
 import { crashPoint } from "./crash-point";
 import { ExtractPool, type AttachmentTarget, type ParseResult, type PoolOptions } from "./extract-pool";
 import { ingestDb } from "./ingest-db";

@@ -8,8 +8,8 @@ import {
   type IncomingSession,
   type ListedMessage,
   type SourceCursor,
-} from "@/lib/mail/incoming";
-import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests";
+} from "@/lib/mail/incoming/session";
+import { MAX_HEADER_BYTES, readKeyHeaders } from "@/lib/requests/ingest";
 import { cursorThrough, cutBatches, sourceKeyOf, type Batch } from "./batches";
 import { commitBatch, knownSourceKeys, markAfterFetchDone, pendingAfterFetch, type PreparedMail } from "./commit-batch";
 import { crashPoint } from "./crash-point";

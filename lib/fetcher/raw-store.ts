@@ -8,7 +8,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { config } from "@/lib/config";
-import { mailboxFilesDir, rangeReference, storedFilePath } from "@/lib/requests";
+import { mailboxFilesDir, rangeReference, storedFilePath } from "@/lib/requests/ingest";
 
 export type StoredRaw = { sha256: string; relativePath: string; size: number };
 

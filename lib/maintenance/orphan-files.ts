@@ -9,7 +9,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
-import { mailboxFilesDir, storedFilePath } from "@/lib/requests";
+import { mailboxFilesDir, storedFilePath } from "@/lib/requests/ingest";
 
 const HOUR_MS = 60 * 60 * 1000;
 /** The streaming fetcher's folder of files being written (not a mailbox). */
