@@ -2,11 +2,12 @@
 // with "X-Test-Parser: crash" kills the worker thread, one with "X-Test-Parser: limits" is answered with the
 // worker's resource limits as its text; every other job runs through the real worker's code.
 import { parentPort, resourceLimits } from "node:worker_threads";
-import { handleJob } from "../../lib/fetcher/extract-parse.mjs";
+import { handleJob, jobRaw } from "../../lib/fetcher/extract-parse.mjs";
 
 parentPort.on("message", async (job) => {
   if (job.kind === "parse") {
-    const head = Buffer.from(job.raw).subarray(0, 8192).toString("latin1");
+    const raw = jobRaw(job);
+    const head = Buffer.isBuffer(raw) ? raw.subarray(0, 8192).toString("latin1") : "";
     if (/^X-Test-Parser: spin/im.test(head)) for (;;);
     if (/^X-Test-Parser: crash/im.test(head))
       setImmediate(() => {

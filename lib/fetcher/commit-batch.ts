@@ -49,11 +49,16 @@ type BatchState = {
   numbers: Map<number, string>;
   /** what the database held when the batch began, for every Message-ID and request number it references */
   stored: { byMessageId: Map<string, string>; byOutbox: Map<string, string>; byNumber: Map<number, string> };
-  requests: Param[][];
-  ingests: Param[][];
-  links: Param[][];
+  /** rows to insert, each table's laid out flat (REQUEST_WIDTH, INGEST_WIDTH, LINK_WIDTH values a row) */
+  requests: Param[];
+  ingests: Param[];
+  links: Param[];
   replies: Map<string, number>;
 };
+
+const REQUEST_WIDTH = 9;
+const INGEST_WIDTH = 18;
+const LINK_WIDTH = 5;
 
 const inList = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
@@ -187,7 +192,7 @@ function planOne(
   if (d.newRequest && d.requestId) {
     const number = state.nextNumber++;
     state.numbers.set(number, d.requestId);
-    state.requests.push([
+    state.requests.push(
       d.requestId,
       number,
       input.mailboxId,
@@ -197,12 +202,12 @@ function planOne(
       h.date ?? now,
       now,
       now,
-    ]);
+    );
   } else if (d.requestId) {
     state.replies.set(d.requestId, (state.replies.get(d.requestId) ?? 0) + 1);
   }
   const ingestId = orderedId();
-  state.ingests.push([
+  state.ingests.push(
     ingestId,
     input.mailboxId,
     mail.sourceKey,
@@ -221,9 +226,9 @@ function planOne(
     !input.afterFetchPending,
     mail.imported,
     d.requestId,
-  ]);
+  );
   if (d.requestId) {
-    state.links.push([orderedId(), d.requestId, ingestId, h.messageId, now]);
+    state.links.push(orderedId(), d.requestId, ingestId, h.messageId, now);
     if (h.messageId) state.threads.set(h.messageId, d.requestId);
   }
   if (d.state !== "duplicate") state.dedupeKeys.add(dedupeKey);
@@ -231,20 +236,36 @@ function planOne(
   return { sourceKey: mail.sourceKey, state: d.state, requestId: d.requestId, inserted: true };
 }
 
-/** Multi-row INSERTs, a bounded number of rows per statement; issued, not awaited. */
+const ROWS_PER_INSERT = 100;
+
+/** The text of an INSERT of `count` rows, built once per table and row count (the driver caches by text). */
+const insertTexts = new Map<string, string>();
+
+function insertText(table: string, columns: string, placeholders: string, count: number): string {
+  const key = `${table}\n${count}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    text = `INSERT INTO "${table}" (${columns}) VALUES ${Array.from({ length: count }, () => placeholders).join(", ")}`;
+    insertTexts.set(key, text);
+  }
+  return text;
+}
+
+/** Multi-row INSERTs of rows laid out flat (`width` values each), a bounded number per statement; issued, not awaited. */
 function insertRows(
   sql: IngestSql,
   table: string,
   columns: string,
   placeholders: string,
-  rows: Param[][],
+  width: number,
+  rows: Param[],
 ): Promise<number>[] {
   const statements: Promise<number>[] = [];
-  for (let i = 0; i < rows.length; i += 100) {
-    const chunk = rows.slice(i, i + 100);
-    statements.push(
-      sql.run(`INSERT INTO "${table}" (${columns}) VALUES ${chunk.map(() => placeholders).join(", ")}`, chunk.flat()),
-    );
+  const count = rows.length / width;
+  for (let i = 0; i < count; i += ROWS_PER_INSERT) {
+    const n = Math.min(ROWS_PER_INSERT, count - i);
+    const params = i === 0 && n === count ? rows : rows.slice(i * width, (i + n) * width);
+    statements.push(sql.run(insertText(table, columns, placeholders, n), params));
   }
   return statements;
 }
@@ -258,6 +279,7 @@ function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number
       "Request",
       `"id", "number", "mailboxId", "subject", "fromAddress", "fromName", "status", "messageCount", "lastMessageAt", "createdAt", "updatedAt"`,
       "(?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, ?)",
+      REQUEST_WIDTH,
       state.requests,
     ),
   );
@@ -275,6 +297,7 @@ function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number
       "IngestedMail",
       `"id", "mailboxId", "sourceKey", "dedupeKey", "messageId", "rawSha256", "rawPath", "rawSize", "subject", "fromAddress", "fromName", "sentAt", "fetchedAt", "state", "reason", "extractState", "afterFetchDone", "imported", "requestId"`,
       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+      INGEST_WIDTH,
       state.ingests,
     ),
   );
@@ -285,6 +308,7 @@ function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number
       "RequestMessage",
       `"id", "requestId", "ingestId", "messageId", "createdAt"`,
       "(?, ?, ?, ?, ?)",
+      LINK_WIDTH,
       state.links,
     ),
   );

@@ -1,7 +1,7 @@
 // What an extraction worker does with one job, in plain JavaScript so that it loads unbundled in every process
 // (Next's server, tsx, vitest): parse a raw mail (text, capped HTML, attachments appended to the group's file,
 // not yet synced), or sync a group's attachment files and their directories before the commit that names them.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { plainText } from "./extract-plain.mjs";
@@ -57,8 +57,41 @@ function appendContents(file, contents) {
   }
 }
 
+/** A stored mail's bytes: `length` at `offset` of `file` (a batch file), or the whole file (length null). */
+function readStored({ file, offset, length }) {
+  if (length === null) return readFileSync(file);
+  const buffer = Buffer.allocUnsafe(length);
+  const fd = openSync(file, "r");
+  try {
+    let done = 0;
+    while (done < length) {
+      const read = readSync(fd, buffer, done, length - done, offset + done);
+      if (read === 0) throw new Error(`the stored file ends before byte ${offset + length}`);
+      done += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buffer;
+}
+
+/**
+ * The job's raw mail: moved here with the job, or read here from its stored range (so the main thread neither
+ * reads nor hands over the bytes). A range that cannot be read is that mail's failure (`unreadable` says why),
+ * not the machine's.
+ */
+export function jobRaw(job) {
+  if (job.raw) return Buffer.from(job.raw);
+  try {
+    return readStored(job.stored);
+  } catch (error) {
+    return { unreadable: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function parse(job) {
-  const raw = Buffer.from(job.raw);
+  const raw = jobRaw(job);
+  if (!Buffer.isBuffer(raw)) return { ok: false, error: `the raw message could not be read: ${raw.unreadable}` };
   const text = plainText(raw);
   if (text !== null) return { ok: true, text: text.slice(0, MAX_TEXT), html: null, attachments: [] };
   let parsed;

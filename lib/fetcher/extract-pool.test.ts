@@ -3,7 +3,7 @@
 // the parser is answered as failed and the mails behind it go on; it holds a bounded amount of work; it stops
 // cleanly, and a worker that cannot load blames no mail.
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
@@ -216,6 +216,32 @@ describe("the extraction pool", () => {
     );
     expect(stored.equals(content)).toBe(true);
   }, 60_000);
+
+  it("reads a stored mail from its range of a batch file itself, and parses it as it parses one handed over", async () => {
+    const p = pool();
+    const mails = [plain("first"), MIXED, plain("grüße", [], "Grüße aus Köln – ✓\r\n"), HTML_ONLY];
+    const file = path.join(dir, `batch-${++groups}.mails`);
+    writeFileSync(file, Buffer.concat(mails));
+    let offset = 0;
+    for (const raw of mails) {
+      const expected = await pool().parse(Buffer.from(raw), target());
+      const result = await p.parseStored({ file, offset, length: raw.length }, raw.length, target());
+      offset += raw.length;
+      if (!result.ok || !expected.ok) throw new Error("not parsed");
+      expect(result.text).toBe(expected.text);
+      expect(result.html).toBe(expected.html);
+      expect(result.attachments.map((a) => a.size)).toEqual(expected.attachments.map((a) => a.size));
+    }
+    // A range the file does not hold is that mail's failure, not the pool's.
+    expect(await p.parseStored({ file, offset: offset - 10, length: 100 }, 100, target())).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/could not be read: the stored file ends before byte/),
+    });
+    expect(await p.parseStored({ file: `${file}.missing`, offset: 0, length: null }, 10, target())).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/could not be read/),
+    });
+  });
 
   it("moves a raw buffer to the worker instead of copying it (a slice of Node's shared pool is copied)", async () => {
     const p = pool();

@@ -20,6 +20,9 @@ export type ParseResult =
   /** `why` is for the ledger, `reason` for the log */
   | { ok: false; reason: string; why: string };
 
+/** A stored mail for the worker to read itself: `length` bytes at `offset` of `file` (null: the whole file). */
+export type StoredRaw = { file: string; offset: number; length: number | null };
+
 /** Where a group's attachments go: each worker appends to `<base>.<worker>.parts`. */
 export type AttachmentTarget = { relativeBase: string; absoluteBase: string };
 
@@ -111,18 +114,42 @@ export class ExtractPool {
   async parse(raw: Buffer, target: AttachmentTarget, signal?: AbortSignal): Promise<ParseResult> {
     const bytes = raw.length;
     await this.room(bytes, signal);
-    const id = ++this.nextId;
     let body: ArrayBuffer | null = transferable(raw);
+    return this.parseJob(target, bytes, signal, (slot, id, file) => {
+      slot.worker.postMessage({ id, kind: "parse", raw: body, file }, [body!]);
+      body = null;
+    });
+  }
+
+  /**
+   * Parses a stored mail of `bytes` bytes, which the worker reads from its file itself: the main thread neither
+   * reads the mail nor hands its bytes over. A range that cannot be read is answered as that mail's failure.
+   */
+  async parseStored(
+    stored: StoredRaw,
+    bytes: number,
+    target: AttachmentTarget,
+    signal?: AbortSignal,
+  ): Promise<ParseResult> {
+    await this.room(bytes, signal);
+    return this.parseJob(target, bytes, signal, (slot, id, file) =>
+      slot.worker.postMessage({ id, kind: "parse", stored, file }),
+    );
+  }
+
+  private parseJob(
+    target: AttachmentTarget,
+    bytes: number,
+    signal: AbortSignal | undefined,
+    send: (slot: Slot, id: number, file: string) => void,
+  ): Promise<ParseResult> {
+    const id = ++this.nextId;
     return new Promise<ParseResult>((resolve, reject) => {
       const job: Job = {
         id,
         bytes,
         deadlineMs: this.o.deadlineMs,
-        post: (slot) => {
-          const file = `${target.absoluteBase}.${slot.seq}.parts`;
-          slot.worker.postMessage({ id, kind: "parse", raw: body, file }, [body!]);
-          body = null;
-        },
+        post: (slot) => send(slot, id, `${target.absoluteBase}.${slot.seq}.parts`),
         answer: (slot, reply) => {
           if (reply.ok) {
             const attachments = (reply.attachments as Omit<PoolAttachment, "relativeFile" | "absoluteFile">[]).map(

@@ -37,11 +37,33 @@ export interface IngestDb {
   close(): Promise<void>;
 }
 
+/**
+ * A batch's rows share one `now`: each distinct instant is formatted once, not once per column of every row (the
+ * last one is kept, compared by value, so a Date changed since is formatted again).
+ */
+function dateFormatter(format: (date: Date) => string): (date: Date) => string {
+  let lastMs = NaN;
+  let lastText = "";
+  return (date) => {
+    const ms = date.getTime();
+    if (ms !== lastMs) {
+      lastText = format(date);
+      lastMs = ms;
+    }
+    return lastText;
+  };
+}
+
 /** Prisma's SQLite adapter stores DateTime as ISO text with "+00:00"; booleans are 0/1. */
-function sqliteParam(value: Param): string | number | null {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value;
+const sqliteDate = dateFormatter((date) => date.toISOString().replace("Z", "+00:00"));
+
+function sqliteParams(params: Param[]): (string | number | null)[] {
+  const out = new Array<string | number | null>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    out[i] = typeof value === "boolean" ? (value ? 1 : 0) : value instanceof Date ? sqliteDate(value) : value;
+  }
+  return out;
 }
 
 type Row = Record<string, unknown> & { _metadata?: unknown };
@@ -121,9 +143,9 @@ class SqliteIngestDb implements IngestDb {
   // Parameters go in as one array: libsql reads a lone non-array object (a single null too) as named parameters.
   private readonly direct: IngestSql = {
     get: async <T>(sql: string, params: Param[] = []) =>
-      plainRow(this.statement(sql).get(params.map(sqliteParam)) as Row | undefined) as T | undefined,
-    all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(params.map(sqliteParam)) as T[],
-    run: async (sql: string, params: Param[] = []) => this.statement(sql).run(params.map(sqliteParam)).changes,
+      plainRow(this.statement(sql).get(sqliteParams(params)) as Row | undefined) as T | undefined,
+    all: async <T>(sql: string, params: Param[] = []) => this.statement(sql).all(sqliteParams(params)) as T[],
+    run: async (sql: string, params: Param[] = []) => this.statement(sql).run(sqliteParams(params)).changes,
   };
 
   transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
@@ -158,8 +180,15 @@ class SqliteIngestDb implements IngestDb {
 }
 
 /** Prisma's PostgreSQL columns are TIMESTAMP(3) without a zone holding UTC. */
-function pgParam(value: Param): Param {
-  return value instanceof Date ? value.toISOString().replace("Z", "") : value;
+const pgDate = dateFormatter((date) => date.toISOString().replace("Z", ""));
+
+function pgParams(params: Param[]): Param[] {
+  const out = new Array<Param>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    out[i] = value instanceof Date ? pgDate(value) : value;
+  }
+  return out;
 }
 
 /** TIMESTAMP (without zone) read as the UTC it holds, not as local time as pg's default parser would. */
@@ -171,9 +200,19 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** `?` placeholders as `$1`, `$2`…; a batch's statements repeat, so each text is rewritten once (a bounded set). */
+const numberedTexts = new Map<string, string>();
+const NUMBERED_TEXTS = 512;
+
 function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  let text = numberedTexts.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (numberedTexts.size >= NUMBERED_TEXTS) numberedTexts.clear();
+    numberedTexts.set(sql, text);
+  }
+  return text;
 }
 
 class PgIngestDb implements IngestDb {
@@ -196,7 +235,7 @@ class PgIngestDb implements IngestDb {
   async transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     const query = async <R>(sql: string, params: Param[] = []) =>
-      client.query<R & pg.QueryResultRow>(numbered(sql), params.map(pgParam));
+      client.query<R & pg.QueryResultRow>(numbered(sql), pgParams(params));
     const statements = new Statements();
     const sql = statements.tracking({
       get: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows[0] as R | undefined,

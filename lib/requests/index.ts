@@ -26,6 +26,7 @@ export {
   readStoredFile,
   readStoredFiles,
   rangeReference,
+  resolveStoredReference,
 } from "./stored-files";
 export { mailHtmlResponse, attachmentResponse, rawMailResponse, forViewer } from "./mail-responses";
 export { sendReply, listReplies, replySubject } from "./replies";

@@ -5,4 +5,10 @@ import "server-only";
 export { readKeyHeaders, normalizeMessageId, MAX_HEADER_BYTES, type KeyHeaders } from "./mail-headers";
 export { automaticMailReason, isOwnMessageId, OWN_MESSAGE_ID_MARKER } from "./loop-guard";
 export { referencedMessageIds, taggedRequestNumber, requestTag } from "./threading";
-export { storedFilePath, mailboxFilesDir, readStoredFiles, rangeReference } from "./stored-files";
+export {
+  storedFilePath,
+  mailboxFilesDir,
+  readStoredFiles,
+  rangeReference,
+  resolveStoredReference,
+} from "./stored-files";

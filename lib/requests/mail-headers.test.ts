@@ -1,7 +1,8 @@
 // The hot path's header reader: folded and encoded headers, Message-ID lists, bounded blocks, garbage.
 import { describe, expect, it } from "vitest";
 import { automaticMailReason } from "./loop-guard";
-import { readKeyHeaders } from "./mail-headers";
+import addressparser from "nodemailer/lib/addressparser";
+import { firstAddress, readKeyHeaders } from "./mail-headers";
 import { referencedMessageIds, taggedRequestNumber } from "./threading";
 
 const mail = (...lines: string[]) => Buffer.from([...lines, "", "body"].join("\r\n"));
@@ -48,5 +49,27 @@ describe("readKeyHeaders", () => {
   it("finds a request tag, and never treats Re: alone as one", () => {
     expect(taggedRequestNumber("Re: [#123] printer")).toBe(123);
     expect(taggedRequestNumber("Re: printer #123")).toBeNull();
+  });
+
+  it("reads a From field's plainest forms without addressparser exactly as addressparser does", () => {
+    const alphabet = "ab.'_-9 @%+<>\"(),:;";
+    const values = [
+      "Customer 1 <customer1@example.org>",
+      "John Q. Public <j@x.org>",
+      "<a@b.c>",
+      "a@b.c",
+      "",
+      "a@b <c@d>",
+    ];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const name = Array.from({ length: Math.floor(next() * 9) }, () => alphabet[Math.floor(next() * alphabet.length)]);
+      values.push(name.join(""), `${name.join("")} <u${i}@ex.org>`, `${name.join("")}<u.${i}@e-x.org>`);
+    }
+    for (const value of values) {
+      const expected = addressparser(value, { flatten: true })[0];
+      expect({ value, ...firstAddress(value) }).toEqual({ value, ...expected });
+    }
   });
 });
