@@ -24,14 +24,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("extractAlongside", () => {
   it("waits while a short fetch runs, then drains in large passes", async () => {
     const mail = pendingMail(1_200);
-    let warmed = 0;
-    const extraction = extractAlongside({ mailboxId: "m", lagMs: 10_000, extract: mail.extract, warm: () => warmed++ });
+    const extraction = extractAlongside({ mailboxId: "m", lagMs: 10_000, extract: mail.extract });
     extraction.committed();
     extraction.committed();
     await sleep(50);
     expect(mail.passes).toEqual([]);
-    // the workers were started by the first commit, once
-    expect(warmed).toBe(1);
     await extraction.finish(true);
     expect(mail.left()).toBe(0);
     expect(mail.passes.map((p) => p.limit)).toEqual([500, 500, 500, 500]);
@@ -39,7 +36,7 @@ describe("extractAlongside", () => {
 
   it("extracts alongside a long fetch once a committed mail has waited the lag", async () => {
     const mail = pendingMail(150);
-    const extraction = extractAlongside({ mailboxId: "m", lagMs: 40, extract: mail.extract, warm: () => undefined });
+    const extraction = extractAlongside({ mailboxId: "m", lagMs: 40, extract: mail.extract });
     extraction.committed();
     await sleep(15);
     expect(mail.passes).toEqual([]);
@@ -59,12 +56,9 @@ describe("extractAlongside", () => {
 
   it("mail pending from an earlier run is extracted when the fetch finds nothing new", async () => {
     const mail = pendingMail(30);
-    let warmed = 0;
-    const extraction = extractAlongside({ mailboxId: "m", extract: mail.extract, warm: () => warmed++ });
+    const extraction = extractAlongside({ mailboxId: "m", extract: mail.extract });
     await extraction.finish(true);
     expect(mail.left()).toBe(0);
-    // no commit: no workers were started ahead
-    expect(warmed).toBe(0);
   });
 
   it("a stopped fetch leaves its mail pending", async () => {
@@ -73,7 +67,6 @@ describe("extractAlongside", () => {
       mailboxId: "m",
       lagMs: 10_000,
       extract: mail.extract,
-      warm: () => undefined,
     });
     extraction.committed();
     await extraction.finish(false);
@@ -89,7 +82,6 @@ describe("extractAlongside", () => {
       lagMs: 10_000,
       signal: controller.signal,
       extract: mail.extract,
-      warm: () => undefined,
     });
     extraction.committed();
     controller.abort();

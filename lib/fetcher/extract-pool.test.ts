@@ -112,19 +112,6 @@ const MAIN_THREAD_OPTIONS = {
 };
 
 describe("the extraction pool", () => {
-  it("starts a worker ahead of the first mail, once", async () => {
-    const p = pool({ size: 2 });
-    expect(p.workers).toEqual({ running: 0, ready: 0 });
-    const warming = p.warm();
-    expect(p.workers).toEqual({ running: 1, ready: 0 });
-    await warming;
-    expect(p.workers).toEqual({ running: 1, ready: 1 });
-    await p.warm();
-    expect(p.workers).toEqual({ running: 1, ready: 1 });
-    const result = await p.parse(plain("warmed"), target());
-    expect(result.ok && result.text).toContain("this is warmed");
-  });
-
   it("gives what mailparser gives on the main thread, attachments byte for byte in the group's file", async () => {
     const p = pool();
     for (const raw of [MIXED, HTML_ONLY, plain("plain")]) {

@@ -207,28 +207,6 @@ export class ExtractPool {
     });
   }
 
-  /**
-   * Starts a worker ahead of the first job (loading the parser takes a while) when none runs yet; resolves once
-   * one is ready (or could not start: the first job then reports why).
-   */
-  warm(): Promise<void> {
-    if (!this.closed && this.slots.length === 0) {
-      this.spawn();
-      this.pump();
-    }
-    const starting = this.slots.find((s) => !s.ready);
-    if (!starting) return Promise.resolve();
-    return new Promise((resolve) => {
-      starting.worker.once("message", () => resolve());
-      starting.worker.once("exit", () => resolve());
-    });
-  }
-
-  /** How many workers run, and how many of them have loaded. */
-  get workers(): { running: number; ready: number } {
-    return { running: this.slots.length, ready: this.slots.filter((s) => s.ready).length };
-  }
-
   /** Stops the workers; what is queued or running is rejected with PoolClosedError (its mails stay pending). */
   async close(): Promise<void> {
     this.closed = true;
