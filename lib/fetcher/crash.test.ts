@@ -95,11 +95,11 @@ it(
     for (const plan of [...INGEST_PLANS, ...EXTRACTION_PLANS]) {
       const result = await runChild(box.id, plan);
       if (result.signal === "SIGKILL") kills++;
-      else expect(result.code, result.stderr).toBe(0);
+      else expect(result.code, `${plan}: ${result.signal ?? ""} ${result.stderr}`).toBe(0);
       await check(box.id, folder);
     }
     const last = await runChild(box.id);
-    expect(last.code, last.stderr).toBe(0);
+    expect(last.code, `${last.signal ?? ""} ${last.stderr}`).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(20);
 
     const { rows, seen } = await check(box.id, folder);
