@@ -18,6 +18,7 @@ import {
   type PendingChange,
 } from "./pending-change";
 import { revokeTokens } from "./revocation";
+import { listApplications } from "./application-list";
 
 export type Direction = "incoming" | "outgoing";
 
@@ -236,44 +237,6 @@ export async function getConnectionForEdit(connectionId: string): Promise<OAuthF
 export async function discardPendingChange(connectionId: string): Promise<void> {
   await db().oAuthConnection.updateMany({ where: { id: connectionId }, data: { pendingChange: null } });
 }
-
-/** Applications with their connections, for the OAuth page: status and dates, never a secret. */
-export async function listApplications() {
-  const apps = await db().oAuthApplication.findMany({
-    orderBy: { createdAt: "asc" },
-    select: {
-      id: true,
-      name: true,
-      preset: true,
-      clientId: true,
-      tenant: true,
-      tokenUrl: true,
-      secretExpiresOn: true,
-      connections: {
-        orderBy: { createdAt: "asc" },
-        select: {
-          id: true,
-          direction: true,
-          grantType: true,
-          scope: true,
-          loginHint: true,
-          subject: true,
-          status: true,
-          statusReason: true,
-          statusHint: true,
-          accessTokenExpiresAt: true,
-          refreshTokenIssuedAt: true,
-          refreshTokenExpiresAt: true,
-          refreshTokenLastUsedAt: true,
-          updatedAt: true,
-          incomingMailboxes: { select: { id: true, name: true } },
-        },
-      },
-    },
-  });
-  return apps;
-}
-export type ApplicationListing = Awaited<ReturnType<typeof listApplications>>[number];
 
 /** Deletes a connection, revoking its tokens first where the provider supports revocation. */
 export async function deleteConnection(connectionId: string): Promise<{ revoked: boolean }> {

@@ -23,15 +23,14 @@ export {
   saveOAuthConnection,
   discardPendingChange,
   getConnectionForEdit,
-  listApplications,
   deleteConnection,
   allExpiryWarnings,
   getConnectionStatus,
   listApplicationChoices,
   type ApplicationChoice,
-  type ApplicationListing,
   type Direction,
 } from "./connection-service";
+export { listApplications, type ApplicationListing, type ConnectionListing } from "./application-list";
 export {
   startAuthorization,
   completeAuthorization,
