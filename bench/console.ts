@@ -148,8 +148,11 @@ export async function benchConsole(argv: string[]): Promise<void> {
       ...TARGETS.slice(5),
     ];
     const results: LoadResult[] = [];
-    for (const target of targets.filter((t) => !values.only || values.only.split(",").includes(t.path))) {
-      // a short warm-up so the first compile of each route does not count
+    const chosen = targets.filter((t) => !values.only || values.only.split(",").includes(t.path));
+    // A warm-up of every page first, as on a console that has been running: the first compile of each route, and
+    // the optimizing compiler's work on the rendering code all pages share, then count for no page (it otherwise
+    // fell on whichever page came first).
+    for (const target of chosen)
       await load({
         origin: url,
         path: target.path,
@@ -158,6 +161,7 @@ export async function benchConsole(argv: string[]): Promise<void> {
         seconds: 1,
         expectStatus: target.status,
       });
+    for (const target of chosen) {
       const tree = consoleTree(child.pid!);
       const cpuBefore = cpuMs(tree);
       const result = await load({
