@@ -89,23 +89,8 @@ describe("ingestMailbox's pipeline", () => {
   });
 
   it("fetches the next batch while the previous batch's file is still being written", async () => {
-    const { ingestMailbox } = await import("./ingest-run");
     const messages = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 100 }));
-    const done = ingestMailbox({
-      db: {} as never,
-      lease: { mailboxId: "m", owner: "o", epoch: 1 },
-      session: session(messages),
-      mailbox: {
-        id: "m",
-        cursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
-        baselineCursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
-        importSince: null,
-        disableNewRequests: false,
-        afterFetch: { action: "leave" },
-      },
-      batchSize: 2,
-      signal: new AbortController().signal,
-    });
+    const done = run(messages);
     await vi.waitFor(() => expect(writes.length).toBe(3));
     // All three fetches ran although no file write has finished yet.
     expect(events).toEqual(["fetch 1", "write 1", "fetch 3", "write 3", "fetch 5", "write 5"]);

@@ -1,9 +1,8 @@
 import "server-only";
 // Mail to requests: the decisions the fetcher makes per mail (key headers, loop guard, threading) and the
 // queries behind the Requests pages.
-export { readKeyHeaders, normalizeMessageId, MAX_HEADER_BYTES, type KeyHeaders } from "./mail-headers";
-export { automaticMailReason, isOwnMessageId, OWN_MESSAGE_ID_MARKER } from "./loop-guard";
-export { referencedMessageIds, taggedRequestNumber, requestTag } from "./threading";
+// The fetcher's part (key headers, loop guard, threading, where stored files live) is its own entry, ingest.ts.
+export * from "./ingest";
 export {
   listRequests,
   listOtherMail,
@@ -19,15 +18,7 @@ export {
   type RequestListQuery,
 } from "./request-queries";
 export { attachmentDisposition, MAIL_FRAME_CSP } from "./download-headers";
-export {
-  storedFilePath,
-  mailboxFilesDir,
-  openStoredFile,
-  readStoredFile,
-  readStoredFiles,
-  rangeReference,
-  resolveStoredReference,
-} from "./stored-files";
+export { openStoredFile, readStoredFile } from "./stored-files";
 export { mailHtmlResponse, attachmentResponse, rawMailResponse, forViewer } from "./mail-responses";
 export { sendReply, listReplies, replySubject } from "./replies";
 export { replySchema, type ReplyInput } from "./reply-schema";
