@@ -66,7 +66,10 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
   const { ingestDb } = await import("@/lib/fetcher/ingest-db");
   const { readMailbox } = await import("@/lib/fetcher/mailbox-read");
   const { extractAlongside } = await import("@/lib/fetcher/extract-alongside");
-  const { createSource, sourceConfigForMailbox, StepRecorder } = await import("@/lib/mail/incoming/session");
+  const { createSource, sourceConfigForMailbox, StepRecorder, prepareMailTls } =
+    await import("@/lib/mail/incoming/session");
+  // As the fetcher does when it starts (startScheduler): the TLS context is built once per process, not per fetch.
+  prepareMailTls();
   const lease = (await claimLease(mailboxId))!;
   const box = (await readMailbox(ingestDb(), mailboxId))!;
   // What the process holds before its first mail: Node, the TypeScript loader, both drivers, imapflow.

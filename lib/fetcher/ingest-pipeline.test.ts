@@ -20,9 +20,12 @@ vi.mock("./raw-store", () => ({
   streamRaw: vi.fn(),
 }));
 
+const subjects: string[] = [];
+
 vi.mock("./commit-batch", () => ({
-  commitBatch: vi.fn(async (_db: unknown, input: { mails: { sourceKey: string }[] }) => {
+  commitBatch: vi.fn(async (_db: unknown, input: { mails: { sourceKey: string; headers: { subject: string } }[] }) => {
     if (input.mails.length > 0) events.push(`commit ${input.mails[0].sourceKey}`);
+    subjects.push(...input.mails.map((m) => m.headers.subject));
     return input.mails.map((m) => ({
       sourceKey: m.sourceKey,
       state: "request_created",
@@ -35,23 +38,26 @@ vi.mock("./commit-batch", () => ({
   markAfterFetchDone: vi.fn(),
 }));
 
-function session(messages: ListedMessage[]): IncomingSession {
+function session(
+  messages: ListedMessage[],
+  rawOf: (id: string) => Buffer = (id) => Buffer.from(`Subject: ${id}\r\n\r\nbody`),
+) {
   return {
     listNew: async () => ({ messages, nextCursor: { protocol: "imap", uidValidity: "1", lastUid: messages.length } }),
     fetchBatch: async (batch: ListedMessage[], onMessage: (m: { id: string; raw: Buffer }) => void) => {
       events.push(`fetch ${batch[0].id}`);
-      for (const m of batch) onMessage({ id: m.id, raw: Buffer.from(`Subject: ${m.id}\r\n\r\nbody`) });
+      for (const m of batch) onMessage({ id: m.id, raw: rawOf(m.id) });
     },
     applyAfterFetchBatch: async () => undefined,
   } as unknown as IncomingSession;
 }
 
-function run(messages: ListedMessage[]) {
+function run(messages: ListedMessage[], rawOf?: (id: string) => Buffer) {
   return import("./ingest-run").then(({ ingestMailbox }) =>
     ingestMailbox({
       db: {} as never,
       lease: { mailboxId: "m", owner: "o", epoch: 1 },
-      session: session(messages),
+      session: session(messages, rawOf) as unknown as IncomingSession,
       mailbox: {
         id: "m",
         cursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
@@ -69,6 +75,7 @@ function run(messages: ListedMessage[]) {
 beforeEach(async () => {
   events.length = 0;
   writes.length = 0;
+  subjects.length = 0;
   await import("./ingest-run");
 });
 
@@ -102,5 +109,23 @@ describe("ingestMailbox's pipeline", () => {
     const totals = await done;
     expect(totals.stored).toBe(6);
     expect(events.filter((e) => e.startsWith("commit"))).toEqual(["commit 1:1", "commit 1:3", "commit 1:5"]);
+  });
+
+  it("releases each fetched mail's memory once its batch is written and its headers are read", async () => {
+    const raws: Buffer[] = [];
+    const rawOf = (id: string) => {
+      const raw = Buffer.concat([Buffer.from(`Subject: ${id}\r\n\r\n`), Buffer.alloc(30_000, "x")]);
+      raws.push(raw);
+      return raw;
+    };
+    const messages = Array.from({ length: 4 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 40_000 }));
+    const done = run(messages, rawOf);
+    await vi.waitFor(() => expect(writes.length).toBe(2));
+    // Still being written: the bytes are still there.
+    expect(raws.map((r) => r.length)).toEqual([30_014, 30_014, 30_014, 30_014]);
+    for (const write of writes) write.release();
+    expect((await done).stored).toBe(4);
+    expect(subjects).toEqual(["1", "2", "3", "4"]);
+    expect(raws.map((r) => r.length)).toEqual([0, 0, 0, 0]);
   });
 });

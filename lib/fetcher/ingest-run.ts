@@ -17,6 +17,7 @@ import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
 import { streamRaw, writeBatch } from "./raw-store";
+import { releaseBuffers } from "./release-buffers";
 
 export type MailboxState = {
   id: string;
@@ -152,6 +153,8 @@ async function storeBatch(
     messages.map((m) => m.raw),
   );
   const mails = messages.map(({ id, raw }, i) => preparedMail(listingCursor, imported, id, raw, written.stored[i]));
+  // Written, hashed and their headers read (as strings): nothing reads these bytes again in this process.
+  releaseBuffers(messages.map((m) => m.raw));
   return { mails, durable: written.durable, failed };
 }
 

@@ -4,7 +4,8 @@ import "server-only";
 // lease on the row keeps other processes (worker processes on PostgreSQL) off a mailbox while it runs here.
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
-import { logUnexpected } from "@/lib/log";
+import { log, logUnexpected } from "@/lib/log";
+import { prepareMailTls } from "@/lib/mail/incoming/session";
 import { fetchMailbox } from "./fetch-mailbox";
 
 const TICK_MS = 5_000;
@@ -13,6 +14,14 @@ export type Scheduler = { stop(): Promise<void>; wake(): void; readonly running:
 
 export function startScheduler(opts: { concurrency?: number; tickMs?: number } = {}): Scheduler {
   const concurrency = opts.concurrency ?? config().fetch.concurrency;
+  try {
+    prepareMailTls();
+  } catch (error) {
+    // Each fetch over TLS then fails with this error, on its mailbox's page too.
+    log.error("fetcher: the extra CA file (MAILBRIDGE_EXTRA_CA_FILE) cannot be used", {
+      error: (error as Error).message,
+    });
+  }
   const running = new Map<string, Promise<void>>();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | null = null;

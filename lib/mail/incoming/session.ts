@@ -5,6 +5,7 @@ import "server-only";
 export { createSource } from "./create-source";
 export { sourceConfigForMailbox } from "./mailbox-source";
 export { cursorCovers } from "./cursor-cover";
+export { prepareMailTls } from "./tls-warmup";
 export { StepRecorder, MailStepError, type Step, type StepName } from "./steps";
 export type {
   AfterFetch,
