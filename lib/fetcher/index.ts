@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { closeExtractPool } from "./extract";
 import { fetchMailbox, type FetchOutcome } from "./fetch-mailbox";
+import { closeIngestDb } from "./ingest-db";
 import { startScheduler, type Scheduler } from "./scheduler";
 
 export { fetchMailbox, backoffMinutes, type FetchOutcome } from "./fetch-mailbox";
@@ -33,8 +34,16 @@ export async function stopEmbeddedFetcher(): Promise<void> {
   const scheduler = globalForFetcher.mailbridgeScheduler;
   globalForFetcher.mailbridgeScheduler = undefined;
   await scheduler?.stop();
-  // After the fetches ended: what they left unextracted stays pending for the next start.
+  await closeFetcherResources();
+}
+
+/**
+ * Stops what fetching left running in this process, once the fetches ended: the extraction workers (what they
+ * left unextracted stays pending for the next start) and the hot path's connection with its checkpoint worker.
+ */
+export async function closeFetcherResources(): Promise<void> {
   await closeExtractPool();
+  await closeIngestDb();
 }
 
 /** "Fetch now": runs the fetch at once in this process (after a fetch already running ends) and says how it went. */

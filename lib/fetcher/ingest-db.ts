@@ -279,3 +279,13 @@ export function ingestDb(): IngestDb {
   globalForIngest.mailbridgeIngestDb ??= openIngestDb(config().database);
   return globalForIngest.mailbridgeIngestDb;
 }
+
+/**
+ * Closes the hot-path connection (on shutdown, after the fetches ended), and with it the WAL checkpoint worker: a
+ * process that exits while that thread is inside SQLite can die by a signal instead of its exit code.
+ */
+export async function closeIngestDb(): Promise<void> {
+  const open = globalForIngest.mailbridgeIngestDb;
+  globalForIngest.mailbridgeIngestDb = undefined;
+  await open?.close();
+}
