@@ -1,5 +1,6 @@
 // The fetch pipeline's order: the connection is held for a batch's fetch command only, so the next batch is
-// already being fetched while this batch's file is still being written; commits still follow listing order.
+// already being fetched while this batch's file is still being written; commits still follow listing order. How
+// far the fetch goes ahead is bounded by the raw bytes held, and a written mail's bytes are let go at once.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { IncomingSession, ListedMessage } from "@/lib/mail/incoming";
 
@@ -35,23 +36,39 @@ vi.mock("./commit-batch", () => ({
   markAfterFetchDone: vi.fn(),
 }));
 
-function session(messages: ListedMessage[]): IncomingSession {
+/** every raw buffer the session handed out */
+const handed: Buffer[] = [];
+
+/** A mail of `bytes` bytes (at least its header and a word of body). */
+function rawMail(id: string, bytes: number): Buffer {
+  const text = Buffer.from(`Subject: ${id}\r\n\r\nbody`);
+  if (bytes <= text.length) return text;
+  const raw = Buffer.alloc(bytes, 0x61);
+  text.copy(raw);
+  return raw;
+}
+
+function session(messages: ListedMessage[], fetchedBytes = 0): IncomingSession {
   return {
     listNew: async () => ({ messages, nextCursor: { protocol: "imap", uidValidity: "1", lastUid: messages.length } }),
     fetchBatch: async (batch: ListedMessage[], onMessage: (m: { id: string; raw: Buffer }) => void) => {
       events.push(`fetch ${batch[0].id}`);
-      for (const m of batch) onMessage({ id: m.id, raw: Buffer.from(`Subject: ${m.id}\r\n\r\nbody`) });
+      for (const m of batch) {
+        const raw = rawMail(m.id, fetchedBytes);
+        handed.push(raw);
+        onMessage({ id: m.id, raw });
+      }
     },
     applyAfterFetchBatch: async () => undefined,
   } as unknown as IncomingSession;
 }
 
-function run(messages: ListedMessage[]) {
+function run(messages: ListedMessage[], fetchedBytes = 0) {
   return import("./ingest-run").then(({ ingestMailbox }) =>
     ingestMailbox({
       db: {} as never,
       lease: { mailboxId: "m", owner: "o", epoch: 1 },
-      session: session(messages),
+      session: session(messages, fetchedBytes),
       mailbox: {
         id: "m",
         cursor: JSON.stringify({ protocol: "imap", uidValidity: "1", lastUid: 0 }),
@@ -69,6 +86,7 @@ function run(messages: ListedMessage[]) {
 beforeEach(async () => {
   events.length = 0;
   writes.length = 0;
+  handed.length = 0;
   await import("./ingest-run");
 });
 
@@ -76,7 +94,7 @@ describe("ingestMailbox's pipeline", () => {
   it("fetches ahead of the commits by bytes too: batches of large mails only one ahead", async () => {
     // 12 MB a batch: a second batch ahead would hold 24 MB of raw mail.
     const messages = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 6 * 1024 * 1024 }));
-    const done = run(messages);
+    const done = run(messages, 6 * 1024 * 1024);
     await vi.waitFor(() => expect(writes.length).toBe(2));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events).toEqual(["fetch 1", "write 1", "fetch 3", "write 3"]);
@@ -86,6 +104,26 @@ describe("ingestMailbox's pipeline", () => {
     writes[1].release();
     writes[2].release();
     expect((await done).stored).toBe(6);
+    // Each mail's bytes were let go once its file was written, not left to a full garbage collection.
+    expect(handed.map((raw) => raw.length)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("counts a fetched batch by its bytes, not by its listed bound, and a written batch not at all", async () => {
+    // Listed at up to 12 MB a batch (as IMAP lists small mails), fetched at a few bytes each: three batches go
+    // ahead of the first commit, which waits for the first file.
+    const messages = Array.from({ length: 8 }, (_, i) => ({ id: String(i + 1), sizeAtMost: 6 * 1024 * 1024 }));
+    const done = run(messages);
+    await vi.waitFor(() => expect(writes.length).toBe(4));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual(["fetch 1", "write 1", "fetch 3", "write 3", "fetch 5", "write 5", "fetch 7", "write 7"]);
+    for (const write of writes) write.release();
+    expect((await done).stored).toBe(8);
+    expect(events.filter((e) => e.startsWith("commit"))).toEqual([
+      "commit 1:1",
+      "commit 1:3",
+      "commit 1:5",
+      "commit 1:7",
+    ]);
   });
 
   it("fetches the next batch while the previous batch's file is still being written", async () => {
