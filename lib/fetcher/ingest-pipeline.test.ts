@@ -19,6 +19,7 @@ vi.mock("./raw-store", () => ({
     };
   }),
   streamRaw: vi.fn(),
+  prepareBatchDir: vi.fn(),
 }));
 
 vi.mock("./commit-batch", () => ({

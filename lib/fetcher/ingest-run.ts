@@ -16,7 +16,7 @@ import { crashPoint } from "./crash-point";
 import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { streamRaw, writeBatch } from "./raw-store";
+import { prepareBatchDir, streamRaw, writeBatch } from "./raw-store";
 
 export type MailboxState = {
   id: string;
@@ -206,6 +206,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     firstListing = true;
     if (!run.mailbox.importSince) return totals;
   }
+  prepareBatchDir(run.mailbox.id);
   const listing = await run.session.listNew(cursor);
   totals.listed = listing.messages.length;
   totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, await pendingAfterFetch(run.db, run.mailbox.id));
