@@ -155,8 +155,18 @@ function updateRuns(done: Extracted[]): Extracted[][] {
 }
 
 /**
+ * PostgreSQL compresses every body over 2 KB as it stores it: with lz4 where the server has it, rather than its
+ * default pglz, a group of 100 bodies of 26 KB saved in some 15 ms instead of 26 (the server shares the CPU with
+ * the parsing workers). For this transaction only; a server without lz4 keeps its default.
+ */
+const PG_FAST_COMPRESSION = `SELECT set_config('default_toast_compression', 'lz4', true) WHERE EXISTS (SELECT 1 FROM pg_settings WHERE "name" = 'default_toast_compression' AND 'lz4' = ANY("enumvals"))`;
+
+/**
  * One transaction for a group of extracted mails (attachments replaced, so a repeated extraction is harmless).
  * Not waited on to reach the disk: lost to a power loss, the mails are pending again and extracted again.
+ * Its statements are issued without awaiting one another (on PostgreSQL they share a round trip, not one each);
+ * the transaction commits once they all succeeded. The driver then holds the group's bodies serialized at once,
+ * bounded as the group is.
  */
 async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
   const done = results.filter((r): r is Extracted => !("failed" in r));
@@ -164,21 +174,21 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
     async (sql) => {
       for (const result of results) {
         if ("failed" in result)
-          await sql.run(
+          void sql.run(
             `UPDATE "IngestedMail" SET "extractState" = 'failed', "reason" = COALESCE("reason", ?) WHERE "id" = ?`,
             [result.failed, result.id],
           );
       }
       if (done.length === 0) return;
       // One statement each for the group's old attachments and its new ones (at most 100 per mail, 100 rows a statement).
-      await sql.run(
+      void sql.run(
         `DELETE FROM "MailAttachment" WHERE "ingestId" IN (${done.map(() => "?").join(", ")})`,
         done.map((r) => r.id),
       );
       const files = done.flatMap((r) => r.files);
       for (let i = 0; i < files.length; i += 100) {
         const chunk = files.slice(i, i + 100);
-        await sql.run(
+        void sql.run(
           `INSERT INTO "MailAttachment" ("id", "ingestId", "position", "filename", "contentType", "size", "storagePath") VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
           chunk.flat(),
         );
@@ -187,17 +197,18 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
         // One prepared statement per mail: SQLite copies an UPDATE … FROM (VALUES …)'s bodies into a temporary
         // table before joining it (measured some 3 times the cost of these), and a statement is no round trip here.
         for (const r of done) {
-          await sql.run(
+          void sql.run(
             `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`,
             [r.text, r.html, r.id],
           );
         }
         return;
       }
-      // PostgreSQL: an UPDATE per run of bodies, one after the other, so a statement and the driver's buffer for it
-      // stay bounded (VALUES columns are column1…).
+      void sql.get(PG_FAST_COMPRESSION);
+      // PostgreSQL: an UPDATE per run of bodies, so no one statement grows with the group (VALUES columns are
+      // column1…).
       for (const run of updateRuns(done)) {
-        await sql.run(
+        void sql.run(
           `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${run.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,
           run.flatMap((r) => [r.id, r.text, r.html]),
         );

@@ -16,7 +16,7 @@ import { crashPoint } from "./crash-point";
 import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { streamRaw, writeBatch } from "./raw-store";
+import { prepareBatchDir, streamRaw, writeBatch } from "./raw-store";
 import { releaseBuffers } from "./release-buffers";
 
 export type MailboxState = {
@@ -80,8 +80,11 @@ function isImported(baseline: unknown, cursor: SourceCursor, id: string, firstLi
 }
 
 /**
- * How many batches are fetched ahead of the one committing, and their listed bytes (one batch ahead at least):
- * a batch's raw mail is in memory from its fetch until its file is written, up to 16 MB a batch.
+ * How many batches are fetched ahead of the one committing, and the raw bytes they may hold in memory at once
+ * (one batch ahead at least): a batch's raw mail is in memory from its fetch until its file is written. A batch
+ * counts with its listed bound while it is fetched, with its fetched bytes until its file is written, then not
+ * at all (a written batch holds only its headers): IMAP lists small mails with a bound of 128 KB each, some
+ * five times their usual size, which counted until the commit held the fetch to one batch ahead.
  */
 const PREFETCH = 3;
 const PREFETCH_BYTES = 16 * 1024 * 1024;
@@ -193,6 +196,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     firstListing = true;
     if (!run.mailbox.importSince) return totals;
   }
+  prepareBatchDir(run.mailbox.id);
   const listing = await run.session.listNew(cursor);
   totals.listed = listing.messages.length;
   totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, await pendingAfterFetch(run.db, run.mailbox.id));
@@ -228,12 +232,18 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   };
   let stopped = false;
   const prepared: Promise<PreparedBatch | null>[] = [];
-  const launch = (committing: number) => {
-    let ahead = batches.slice(committing + 1, prepared.length).reduce((sum, b) => sum + listedBytes(b), 0);
-    while (prepared.length < Math.min(committing + 1 + PREFETCH, batches.length)) {
-      const batch = batches[prepared.length];
-      if (prepared.length > committing + 1 && ahead + listedBytes(batch) > PREFETCH_BYTES) break;
-      ahead += prepared.length > committing ? listedBytes(batch) : 0;
+  /** per launched batch, the raw bytes it may hold in memory now (see PREFETCH_BYTES) */
+  const held: number[] = [];
+  let committing = 0;
+  const launch = () => {
+    let ahead = 0;
+    for (let j = committing + 1; j < prepared.length; j++) ahead += held[j];
+    while (!stopped && prepared.length < Math.min(committing + 1 + PREFETCH, batches.length)) {
+      const index = prepared.length;
+      const batch = batches[index];
+      if (index > committing + 1 && ahead + listedBytes(batch) > PREFETCH_BYTES) break;
+      held[index] = listedBytes(batch);
+      if (index > committing) ahead += held[index];
       const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
         try {
           return await work();
@@ -241,6 +251,11 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
           stopped = true;
           throw error;
         }
+      };
+      // Once its raw mail is written (or dropped), a batch no longer counts, and the next may start.
+      const release = () => {
+        held[index] = 0;
+        launch();
       };
       // The connection is held for the fetch command only: the next batch's fetch starts while this batch's
       // file is written and its headers are read.
@@ -252,9 +267,14 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
           )
         : onConnection(() =>
             stopped || run.signal.aborted ? Promise.resolve(null) : guarded(() => fetchBatch(run, batch)),
-          ).then((fetched) => fetched && guarded(() => storeBatch(run, fetched, listing.nextCursor, imported)));
+          ).then((fetched) => {
+            if (!fetched) return null;
+            held[index] = fetched.messages.reduce((sum, m) => sum + m.raw.length, 0);
+            launch();
+            return guarded(() => storeBatch(run, fetched, listing.nextCursor, imported));
+          });
       // Observed here; a failure surfaces when its batch's turn to commit comes.
-      turn.catch(() => undefined);
+      turn.then(release, release);
       prepared.push(turn);
     }
   };
@@ -262,7 +282,8 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   let committedCursor = cursor;
   try {
     for (const [i, batch] of batches.entries()) {
-      launch(i);
+      committing = i;
+      launch();
       const ready = await prepared[i];
       if (!ready) break;
       await ready.durable;

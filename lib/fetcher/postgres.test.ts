@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from "vitest";
 import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { useTestDatabase } from "@/e2e/support/test-db";
-import { testRig, uniqueName } from "@/e2e/support/mail-fixtures";
+import { testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
 
 const rig = testRig();
@@ -64,4 +64,33 @@ it("stores mail as requests and replies on PostgreSQL, and fences a writer whose
   expect(
     JSON.parse((await database.db().incomingMailbox.findUniqueOrThrow({ where: { id: box.id } })).cursor!),
   ).toMatchObject({ protocol: "imap" });
+});
+
+it("stores a group's bodies, lz4-compressed where the server has it, and its attachments on PostgreSQL", async () => {
+  const folder = uniqueName("Pg-bodies");
+  await ensureFolder(rig, alice, folder);
+  const box = await createTestMailbox(rig, { folder });
+  await fetcher.fetchMailbox(box.id);
+  const long = "A line of a long mail body, long enough to be compressed.\r\n".repeat(600);
+  await deliver(rig, alice, mail("Pg long", { body: long }).raw, folder);
+  await deliver(rig, alice, testMail("Pg attached", { attachment: { name: "notes.txt", content: "kept" } }), folder);
+  expect((await fetcher.fetchMailbox(box.id)).status).toBe("ok");
+  const rows = await database.db().ingestedMail.findMany({
+    where: { mailboxId: box.id },
+    orderBy: { subject: "asc" },
+    include: { attachments: true },
+  });
+  expect(rows.map((r) => [r.subject, r.extractState, (r.bodyText?.length ?? 0) > 0])).toEqual([
+    ["Pg attached", "done", true],
+    ["Pg long", "done", true],
+  ]);
+  expect(rows[1].bodyText).toContain("A line of a long mail body");
+  expect(rows[0].attachments.map((a) => [a.filename, a.size])).toEqual([["notes.txt", 4]]);
+  const [{ lz4 }] = await database.db().$queryRaw<
+    { lz4: boolean }[]
+  >`SELECT 'lz4' = ANY("enumvals") AS "lz4" FROM pg_settings WHERE "name" = 'default_toast_compression'`;
+  const [{ method }] = await database.db().$queryRaw<
+    { method: string | null }[]
+  >`SELECT pg_column_compression("bodyText") AS "method" FROM "IngestedMail" WHERE "id" = ${rows[1].id}`;
+  expect(method).toBe(lz4 ? "lz4" : "pglz");
 });

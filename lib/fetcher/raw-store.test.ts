@@ -83,3 +83,15 @@ it("reads many references at once, each batch file opened once, a missing one gi
   expect(read[2]).toBeInstanceOf(Error);
   expect(String(read[3])).toBe("a1");
 });
+
+it("makes a mailbox's batch directory ahead of its first batch, which then writes into it", async () => {
+  const month = new Date().toISOString().slice(0, 7);
+  const dir = path.join(dataDir, "mail", "box-ahead", "batches", month);
+  store.prepareBatchDir("box-ahead");
+  await expect.poll(async () => (await stat(dir).catch(() => null))?.isDirectory() ?? false).toBe(true);
+  expect(await readdir(dir)).toEqual([]);
+  const { stored, durable } = await store.writeBatch("box-ahead", [Buffer.from("first")]);
+  await durable;
+  expect(await readdir(dir)).toHaveLength(1);
+  expect((await files.readStoredFile(stored[0].relativePath)).toString()).toBe("first");
+});

@@ -98,10 +98,23 @@ async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
   }
 }
 
+function batchDir(mailboxId: string): string {
+  return path.join(mailboxFilesDir(mailboxId), "batches", new Date().toISOString().slice(0, 7));
+}
+
 function batchFilePath(mailboxId: string): string {
-  const month = new Date().toISOString().slice(0, 7);
-  const name = `${Date.now()}-${randomBytes(6).toString("hex")}.mails`;
-  return path.join(mailboxFilesDir(mailboxId), "batches", month, name);
+  return path.join(batchDir(mailboxId), `${Date.now()}-${randomBytes(6).toString("hex")}.mails`);
+}
+
+/**
+ * Starts making the mailbox's batch directory (and syncing the new entries), so the first batch of a fetch
+ * does not wait for it after its mail arrived: on a first import those syncs took some 100 ms. A failure is
+ * left to the first write, which tries again.
+ */
+export function prepareBatchDir(mailboxId: string): void {
+  Promise.resolve()
+    .then(() => inDir(absolutePath(batchDir(mailboxId)), async () => undefined))
+    .catch(() => undefined);
 }
 
 /**
