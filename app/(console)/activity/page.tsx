@@ -47,14 +47,15 @@ export default async function ActivityPage({
         <Link className={`btn ${mailbox ? "btn-secondary" : "btn-primary"}`} href="/activity">
           All mailboxes
         </Link>
+        {/* plain links: one client component per mailbox cost render time on every visit */}
         {mailboxes.map((m) => (
-          <Link
+          <a
             key={m.id}
             className={`btn ${m.id === mailbox ? "btn-primary" : "btn-secondary"}`}
             href={`/activity?mailbox=${m.id}`}
           >
             {m.name}
-          </Link>
+          </a>
         ))}
       </nav>
       {runs.length === 0 ? (
@@ -102,7 +103,7 @@ export default async function ActivityPage({
                   </td>
                   <td>
                     {run.transcriptBytes > 0 ? (
-                      <Link href={`/activity/${run.id}`}>View transcript</Link>
+                      <a href={`/activity/${run.id}`}>View transcript</a>
                     ) : (
                       <span className="muted">none</span>
                     )}

@@ -44,7 +44,8 @@ export default async function IncomingPage() {
               return (
                 <tr key={m.id}>
                   <td>
-                    <Link href={`/incoming/${m.id}`}>{m.name}</Link>
+                    {/* a plain link: a client component per row cost render time on every visit */}
+                    <a href={`/incoming/${m.id}`}>{m.name}</a>
                   </td>
                   <td>{PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol}</td>
                   <td>{m.connectUrl || `${m.host}:${m.port}`}</td>

@@ -122,12 +122,13 @@ async function RequestList({ search, query }: { search: Search; query: Parameter
             <th>Last mail</th>
           </tr>
         </thead>
+        {/* plain links in the rows: a client component per row cost render time on every visit */}
         <tbody>
           {rows.map((r) => (
             <tr key={r.id}>
               <td>{r.number}</td>
               <td>
-                <Link href={`/requests/${r.id}`}>{r.subject || "(no subject)"}</Link>
+                <a href={`/requests/${r.id}`}>{r.subject || "(no subject)"}</a>
               </td>
               <td>{r.fromName ? `${r.fromName} <${r.fromAddress}>` : r.fromAddress}</td>
               <td>{r.mailbox?.name ?? "—"}</td>
@@ -163,11 +164,12 @@ async function OtherMail({ search, mailbox, page }: { search: Search; mailbox?: 
             <th>Fetched</th>
           </tr>
         </thead>
+        {/* plain links in the rows, as in RequestList */}
         <tbody>
           {rows.map((m) => (
             <tr key={m.id}>
               <td>
-                <Link href={`/requests/mail/${m.id}`}>{m.subject || "(no subject)"}</Link>
+                <a href={`/requests/mail/${m.id}`}>{m.subject || "(no subject)"}</a>
               </td>
               <td>{m.fromAddress || "—"}</td>
               <td>{m.mailbox.name}</td>
