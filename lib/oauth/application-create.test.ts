@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { UserFacingError } from "@/lib/errors";
 import { createApplication } from "./application-service";
-import { listApplicationChoices } from "./connection-service";
+import { listApplicationChoices } from "./application-choices";
 
 beforeAll(async () => {
   await useTestDatabase();

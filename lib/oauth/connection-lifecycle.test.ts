@@ -12,12 +12,8 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { db } from "@/lib/db";
 import { saveApplication } from "./application-service";
 import { completeAuthorization, redirectUri, startAuthorization } from "./authorization";
-import {
-  deleteConnection,
-  getConnectionForEdit,
-  listApplicationChoices,
-  saveOAuthConnection,
-} from "./connection-service";
+import { listApplicationChoices } from "./application-choices";
+import { deleteConnection, getConnectionForEdit, saveOAuthConnection } from "./connection-service";
 import { getAccessToken } from "./token-service";
 
 const PUBLIC_URL = "http://127.0.0.1:43117";

@@ -26,10 +26,9 @@ export {
   deleteConnection,
   allExpiryWarnings,
   getConnectionStatus,
-  listApplicationChoices,
-  type ApplicationChoice,
   type Direction,
 } from "./connection-service";
+export { listApplicationChoices, type ApplicationChoice } from "./application-choices";
 export { listApplications, type ApplicationListing, type ConnectionListing } from "./application-list";
 export {
   startAuthorization,

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth";
 import { listMailboxNames, listRuns } from "@/lib/mail/incoming";
 import { formatDateTime } from "@/lib/format";
+import { RunsTable, type RunRow } from "./runs-table";
 
 const KIND_LABEL: Record<string, string> = {
   sample: "Sample fetch",
@@ -47,14 +48,15 @@ export default async function ActivityPage({
         <Link className={`btn ${mailbox ? "btn-secondary" : "btn-primary"}`} href="/activity">
           All mailboxes
         </Link>
+        {/* plain links: one client component per mailbox cost render time on every visit */}
         {mailboxes.map((m) => (
-          <Link
+          <a
             key={m.id}
             className={`btn ${m.id === mailbox ? "btn-primary" : "btn-secondary"}`}
             href={`/activity?mailbox=${m.id}`}
           >
             {m.name}
-          </Link>
+          </a>
         ))}
       </nav>
       {runs.length === 0 ? (
@@ -62,56 +64,19 @@ export default async function ActivityPage({
           <p>No fetches recorded yet.</p>
         </div>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Mailbox</th>
-              <th>Kind</th>
-              <th>Result</th>
-              <th>Mails</th>
-              <th>Error</th>
-              <th>Debug log</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => {
-              const hint = run.hint ? (JSON.parse(run.hint) as { title?: string; action?: string }) : null;
-              return (
-                <tr key={run.id}>
-                  <td>{formatDateTime(run.startedAt, { seconds: true })}</td>
-                  <td>
-                    {run.mailbox?.name ?? (OUTGOING_KINDS.has(run.kind) ? "Outgoing mail" : "(unsaved settings)")}
-                  </td>
-                  <td>{KIND_LABEL[run.kind] ?? run.kind}</td>
-                  <td>
-                    {run.ok ? (
-                      <span className="badge badge-ok">OK</span>
-                    ) : (
-                      <span className="badge badge-error">Failed</span>
-                    )}
-                  </td>
-                  <td>{run.mailsFetched}</td>
-                  <td>
-                    {run.error ?? "—"}
-                    {hint?.title && (
-                      <div className="muted">
-                        <strong>{hint.title}</strong> {hint.action}
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    {run.transcriptBytes > 0 ? (
-                      <Link href={`/activity/${run.id}`}>View transcript</Link>
-                    ) : (
-                      <span className="muted">none</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <RunsTable
+          rows={runs.map((run): RunRow => ({
+            id: run.id,
+            time: formatDateTime(run.startedAt, { seconds: true }),
+            mailbox: run.mailbox?.name ?? (OUTGOING_KINDS.has(run.kind) ? "Outgoing mail" : "(unsaved settings)"),
+            kind: KIND_LABEL[run.kind] ?? run.kind,
+            ok: run.ok,
+            mailsFetched: run.mailsFetched,
+            error: run.error,
+            hint: run.hint ? (JSON.parse(run.hint) as RunRow["hint"]) : null,
+            hasTranscript: run.transcriptBytes > 0,
+          }))}
+        />
       )}
       {(older || before) && (
         <nav className="actions" aria-label="Pages">

@@ -4,6 +4,7 @@ import { formatDateTime as when } from "@/lib/format";
 import { listMailboxes, MAILBOX_STATUS_BADGES, MAILBOX_STATUS_LABELS, mailboxStatus } from "@/lib/mail/incoming";
 import { PROTOCOL_LABELS } from "@/lib/mail/incoming/client";
 import type { IncomingProtocol } from "@/lib/mail/incoming";
+import { MailboxTable, type MailboxTableRow } from "./mailbox-table";
 
 export default async function IncomingPage() {
   const me = await requirePageUser();
@@ -23,47 +24,26 @@ export default async function IncomingPage() {
           <p>No mailbox yet.{me.role === "admin" ? " Add one to start fetching mail." : ""}</p>
         </div>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Protocol</th>
-              <th>Server</th>
-              <th>Status</th>
-              <th>Last fetch</th>
-              <th>Next fetch</th>
-              <th>Mails fetched</th>
-              <th>Token expiry</th>
-              <th>Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {mailboxes.map((m) => {
-              const status = mailboxStatus(m);
-              const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
-              return (
-                <tr key={m.id}>
-                  <td>
-                    <Link href={`/incoming/${m.id}`}>{m.name}</Link>
-                  </td>
-                  <td>{PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol}</td>
-                  <td>{m.connectUrl || `${m.host}:${m.port}`}</td>
-                  <td>
-                    <span className={`badge ${MAILBOX_STATUS_BADGES[status]}`}>{MAILBOX_STATUS_LABELS[status]}</span>
-                  </td>
-                  <td>{when(m.lastFetchAt)}</td>
-                  <td>{when(m.nextFetchAt)}</td>
-                  <td>{m.mailsFetched}</td>
-                  <td>{m.authType === "oauth" ? when(m.connection?.accessTokenExpiresAt ?? null) : "password"}</td>
-                  <td>
-                    {m.lastError ? <span>{m.lastError}</span> : "—"}
-                    {hint?.title && <div className="muted">{hint.title}</div>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <MailboxTable
+          rows={mailboxes.map((m): MailboxTableRow => {
+            const status = mailboxStatus(m);
+            const hint = m.lastErrorHint ? (JSON.parse(m.lastErrorHint) as { title?: string }) : null;
+            return {
+              id: m.id,
+              name: m.name,
+              protocol: PROTOCOL_LABELS[m.protocol as IncomingProtocol] ?? m.protocol,
+              server: m.connectUrl || `${m.host}:${m.port}`,
+              badge: MAILBOX_STATUS_BADGES[status],
+              status: MAILBOX_STATUS_LABELS[status],
+              lastFetch: when(m.lastFetchAt),
+              nextFetch: when(m.nextFetchAt),
+              mailsFetched: m.mailsFetched,
+              tokenExpiry: m.authType === "oauth" ? when(m.connection?.accessTokenExpiresAt ?? null) : "password",
+              lastError: m.lastError,
+              hintTitle: hint?.title || null,
+            };
+          })}
+        />
       )}
     </>
   );

@@ -3,6 +3,8 @@ import { requirePageUser } from "@/lib/auth";
 import { listMailboxNames } from "@/lib/mail/incoming";
 import { listOtherMail, listRequests, requestListQuerySchema, REQUEST_STATUSES } from "@/lib/requests";
 import { MAIL_STATE_LABEL, when } from "@/app/_components/requests/labels";
+import { OtherMailTable, type OtherMailRow } from "./other-mail-table";
+import { RequestTable, type RequestTableRow } from "./request-table";
 
 type Search = Record<string, string | string[] | undefined>;
 
@@ -110,34 +112,18 @@ async function RequestList({ search, query }: { search: Search; query: Parameter
     );
   return (
     <>
-      <table className="table" aria-label="Requests">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Subject</th>
-            <th>From</th>
-            <th>Mailbox</th>
-            <th>Status</th>
-            <th>Mails</th>
-            <th>Last mail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id}>
-              <td>{r.number}</td>
-              <td>
-                <Link href={`/requests/${r.id}`}>{r.subject || "(no subject)"}</Link>
-              </td>
-              <td>{r.fromName ? `${r.fromName} <${r.fromAddress}>` : r.fromAddress}</td>
-              <td>{r.mailbox?.name ?? "—"}</td>
-              <td>{r.status}</td>
-              <td>{r.messageCount}</td>
-              <td>{when(r.lastMessageAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RequestTable
+        rows={rows.map((r): RequestTableRow => ({
+          id: r.id,
+          number: r.number,
+          subject: r.subject || "(no subject)",
+          from: r.fromName ? `${r.fromName} <${r.fromAddress}>` : r.fromAddress,
+          mailbox: r.mailbox?.name ?? "—",
+          status: r.status,
+          messageCount: r.messageCount,
+          lastMail: when(r.lastMessageAt),
+        }))}
+      />
       <Pager search={search} page={query.page} pages={pages} total={total} />
     </>
   );
@@ -153,35 +139,18 @@ async function OtherMail({ search, mailbox, page }: { search: Search; mailbox?: 
     );
   return (
     <>
-      <table className="table" aria-label="Mail not turned into a request">
-        <thead>
-          <tr>
-            <th>Subject</th>
-            <th>From</th>
-            <th>Mailbox</th>
-            <th>Why</th>
-            <th>Fetched</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((m) => (
-            <tr key={m.id}>
-              <td>
-                <Link href={`/requests/mail/${m.id}`}>{m.subject || "(no subject)"}</Link>
-              </td>
-              <td>{m.fromAddress || "—"}</td>
-              <td>{m.mailbox.name}</td>
-              <td>
-                <span className={`badge ${MAIL_STATE_LABEL[m.state]?.badge ?? ""}`}>
-                  {MAIL_STATE_LABEL[m.state]?.text ?? m.state}
-                </span>{" "}
-                <span className="muted">{m.reason}</span>
-              </td>
-              <td>{when(m.fetchedAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <OtherMailTable
+        rows={rows.map((m): OtherMailRow => ({
+          id: m.id,
+          subject: m.subject || "(no subject)",
+          from: m.fromAddress || "—",
+          mailbox: m.mailbox.name,
+          badge: MAIL_STATE_LABEL[m.state]?.badge ?? "",
+          label: MAIL_STATE_LABEL[m.state]?.text ?? m.state,
+          reason: m.reason,
+          fetched: when(m.fetchedAt),
+        }))}
+      />
       <Pager search={search} page={page} pages={pages} total={total} />
     </>
   );

@@ -36,7 +36,8 @@ export function MailboxSummary({ mailboxes }: { mailboxes: Mailboxes }) {
           {attention.map((m) => (
             <li key={m.id}>
               <span className={`badge ${MAILBOX_STATUS_BADGES[m.shown]}`}>{MAILBOX_STATUS_LABELS[m.shown]}</span>{" "}
-              <Link href={`/incoming/${m.id}`}>{m.name}</Link>
+              {/* a plain link: a client component per mailbox cost render time on every dashboard visit */}
+              <a href={`/incoming/${m.id}`}>{m.name}</a>
               {m.lastError ? `: ${m.lastError}` : ""}
             </li>
           ))}

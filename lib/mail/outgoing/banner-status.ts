@@ -1,6 +1,6 @@
 import "server-only";
 import { bannerSlot } from "./banner-cache";
-import { getOutgoingStatus } from "./outgoing-service";
+import { getOutgoingStatus } from "./outgoing-view";
 
 type Status = Awaited<ReturnType<typeof getOutgoingStatus>>;
 

@@ -1,3 +1,3 @@
 // The client-safe entry of lib/mail/outgoing: the settings form's schema and the types its components show.
 export * from "./form-schema";
-export type { OutgoingForEdit } from "./outgoing-service";
+export type { OutgoingForEdit } from "./outgoing-view";

@@ -16,7 +16,6 @@ export { attempt, type AttemptResult, type AttemptFailure } from "./attempt";
 export { composeMessage, type MessageParts } from "./compose";
 export {
   enqueueMail,
-  listOutbox,
   retryOutboxMessage,
   cancelOutboxMessage,
   outboxCounts,
@@ -26,14 +25,8 @@ export {
   type OutboxKind,
   type OutboxState,
 } from "./outbox";
+export { listOutbox, type OutboxListing } from "./outbox-list";
 export { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from "./outbox-worker";
-export {
-  getOutgoingForEdit,
-  getOutgoingStatus,
-  saveOutgoing,
-  verifyOutgoing,
-  sendTestMail,
-  type OutgoingForEdit,
-  type OutgoingCheck,
-} from "./outgoing-service";
+export { saveOutgoing, verifyOutgoing, sendTestMail, type OutgoingCheck } from "./outgoing-service";
+export { getOutgoingForEdit, getOutgoingStatus, type OutgoingForEdit, type OutgoingStatus } from "./outgoing-view";
 export { outgoingBannerStatus } from "./banner-status";

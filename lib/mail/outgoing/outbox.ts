@@ -84,32 +84,6 @@ export async function enqueueMail(input: EnqueueInput): Promise<EnqueuedMessage>
   }
 }
 
-export async function listOutbox(opts: { states?: OutboxState[]; take?: number } = {}) {
-  return db().outboxMessage.findMany({
-    where: opts.states ? { state: { in: opts.states } } : {},
-    orderBy: { createdAt: "desc" },
-    take: opts.take ?? 100,
-    select: {
-      id: true,
-      kind: true,
-      state: true,
-      subject: true,
-      toAddresses: true,
-      attempts: true,
-      maxAttempts: true,
-      nextAttemptAt: true,
-      lastError: true,
-      hint: true,
-      needsReview: true,
-      server: true,
-      queueId: true,
-      sentAt: true,
-      createdAt: true,
-      sizeBytes: true,
-    },
-  });
-}
-
 /** Sends a failed (or long-waiting) message again now, with a fresh set of attempts. */
 export async function retryOutboxMessage(id: string): Promise<void> {
   const { count } = await db().outboxMessage.updateMany({

@@ -15,53 +15,6 @@ import { deliverClaimed } from "./outbox-delivery";
 import { recordOutgoingRun } from "./outgoing-runs";
 import { loadServer, SERVER_ID, transportsOf, type ServerRow } from "./server-settings";
 import { failureText, markSendFailed, markSendWorked } from "./server-status";
-import type { OutgoingProtocol } from "./transport";
-
-export type OutgoingForEdit = Omit<OutgoingFormValues, "password" | "oauth"> & {
-  hasPassword: boolean;
-  connectionId: string | null;
-};
-
-export async function getOutgoingForEdit(): Promise<OutgoingForEdit | null> {
-  const row = await loadServer();
-  if (!row) return null;
-  return {
-    protocol: row.protocol as OutgoingProtocol,
-    host: row.host,
-    alternateHost: row.alternateHost,
-    port: row.port,
-    connectUrl: row.connectUrl ?? "",
-    enableTls: row.enableTls,
-    authType: row.authType as "oauth" | "password",
-    username: row.username,
-    senderName: row.senderName,
-    replyTo: row.replyTo,
-    maxEmailSizeMb: row.maxEmailSizeMb,
-    contactEmail: row.contactEmail,
-    debug: row.debug,
-    hasPassword: Boolean(row.password),
-    connectionId: row.connectionId,
-  };
-}
-
-export async function getOutgoingStatus() {
-  const row = await db().outgoingServer.findUnique({
-    where: { id: SERVER_ID },
-    select: {
-      status: true,
-      lastError: true,
-      lastErrorHint: true,
-      lastSentAt: true,
-      incidentSince: true,
-      incidentNotifiedAt: true,
-      contactEmail: true,
-      connection: { select: { status: true } },
-    },
-  });
-  if (!row) return null;
-  const reconnect = row.status === "reconnect_needed" || row.connection?.status === "reconnect_needed";
-  return { ...row, status: reconnect ? "reconnect_needed" : row.status };
-}
 
 export async function saveOutgoing(
   values: OutgoingFormValues,
