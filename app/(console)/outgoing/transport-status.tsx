@@ -1,4 +1,5 @@
 import type { Hint } from "@/lib/errors";
+import type { OutgoingStatusView } from "@/lib/mail/outgoing";
 import { formatDateTime } from "@/lib/format";
 import { HintNote } from "@/app/_components/hint-note";
 
@@ -9,15 +10,8 @@ const LABELS: Record<string, { text: string; badge: string }> = {
   reconnect_needed: { text: "Reconnect needed", badge: "badge-error" },
 };
 
-export type TransportStatusView = {
-  status: string;
-  lastError: string | null;
-  lastErrorHint: string | null;
-  lastSentAt: Date | null;
-  incidentSince: Date | null;
-  incidentNotifiedAt: Date | null;
-  contactEmail: string;
-};
+/** The status as the Outgoing page reads it; the connection's own status is shown elsewhere. */
+export type TransportStatusView = Omit<OutgoingStatusView, "connection">;
 
 /** The outgoing transport's status with its last error and hint. */
 export function TransportStatus({ status }: { status: TransportStatusView }) {

@@ -28,5 +28,5 @@ export {
 export { listOutbox, type OutboxListing } from "./outbox-list";
 export { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from "./outbox-worker";
 export { saveOutgoing, verifyOutgoing, sendTestMail, type OutgoingCheck } from "./outgoing-service";
-export { getOutgoingForEdit, getOutgoingStatus, type OutgoingForEdit, type OutgoingStatus } from "./outgoing-view";
+export { getOutgoingForEdit, getOutgoingStatus, type OutgoingForEdit, type OutgoingStatusView } from "./outgoing-view";
 export { outgoingBannerStatus } from "./banner-status";

@@ -12,7 +12,7 @@ export type OutgoingForEdit = Omit<OutgoingFormValues, "password" | "oauth"> & {
   connectionId: string | null;
 };
 
-export type OutgoingStatus = {
+export type OutgoingStatusView = {
   status: string;
   lastError: string | null;
   lastErrorHint: string | null;
@@ -49,8 +49,8 @@ export async function getOutgoingForEdit(): Promise<OutgoingForEdit | null> {
 }
 
 /** Whether sending works; "reconnect_needed" also when the OAuth connection it sends through needs it. */
-export async function getOutgoingStatus(): Promise<OutgoingStatus | null> {
-  const [row] = await readRows<Omit<OutgoingStatus, "connection"> & { connectionStatus: string | null }>(
+export async function getOutgoingStatus(): Promise<OutgoingStatusView | null> {
+  const [row] = await readRows<Omit<OutgoingStatusView, "connection"> & { connectionStatus: string | null }>(
     `SELECT s."status", s."lastError", s."lastErrorHint", s."lastSentAt", s."incidentSince", s."incidentNotifiedAt",
        s."contactEmail", c."status" AS "connectionStatus"
      FROM "OutgoingServer" s LEFT JOIN "OAuthConnection" c ON c."id" = s."connectionId"
