@@ -1,6 +1,7 @@
 // An extraction worker double for the tests: a mail with "X-Test-Parser: spin" keeps the parser busy forever, one
 // with "X-Test-Parser: crash" kills the worker thread, one with "X-Test-Parser: limits" is answered with the
-// worker's resource limits as its text; every other job runs through the real worker's code.
+// worker's resource limits as its text, one with "X-Test-Parser: slow" is parsed after 50 ms; every other job runs
+// through the real worker's code.
 import { parentPort, resourceLimits } from "node:worker_threads";
 import { handleJob, jobRaw } from "../../lib/fetcher/extract-parse.mjs";
 
@@ -21,7 +22,8 @@ parentPort.on("message", async (job) => {
         html: null,
         attachments: [],
       });
-    if (/^X-Test-Parser: /im.test(head)) return;
+    if (/^X-Test-Parser: slow/im.test(head)) await new Promise((resolve) => setTimeout(resolve, 50));
+    else if (/^X-Test-Parser: /im.test(head)) return;
   }
   parentPort.postMessage({ id: job.id, ...(await handleJob(job)) });
 });

@@ -289,10 +289,19 @@ describe("the extraction pool", () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const huge = plain("huge", [], "z".repeat(60_000));
     expect(await p.parse(huge, target())).toMatchObject({ ok: true });
-    const small = Array.from({ length: 8 }, (_, i) => p.parse(plain(`s${i}`), target()));
+  });
+
+  it("holds at most its limit of jobs while its worker is busy, and takes the next as one is answered", async () => {
+    // Each mail takes its worker 50 ms, so the pool is still full when it is looked at (a real worker can answer
+    // a small mail before the test looks).
+    const p = pool({ workerFile: HOSTILE_WORKER, maxJobs: 3 });
+    const small = Array.from({ length: 8 }, (_, i) => p.parse(plain(`s${i}`, ["X-Test-Parser: slow"]), target()));
+    const settled = Promise.allSettled(small);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(p.held().jobs).toBe(3);
-    await Promise.all(small);
+    const held = p.held().jobs;
+    const results = await settled;
+    expect(held).toBe(3);
+    expect(results.map((r) => r.status === "fulfilled" && r.value.ok)).toEqual(Array(8).fill(true));
   });
 
   it("on close, rejects what is queued or running and stops its workers", async () => {
