@@ -1,9 +1,10 @@
 // An extraction worker double for the tests: a mail with "X-Test-Parser: spin" keeps the parser busy forever, one
 // with "X-Test-Parser: crash" kills the worker thread, one with "X-Test-Parser: limits" is answered with the
-// worker's resource limits as its text, one with "X-Test-Parser: slow" is parsed after 50 ms; every other job runs
+// worker's resource limits as its text, one with "X-Test-Parser: loaded" with whether it has loaded mailparser,
+// one with "X-Test-Parser: slow" is parsed after 50 ms; every other job runs
 // through the real worker's code.
 import { parentPort, resourceLimits } from "node:worker_threads";
-import { handleJob, jobRaw } from "../../lib/fetcher/extract-parse.mjs";
+import { fullParserLoaded, handleJob, jobRaw } from "../../lib/fetcher/extract-parse.mjs";
 
 parentPort.on("message", async (job) => {
   if (job.kind === "parse") {
@@ -19,6 +20,14 @@ parentPort.on("message", async (job) => {
         id: job.id,
         ok: true,
         text: JSON.stringify(resourceLimits),
+        html: null,
+        attachments: [],
+      });
+    if (/^X-Test-Parser: loaded/im.test(head))
+      return parentPort.postMessage({
+        id: job.id,
+        ok: true,
+        text: JSON.stringify({ fullParser: fullParserLoaded() }),
         html: null,
         attachments: [],
       });

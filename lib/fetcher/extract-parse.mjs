@@ -3,8 +3,26 @@
 // not yet synced), or sync a group's attachment files and their directories before the commit that names them.
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
-import { simpleParser } from "mailparser";
 import { plainText } from "./extract-plain.mjs";
+
+/**
+ * mailparser, loaded on the first mail the plain path cannot take: loading it takes a worker some 200 ms (before
+ * it can answer anything) and ~28 MB, which a run of plain-text mail never needs. A failure to load it is the
+ * machine's (an I/O answer), not the mail's.
+ */
+let fullParser = null;
+function loadFullParser() {
+  fullParser ??= import("mailparser").catch((error) => {
+    fullParser = null;
+    throw error;
+  });
+  return fullParser;
+}
+
+/** Whether this worker has loaded (or begun to load) mailparser. */
+export function fullParserLoaded() {
+  return fullParser !== null;
+}
 
 const MAX_TEXT = 1024 * 1024;
 const MAX_HTML = 2 * 1024 * 1024;
@@ -94,6 +112,7 @@ async function parse(job) {
   if (!Buffer.isBuffer(raw)) return { ok: false, error: `the raw message could not be read: ${raw.unreadable}` };
   const text = plainText(raw);
   if (text !== null) return { ok: true, text: text.slice(0, MAX_TEXT), html: null, attachments: [] };
+  const { simpleParser } = await loadFullParser();
   let parsed;
   try {
     // No text-to-HTML conversion and no links: the viewer shows the text itself.

@@ -204,6 +204,23 @@ describe("the extraction pool", () => {
     expect(stored.equals(content)).toBe(true);
   }, 60_000);
 
+  it("loads mailparser only for the first mail the plain path cannot take", async () => {
+    const p = pool({ workerFile: HOSTILE_WORKER });
+    const loaded = async () => {
+      const probe = await p.parse(plain("probe", ["X-Test-Parser: loaded"]), target());
+      if (!probe.ok) throw new Error(probe.reason);
+      return JSON.parse(probe.text).fullParser as boolean;
+    };
+    expect(await loaded()).toBe(false);
+    expect(await p.parse(plain("plain"), target())).toMatchObject({ ok: true, text: "Hello,\nthis is plain.\n" });
+    expect(await loaded()).toBe(false);
+    expect(await p.parse(Buffer.from(HTML_ONLY), target())).toMatchObject({
+      ok: true,
+      html: expect.stringContaining("<h1>"),
+    });
+    expect(await loaded()).toBe(true);
+  });
+
   it("reads a stored mail from its range of a batch file itself, and parses it as it parses one handed over", async () => {
     const p = pool();
     const mails = [plain("first"), MIXED, plain("grüße", [], "Grüße aus Köln – ✓\r\n"), HTML_ONLY];

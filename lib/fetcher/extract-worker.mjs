@@ -6,5 +6,6 @@ import { handleJob } from "./extract-parse.mjs";
 parentPort.on("message", async (job) => {
   parentPort.postMessage({ id: job.id, ...(await handleJob(job)) });
 });
-// Sent once mailparser has loaded: a worker that dies before this could not start, which no mail is to blame for.
+// Sent once the worker's code has loaded (mailparser follows on first need): a worker that dies before this could
+// not start, which no mail is to blame for.
 parentPort.postMessage({ ready: true });
