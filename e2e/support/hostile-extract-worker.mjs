@@ -6,15 +6,18 @@
 import { parentPort, resourceLimits } from "node:worker_threads";
 import { fullParserLoaded, handleJob, jobRaw } from "../../lib/fetcher/extract-parse.mjs";
 
-parentPort.on("message", async (job) => {
+async function answer(job) {
   if (job.kind === "parse") {
     const raw = jobRaw(job);
     const head = Buffer.isBuffer(raw) ? raw.subarray(0, 8192).toString("latin1") : "";
     if (/^X-Test-Parser: spin/im.test(head)) for (;;);
+    // The thread dies on this job, before it answers the ones behind it.
     if (/^X-Test-Parser: crash/im.test(head))
-      setImmediate(() => {
-        throw new Error("the parser crashed on purpose");
-      });
+      await new Promise(() =>
+        setImmediate(() => {
+          throw new Error("the parser crashed on purpose");
+        }),
+      );
     if (/^X-Test-Parser: limits/im.test(head))
       return parentPort.postMessage({
         id: job.id,
@@ -35,5 +38,11 @@ parentPort.on("message", async (job) => {
     else if (/^X-Test-Parser: /im.test(head)) return;
   }
   parentPort.postMessage({ id: job.id, ...(await handleJob(job)) });
+}
+
+// In order, one after another, as the real worker answers.
+let turn = Promise.resolve();
+parentPort.on("message", (job) => {
+  turn = turn.then(() => answer(job));
 });
 parentPort.postMessage({ ready: true });

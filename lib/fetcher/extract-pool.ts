@@ -1,7 +1,8 @@
 import "server-only";
-// MIME parsing off the main thread: a few worker threads, each with one job at a time, fed from a bounded queue
-// (jobs and raw bytes held). A mail that keeps its worker past the deadline, or kills it, is answered as
-// failed and the worker replaced, so the mails behind it go on. Raw buffers are moved to the worker, not copied.
+// MIME parsing off the main thread: a few worker threads fed from a bounded queue (jobs and raw bytes held). A
+// worker answers its jobs one after another, in order. A mail that keeps its worker past the deadline, or kills it,
+// is answered as failed and the worker replaced, so the mails behind it go on. Raw buffers are moved to the worker,
+// not copied.
 import { Worker } from "node:worker_threads";
 
 export type PoolAttachment = {
@@ -33,6 +34,13 @@ export type PoolOptions = {
   /** jobs accepted and not yet answered, and their raw bytes (a larger mail alone) */
   maxJobs?: number;
   maxBytes?: number;
+  /**
+   * Stored mails handed to one worker ahead of its answers (a larger mail alone), so that it goes on parsing while
+   * the main thread is busy (a SQLite commit holds it for tens of milliseconds). A mail moved to the worker is
+   * handed over alone: it cannot be handed over again if its worker stops.
+   */
+  aheadJobs?: number;
+  aheadBytes?: number;
   /** an idle worker ends after this long */
   idleMs?: number;
   maxHeapMb?: number;
@@ -54,6 +62,8 @@ type Job = {
   lost(why: "crashed" | "deadline"): void;
   fail(error: Error): void;
   deadlineMs: number;
+  /** it can be posted again to another worker (nothing was moved with it) */
+  repeatable: boolean;
   abandon?: () => void;
 };
 
@@ -61,7 +71,10 @@ type Slot = {
   worker: Worker;
   seq: number;
   ready: boolean;
-  job: Job | null;
+  /** posted and not answered, in the order the worker answers them: the first is the one it works on */
+  jobs: Job[];
+  bytes: number;
+  /** the first job's deadline */
   timer?: NodeJS.Timeout;
   error?: Error;
   /** ended on purpose (idle, overdue, closing): its exit is no crash */
@@ -100,6 +113,8 @@ export class ExtractPool {
     this.o = {
       maxJobs: 64,
       maxBytes: 32 * 1024 * 1024,
+      aheadJobs: 64,
+      aheadBytes: 8 * 1024 * 1024,
       idleMs: 60_000,
       maxHeapMb: 384,
       maxYoungMb: 8,
@@ -115,7 +130,7 @@ export class ExtractPool {
     const bytes = raw.length;
     await this.room(bytes, signal);
     let body: ArrayBuffer | null = transferable(raw);
-    return this.parseJob(target, bytes, signal, (slot, id, file) => {
+    return this.parseJob(target, bytes, signal, false, (slot, id, file) => {
       slot.worker.postMessage({ id, kind: "parse", raw: body, file }, [body!]);
       body = null;
     });
@@ -132,7 +147,7 @@ export class ExtractPool {
     signal?: AbortSignal,
   ): Promise<ParseResult> {
     await this.room(bytes, signal);
-    return this.parseJob(target, bytes, signal, (slot, id, file) =>
+    return this.parseJob(target, bytes, signal, true, (slot, id, file) =>
       slot.worker.postMessage({ id, kind: "parse", stored, file }),
     );
   }
@@ -141,6 +156,7 @@ export class ExtractPool {
     target: AttachmentTarget,
     bytes: number,
     signal: AbortSignal | undefined,
+    repeatable: boolean,
     send: (slot: Slot, id: number, file: string) => void,
   ): Promise<ParseResult> {
     const id = ++this.nextId;
@@ -149,6 +165,7 @@ export class ExtractPool {
         id,
         bytes,
         deadlineMs: this.o.deadlineMs,
+        repeatable,
         post: (slot) => send(slot, id, `${target.absoluteBase}.${slot.seq}.parts`),
         answer: (slot, reply) => {
           if (reply.ok) {
@@ -176,9 +193,9 @@ export class ExtractPool {
     });
   }
 
-  /** What the pool holds now: jobs accepted and not answered, and their raw bytes. */
-  held(): { jobs: number; bytes: number } {
-    return { jobs: this.heldJobs, bytes: this.heldBytes };
+  /** What the pool holds now: jobs accepted and not answered, their raw bytes, and how many of them its workers have. */
+  held(): { jobs: number; bytes: number; posted: number } {
+    return { jobs: this.heldJobs, bytes: this.heldBytes, posted: this.slots.reduce((n, s) => n + s.jobs.length, 0) };
   }
 
   /** Makes the files (and their directories) durable, on a worker; rejects if that cannot be done. */
@@ -195,6 +212,7 @@ export class ExtractPool {
           bytes: 0,
           // An fsync on a busy disk may take a while; it is no mail's fault.
           deadlineMs: Math.max(this.o.deadlineMs, 60_000),
+          repeatable: true,
           post: (slot) => slot.worker.postMessage({ id, kind: "sync", files }),
           answer: (_slot, reply) => (reply.ok ? resolve() : reject(new Error(`syncing attachments: ${reply.error}`))),
           lost: (why) =>
@@ -265,15 +283,18 @@ export class ExtractPool {
     if (this.closed) return;
     clearTimeout(this.idleTimer);
     while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.ready && !s.job);
-      if (slot) {
-        this.dispatch(slot, this.queue.shift()!);
-        continue;
+      const job = this.queue[0];
+      let slot = this.slots.find((s) => s.ready && s.jobs.length === 0);
+      if (!slot) {
+        // Another worker before a longer line at a busy one.
+        if (this.slots.length < this.o.size && !this.slots.some((s) => !s.ready)) this.spawn();
+        slot = this.aheadSlot(job);
       }
-      if (this.slots.length < this.o.size && !this.slots.some((s) => !s.ready)) this.spawn();
-      break;
+      if (!slot) break;
+      this.queue.shift();
+      this.dispatch(slot, job);
     }
-    if (this.queue.length === 0 && this.slots.every((s) => !s.job)) {
+    if (this.queue.length === 0 && this.slots.every((s) => s.jobs.length === 0)) {
       for (const slot of this.slots) slot.worker.unref();
       if (this.slots.length > 0) {
         this.idleTimer = setTimeout(() => void Promise.all(this.slots.map((s) => this.retire(s))), this.o.idleMs);
@@ -282,13 +303,46 @@ export class ExtractPool {
     }
   }
 
+  /** The busy worker with the shortest line that may take this job ahead of its answers, if any. */
+  private aheadSlot(job: Job): Slot | undefined {
+    if (!job.repeatable) return undefined;
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (!slot.ready || !slot.jobs.every((j) => j.repeatable)) continue;
+      if (slot.jobs.length >= this.o.aheadJobs || slot.bytes + job.bytes > this.o.aheadBytes) continue;
+      if (!best || slot.jobs.length < best.jobs.length) best = slot;
+    }
+    return best;
+  }
+
   private dispatch(slot: Slot, job: Job): void {
     job.abandon?.();
     job.abandon = undefined;
-    slot.job = job;
+    slot.jobs.push(job);
+    slot.bytes += job.bytes;
     slot.worker.ref();
-    slot.timer = setTimeout(() => this.overdue(slot), job.deadlineMs);
+    if (slot.jobs.length === 1) this.startDeadline(slot);
     job.post(slot);
+  }
+
+  /** The deadline of the job the worker works on now (its first unanswered one), from when it began on it. */
+  private startDeadline(slot: Slot): void {
+    clearTimeout(slot.timer);
+    const job = slot.jobs[0];
+    if (job) slot.timer = setTimeout(() => this.overdue(slot), job.deadlineMs);
+  }
+
+  /** The slot's first job leaves it (answered, overdue or lost with its worker). */
+  private takeFirst(slot: Slot): Job | undefined {
+    const job = slot.jobs.shift();
+    if (job) slot.bytes -= job.bytes;
+    return job;
+  }
+
+  /** Jobs a stopped worker had not begun go back to the front of the line, in order, for another worker. */
+  private requeue(slot: Slot): void {
+    this.queue.unshift(...slot.jobs.splice(0));
+    slot.bytes = 0;
   }
 
   private spawn(): void {
@@ -296,7 +350,7 @@ export class ExtractPool {
     const worker = new Worker(this.o.workerFile, {
       resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb, maxYoungGenerationSizeMb: this.o.maxYoungMb },
     });
-    const slot: Slot = { worker, seq, ready: false, job: null };
+    const slot: Slot = { worker, seq, ready: false, jobs: [], bytes: 0 };
     this.slots.push(slot);
     worker.on("message", (message: Reply & { ready?: boolean }) => {
       if (message.ready) {
@@ -304,10 +358,9 @@ export class ExtractPool {
         this.pump();
         return;
       }
-      const job = slot.job;
-      if (!job || job.id !== message.id) return;
-      clearTimeout(slot.timer);
-      slot.job = null;
+      if (slot.jobs[0]?.id !== message.id) return;
+      const job = this.takeFirst(slot)!;
+      this.startDeadline(slot);
       this.release(job).answer(slot, message);
       this.pump();
     });
@@ -316,18 +369,18 @@ export class ExtractPool {
   }
 
   private overdue(slot: Slot): void {
-    const job = slot.job;
+    const job = this.takeFirst(slot);
     if (!job) return;
-    slot.job = null;
     this.release(job).lost("deadline");
+    this.requeue(slot);
     void this.retire(slot);
+    this.pump();
   }
 
   private async retire(slot: Slot): Promise<void> {
     clearTimeout(slot.timer);
-    const job = slot.job;
-    slot.job = null;
-    if (job) this.release(job).fail(new PoolClosedError());
+    for (const job of slot.jobs.splice(0)) this.release(job).fail(new PoolClosedError());
+    slot.bytes = 0;
     // Marked first, so its exit counts as intended, not as a crash.
     slot.ready = false;
     slot.retired = true;
@@ -337,10 +390,12 @@ export class ExtractPool {
   private exited(slot: Slot): void {
     clearTimeout(slot.timer);
     this.slots.splice(this.slots.indexOf(slot), 1);
-    const job = slot.job;
-    slot.job = null;
-    if (job) this.release(job).lost("crashed");
-    else if (!slot.retired && !slot.ready && !this.closed) {
+    // Its answers sent before it stopped have been delivered by now: the first job left is the one it stopped on.
+    const job = this.takeFirst(slot);
+    if (job) {
+      this.release(job).lost("crashed");
+      this.requeue(slot);
+    } else if (!slot.retired && !slot.ready && !this.closed) {
       // It died while loading: no mail is to blame, and another attempt now would fail the same way.
       const error = new Error(`the extraction worker could not start: ${slot.error?.message ?? "it exited"}`);
       for (const queued of this.queue.splice(0)) this.release(queued).fail(error);

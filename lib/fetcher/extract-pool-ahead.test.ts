@@ -1,0 +1,127 @@
+// The extraction pool hands a busy worker stored mails ahead of its answers: bounded, answered in order, a mail
+// moved to the worker handed over alone, and the mails ahead of one that kills or spins its worker parsed by the
+// next worker instead of lost.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { ExtractPool, type AttachmentTarget, type PoolOptions } from "./extract-pool";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "extract-pool-ahead-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HOSTILE_WORKER = path.resolve("e2e/support/hostile-extract-worker.mjs");
+
+const pools: ExtractPool[] = [];
+function pool(options: Partial<PoolOptions> = {}): ExtractPool {
+  const p = new ExtractPool({ workerFile: HOSTILE_WORKER, size: 1, deadlineMs: 30_000, ...options });
+  pools.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+let groups = 0;
+function target(): AttachmentTarget {
+  const base = path.join("attachments", `group-${++groups}`);
+  return { relativeBase: base, absoluteBase: path.join(dir, base) };
+}
+
+function plain(subject: string, extraHeaders: string[] = []): Buffer {
+  return Buffer.from(
+    [
+      `Subject: ${subject}`,
+      ...extraHeaders,
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      `Hello,\r\nthis is ${subject}.\r\n`,
+    ].join("\r\n"),
+  );
+}
+
+describe("the extraction pool's mails handed ahead", () => {
+  /** The mails written one after another into a batch file, and where each one is. */
+  function storedBatch(mails: Buffer[]) {
+    const file = path.join(dir, `batch-${++groups}.mails`);
+    writeFileSync(file, Buffer.concat(mails));
+    let offset = 0;
+    return mails.map((raw) => {
+      const stored = { file, offset, length: raw.length };
+      offset += raw.length;
+      return stored;
+    });
+  }
+
+  it("hands a busy worker stored mails ahead of its answers, up to its bound, and gets them answered in order", async () => {
+    const p = pool({ aheadJobs: 3 });
+    const mails = Array.from({ length: 7 }, (_, i) => plain(`ahead ${i}`, ["X-Test-Parser: slow"]));
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, p.held().posted)), 1);
+    const answered: number[] = [];
+    const all = Promise.allSettled(
+      storedBatch(mails).map((stored, i) =>
+        p.parseStored(stored, mails[i].length, target()).then((r) => {
+          answered.push(i);
+          return r;
+        }),
+      ),
+    );
+    const results = await all;
+    clearInterval(watch);
+    expect(most).toBe(3);
+    expect(answered).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(results.map((r) => r.status === "fulfilled" && r.value.ok && r.value.text)).toEqual(
+      mails.map((_, i) => `Hello,\nthis is ahead ${i}.\n`),
+    );
+  });
+
+  it("hands a mail it moves to the worker over alone (it could not be handed over again)", async () => {
+    const p = pool({ aheadJobs: 8 });
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, p.held().posted)), 1);
+    const results = await Promise.allSettled(
+      [0, 1, 2].map((i) => p.parse(plain(`moved ${i}`, ["X-Test-Parser: slow"]), target())),
+    );
+    clearInterval(watch);
+    expect(most).toBe(1);
+    expect(results.every((r) => r.status === "fulfilled" && r.value.ok)).toBe(true);
+  });
+
+  it("answers a stored mail that kills its worker as failed; the mails handed ahead of it go to the next worker", async () => {
+    const p = pool();
+    const mails = [
+      plain("first"),
+      plain("crashing", ["X-Test-Parser: crash"]),
+      plain("second"),
+      plain("third"),
+      plain("crashing again", ["X-Test-Parser: crash"]),
+      plain("fourth"),
+    ];
+    const results = await Promise.all(
+      storedBatch(mails).map((stored, i) => p.parseStored(stored, mails[i].length, target())),
+    );
+    expect(results.map((r) => (r.ok ? r.text : r.why))).toEqual([
+      "Hello,\nthis is first.\n",
+      "the parser stopped on this message",
+      "Hello,\nthis is second.\n",
+      "Hello,\nthis is third.\n",
+      "the parser stopped on this message",
+      "Hello,\nthis is fourth.\n",
+    ]);
+  });
+
+  it("answers a stored mail that spins as failed at the deadline; the mails handed ahead of it go to the next worker", async () => {
+    const p = pool({ deadlineMs: 1_000 });
+    const mails = [plain("before"), plain("spinning", ["X-Test-Parser: spin"]), plain("after"), plain("later")];
+    const results = await Promise.all(
+      storedBatch(mails).map((stored, i) => p.parseStored(stored, mails[i].length, target())),
+    );
+    expect(results.map((r) => (r.ok ? r.text : r.why))).toEqual([
+      "Hello,\nthis is before.\n",
+      "parsing took longer than 1 s",
+      "Hello,\nthis is after.\n",
+      "Hello,\nthis is later.\n",
+    ]);
+  });
+});
