@@ -1,49 +1,16 @@
 // The extraction pool hands a busy worker stored mails ahead of its answers: bounded, answered in order, a mail
 // moved to the worker handed over alone, and the mails ahead of one that kills or spins its worker parsed by the
 // next worker instead of lost.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ExtractPool, type AttachmentTarget, type PoolOptions } from "./extract-pool";
+import { writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { extractPoolFixture, HOSTILE_WORKER, plain } from "@/e2e/support/extract-pool-fixture";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "extract-pool-ahead-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const HOSTILE_WORKER = path.resolve("e2e/support/hostile-extract-worker.mjs");
-
-const pools: ExtractPool[] = [];
-function pool(options: Partial<PoolOptions> = {}): ExtractPool {
-  const p = new ExtractPool({ workerFile: HOSTILE_WORKER, size: 1, deadlineMs: 30_000, ...options });
-  pools.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
-
-let groups = 0;
-function target(): AttachmentTarget {
-  const base = path.join("attachments", `group-${++groups}`);
-  return { relativeBase: base, absoluteBase: path.join(dir, base) };
-}
-
-function plain(subject: string, extraHeaders: string[] = []): Buffer {
-  return Buffer.from(
-    [
-      `Subject: ${subject}`,
-      ...extraHeaders,
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      `Hello,\r\nthis is ${subject}.\r\n`,
-    ].join("\r\n"),
-  );
-}
+const { pool, target, file: newFile } = extractPoolFixture(HOSTILE_WORKER);
 
 describe("the extraction pool's mails handed ahead", () => {
   /** The mails written one after another into a batch file, and where each one is. */
   function storedBatch(mails: Buffer[]) {
-    const file = path.join(dir, `batch-${++groups}.mails`);
+    const file = newFile("mails");
     writeFileSync(file, Buffer.concat(mails));
     let offset = 0;
     return mails.map((raw) => {

@@ -3,49 +3,14 @@
 // the parser is answered as failed and the mails behind it go on; it holds a bounded amount of work; it stops
 // cleanly, and a worker that cannot load blames no mail.
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { simpleParser } from "mailparser";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ExtractPool, PoolClosedError, type AttachmentTarget, type PoolOptions } from "./extract-pool";
+import { describe, expect, it } from "vitest";
+import { extractPoolFixture, HOSTILE_WORKER, plain, REAL_WORKER } from "@/e2e/support/extract-pool-fixture";
+import { PoolClosedError } from "./extract-pool";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "extract-pool-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const REAL_WORKER = path.resolve("lib/fetcher/extract-worker.mjs");
-const HOSTILE_WORKER = path.resolve("e2e/support/hostile-extract-worker.mjs");
-
-const pools: ExtractPool[] = [];
-function pool(options: Partial<PoolOptions> = {}): ExtractPool {
-  const p = new ExtractPool({ workerFile: REAL_WORKER, size: 1, deadlineMs: 30_000, ...options });
-  pools.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
-
-let groups = 0;
-function target(): AttachmentTarget {
-  const base = path.join("attachments", `group-${++groups}`);
-  return { relativeBase: base, absoluteBase: path.join(dir, base) };
-}
-
-function plain(subject: string, extraHeaders: string[] = [], body = `Hello,\r\nthis is ${subject}.\r\n`): Buffer {
-  return Buffer.from(
-    [
-      "From: Customer <customer@example.org>",
-      "To: support@rig.test",
-      `Subject: ${subject}`,
-      ...extraHeaders,
-      "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      body,
-    ].join("\r\n"),
-  );
-}
+const { pool, target, file: newFile } = extractPoolFixture(REAL_WORKER);
 
 const BINARY = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256));
 
@@ -224,7 +189,7 @@ describe("the extraction pool", () => {
   it("reads a stored mail from its range of a batch file itself, and parses it as it parses one handed over", async () => {
     const p = pool();
     const mails = [plain("first"), MIXED, plain("grüße", [], "Grüße aus Köln – ✓\r\n"), HTML_ONLY];
-    const file = path.join(dir, `batch-${++groups}.mails`);
+    const file = newFile("mails");
     writeFileSync(file, Buffer.concat(mails));
     let offset = 0;
     for (const raw of mails) {
