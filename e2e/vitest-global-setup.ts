@@ -2,8 +2,19 @@
 // (e.g. started with `tsx e2e/rig/cli.ts start`). Workers are forked after this runs, so they inherit the
 // env vars and find the rig through rigInfo().
 import path from "node:path";
+import { ensurePostgres } from "./support/postgres";
+
+// Here, not in the first test that needs it: recovery after an unclean stop can outlast a test's time limit.
+function startPostgres(): void {
+  try {
+    ensurePostgres();
+  } catch (e) {
+    console.error(`[postgres] not started: ${e instanceof Error ? e.message : e}`);
+  }
+}
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  startPostgres();
   if (process.env.MAILBRIDGE_RIG_INFO) return undefined;
   const dir = path.resolve("test-results", `rig-${process.pid}`);
   process.env.MAILBRIDGE_RIG_INFO = path.join(dir, "rig.json");
