@@ -1,4 +1,4 @@
-// `npm run bench -- console [--rows N] [--requests N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts] [--only /,/users] [--web-processes N]`:
+// `npm run bench -- console [--rows N] [--requests N] [--seconds S] [--connections C] [--port P] [--seed-hook file.ts] [--only /,/users] [--web-processes N] [--node-flags F]`:
 // starts the built console on loopback the way `npm start` does (all its web processes) with a database of its
 // own, signs in, and loads every console page in turn; prints requests per second, p50/p99 latency, CPU per
 // request and the memory of all the console's processes afterwards.
@@ -76,6 +76,8 @@ export async function benchConsole(argv: string[]): Promise<void> {
       "cpu-prof-dir": { type: "string" },
       // MAILBRIDGE_WEB_PROCESSES for the console (default: its own default, one per core)
       "web-processes": { type: "string" },
+      // Node flags for the console and its web processes (they inherit them), e.g. "--max-semi-space-size=32"
+      "node-flags": { type: "string" },
     },
   });
   const seconds = Math.min(Number(values.seconds), 60);
@@ -104,7 +106,14 @@ export async function benchConsole(argv: string[]): Promise<void> {
     : [];
   const child = spawn(
     process.execPath,
-    [...profile, "--import", "tsx", path.join(root, "lib/cli/start.ts"), "--no-build"],
+    [
+      ...profile,
+      ...(values["node-flags"]?.split(/\s+/).filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      path.join(root, "lib/cli/start.ts"),
+      "--no-build",
+    ],
     {
       cwd: root,
       env,
