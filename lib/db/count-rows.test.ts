@@ -1,4 +1,5 @@
 // The plain COUNT(*) behind the Requests pages, on both databases: filters by equality and IS NULL.
+import Database from "libsql";
 import { describe, expect, it } from "vitest";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { useTestDatabase } from "@/e2e/support/test-db";
@@ -40,6 +41,38 @@ describe.each(["sqlite", "postgresql"] as const)("countRows on %s", (kind) => {
     await db().ingestedMail.updateMany({ where: { sourceKey: "k1" }, data: { requestId: request.id } });
     expect(await countRows("IngestedMail", { requestId: null })).toBe(2);
     expect(await countRows("IngestedMail", { requestId: null, mailboxId: b.id })).toBe(0);
+    await db().$disconnect();
+  });
+});
+
+describe("countRows on sqlite, counted again", () => {
+  it("as soon as another connection commits (the ORM's, or one of its own as the fetcher's)", async () => {
+    await useTestDatabase();
+    const { countRows, db } = await import("@/lib/db");
+    const { config } = await import("@/lib/config");
+    const database = config().database;
+    if (database.provider !== "sqlite") throw new Error("expected the SQLite default");
+    const request = (number: number) => ({
+      number,
+      subject: `S${number}`,
+      fromAddress: "x@example.org",
+      status: "open",
+      lastMessageAt: new Date(),
+    });
+    await db().request.create({ data: request(1) });
+    expect(await countRows("Request", {})).toBe(1);
+    expect(await countRows("Request", { status: "open" })).toBe(1);
+    // the ORM's own connection
+    await db().request.create({ data: request(2) });
+    expect(await countRows("Request", {})).toBe(2);
+    // a connection of its own, as the fetcher's (and another process's) writes come
+    const other = new Database(database.file, { timeout: 10_000 });
+    other.prepare(`UPDATE "Request" SET "status" = 'closed' WHERE "number" = 1`).run();
+    expect(await countRows("Request", { status: "open" })).toBe(1);
+    expect(await countRows("Request", { status: "closed" })).toBe(1);
+    other.prepare(`DELETE FROM "Request" WHERE "number" = 2`).run();
+    other.close();
+    expect(await countRows("Request", {})).toBe(1);
     await db().$disconnect();
   });
 });

@@ -9,7 +9,10 @@ const COUNTABLE = {
 
 type Countable = keyof typeof COUNTABLE;
 
-/** The exact number of rows whose columns equal the given values (null: IS NULL), as one plain COUNT(*). */
+/**
+ * The exact number of rows whose columns equal the given values (null: IS NULL), as one plain COUNT(*). Still
+ * 1.5 ms over 100,000 rows on SQLite, so counted again only once the database has changed (raw-read.ts).
+ */
 export async function countRows<T extends Countable>(
   table: T,
   equals: Partial<Record<(typeof COUNTABLE)[T][number], string | null>>,
@@ -23,6 +26,11 @@ export async function countRows<T extends Countable>(
       return `"${column}" = ?`;
     });
   const where = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
-  const rows = await readRows<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${table}"${where}`, params, { n: "int" });
+  const rows = await readRows<{ n: number }>(
+    `SELECT COUNT(*) AS "n" FROM "${table}"${where}`,
+    params,
+    { n: "int" },
+    { untilChanged: true },
+  );
   return rows[0]?.n ?? 0;
 }

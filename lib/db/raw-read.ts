@@ -12,15 +12,35 @@ export type ReadParam = string | number | Date | null;
 export type ColumnKinds = Record<string, "date" | "bool" | "int">;
 
 const MAX_STATEMENTS = 200;
+const MAX_CACHED_RESULTS = 100;
 
 class SqliteReader {
   private readonly conn: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly dataVersion: Database.Statement;
+  private readonly results = new Map<string, { version: unknown; rows: Record<string, unknown>[] }>();
 
   constructor(readonly file: string) {
     this.conn = new Database(file, { timeout: 10_000 });
     // as the ORM's connections (sqlite-adapter.ts): the indexes behind the lists stay in the page cache
     this.conn.pragma("cache_size = -32000");
+    this.dataVersion = this.conn.prepare("PRAGMA data_version").raw(true);
+  }
+
+  /**
+   * As all(), but the rows are kept until the database changes: `PRAGMA data_version` on this connection moves
+   * with every commit of any other connection (the ORM's, the fetcher's), and this one only reads. For a
+   * COUNT(*) that visits every row of an index (1.5 ms over 100,000 requests on every Requests page).
+   */
+  allUntilChanged(sql: string, params: ReadParam[]): Record<string, unknown>[] {
+    const version = (this.dataVersion.get() as unknown[])[0];
+    const key = JSON.stringify([sql, params]);
+    const cached = this.results.get(key);
+    if (cached && cached.version === version) return cached.rows;
+    const rows = this.all(sql, params);
+    if (this.results.size >= MAX_CACHED_RESULTS) this.results.clear();
+    this.results.set(key, { version, rows });
+    return rows;
   }
 
   all(sql: string, params: ReadParam[]): Record<string, unknown>[] {
@@ -63,13 +83,23 @@ function convert(value: unknown, kind: ColumnKinds[string] | undefined): unknown
   return Number(value);
 }
 
-/** The rows of one SELECT, with the listed columns converted; every other column as the driver gives it. */
-export async function readRows<T>(sql: string, params: ReadParam[] = [], kinds: ColumnKinds = {}): Promise<T[]> {
+/**
+ * The rows of one SELECT, with the listed columns converted; every other column as the driver gives it.
+ * `untilChanged`: on SQLite, the same rows again until the database changes (see allUntilChanged).
+ */
+export async function readRows<T>(
+  sql: string,
+  params: ReadParam[] = [],
+  kinds: ColumnKinds = {},
+  opts: { untilChanged?: boolean } = {},
+): Promise<T[]> {
   const database = config().database;
-  const rows =
-    database.provider === "sqlite"
-      ? sqliteReader(database.file).all(sql, params)
-      : await db().$queryRawUnsafe<Record<string, unknown>[]>(postgresSql(sql), ...params);
+  const reader = database.provider === "sqlite" ? sqliteReader(database.file) : null;
+  const rows = reader
+    ? opts.untilChanged
+      ? reader.allUntilChanged(sql, params)
+      : reader.all(sql, params)
+    : await db().$queryRawUnsafe<Record<string, unknown>[]>(postgresSql(sql), ...params);
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const column in row) if (column !== "_metadata") out[column] = convert(row[column], kinds[column]);
