@@ -24,6 +24,12 @@ describe("security headers", () => {
     expect(csp).toContain(`script-src 'self' 'nonce-${a}' 'strict-dynamic'`);
     expect(csp).not.toContain("unsafe-eval");
   });
+
+  it("nonces of 18 random bytes, none repeated across refills of the random pool", () => {
+    const nonces = Array.from({ length: 1000 }, newNonce);
+    for (const nonce of nonces) expect(Buffer.from(nonce, "base64")).toHaveLength(18);
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
 });
 
 describe("the OAuth callback's popup page", () => {
