@@ -115,7 +115,7 @@ export function describeReplies(databaseKind: "sqlite" | "postgresql") {
       expect(await run(box.id)).toMatchObject({ stored: 3, requests: 0 });
       const rows = await database
         .db()
-        .ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: { fetchedAt: "asc" } });
+        .ingestedMail.findMany({ where: { mailboxId: box.id }, orderBy: [{ fetchedAt: "asc" }, { id: "asc" }] });
       expect(rows.map((r) => [r.state, r.requestId])).toEqual([
         ["request_created", request.id],
         ["reply_added", request.id],

@@ -46,7 +46,7 @@ async function run(id: string) {
 async function states(mailboxId: string, subjects?: string[]) {
   const rows = await database.db().ingestedMail.findMany({
     where: { mailboxId },
-    orderBy: { fetchedAt: "asc" },
+    orderBy: [{ fetchedAt: "asc" }, { id: "asc" }],
     select: { subject: true, state: true },
   });
   return rows.filter((r) => !subjects || subjects.includes(r.subject)).map((r) => `${r.subject}:${r.state}`);

@@ -59,7 +59,7 @@ it("flags a mail that hangs the parser, extracts the ones behind it, and syncs a
   expect((await fetcher.fetchMailbox(box.id)).status).toBe("ok");
   const rows = await database.db().ingestedMail.findMany({
     where: { mailboxId: box.id },
-    orderBy: { fetchedAt: "asc" },
+    orderBy: [{ fetchedAt: "asc" }, { id: "asc" }],
     include: { attachments: true },
   });
   expect(rows.map((r) => [r.subject, r.state, r.extractState])).toEqual([

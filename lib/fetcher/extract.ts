@@ -235,16 +235,25 @@ function groupsOf(rows: Row[]): Row[][] {
   return groups;
 }
 
+/**
+ * The oldest pending mails (of one mailbox, or all). Read from the (extractState, mailboxId, fetchedAt) index:
+ * with an index on extractState alone SQLite walked the mailbox's rows in fetchedAt order, every row it had ever
+ * fetched, on each pass after each fetch (11.6 ms for a mailbox of 10,000 mails, none pending).
+ */
+export function pendingMailSql(oneMailbox: boolean): string {
+  return `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${oneMailbox ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`;
+}
+
 /** Extracts up to `limit` pending mails (of one mailbox, or all), oldest first; returns how many it handled. */
 export async function extractPending(
   opts: { mailboxId?: string; limit?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
   const rows = await ingestDb().transaction(
     (sql) =>
-      sql.all<Row>(
-        `SELECT "id", "mailboxId", "rawPath", "rawSize" FROM "IngestedMail" WHERE "extractState" = 'pending'${opts.mailboxId ? ` AND "mailboxId" = ?` : ""} ORDER BY "fetchedAt" LIMIT ?`,
-        [...(opts.mailboxId ? [opts.mailboxId] : []), opts.limit ?? 500],
-      ),
+      sql.all<Row>(pendingMailSql(Boolean(opts.mailboxId)), [
+        ...(opts.mailboxId ? [opts.mailboxId] : []),
+        opts.limit ?? 500,
+      ]),
     // Only reads: no sync to wait for.
     { durable: false },
   );

@@ -30,9 +30,11 @@ async function run(id: string) {
 }
 
 async function ingested(mailboxId: string) {
-  return database
-    .db()
-    .ingestedMail.findMany({ where: { mailboxId }, orderBy: { fetchedAt: "asc" }, include: { request: true } });
+  return database.db().ingestedMail.findMany({
+    where: { mailboxId },
+    orderBy: [{ fetchedAt: "asc" }, { id: "asc" }],
+    include: { request: true },
+  });
 }
 
 async function newFolder(prefix: string) {
