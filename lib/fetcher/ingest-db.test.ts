@@ -48,3 +48,27 @@ it("commits statements left un-awaited, and rolls the whole transaction back whe
     await db.close();
   }
 });
+
+it("on PostgreSQL, prepares an INSERT once per connection and leaves other statements unnamed", async () => {
+  const db = openIngestDb({ provider: "postgresql", url: await createPostgresDatabase() });
+  await db.transaction(async (sql) => {
+    await sql.run(`CREATE TABLE "P" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL)`);
+  });
+  for (const id of [1, 2, 3]) {
+    await db.transaction(async (sql) => {
+      await sql.run(`INSERT INTO "P" ("id", "name") VALUES (?, ?)`, [id, "row"]);
+      await sql.all(`SELECT "id" FROM "P" WHERE "id" = ?`, [id]);
+    });
+  }
+  // Transactions one after another reuse the pool's most recent connection, whose statements these are.
+  const prepared = await db.transaction(
+    (sql) =>
+      sql.all<{ statement: string }>(`SELECT "statement" FROM pg_prepared_statements WHERE "name" LIKE 'mb\\_%'`),
+    { durable: false },
+  );
+  expect(prepared.map((p) => p.statement)).toEqual([`INSERT INTO "P" ("id", "name") VALUES ($1, $2)`]);
+  expect(
+    await db.transaction((sql) => sql.all(`SELECT "id" FROM "P"`), { durable: false }).then((rows) => rows.length),
+  ).toBe(3);
+  await db.close();
+});

@@ -1,5 +1,6 @@
 // The hot path's own connection: plain SQL through the driver (libsql prepared statements, or pg),
 // one transaction per batch. The ORM serves everything else; both read the same tables Prisma created.
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import Database from "libsql";
 import pg from "pg";
@@ -215,6 +216,24 @@ function numbered(sql: string): string {
   return text;
 }
 
+/**
+ * A batch's INSERTs as named (prepared) statements: the server parses and plans a 100-row INSERT of ~1,900
+ * parameters once per connection instead of on every batch (the inserts alone ~10% faster here). Names are given
+ * to the first NAMED_STATEMENTS texts only, so a connection holds a bounded set; the rest go unnamed. Only INSERTs:
+ * a prepared `SELECT *` would fail ("cached plan must not change result type") after a migration added a column.
+ */
+const statementNames = new Map<string, string>();
+const NAMED_STATEMENTS = 128;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < NAMED_STATEMENTS) {
+    name = `mb_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 class PgIngestDb implements IngestDb {
   readonly provider = "postgresql" as const;
   private readonly pool: pg.Pool;
@@ -234,8 +253,14 @@ class PgIngestDb implements IngestDb {
 
   async transaction<T>(work: (sql: IngestSql) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
-    const query = async <R>(sql: string, params: Param[] = []) =>
-      client.query<R & pg.QueryResultRow>(numbered(sql), pgParams(params));
+    const query = async <R>(sql: string, params: Param[] = []) => {
+      const text = numbered(sql);
+      const values = pgParams(params);
+      const name = values.length && text.startsWith("INSERT") ? statementName(text) : undefined;
+      return name
+        ? client.query<R & pg.QueryResultRow>({ name, text, values })
+        : client.query<R & pg.QueryResultRow>(text, values);
+    };
     const statements = new Statements();
     const sql = statements.tracking({
       get: async <R>(text: string, params?: Param[]) => (await query<R>(text, params)).rows[0] as R | undefined,
