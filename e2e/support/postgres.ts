@@ -12,11 +12,15 @@ const PORT = Number(
     .trim() || 5432,
 );
 
-function asPostgres(sql: string): string {
+/** Runs a psql script as the postgres user, each statement on its own (so DROP DATABASE may be one); its output. */
+function asPostgres(script: string): string {
   return execFileSync(
     "runuser",
-    ["-u", "postgres", "--", "psql", "-p", String(PORT), "-v", "ON_ERROR_STOP=1", "-qtAc", sql],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    ["-u", "postgres", "--", "psql", "-p", String(PORT), "-v", "ON_ERROR_STOP=1", "-qtA"],
+    {
+      input: script,
+      stdio: ["pipe", "pipe", "pipe"],
+    },
   ).toString();
 }
 
@@ -66,12 +70,7 @@ export function dropStaleTestDatabases(maxAgeMs: number, now = Date.now()): stri
     const created = testDatabaseCreatedAt(name);
     return created === null || now - created > maxAgeMs;
   });
-  // One psql reading a script: each line is its own statement (DROP DATABASE cannot run in a transaction).
-  if (stale.length)
-    execFileSync("runuser", ["-u", "postgres", "--", "psql", "-p", String(PORT), "-v", "ON_ERROR_STOP=1", "-qtA"], {
-      input: stale.map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`).join("\n"),
-      stdio: ["pipe", "ignore", "pipe"],
-    });
+  if (stale.length) asPostgres(stale.map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`).join("\n"));
   return stale;
 }
 

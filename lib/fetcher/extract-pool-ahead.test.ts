@@ -20,6 +20,14 @@ describe("the extraction pool's mails handed ahead", () => {
     });
   }
 
+  /** Each stored mail's text, or why it failed, parsed by the pool. */
+  async function outcomes(p: ReturnType<typeof pool>, mails: Buffer[]): Promise<string[]> {
+    const results = await Promise.all(
+      storedBatch(mails).map((stored, i) => p.parseStored(stored, mails[i].length, target())),
+    );
+    return results.map((r) => (r.ok ? r.text : r.why));
+  }
+
   it("hands a busy worker stored mails ahead of its answers, up to its bound, and gets them answered in order", async () => {
     const p = pool({ aheadJobs: 3 });
     const mails = Array.from({ length: 7 }, (_, i) => plain(`ahead ${i}`, ["X-Test-Parser: slow"]));
@@ -65,10 +73,7 @@ describe("the extraction pool's mails handed ahead", () => {
       plain("crashing again", ["X-Test-Parser: crash"]),
       plain("fourth"),
     ];
-    const results = await Promise.all(
-      storedBatch(mails).map((stored, i) => p.parseStored(stored, mails[i].length, target())),
-    );
-    expect(results.map((r) => (r.ok ? r.text : r.why))).toEqual([
+    expect(await outcomes(p, mails)).toEqual([
       "Hello,\nthis is first.\n",
       "the parser stopped on this message",
       "Hello,\nthis is second.\n",
@@ -81,10 +86,7 @@ describe("the extraction pool's mails handed ahead", () => {
   it("answers a stored mail that spins as failed at the deadline; the mails handed ahead of it go to the next worker", async () => {
     const p = pool({ deadlineMs: 1_000 });
     const mails = [plain("before"), plain("spinning", ["X-Test-Parser: spin"]), plain("after"), plain("later")];
-    const results = await Promise.all(
-      storedBatch(mails).map((stored, i) => p.parseStored(stored, mails[i].length, target())),
-    );
-    expect(results.map((r) => (r.ok ? r.text : r.why))).toEqual([
+    expect(await outcomes(p, mails)).toEqual([
       "Hello,\nthis is before.\n",
       "parsing took longer than 1 s",
       "Hello,\nthis is after.\n",
