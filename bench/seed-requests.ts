@@ -18,7 +18,6 @@ export async function seedRequests(
   for (let done = 0; done < count; done += BATCH) {
     const requests = [];
     const mails = [];
-    const messages = [];
     for (let n = done; n < Math.min(done + BATCH, count); n++) {
       const at = new Date(start + n * 60_000);
       const mailboxId = mailboxIds[n % mailboxIds.length];
@@ -38,7 +37,6 @@ export async function seedRequests(
         createdAt: at,
       });
       mails.push(mailOf(ingestId, mailboxId, `r${n}`, subject, fromAddress, at, "request_created", id));
-      messages.push({ requestId: id, ingestId, messageId: `<r${n}@example.org>`, createdAt: at });
       if (n % 20 === 0) {
         const otherId = randomUUID();
         mails.push(mailOf(otherId, mailboxId, `o${n}`, "Out of office", fromAddress, at, "auto_reply", null));
@@ -48,7 +46,6 @@ export async function seedRequests(
     }
     await database.request.createMany({ data: requests });
     await database.ingestedMail.createMany({ data: mails });
-    await database.requestMessage.createMany({ data: messages });
   }
   return { requestId, otherMailId };
 }

@@ -49,16 +49,14 @@ type BatchState = {
   numbers: Map<number, string>;
   /** what the database held when the batch began, for every Message-ID and request number it references */
   stored: { byMessageId: Map<string, string>; byOutbox: Map<string, string>; byNumber: Map<number, string> };
-  /** rows to insert, each table's laid out flat (REQUEST_WIDTH, INGEST_WIDTH, LINK_WIDTH values a row) */
+  /** rows to insert, each table's laid out flat (REQUEST_WIDTH, INGEST_WIDTH values a row) */
   requests: Param[];
   ingests: Param[];
-  links: Param[];
   replies: Map<string, number>;
 };
 
 const REQUEST_WIDTH = 9;
 const INGEST_WIDTH = 18;
-const LINK_WIDTH = 5;
 
 const inList = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
@@ -71,6 +69,9 @@ async function rowsIn<T>(sql: IngestSql, select: string, column: string, values:
   }
   return (await Promise.all(chunks)).flat();
 }
+
+/** The requests that stored mail with these Message-IDs belongs to (the IN list follows, see rowsIn). */
+export const STORED_THREADS_SQL = `SELECT "messageId" AS "key", "requestId" FROM "IngestedMail" WHERE "requestId" IS NOT NULL`;
 
 /** First row per key (the per-mail lookups took any one row: `LIMIT 1`). */
 function firstBy<K>(rows: { key: K; requestId: string }[]): Map<K, string> {
@@ -100,12 +101,7 @@ async function loadState(sql: IngestSql, input: BatchInput, dedupeKeys: string[]
       [input.mailboxId, ...dedupeKeys],
     ),
     sql.get<{ n: number | string | null }>(`SELECT MAX("number") AS n FROM "Request"`),
-    rowsIn<{ key: string; requestId: string }>(
-      sql,
-      `SELECT "messageId" AS "key", "requestId" FROM "RequestMessage" WHERE 1 = 1`,
-      "messageId",
-      ids,
-    ),
+    rowsIn<{ key: string; requestId: string }>(sql, STORED_THREADS_SQL, "messageId", ids),
     // An answer to a reply we sent from the console, even when the customer's client dropped the older References.
     rowsIn<{ key: string; requestId: string }>(
       sql,
@@ -133,7 +129,6 @@ async function loadState(sql: IngestSql, input: BatchInput, dedupeKeys: string[]
     numbers: new Map(),
     requests: [],
     ingests: [],
-    links: [],
     replies: new Map(),
   };
 }
@@ -227,10 +222,7 @@ function planOne(
     mail.imported,
     d.requestId,
   );
-  if (d.requestId) {
-    state.links.push(orderedId(), d.requestId, ingestId, h.messageId, now);
-    if (h.messageId) state.threads.set(h.messageId, d.requestId);
-  }
+  if (d.requestId && h.messageId) state.threads.set(h.messageId, d.requestId);
   if (d.state !== "duplicate") state.dedupeKeys.add(dedupeKey);
   state.known.set(mail.sourceKey, { state: d.state, requestId: d.requestId });
   return { sourceKey: mail.sourceKey, state: d.state, requestId: d.requestId, inserted: true };
@@ -283,6 +275,7 @@ function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number
       state.requests,
     ),
   );
+  crashPoint("mid-insert");
   for (const [requestId, count] of state.replies) {
     writes.push(
       sql.run(
@@ -299,17 +292,6 @@ function writeRows(sql: IngestSql, state: BatchState, now: Date): Promise<number
       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
       INGEST_WIDTH,
       state.ingests,
-    ),
-  );
-  crashPoint("mid-insert");
-  writes.push(
-    ...insertRows(
-      sql,
-      "RequestMessage",
-      `"id", "requestId", "ingestId", "messageId", "createdAt"`,
-      "(?, ?, ?, ?, ?)",
-      LINK_WIDTH,
-      state.links,
     ),
   );
   return writes;

@@ -124,9 +124,9 @@ describe("fetching into requests", () => {
     expect(rows[4].requestId).not.toBe(original.requestId);
     const request = await database
       .db()
-      .request.findUniqueOrThrow({ where: { id: original.requestId! }, include: { messages: true } });
+      .request.findUniqueOrThrow({ where: { id: original.requestId! }, include: { ingested: true } });
     expect(request.messageCount).toBe(4);
-    expect(request.messages).toHaveLength(4);
+    expect(request.ingested).toHaveLength(4);
   });
 
   it("keeps auto-replies, bounces and loops visible without creating requests", async () => {

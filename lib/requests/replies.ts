@@ -26,7 +26,7 @@ export async function sendReply(input: ReplyInput, userId: string): Promise<{ ou
       subject: true,
       fromAddress: true,
       mailbox: { select: { emailAddresses: true, username: true } },
-      messages: { orderBy: { createdAt: "asc" }, select: { messageId: true, createdAt: true } },
+      ingested: { select: { messageId: true, fetchedAt: true } },
     },
   });
   if (!request) throw new UserFacingError("This request no longer exists.");
@@ -37,7 +37,7 @@ export async function sendReply(input: ReplyInput, userId: string): Promise<{ ou
   });
   const thread = [
     ...new Set(
-      [...request.messages, ...ours]
+      [...request.ingested.map((m) => ({ messageId: m.messageId, createdAt: m.fetchedAt })), ...ours]
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
         .flatMap((m) => (m.messageId ? [m.messageId] : [])),
     ),

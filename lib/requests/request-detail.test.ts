@@ -61,11 +61,9 @@ describe.each(["sqlite", "postgresql"] as const)("request and mail detail on %s"
           bodyHtml: html,
           imported: i === 1,
           requestId: request.id,
+          // fetched out of order: the thread follows fetchedAt
+          fetchedAt: new Date(Date.UTC(2026, 1, 1, 3 - i)),
         },
-      });
-      // created out of order: the thread follows createdAt
-      await db().requestMessage.create({
-        data: { requestId: request.id, ingestId: mail.id, createdAt: new Date(Date.UTC(2026, 1, 1, 3 - i)) },
       });
       mails.push(mail);
     }
@@ -93,11 +91,12 @@ describe.each(["sqlite", "postgresql"] as const)("request and mail detail on %s"
         createdAt: true,
         lastMessageAt: true,
         mailbox: { select: { name: true } },
-        messages: { orderBy: { createdAt: "asc" }, select: { ingest: { select: messageSelect } } },
+        ingested: { orderBy: [{ fetchedAt: "asc" }, { id: "asc" }], select: messageSelect },
       },
     });
     const detail = await getRequest(request.id);
-    expect(detail).toEqual({ ...orm, messages: orm!.messages.map((m) => withoutHtml(m.ingest)) });
+    const { ingested, ...fields } = orm!;
+    expect(detail).toEqual({ ...fields, messages: ingested.map(withoutHtml) });
     expect(detail!.messages.map((m) => [m.subject, m.hasHtml])).toEqual([
       ["m2", false],
       ["m1", true],

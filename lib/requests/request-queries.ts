@@ -166,6 +166,9 @@ const MAIL_COLUMNS = `i."id", i."subject", i."fromAddress", i."fromName", i."sen
   CASE WHEN i."bodyHtml" IS NULL OR i."bodyHtml" = '' THEN 0 ELSE 1 END AS "hasHtml",
   mb."id" AS "mailboxId", mb."name" AS "mailboxName"`;
 const MAIL_KINDS = { sentAt: "date", fetchedAt: "date", rawSize: "int", imported: "bool", hasHtml: "bool" } as const;
+/** A request's messages: its ledger rows, oldest first (a batch's rows share one fetchedAt; ids follow their order). */
+export const THREAD_SQL = `SELECT ${MAIL_COLUMNS} FROM "IngestedMail" i JOIN "IncomingMailbox" mb ON mb."id" = i."mailboxId"
+  WHERE i."requestId" = ? ORDER BY i."fetchedAt" ASC, i."id" ASC`;
 type MailColumns = Omit<MailRow, "attachments" | "mailbox"> & { mailboxId: string; mailboxName: string };
 
 async function withAttachments<T extends MailColumns>(
@@ -206,13 +209,7 @@ export async function getRequest(id: string) {
       [id],
       { number: "int", createdAt: "date", lastMessageAt: "date" },
     ),
-    readRows<MailColumns>(
-      `SELECT ${MAIL_COLUMNS} FROM "RequestMessage" rm JOIN "IngestedMail" i ON i."id" = rm."ingestId"
-         JOIN "IncomingMailbox" mb ON mb."id" = i."mailboxId"
-       WHERE rm."requestId" = ? ORDER BY rm."createdAt" ASC`,
-      [id],
-      MAIL_KINDS,
-    ),
+    readRows<MailColumns>(THREAD_SQL, [id], MAIL_KINDS),
   ]);
   if (!requests[0]) return null;
   return { ...withMailbox(requests[0]), messages: await withAttachments(mails) };
