@@ -1,7 +1,7 @@
 // `npm run demo` as a child process of a browser test: its own data folder and port block, started until it
 // printed its walk-through, stopped the way Ctrl-C stops it.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { RigInfo } from "../rig/info";
 
@@ -10,10 +10,13 @@ export type DemoProcess = {
   /** the walk-through it printed, line by line */
   walkThrough: string[];
   rig: RigInfo;
+  /** the last lines it printed and its console logged, for a failing test's report */
+  outputTail(lines: number): string;
   stop(): Promise<void>;
 };
 
 const LAST_LINE = "Every client, secret and key of the rig:";
+const OUTPUT_LIMIT = 256 * 1024;
 
 export async function startDemo(opts: { dataDir: string; port: number }): Promise<DemoProcess> {
   const root = path.resolve(__dirname, "..", "..");
@@ -23,8 +26,13 @@ export async function startDemo(opts: { dataDir: string; port: number }): Promis
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
+  // Bounded: the demo may run for a whole spec.
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 2 * OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -52,10 +60,17 @@ export async function startDemo(opts: { dataDir: string; port: number }): Promis
   const lines = output.split("\n");
   const first = lines.findIndex((line) => line.startsWith("Mailbridge demo: "));
   const last = lines.findIndex((line) => line.startsWith(LAST_LINE));
+  const rig = JSON.parse(readFileSync(path.join(opts.dataDir, "rig.json"), "utf8")) as RigInfo;
   return {
     url: `http://127.0.0.1:${opts.port}`,
     walkThrough: lines.slice(first, last + 1),
-    rig: JSON.parse(readFileSync(path.join(opts.dataDir, "rig.json"), "utf8")) as RigInfo,
+    rig,
+    outputTail: (count) => {
+      const tail = (text: string) => text.split("\n").slice(-count).join("\n");
+      const logFile = path.join(rig.logDir, "console.log");
+      const log = existsSync(logFile) ? tail(readFileSync(logFile, "utf8")) : "(no console log)";
+      return `${tail(output)}\n--- ${logFile}:\n${log}`;
+    },
     stop,
   };
 }

@@ -22,6 +22,11 @@ test.describe.configure({ mode: "serial" });
 let demo: DemoProcess | undefined;
 
 test.beforeAll(() => rmSync(dataDir, { recursive: true, force: true }));
+// The demo's data folder goes with the spec: a failure's report keeps the end of what its console logged.
+test.afterEach(({}, testInfo) => {
+  if (demo && testInfo.status !== testInfo.expectedStatus)
+    console.error(`the demo's last output (${testInfo.title}):\n${demo.outputTail(80)}`);
+});
 test.afterAll(async () => {
   await demo?.stop();
   rmSync(dataDir, { recursive: true, force: true });
