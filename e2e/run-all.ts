@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { dropStaleTestDatabases } from "./support/postgres";
+import { removeStaleTempEntries } from "./support/temp-dirs";
 import { ensureSystemPackages } from "./system-packages";
 
 type Tally = { passed: number; failed: number; skipped: number };
@@ -86,6 +87,9 @@ function startPostgres(): void {
 
 async function main() {
   mkdirSync(results, { recursive: true });
+  const removed = removeStaleTempEntries(3 * 60 * 60 * 1000);
+  if (removed.length)
+    console.log(`${removed.length} left-over temporary folder(s) and file(s) of earlier runs removed`);
   ensureSystemPackages();
   startPostgres();
   const env: NodeJS.ProcessEnv = {

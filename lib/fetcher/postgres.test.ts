@@ -94,3 +94,21 @@ it("stores a group's bodies, lz4-compressed where the server has it, and its att
   >`SELECT pg_column_compression("bodyText") AS "method" FROM "IngestedMail" WHERE "id" = ${rows[1].id}`;
   expect(method).toBe(lz4 ? "lz4" : "pglz");
 });
+
+it("finds the stored mails among more source keys than one statement takes (one read transaction)", async () => {
+  const folder = uniqueName("PgKeys");
+  await ensureFolder(rig, alice, folder);
+  const box = await createTestMailbox(rig, { folder });
+  await fetcher.fetchMailbox(box.id);
+  for (const subject of ["Keys one", "Keys two", "Keys three"]) await deliver(rig, alice, mail(subject).raw, folder);
+  expect(await fetcher.fetchMailbox(box.id)).toMatchObject({ status: "ok", totals: { stored: 3 } });
+  const stored = (await database.db().ingestedMail.findMany({ where: { mailboxId: box.id } })).map((m) => m.sourceKey);
+  expect(stored).toHaveLength(3);
+  const asked = Array.from({ length: 1_200 }, (_, i) => `0:${i + 1}`);
+  asked.splice(10, 0, stored[0]);
+  asked.splice(600, 0, stored[1]);
+  asked.splice(1_150, 0, stored[2]);
+  const known = await batch.knownSourceKeys(run.ingestDb(), box.id, asked);
+  expect([...known].sort()).toEqual([...stored].sort());
+  expect(await batch.knownSourceKeys(run.ingestDb(), box.id, [])).toEqual(new Set());
+});

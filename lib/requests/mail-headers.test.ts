@@ -1,7 +1,7 @@
 // The hot path's header reader: folded and encoded headers, Message-ID lists, bounded blocks, garbage.
 import { describe, expect, it } from "vitest";
 import { automaticMailReason } from "./loop-guard";
-import addressparser from "nodemailer/lib/addressparser";
+import addressparser from "nodemailer/lib/addressparser/index.js";
 import { firstAddress, readKeyHeaders } from "./mail-headers";
 import { referencedMessageIds, taggedRequestNumber } from "./threading";
 

@@ -2,7 +2,7 @@
 // small parser of its own, as a full MIME parse costs more than the fetch (bodies and attachments are parsed
 // later, off the hot path). Mail from strangers is hostile: the block is bounded, and anything unreadable
 // yields empty values plus a reason, never an exception.
-import addressparser from "nodemailer/lib/addressparser";
+import addressparser from "nodemailer/lib/addressparser/index.js";
 import { decodeEncodedWords } from "./encoded-words";
 
 /** Header blocks beyond this are cut: no legitimate mail needs more, and the parse must stay cheap. */
