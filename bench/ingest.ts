@@ -234,10 +234,12 @@ export async function run(args: string[]): Promise<void> {
         : "the fetcher's process is new: its first fetch is measured",
     );
     const results: Record<string, unknown>[] = [];
-    for (const provider of providers) {
-      const rows: RunRow[] = [];
-      const ingestProfiles: string[] = [];
-      for (let run = 0; run < runs; run++) {
+    // The providers take turns run by run, so that a drift of the machine over the bench weighs on both alike.
+    const rowsOf = new Map(providers.map((provider) => [provider, [] as RunRow[]]));
+    const ingestProfiles: string[] = [];
+    for (let run = 0; run < runs; run++) {
+      for (const provider of providers) {
+        const rows = rowsOf.get(provider)!;
         const bare = await bareFetchMs(rig.info, folder);
         const ingest = await ingestInChild(rig.info, folder, {
           databaseUrl: provider === "postgresql" ? await createPostgresDatabase() : undefined,
@@ -264,6 +266,9 @@ export async function run(args: string[]): Promise<void> {
           rssBeforeMb: ingest.rssBeforeMb,
         });
       }
+    }
+    for (const file of ingestProfiles) console.log(`CPU profile of the fetch: ${file}`);
+    for (const [provider, rows] of rowsOf) {
       const of = (key: keyof RunRow) => +median(rows.map((r) => r[key])).toFixed(3);
       const row = {
         provider,
@@ -275,7 +280,6 @@ export async function run(args: string[]): Promise<void> {
         rssBeforeMb: of("rssBeforeMb"),
       };
       results.push(row);
-      for (const file of ingestProfiles) console.log(`CPU profile of the fetch: ${file}`);
       for (const r of rows)
         console.log(
           `${provider}: bare FETCH ${r.bareFetchMs} ms (of which connect ${r.bareConnectMs} ms) · committed requests ${r.committedMs} ms (of which connect ${r.connectMs} ms; ratio ${r.committedRatio}) · fully extracted ${r.extractedMs} ms (ratio ${r.extractedRatio}) · ${r.requests} requests · fetcher peak RSS ${r.peakRssMb} MB (${r.rssBeforeMb} MB before the measured fetch)`,
