@@ -58,10 +58,10 @@ async function profiler(enabled: boolean) {
 }
 
 async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: string[]) {
-  const warmFlag = flags.find((flag) => flag.startsWith("warm-up="));
-  const warmUp = warmFlag
-    ? { mailboxId: warmFlag.slice(8).split(",")[0], folder: warmFlag.slice(8).split(",").slice(1).join(",") }
-    : null;
+  const [warmMailboxId, ...warmFolder] = (flags.find((flag) => flag.startsWith("warm-up=")) ?? "")
+    .slice("warm-up=".length)
+    .split(",");
+  const warmUp = warmMailboxId ? { mailboxId: warmMailboxId, folder: warmFolder.join(",") } : null;
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   process.env.MAILBRIDGE_LOG_LEVEL = "error";
   // The rig listens on 127.0.0.1, which production refuses by default.

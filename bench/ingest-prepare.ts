@@ -1,6 +1,7 @@
 // Before each ingest measurement (see ingest.ts), in a process of its own: a fresh, migrated database with the
-// bench mailbox stored, as the console would have saved it (and with `--warm-up`, a second one for the warm-up folder). Prints what the fetcher's process needs as one JSON
-// line, so that process pays neither for the migration nor for the ORM.
+// bench mailbox stored, as the console would have saved it (with `--warm-up`, a second one for the warm-up
+// folder). Prints what the fetcher's process needs as one JSON line, so that process pays neither for the
+// migration nor for the ORM.
 import { readFileSync } from "node:fs";
 import type { RigInfo } from "@/e2e/rig/info";
 import { useTestDatabase } from "@/e2e/support/test-db";
