@@ -2,7 +2,7 @@
 // read, the lease and the mail stored through the driver only (the ORM's engine is never loaded), the whole
 // folder imported as requests and every mail extracted alongside, as a scheduled fetch does. Prints the timings
 // and this process's peak RSS as one JSON line. With `cpu-prof`, the fetch's own span (connect to last commit)
-// is profiled into bench/results/profiles. With `warm-up=<mailbox>,<folder>`, that mailbox is fetched first,
+// is profiled into bench/results/profiles. With `warm-up=<mailbox>+<mailbox>…,<folder>`, those mailboxes are fetched first,
 // unmeasured.
 import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -58,10 +58,10 @@ async function profiler(enabled: boolean) {
 }
 
 async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: string[]) {
-  const [warmMailboxId, ...warmFolder] = (flags.find((flag) => flag.startsWith("warm-up=")) ?? "")
+  const [warmMailboxIds, ...warmFolder] = (flags.find((flag) => flag.startsWith("warm-up=")) ?? "")
     .slice("warm-up=".length)
     .split(",");
-  const warmUp = warmMailboxId ? { mailboxId: warmMailboxId, folder: warmFolder.join(",") } : null;
+  const warmUp = warmMailboxIds ? { mailboxIds: warmMailboxIds.split("+"), folder: warmFolder.join(",") } : null;
   process.env.MAILBRIDGE_EXTRA_CA_FILE = rig.caFile;
   process.env.MAILBRIDGE_LOG_LEVEL = "error";
   // The rig listens on 127.0.0.1, which production refuses by default.
@@ -111,7 +111,8 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
     return { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory };
   };
   // `--warm-up`: a running fetcher has fetched before (its code is compiled); this process does so first.
-  if (warmUp) await fetchOnce(warmUp.mailboxId, warmUp.folder, false);
+  // Each warm-up fetch is a connection of its own, as each scheduled fetch is.
+  for (const id of warmUp?.mailboxIds ?? []) await fetchOnce(id, warmUp!.folder, false);
   const { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory } = await fetchOnce(
     mailboxId,
     folder,

@@ -133,6 +133,8 @@ type ChildOptions = {
   precompiled: string | null;
   /** the warm-up folder the fetcher's process fetches first (`--warm-up`), or null */
   warmFolder: string | null;
+  /** how many times it is fetched, each time into another mailbox over a connection of its own */
+  warmFetches: number;
 };
 
 /**
@@ -185,15 +187,15 @@ function runScript<T>(script: string, args: string[], env: Record<string, string
 async function ingestInChild(rig: RigInfo, folder: string, opts: ChildOptions): Promise<IngestResult> {
   const infoFile = path.join(os.tmpdir(), `mailbridge-bench-rig-${process.pid}.json`);
   writeFileSync(infoFile, JSON.stringify(rig));
-  const prepared = await runScript<{ mailboxId: string; warmMailboxId: string | null; env: Record<string, string> }>(
+  const prepared = await runScript<{ mailboxId: string; warmMailboxIds: string[]; env: Record<string, string> }>(
     "bench/ingest-prepare.ts",
-    [infoFile, folder, opts.databaseUrl ?? "", ...(opts.warmFolder ? [opts.warmFolder] : [])],
+    [infoFile, folder, opts.databaseUrl ?? "", ...(opts.warmFolder ? [opts.warmFolder, String(opts.warmFetches)] : [])],
   );
   const flags = [
     ...(opts.cpuProf ? ["cpu-prof"] : []),
     ...(opts.memTrace ? ["mem-trace"] : []),
     ...(opts.extract ? [] : ["no-extract"]),
-    ...(prepared.warmMailboxId ? [`warm-up=${prepared.warmMailboxId},${opts.warmFolder}`] : []),
+    ...(prepared.warmMailboxIds.length > 0 ? [`warm-up=${prepared.warmMailboxIds.join("+")},${opts.warmFolder}`] : []),
   ];
   try {
     return await runScript<IngestResult>(
@@ -217,6 +219,7 @@ export async function run(args: string[]): Promise<void> {
   const extract = !args.includes("--no-extract");
   const precompiled = args.includes("--precompiled") ? precompileChild() : null;
   const warmUpMails = option(args, "warm-up", 200);
+  const warmFetches = Math.max(1, option(args, "warm-fetches", 1));
   const rig = await startRig({ dir: path.join("test-results", `bench-rig-${process.pid}`) });
   try {
     const folder = `Bench-${randomBytes(3).toString("hex")}`;
@@ -230,7 +233,7 @@ export async function run(args: string[]): Promise<void> {
     console.log("timing: both the bare FETCH and the fetcher include connecting, logging in and opening the folder");
     console.log(
       warmFolder
-        ? `the fetcher's process first fetches ${warmUpMails} mails of ${warmFolder} (unmeasured), as a running fetcher has fetched before`
+        ? `the fetcher's process first fetches ${warmUpMails} mails of ${warmFolder} (unmeasured, ${warmFetches} time(s), each into another mailbox), as a running fetcher has fetched before`
         : "the fetcher's process is new: its first fetch is measured",
     );
     const results: Record<string, unknown>[] = [];
@@ -248,6 +251,7 @@ export async function run(args: string[]): Promise<void> {
           extract,
           precompiled,
           warmFolder,
+          warmFetches,
         });
         if (ingest.profileFile) ingestProfiles.push(ingest.profileFile);
         if (ingest.memory)
@@ -298,6 +302,7 @@ export async function run(args: string[]): Promise<void> {
       extract,
       precompiled: !!precompiled,
       warmUpMails,
+      warmFetches,
       timing,
       loadavg: os.loadavg(),
       results,

@@ -11,7 +11,7 @@ async function main(workerFile: string) {
     relativeBase: base,
     absoluteBase: base,
   });
-  process.stdout.write(`parsed: ${result.ok ? result.text.trim() : result.why}\n`);
+  process.stdout.write(`parsed: ${result.ok ? result.text.toString().trim() : result.why}\n`);
 }
 
 void main(process.argv[2]);

@@ -22,7 +22,7 @@ async function answer(job) {
       return parentPort.postMessage({
         id: job.id,
         ok: true,
-        text: JSON.stringify(resourceLimits),
+        text: new TextEncoder().encode(JSON.stringify(resourceLimits)),
         html: null,
         attachments: [],
       });
@@ -30,7 +30,7 @@ async function answer(job) {
       return parentPort.postMessage({
         id: job.id,
         ok: true,
-        text: JSON.stringify({ fullParser: fullParserLoaded() }),
+        text: new TextEncoder().encode(JSON.stringify({ fullParser: fullParserLoaded() })),
         html: null,
         attachments: [],
       });

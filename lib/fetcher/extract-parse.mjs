@@ -153,10 +153,23 @@ function sync(job) {
   return { ok: true };
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * A parse's text and HTML as UTF-8 bytes. As strings they were copied onto the main thread's heap and stayed there
+ * until a full collection (on PostgreSQL ~45 MB of the heap at the extraction's peak); as bytes the main thread
+ * releases them once they are saved. They are copied with the answer, not moved: memory this thread allocated
+ * and the main thread freed stayed with this thread's allocator (measured, ~20 MB more peak RSS on SQLite).
+ */
+function asBytes(reply) {
+  if (!reply.ok || typeof reply.text !== "string") return reply;
+  return { ...reply, text: utf8.encode(reply.text), html: reply.html === null ? null : utf8.encode(reply.html) };
+}
+
 /** One job's answer. An I/O failure (a full disk, say) is the machine's, not the mail's: `io` says so. */
 export async function handleJob(job) {
   try {
-    return job.kind === "sync" ? sync(job) : await parse(job);
+    return job.kind === "sync" ? sync(job) : asBytes(await parse(job));
   } catch (error) {
     return { ok: false, io: true, error: error instanceof Error ? error.message : String(error) };
   }

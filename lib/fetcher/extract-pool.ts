@@ -17,7 +17,8 @@ export type PoolAttachment = {
 };
 
 export type ParseResult =
-  | { ok: true; text: string; html: string | null; attachments: PoolAttachment[] }
+  /** text and HTML as UTF-8 bytes (never decoded on the main thread; see extract-parse.mjs) */
+  | { ok: true; text: Buffer; html: Buffer | null; attachments: PoolAttachment[] }
   /** `why` is for the ledger, `reason` for the log */
   | { ok: false; reason: string; why: string };
 
@@ -50,6 +51,12 @@ export type PoolOptions = {
    */
   maxYoungMb?: number;
 };
+
+/** A body as the worker sent it (UTF-8 bytes, see extract-parse.mjs), as a Buffer over the same memory. */
+function bytesOf(value: unknown): Buffer | null {
+  if (!(value instanceof Uint8Array)) return null;
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
 
 type Reply = { id: number; ok: boolean; io?: boolean; error?: string } & Record<string, unknown>;
 
@@ -176,7 +183,7 @@ export class ExtractPool {
                 absoluteFile: `${target.absoluteBase}.${slot.seq}.parts`,
               }),
             );
-            resolve({ ok: true, text: reply.text as string, html: reply.html as string | null, attachments });
+            resolve({ ok: true, text: bytesOf(reply.text) ?? Buffer.alloc(0), html: bytesOf(reply.html), attachments });
           } else if (reply.io) reject(new Error(reply.error));
           else resolve({ ok: false, reason: reply.error ?? "unknown error", why: "the message could not be parsed" });
         },

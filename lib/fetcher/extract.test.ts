@@ -7,6 +7,7 @@ import { deliver, ensureFolder } from "@/e2e/rig/mailbox";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
+import { fetchUnicodeBodies, UNICODE_TEXT } from "@/e2e/support/unicode-bodies";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -77,4 +78,18 @@ it("flags a mail that hangs the parser, extracts the ones behind it, and syncs a
   expect(synced[0].attachmentsBefore).toBe(0);
   // Every file a row references was synced (with its directory) before the commit.
   expect(synced[0].files).toContain(requests.storedFilePath(file.storagePath.replace(/@\d+\+\d+$/, "")));
+});
+
+it("stores text and HTML beyond ASCII character for character, as text (the bodies reach SQLite as UTF-8 bytes)", async () => {
+  const { mailboxId, stored, expected } = await fetchUnicodeBodies(rig, fetcher.fetchMailbox);
+  expect(stored).toEqual(expected);
+  // Stored as text, not as a blob: SQL compares it with a string.
+  const [{ n }] = await database
+    .db()
+    .$queryRawUnsafe<{ n: number | bigint }[]>(
+      `SELECT COUNT(*) AS n FROM "IngestedMail" WHERE "mailboxId" = ? AND typeof("bodyText") = 'text' AND "bodyText" LIKE ?`,
+      mailboxId,
+      `%${UNICODE_TEXT}%`,
+    );
+  expect(Number(n)).toBe(2);
 });

@@ -10,6 +10,7 @@ import { crashPoint } from "./crash-point";
 import { ExtractPool, type AttachmentTarget, type ParseResult, type PoolOptions } from "./extract-pool";
 import { ingestDb } from "./ingest-db";
 import { absolutePath } from "./raw-store";
+import { releaseBuffers } from "./release-buffers";
 
 const MAX_EXTRACT_BYTES = 48 * 1024 * 1024;
 /** extracted mails saved per transaction (each commit is a sync to disk), and their raw bytes held at once */
@@ -28,7 +29,8 @@ export function safeFilename(name: string | undefined, position: number): string
 }
 
 type Row = { id: string; mailboxId: string; rawPath: string; rawSize: number };
-type Extracted = { id: string; text: string; html: string | null; files: (string | number)[][]; synced: string[] };
+/** `text` and `html` are UTF-8 bytes, bound as such (the driver copies them; no string is made of them here). */
+type Extracted = { id: string; text: Buffer; html: Buffer | null; files: (string | number)[][]; synced: string[] };
 
 type Failed = { id: string; failed: string };
 
@@ -133,22 +135,22 @@ function parseGroup(rows: Row[], signal?: AbortSignal): Promise<(Extracted | Fai
   );
 }
 
-/** Characters of bodies per UPDATE statement: a bounded statement (and driver buffer), whatever the group holds. */
-const UPDATE_CHARS = 512 * 1024;
+/** Bytes of bodies per UPDATE statement: a bounded statement (and driver buffer), whatever the group holds. */
+const UPDATE_BYTES = 512 * 1024;
 
-/** The group's extracted mails in runs of at most UPDATE_CHARS of text and HTML (a larger mail alone). */
+/** The group's extracted mails in runs of at most UPDATE_BYTES of text and HTML (a larger mail alone). */
 function updateRuns(done: Extracted[]): Extracted[][] {
   const runs: Extracted[][] = [];
-  let chars = 0;
+  let bytes = 0;
   for (const result of done) {
     const size = result.text.length + (result.html?.length ?? 0);
     const last = runs[runs.length - 1];
-    if (!last || chars + size > UPDATE_CHARS) {
+    if (!last || bytes + size > UPDATE_BYTES) {
       runs.push([result]);
-      chars = size;
+      bytes = size;
     } else {
       last.push(result);
-      chars += size;
+      bytes += size;
     }
   }
   return runs;
@@ -170,6 +172,16 @@ const PG_FAST_COMPRESSION = `SELECT set_config('default_toast_compression', 'lz4
  */
 async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
   const done = results.filter((r): r is Extracted => !("failed" in r));
+  try {
+    await saveGroup(results, done);
+  } finally {
+    // The transaction has ended, so the driver is done with the bodies: their memory goes now, not at the next
+    // full collection (a group's bodies, moved from the worker, are some 5 MB).
+    releaseBuffers(done.flatMap((r) => (r.html ? [r.text, r.html] : [r.text])));
+  }
+}
+
+async function saveGroup(results: (Extracted | Failed)[], done: Extracted[]): Promise<void> {
   await ingestDb().transaction(
     async (sql) => {
       for (const result of results) {
@@ -196,9 +208,10 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
       if (ingestDb().provider === "sqlite") {
         // One prepared statement per mail: SQLite copies an UPDATE … FROM (VALUES …)'s bodies into a temporary
         // table before joining it (measured some 3 times the cost of these), and a statement is no round trip here.
+        // The bodies are bound as bytes: CAST stores them as the UTF-8 text they are.
         for (const r of done) {
           void sql.run(
-            `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = ?, "bodyHtml" = ? WHERE "id" = ?`,
+            `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = CAST(? AS TEXT), "bodyHtml" = CAST(? AS TEXT) WHERE "id" = ?`,
             [r.text, r.html, r.id],
           );
         }
@@ -206,7 +219,7 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
       }
       void sql.get(PG_FAST_COMPRESSION);
       // PostgreSQL: an UPDATE per run of bodies, so no one statement grows with the group (VALUES columns are
-      // column1…).
+      // column1…). The bodies travel as binary parameters of type text: their bytes, checked by the server as UTF-8.
       for (const run of updateRuns(done)) {
         void sql.run(
           `UPDATE "IngestedMail" SET "extractState" = 'done', "bodyText" = v.column2, "bodyHtml" = v.column3 FROM (VALUES ${run.map(() => "(?, ?, ?)").join(", ")}) AS v WHERE "IngestedMail"."id" = v.column1`,

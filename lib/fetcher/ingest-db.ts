@@ -7,7 +7,8 @@ import pg from "pg";
 import { config, type DatabaseConfig } from "@/lib/config";
 import { WAL_BACKSTOP_PAGES, WalCheckpointer } from "./wal-checkpointer";
 
-type Param = string | number | boolean | Date | null;
+/** A Buffer is bound as bytes: a BLOB on SQLite, a binary parameter on PostgreSQL. */
+type Param = string | number | boolean | Date | Buffer | null;
 
 /**
  * The statements of one transaction. SQL uses `?` placeholders and double-quoted Prisma names. Statements run in
@@ -58,8 +59,8 @@ function dateFormatter(format: (date: Date) => string): (date: Date) => string {
 /** Prisma's SQLite adapter stores DateTime as ISO text with "+00:00"; booleans are 0/1. */
 const sqliteDate = dateFormatter((date) => date.toISOString().replace("Z", "+00:00"));
 
-function sqliteParams(params: Param[]): (string | number | null)[] {
-  const out = new Array<string | number | null>(params.length);
+function sqliteParams(params: Param[]): (string | number | Buffer | null)[] {
+  const out = new Array<string | number | Buffer | null>(params.length);
   for (let i = 0; i < params.length; i++) {
     const value = params[i];
     out[i] = typeof value === "boolean" ? (value ? 1 : 0) : value instanceof Date ? sqliteDate(value) : value;

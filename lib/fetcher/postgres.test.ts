@@ -6,6 +6,7 @@ import { createPostgresDatabase } from "@/e2e/support/postgres";
 import { useTestDatabase } from "@/e2e/support/test-db";
 import { testMail, testRig, uniqueName } from "@/e2e/support/mail-fixtures";
 import { createTestMailbox, mail } from "@/e2e/support/fetcher-fixtures";
+import { fetchUnicodeBodies, UNICODE_TEXT } from "@/e2e/support/unicode-bodies";
 
 const rig = testRig();
 const alice = rig.auth.users.alice.username;
@@ -93,6 +94,15 @@ it("stores a group's bodies, lz4-compressed where the server has it, and its att
     { method: string | null }[]
   >`SELECT pg_column_compression("bodyText") AS "method" FROM "IngestedMail" WHERE "id" = ${rows[1].id}`;
   expect(method).toBe(lz4 ? "lz4" : "pglz");
+});
+
+it("stores text and HTML beyond ASCII character for character on PostgreSQL (bound as bytes)", async () => {
+  const { mailboxId, stored, expected } = await fetchUnicodeBodies(rig, fetcher.fetchMailbox);
+  expect(stored).toEqual(expected);
+  const [{ n }] = await database.db().$queryRaw<
+    { n: bigint }[]
+  >`SELECT COUNT(*) AS n FROM "IngestedMail" WHERE "mailboxId" = ${mailboxId} AND "bodyText" LIKE ${`%${UNICODE_TEXT}%`}`;
+  expect(Number(n)).toBe(2);
 });
 
 it("finds the stored mails among more source keys than one statement takes (one read transaction)", async () => {
