@@ -176,7 +176,7 @@ async function saveExtracted(results: (Extracted | Failed)[]): Promise<void> {
     await saveGroup(results, done);
   } finally {
     // The transaction has ended, so the driver is done with the bodies: their memory goes now, not at the next
-    // full collection (a group's bodies, moved from the worker, are some 5 MB).
+    // full collection (a group's bodies, copied from the worker, are some 5 MB).
     releaseBuffers(done.flatMap((r) => (r.html ? [r.text, r.html] : [r.text])));
   }
 }
