@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, type FormEvent } from "react";
 import { firstAdminSchema } from "@/lib/users/client";
 import { fieldErrorsOf } from "@/lib/forms";
@@ -8,6 +9,7 @@ export function SetupForm() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const busy = useBusy(pending);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,7 +38,7 @@ export function SetupForm() {
   );
 
   return (
-    <form onSubmit={submit} className="form card" noValidate>
+    <form method="post" onSubmit={submit} className="form card" noValidate>
       <h1>Create the first administrator</h1>
       <p className="muted">
         Mailbridge has no users yet. The account you create here administers the console; this form disappears once it
@@ -52,7 +54,7 @@ export function SetupForm() {
       {field("password", "Password", "password", "new-password")}
       {field("confirm", "Confirm password", "password", "new-password")}
       <div className="actions">
-        <button className="btn btn-primary" type="submit" disabled={pending}>
+        <button className="btn btn-primary" type="submit" disabled={busy}>
           Create administrator
         </button>
       </div>

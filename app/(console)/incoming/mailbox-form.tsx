@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
@@ -109,6 +110,7 @@ export function MailboxForm({
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [consentIdentity, setConsentIdentity] = useState<ConsentIdentity | null>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   // what is stored, as of the last successful Save (the page's props describe the state before it)
   const [saved, setSaved] = useState({ name: mailbox?.name ?? "", hasPassword: Boolean(mailbox?.hasPassword) });
   const router = useRouter();
@@ -292,6 +294,7 @@ export function MailboxForm({
       </div>
       {readOnly && <ReadOnlyNotice />}
       <form
+        method="post"
         className="form card"
         onSubmit={(e) => {
           e.preventDefault();
@@ -312,7 +315,7 @@ export function MailboxForm({
             }}
           />
         )}
-        <fieldset className="fieldset" disabled={readOnly || pending}>
+        <fieldset className="fieldset" disabled={readOnly || busy}>
           <legend>Mailbox</legend>
           <div className="grid-2">
             <div className="field">
@@ -472,7 +475,7 @@ export function MailboxForm({
         </fieldset>
 
         {state.authType === "oauth" && (
-          <fieldset className="fieldset" disabled={readOnly || pending}>
+          <fieldset className="fieldset" disabled={readOnly || busy}>
             <legend>OAuth</legend>
             <OAuthFields
               value={oauth}
@@ -488,7 +491,7 @@ export function MailboxForm({
           </fieldset>
         )}
 
-        <fieldset className="fieldset" disabled={readOnly || pending}>
+        <fieldset className="fieldset" disabled={readOnly || busy}>
           <legend>Fetching</legend>
           <div className="grid-2">
             <div className="field">
@@ -571,19 +574,19 @@ export function MailboxForm({
 
         {!readOnly && (
           <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={pending}>
+            <button type="submit" className="btn btn-primary" disabled={busy}>
               Save
             </button>
-            <button type="button" className="btn btn-secondary" disabled={pending} onClick={fetchSample}>
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={fetchSample}>
               Fetch a sample mail
             </button>
             {state.authType === "oauth" && connectionId && state.id && (
-              <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>
+              <button type="button" className="btn btn-secondary" disabled={busy} onClick={reconnect}>
                 Reconnect
               </button>
             )}
             {state.id && (
-              <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>
+              <button type="button" className="btn btn-danger" disabled={busy} onClick={remove}>
                 Delete
               </button>
             )}

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView } from "@/app/_components/oauth/consent-result-banner";
@@ -21,6 +22,7 @@ export function ConnectionActions({
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const [outcome, setOutcome] = useState<ConsentOutcome | { ok: true; text: string } | null>(null);
 
   const reconnect = () =>
@@ -54,14 +56,14 @@ export function ConnectionActions({
     <div className="stack">
       <div className="actions">
         {interactive && (
-          <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>
+          <button type="button" className="btn btn-secondary" disabled={busy} onClick={reconnect}>
             Reconnect
           </button>
         )}
-        <button type="button" className="btn btn-secondary" disabled={pending} onClick={test}>
+        <button type="button" className="btn btn-secondary" disabled={busy} onClick={test}>
           Test
         </button>
-        <button type="button" className="btn btn-danger" disabled={pending} onClick={remove}>
+        <button type="button" className="btn btn-danger" disabled={busy} onClick={remove}>
           Delete
         </button>
       </div>

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, useTransition } from "react";
 import { ConsentOutcomeView, ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import {
@@ -42,6 +43,7 @@ export function ConnectionForm({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
 
   function save() {
     const parsed = oauthFieldsSchema.safeParse(value);
@@ -80,6 +82,7 @@ export function ConnectionForm({
 
   return (
     <form
+      method="post"
       className="form card"
       onSubmit={(e) => {
         e.preventDefault();
@@ -89,7 +92,7 @@ export function ConnectionForm({
     >
       <ConsentResultBanner />
       {readOnly && <ReadOnlyNotice />}
-      <fieldset className="fieldset" disabled={readOnly || pending}>
+      <fieldset className="fieldset" disabled={readOnly || busy}>
         <legend>OAuth connection</legend>
         <OAuthFields
           value={value}
@@ -103,11 +106,11 @@ export function ConnectionForm({
       </fieldset>
       {!readOnly && (
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={pending}>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
             Save
           </button>
           {stored?.pendingChange && (
-            <button type="button" className="btn btn-secondary" disabled={pending} onClick={discard}>
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={discard}>
               Discard the waiting change
             </button>
           )}

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { formatDateTime } from "@/lib/format";
@@ -34,6 +35,7 @@ const STATE_BADGE: Record<string, string> = {
 export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const router = useRouter();
   const act = (action: typeof retryOutboxAction, id: string) =>
     startTransition(async () => {
@@ -109,7 +111,7 @@ export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: b
                       <button
                         type="button"
                         className="btn btn-secondary"
-                        disabled={pending}
+                        disabled={busy}
                         onClick={() => act(retryOutboxAction, row.id)}
                       >
                         Retry
@@ -117,7 +119,7 @@ export function OutboxTable({ rows, readOnly }: { rows: OutboxRow[]; readOnly: b
                       <button
                         type="button"
                         className="btn btn-secondary"
-                        disabled={pending}
+                        disabled={busy}
                         onClick={() => act(cancelOutboxAction, row.id)}
                       >
                         Cancel

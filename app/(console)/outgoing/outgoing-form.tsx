@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, useTransition } from "react";
 import { ConsentResultBanner } from "@/app/_components/oauth/consent-result-banner";
 import {
@@ -84,6 +85,7 @@ export function OutgoingForm({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setState((s) => ({ ...s, [key]: value }));
   const preset = oauth.preset.replace(/_.*$/, "");
@@ -224,6 +226,7 @@ export function OutgoingForm({
   return (
     <div className="stack">
       <form
+        method="post"
         className="form card"
         onSubmit={(e) => {
           e.preventDefault();
@@ -233,7 +236,7 @@ export function OutgoingForm({
       >
         <ConsentResultBanner onSuccess={isSaved ? () => startTransition(verify) : undefined} />
         {readOnly && <ReadOnlyNotice />}
-        <fieldset className="fieldset" disabled={readOnly || pending}>
+        <fieldset className="fieldset" disabled={readOnly || busy}>
           <legend>Outgoing mail server</legend>
           <div className="field">
             <label htmlFor="protocol">Connection Protocol</label>
@@ -347,7 +350,7 @@ export function OutgoingForm({
           </div>
         </fieldset>
         {state.authType === "oauth" && (
-          <fieldset className="fieldset" disabled={readOnly || pending}>
+          <fieldset className="fieldset" disabled={readOnly || busy}>
             <legend>OAuth</legend>
             <OAuthFields
               value={oauth}
@@ -364,11 +367,11 @@ export function OutgoingForm({
         )}
         {!readOnly && (
           <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={pending}>
+            <button type="submit" className="btn btn-primary" disabled={busy}>
               Save
             </button>
             {state.authType === "oauth" && connectionId && isSaved && (
-              <button type="button" className="btn btn-secondary" disabled={pending} onClick={reconnect}>
+              <button type="button" className="btn btn-secondary" disabled={busy} onClick={reconnect}>
                 Reconnect
               </button>
             )}

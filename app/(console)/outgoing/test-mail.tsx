@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { Hint } from "@/lib/errors";
@@ -12,6 +13,7 @@ export function TestMail() {
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const router = useRouter();
 
   function send() {
@@ -42,6 +44,7 @@ export function TestMail() {
 
   return (
     <form
+      method="post"
       className="form card"
       onSubmit={(e) => {
         e.preventDefault();
@@ -52,11 +55,11 @@ export function TestMail() {
     >
       <div className="field">
         <label htmlFor="testTo">Send a test mail to</label>
-        <input id="testTo" type="email" value={to} onChange={(e) => setTo(e.target.value)} disabled={pending} />
+        <input id="testTo" type="email" value={to} onChange={(e) => setTo(e.target.value)} disabled={busy} />
         {error && <p className="field-error">{error}</p>}
       </div>
       <div className="actions">
-        <button type="submit" className="btn btn-secondary" disabled={pending}>
+        <button type="submit" className="btn btn-secondary" disabled={busy}>
           Send test mail
         </button>
       </div>

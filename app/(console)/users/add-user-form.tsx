@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, type FormEvent } from "react";
 import { addUserSchema } from "@/lib/users/client";
 import { fieldErrorsOf } from "@/lib/forms";
@@ -7,6 +8,7 @@ import { addUserAction } from "./actions";
 export function AddUserForm() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const busy = useBusy(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -32,7 +34,7 @@ export function AddUserForm() {
   }
 
   return (
-    <form onSubmit={submit} className="form" noValidate aria-label="Add user">
+    <form method="post" onSubmit={submit} className="form" noValidate aria-label="Add user">
       {message && (
         <p className={`alert ${message.ok ? "alert-success" : "alert-error"}`} role="status">
           {message.text}
@@ -61,7 +63,7 @@ export function AddUserForm() {
         </div>
       </div>
       <div className="actions">
-        <button className="btn btn-primary" type="submit">
+        <button className="btn btn-primary" type="submit" disabled={busy}>
           Add user
         </button>
       </div>

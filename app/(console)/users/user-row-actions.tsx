@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState } from "react";
 import { changeRoleAction, resetPasswordAction, setDisabledAction } from "./actions";
 
@@ -7,6 +8,7 @@ type Props = { userId: string; email: string; role: string; disabled: boolean };
 export function UserRowActions({ userId, email, role, disabled }: Props) {
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [password, setPassword] = useState("");
+  const busy = useBusy(false);
 
   async function run(
     what: string,
@@ -30,6 +32,7 @@ export function UserRowActions({ userId, email, role, disabled }: Props) {
           id={`role-${userId}`}
           aria-label={`Role of ${email}`}
           defaultValue={role}
+          disabled={busy}
           onChange={(e) =>
             run("Role changed.", () => changeRoleAction({ userId, role: e.target.value as "admin" | "viewer" }))
           }
@@ -40,6 +43,7 @@ export function UserRowActions({ userId, email, role, disabled }: Props) {
         <button
           className="btn"
           type="button"
+          disabled={busy}
           onClick={() =>
             run(disabled ? "Enabled." : "Disabled.", () => setDisabledAction({ userId, disabled: !disabled }))
           }
@@ -59,6 +63,7 @@ export function UserRowActions({ userId, email, role, disabled }: Props) {
         <button
           className="btn"
           type="button"
+          disabled={busy}
           onClick={() => run("Password reset.", () => resetPasswordAction({ userId, password }))}
         >
           Reset password

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, useTransition } from "react";
 import type { ConsentIdentity, ConsentOutcome } from "@/lib/oauth/client";
 import { openConsent } from "./open-consent";
@@ -20,6 +21,7 @@ export function IdentityNotice({
   onRetried?: (next: ConsentOutcome) => void;
 }) {
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const [retried, setRetried] = useState<ConsentOutcome | null>(null);
   const signInAgain = () =>
     startTransition(async () => {
@@ -71,7 +73,7 @@ export function IdentityNotice({
         </>
       )}
       <div className="actions">
-        <button type="button" className="btn btn-secondary" disabled={pending} onClick={signInAgain}>
+        <button type="button" className="btn btn-secondary" disabled={busy} onClick={signInAgain}>
           Sign in as someone else
         </button>
       </div>

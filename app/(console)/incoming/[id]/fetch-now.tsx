@@ -1,10 +1,12 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, useTransition } from "react";
 import { fetchNowAction } from "../actions";
 
 /** "Fetch now": runs the mailbox's fetch at once and says what it brought in. */
 export function FetchNow({ id }: { id: string }) {
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
   const run = () =>
     startTransition(async () => {
@@ -26,7 +28,7 @@ export function FetchNow({ id }: { id: string }) {
     });
   return (
     <div className="actions">
-      <button className="btn" type="button" onClick={run} disabled={pending}>
+      <button className="btn" type="button" onClick={run} disabled={busy}>
         {pending ? "Fetching…" : "Fetch now"}
       </button>
       {outcome && (

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useState, useTransition } from "react";
 import { importSinceSchema } from "@/lib/fetcher/client";
 import type { IncomingProtocol } from "@/lib/mail/incoming/client";
@@ -20,6 +21,7 @@ const HOW_DATED: Record<IncomingProtocol, string> = {
 /** Import the mail already in the mailbox since a date (the first connection imports only new mail). */
 export function ImportExisting({ id, protocol }: { id: string; protocol: IncomingProtocol }) {
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const [since, setSince] = useState("");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const submit = (event: React.FormEvent) => {
@@ -36,10 +38,10 @@ export function ImportExisting({ id, protocol }: { id: string; protocol: Incomin
     });
   };
   return (
-    <form className="actions" onSubmit={submit}>
+    <form method="post" className="actions" onSubmit={submit}>
       <label htmlFor="import-since">Import existing mail received since</label>
       <input id="import-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
-      <button className="btn" type="submit" disabled={pending}>
+      <button className="btn" type="submit" disabled={busy}>
         Import
       </button>
       <span className="field-help">{HOW_DATED[protocol]}</span>

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { replySchema } from "@/lib/requests/client";
@@ -11,6 +12,7 @@ export function ReplyForm({ requestId, to, subject }: { requestId: string; to: s
   const [submissionId, setSubmissionId] = useState(() => crypto.randomUUID());
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const router = useRouter();
 
   function send() {
@@ -28,6 +30,7 @@ export function ReplyForm({ requestId, to, subject }: { requestId: string; to: s
 
   return (
     <form
+      method="post"
       className="form card"
       aria-label="Reply"
       aria-busy={pending}
@@ -42,7 +45,7 @@ export function ReplyForm({ requestId, to, subject }: { requestId: string; to: s
       </p>
       <div className="field">
         <label htmlFor="replyText">Message</label>
-        <textarea id="replyText" rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={pending} />
+        <textarea id="replyText" rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={busy} />
         {error && (
           <p className="field-error" role="alert">
             {error}
@@ -50,7 +53,7 @@ export function ReplyForm({ requestId, to, subject }: { requestId: string; to: s
         )}
       </div>
       <div className="actions">
-        <button type="submit" className="btn" disabled={pending}>
+        <button type="submit" className="btn" disabled={busy}>
           Send reply
         </button>
       </div>

@@ -1,4 +1,5 @@
 "use client";
+import { useBusy } from "@/app/_components/use-hydrated";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { OAuthFields, type OAuthFieldsState } from "@/app/_components/oauth/oauth-fields";
@@ -39,6 +40,7 @@ export function ApplicationForm({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
+  const busy = useBusy(pending);
   const secrets = {
     hasClientSecret: stored.hasClientSecret,
     hasPrivateKey: stored.hasPrivateKey,
@@ -75,6 +77,7 @@ export function ApplicationForm({
 
   return (
     <form
+      method="post"
       className="form card"
       onSubmit={(e) => {
         e.preventDefault();
@@ -83,7 +86,7 @@ export function ApplicationForm({
       aria-busy={pending}
     >
       {readOnly && <ReadOnlyNotice />}
-      <fieldset className="fieldset" disabled={readOnly || pending}>
+      <fieldset className="fieldset" disabled={readOnly || busy}>
         <legend>Application</legend>
         <p className="field-help">
           A stored secret is only sent to the endpoints it was saved for: changing the Access Token, Revocation,
@@ -101,7 +104,7 @@ export function ApplicationForm({
       </fieldset>
       {!readOnly && (
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={pending}>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
             Save application
           </button>
         </div>
