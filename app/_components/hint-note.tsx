@@ -1,8 +1,7 @@
 "use client";
 import { useSyncExternalStore } from "react";
 import type { Hint } from "@/lib/errors";
-
-const noSubscription = () => () => {};
+import { noSubscription } from "./use-hydrated";
 
 /**
  * A catalogue hint: what it means, what to do, and a link to the setup guide's step that fixes it when that

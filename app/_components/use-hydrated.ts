@@ -1,7 +1,8 @@
 "use client";
 import { useSyncExternalStore } from "react";
 
-const noSubscription = () => () => {};
+/** useSyncExternalStore with nothing to subscribe to: the snapshot is read again on each render, never pushed. */
+export const noSubscription = () => () => {};
 
 /**
  * False in the server's HTML and while React hydrates it, true from then on. A control whose handler React has
