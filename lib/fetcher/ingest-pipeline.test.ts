@@ -7,20 +7,24 @@ import type { IncomingSession, ListedMessage } from "@/lib/mail/incoming";
 const events: string[] = [];
 const writes: { release: () => void }[] = [];
 
-vi.mock("./raw-store", () => ({
+vi.mock("./batch-files", () => ({
   // Each batch's file write waits until the test lets it finish.
-  writeBatch: vi.fn(async (_mailbox: string, raws: Buffer[]) => {
-    const first = raws[0].toString().match(/Subject: (\d+)/)![1];
-    events.push(`write ${first}`);
-    await new Promise<void>((release) => writes.push({ release }));
-    return {
-      stored: raws.map((raw, i) => ({ sha256: `h${first}-${i}`, relativePath: `f${first}`, size: raw.length })),
-      durable: Promise.resolve(),
-    };
-  }),
-  streamRaw: vi.fn(),
+  batchFileWriter: vi.fn(() => ({
+    write: async (raws: Buffer[]) => {
+      const first = raws[0].toString().match(/Subject: (\d+)/)![1];
+      events.push(`write ${first}`);
+      await new Promise<void>((release) => writes.push({ release }));
+      return {
+        stored: raws.map((raw, i) => ({ sha256: `h${first}-${i}`, relativePath: `f${first}`, size: raw.length })),
+        durable: Promise.resolve(),
+      };
+    },
+    close: async () => undefined,
+  })),
   prepareBatchDir: vi.fn(),
 }));
+
+vi.mock("./raw-store", () => ({ streamRaw: vi.fn() }));
 
 vi.mock("./commit-batch", () => ({
   commitBatch: vi.fn(async (_db: unknown, input: { mails: { sourceKey: string }[] }) => {

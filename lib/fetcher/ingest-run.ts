@@ -16,7 +16,8 @@ import { crashPoint } from "./crash-point";
 import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { prepareBatchDir, streamRaw, writeBatch } from "./raw-store";
+import { batchFileWriter, prepareBatchDir, type BatchFileWriter } from "./batch-files";
+import { streamRaw } from "./raw-store";
 import { releaseBuffers } from "./release-buffers";
 
 export type MailboxState = {
@@ -145,16 +146,15 @@ async function streamOne(
 
 async function storeBatch(
   run: Run,
+  files: BatchFileWriter,
   { messages, failed }: Fetched,
   listingCursor: SourceCursor,
   imported: (id: string) => boolean,
 ): Promise<PreparedBatch> {
   if (messages.length === 0) return { mails: [], durable: Promise.resolve(), failed };
-  // The batch is bounded in count and bytes; its mails go into one file, synced while the next batch is fetched.
-  const written = await writeBatch(
-    run.mailbox.id,
-    messages.map((m) => m.raw),
-  );
+  // The batch is bounded in count and bytes; its mails are appended to the fetch's batch file, synced while the
+  // next batch is fetched.
+  const written = await files.write(messages.map((m) => m.raw));
   const mails = messages.map(({ id, raw }, i) => preparedMail(listingCursor, imported, id, raw, written.stored[i]));
   // Written, hashed and their headers read (as strings): nothing reads these bytes again in this process.
   releaseBuffers(messages.map((m) => m.raw));
@@ -197,6 +197,22 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     if (!run.mailbox.importSince) return totals;
   }
   prepareBatchDir(run.mailbox.id);
+  const files = batchFileWriter(run.mailbox.id);
+  try {
+    return await fetchListed(run, files, cursor, baseline, firstListing, totals);
+  } finally {
+    await files.close();
+  }
+}
+
+async function fetchListed(
+  run: Run,
+  files: BatchFileWriter,
+  cursor: SourceCursor | null,
+  baseline: unknown,
+  firstListing: boolean,
+  totals: IngestTotals,
+): Promise<IngestTotals> {
   const listing = await run.session.listNew(cursor);
   totals.listed = listing.messages.length;
   totals.afterFetch += await applyAfterFetch(run, listing.nextCursor, await pendingAfterFetch(run.db, run.mailbox.id));
@@ -271,7 +287,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
             if (!fetched) return null;
             held[index] = fetched.messages.reduce((sum, m) => sum + m.raw.length, 0);
             launch();
-            return guarded(() => storeBatch(run, fetched, listing.nextCursor, imported));
+            return guarded(() => storeBatch(run, files, fetched, listing.nextCursor, imported));
           });
       // Observed here; a failure surfaces when its batch's turn to commit comes.
       turn.then(release, release);

@@ -15,6 +15,7 @@ const HOUR = 60 * 60 * 1000;
 describe.each(["sqlite", "postgresql"] as const)("%s", (provider) => {
   let dataDir = "";
   let store: typeof import("@/lib/fetcher/raw-store");
+  let batchFiles: typeof import("@/lib/fetcher/batch-files");
   let database: typeof import("@/lib/db");
   let sweep: typeof import("./orphan-files");
   let records: typeof import("@/lib/mail/incoming/mailbox-records");
@@ -23,6 +24,7 @@ describe.each(["sqlite", "postgresql"] as const)("%s", (provider) => {
     dataDir = (await useTestDatabase(provider === "postgresql" ? { databaseUrl: await createPostgresDatabase() } : {}))
       .dir;
     store = await import("@/lib/fetcher/raw-store");
+    batchFiles = await import("@/lib/fetcher/batch-files");
     database = await import("@/lib/db");
     sweep = await import("./orphan-files");
     records = await import("@/lib/mail/incoming/mailbox-records");
@@ -39,8 +41,14 @@ describe.each(["sqlite", "postgresql"] as const)("%s", (provider) => {
     database.db().ingestedMail.create({
       data: { mailboxId, sourceKey, rawSha256: "0".repeat(64), rawPath, rawSize: 1, state: "request_created" },
     });
-  const batch = async (mailboxId: string) =>
-    (await store.writeBatch(mailboxId, [Buffer.from("one\r\n"), Buffer.from("two\r\n")])).stored;
+  /** A file of its own, as one fetch writes it. */
+  const batch = async (mailboxId: string) => {
+    const writer = batchFiles.batchFileWriter(mailboxId);
+    const { stored, durable } = await writer.write([Buffer.from("one\r\n"), Buffer.from("two\r\n")]);
+    await durable;
+    await writer.close();
+    return stored;
+  };
 
   it("deletes old files no row references, keeps referenced, recent and leased ones", async () => {
     const box = await mailbox("sweep");
