@@ -16,7 +16,7 @@ export async function checkCredentials(email: string, password: string, address:
   // Always verify a hash so a missing account takes as long as a wrong password.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !ok || user.disabled) return { ok: false, reason: "wrong" };
-  await signInSucceeded(email, address);
+  await signInSucceeded(email, address, verdict.pair);
   await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

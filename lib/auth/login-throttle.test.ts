@@ -4,7 +4,7 @@ import { useTestDatabase } from "@/e2e/support/test-db";
 import { db } from "@/lib/db";
 import { addUser } from "@/lib/users";
 import { checkCredentials } from "./credentials-check";
-import { signInDelay } from "./login-throttle";
+import { claimSignInAttempt, signInDelay, signInSucceeded } from "./login-throttle";
 
 const PASSWORD = "the-admins-long-password";
 
@@ -56,13 +56,36 @@ describe.each([
     expect(await signInDelay(admin, address)).toBeGreaterThan(first);
   });
 
-  it("a concurrent burst of 40 tries gets at most 5 password checks", async () => {
+  it("a concurrent burst of 40 tries gets at most 5 password checks, and the right password is refused after it", async () => {
     const admin = await newAdmin();
-    const guesses = Array.from({ length: 40 }, (_, i) => (i === 39 ? PASSWORD : `guess-${i}`));
+    const guesses = Array.from({ length: 40 }, (_, i) => `guess-${i}`);
     const outcomes = await Promise.all(guesses.map((g) => checkCredentials(admin, g, "198.51.100.9")));
     const checked = outcomes.filter((o) => o.ok || o.reason === "wrong").length;
     expect(checked).toBeLessThanOrEqual(5);
     expect(outcomes.filter((o) => !o.ok && o.reason === "throttled").length).toBeGreaterThanOrEqual(35);
+    expect(await checkCredentials(admin, PASSWORD, "198.51.100.9")).toMatchObject({ ok: false, reason: "throttled" });
+  });
+
+  it("a correct password forgives the tries before it, not those counted while it was checked", async () => {
+    const admin = await newAdmin();
+    const address = "198.51.100.12";
+    const right = await claimSignInAttempt(admin, address);
+    // Tries of the same burst, counted while the right password's hash is being checked.
+    for (let i = 0; i < 3; i++) expect((await claimSignInAttempt(admin, address)).allowed).toBe(true);
+    if (!right.allowed) throw new Error("the first try was refused");
+    await signInSucceeded(admin, address, right.pair);
+    const row = await db().loginThrottle.findUnique({ where: { key: `pair:${admin}|${address}` } });
+    expect(row?.failures).toBe(4);
+    // Two more tries reach the five free ones: the burst gets no fresh free tries from the success.
+    expect((await claimSignInAttempt(admin, address)).allowed).toBe(true);
+    expect(await signInDelay(admin, address)).toBeGreaterThan(0);
+    expect((await claimSignInAttempt(admin, address)).allowed).toBe(false);
+    // With nothing counted after it, a success starts the counter over.
+    const other = "198.51.100.13";
+    const alone = await claimSignInAttempt(admin, other);
+    if (!alone.allowed) throw new Error("the try was refused");
+    await signInSucceeded(admin, other, alone.pair);
+    expect(await db().loginThrottle.findUnique({ where: { key: `pair:${admin}|${other}` } })).toBeNull();
   });
 
   it("one address failing across many accounts hits the per-address ceiling, other addresses do not", async () => {

@@ -32,7 +32,11 @@ const POLICIES = {
 } satisfies Record<string, Policy>;
 const ATTEMPTS = 20;
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** The counter's value that a try wrote when it was counted. */
+export type CountedTry = { failures: number; windowStart: Date };
+type Refused = { allowed: false; retryAfterMs: number };
+type ClaimVerdict = { allowed: true; counted: CountedTry } | Refused;
+export type ThrottleVerdict = { allowed: true; pair: CountedTry } | Refused;
 
 type Row = { failures: number; windowStart: Date; blockedUntil: Date | null };
 
@@ -49,7 +53,7 @@ function current(
 }
 
 /** Counts one try against a counter, or refuses it while the counter is in its delay. */
-async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
+async function claim(key: string, policy: Policy): Promise<ClaimVerdict> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const now = Date.now();
     const row = await db().loginThrottle.findUnique({ where: { key } });
@@ -64,7 +68,7 @@ async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
     if (!row) {
       try {
         await db().loginThrottle.create({ data: { key, ...data } });
-        return { allowed: true };
+        return { allowed: true, counted: data };
       } catch {
         continue; // created by a concurrent try: read it again
       }
@@ -74,18 +78,17 @@ async function claim(key: string, policy: Policy): Promise<ThrottleVerdict> {
       where: { key, failures: row.failures, windowStart: row.windowStart },
       data,
     });
-    if (moved.count === 1) return { allowed: true };
+    if (moved.count === 1) return { allowed: true, counted: data };
   }
   return { allowed: false, retryAfterMs: 1000 };
 }
 
 /** Counts a sign-in try for this account from this address before its password is checked. */
 export async function claimSignInAttempt(email: string, address: string): Promise<ThrottleVerdict> {
-  for (const policy of [POLICIES.address, POLICIES.pair]) {
-    const verdict = await claim(policy.key(email, address), policy);
-    if (!verdict.allowed) return verdict;
-  }
-  return { allowed: true };
+  const byAddress = await claim(POLICIES.address.key(email, address), POLICIES.address);
+  if (!byAddress.allowed) return byAddress;
+  const pair = await claim(POLICIES.pair.key(email, address), POLICIES.pair);
+  return pair.allowed ? { allowed: true, pair: pair.counted } : pair;
 }
 
 /** Read-only: whether a try now would be refused (lets the form say so without counting a try). */
@@ -97,9 +100,16 @@ export async function signInDelay(email: string, address: string): Promise<numbe
   return Math.max(0, ...rows.map((r) => (r.blockedUntil ? r.blockedUntil.getTime() - now : 0)));
 }
 
-/** A correct password: this account's counter at this address starts over, and the try is not held against the address. */
-export async function signInSucceeded(email: string, address: string): Promise<void> {
-  await db().loginThrottle.deleteMany({ where: { key: POLICIES.pair.key(email, address) } });
+/**
+ * A correct password: this account's counter at this address starts over, and the try is not held against the
+ * address. Only if no try was counted after this one (the counter still holds what this try wrote): a success
+ * forgives the failures before it, never the tries of a concurrent burst counted meanwhile, which would otherwise
+ * find no counter and begin again with free tries.
+ */
+export async function signInSucceeded(email: string, address: string, counted: CountedTry): Promise<void> {
+  await db().loginThrottle.deleteMany({
+    where: { key: POLICIES.pair.key(email, address), failures: counted.failures, windowStart: counted.windowStart },
+  });
   await db().loginThrottle.updateMany({
     where: { key: POLICIES.address.key(email, address), failures: { gt: 0 } },
     data: { failures: { decrement: 1 } },
