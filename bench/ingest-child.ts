@@ -101,19 +101,21 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
       signal: new AbortController().signal,
       onCommitted: extraction.committed,
     });
-    const committedMs = performance.now() - start;
+    const committedAt = performance.now();
+    const committedMs = committedAt - start;
     const profileFile = await profile.stop();
     await session.close();
     await extraction.finish(true);
     const extractedMs = performance.now() - start;
     const memory = trace.stop();
     await releaseLease(lease);
-    return { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory };
+    const windowMs: [number, number] = [start, committedAt];
+    return { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory, windowMs };
   };
   // `--warm-up`: a running fetcher has fetched before (its code is compiled); this process does so first.
   // Each warm-up fetch is a connection of its own, as each scheduled fetch is.
   for (const id of warmUp?.mailboxIds ?? []) await fetchOnce(id, warmUp!.folder, false);
-  const { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory } = await fetchOnce(
+  const { committedMs, extractedMs, connectMs, rssBeforeMb, totals, profileFile, memory, windowMs } = await fetchOnce(
     mailboxId,
     folder,
     true,
@@ -134,6 +136,7 @@ async function ingestMs(rig: RigInfo, folder: string, mailboxId: string, flags: 
     stored: totals.stored,
     profileFile,
     memory,
+    windowMs,
   };
 }
 

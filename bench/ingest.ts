@@ -1,16 +1,16 @@
 // `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 3] [--providers sqlite,postgresql] [--cpu-prof]
-// [--no-extract] [--precompiled] [--mem-trace] [--warm-up 250] [--warm-fetches 4]`: mail → committed request and →
+// [--no-extract] [--precompiled] [--mem-trace] [--warm-up 250] [--warm-fetches 12] [--jit-log]`: mail → committed request and →
 // fully extracted, each against a bare imapflow `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it,
 // on SQLite and PostgreSQL, with the peak RSS; each pair `--runs` times into a fresh database, the median reported.
 // Both sides are timed alike: from before the connection (TLS, login, SELECT) to the last mail. `--cpu-prof`
 // writes the fetcher process's CPU profile to bench/results/profiles; `--no-extract` leaves extraction out (a
 // diagnosis, not the target's setting); `--precompiled` runs the fetcher's process from a bundle on plain Node (no
 // TypeScript loader); `--mem-trace` prints the highest of the main thread's `process.memoryUsage()` figures
-// (sampled every 20 ms). `--warm-up N --warm-fetches K` (250 and 4 by default): the fetcher's process first fetches
+// (sampled every 20 ms). `--warm-up N --warm-fetches K` (250 and 12 by default): the fetcher's process first fetches
 // the N mails of another folder K times, each into another mailbox over a connection of its own, unmeasured, as a
 // running fetcher has fetched before (the bare fetch runs in this process, warm too); `--warm-up 0` measures a new
-// process's first fetch, which also compiles the code it runs. The peak RSS covers all of its fetches.
-// Prints the ratios and writes bench/results/ingest-<time>.json.
+// process's first fetch, which also compiles the code it runs. The peak RSS covers all of its fetches. `--jit-log`
+// counts the functions V8 optimized during the measured fetch (bench/jit-log.ts). Prints the ratios and writes bench/results/ingest-<time>.json.
 import { randomBytes } from "node:crypto";
 import { execFileSync, fork } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +21,7 @@ import { startRig } from "@/e2e/rig/index";
 import type { RigInfo } from "@/e2e/rig/info";
 import { ensureFolder } from "@/e2e/rig/mailbox";
 import { createPostgresDatabase } from "@/e2e/support/postgres";
+import { jitLogFile, optimizedInWindow } from "./jit-log";
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -103,6 +104,10 @@ type IngestResult = {
   rssBeforeMb: number;
   /** with --mem-trace: the main thread's highest memory figures during the run (MB) */
   memory?: Record<string, number>;
+  /** the measured fetch's span in the process's own time (ms): first step to last commit */
+  windowMs: [number, number];
+  /** with --jit-log: optimized functions the process made during that span */
+  optimizedInFetch?: number;
 };
 
 type RunRow = {
@@ -117,6 +122,7 @@ type RunRow = {
   requests: number;
   peakRssMb: number;
   rssBeforeMb: number;
+  optimizedInFetch?: number;
 };
 
 const median = (values: number[]) => {
@@ -136,6 +142,7 @@ type ChildOptions = {
   warmFolder: string | null;
   /** how many times it is fetched, each time into another mailbox over a connection of its own */
   warmFetches: number;
+  jitLog: boolean;
 };
 
 /**
@@ -163,11 +170,16 @@ function precompileChild(): string {
 }
 
 /** Runs a bench script in a process of its own; resolves with the last line it prints, as JSON. */
-function runScript<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+function runScript<T>(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<T> {
   const compiled = script.endsWith(".mjs");
   return new Promise((resolve, reject) => {
     const child = fork(path.resolve(script), args, {
-      execArgv: compiled ? ["--conditions=react-server"] : ["--import", "tsx", "--conditions=react-server"],
+      execArgv: [...(compiled ? [] : ["--import", "tsx"]), "--conditions=react-server", ...nodeFlags],
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit", "ipc"],
     });
@@ -198,12 +210,15 @@ async function ingestInChild(rig: RigInfo, folder: string, opts: ChildOptions): 
     ...(opts.extract ? [] : ["no-extract"]),
     ...(prepared.warmMailboxIds.length > 0 ? [`warm-up=${prepared.warmMailboxIds.join("+")},${opts.warmFolder}`] : []),
   ];
+  const jit = opts.jitLog ? jitLogFile() : null;
   try {
-    return await runScript<IngestResult>(
+    const result = await runScript<IngestResult>(
       opts.precompiled ?? "bench/ingest-child.ts",
       [infoFile, folder, prepared.mailboxId, ...flags],
       prepared.env,
+      jit?.execArgv,
     );
+    return jit ? { ...result, optimizedInFetch: optimizedInWindow(jit.file, ...result.windowMs) } : result;
   } finally {
     // The run's data folder (its SQLite database and some 60 MB of stored mail) is of no use after.
     rmSync(prepared.env.MAILBRIDGE_DATA_DIR, { recursive: true, force: true });
@@ -217,13 +232,16 @@ export async function run(args: string[]): Promise<void> {
   const providers = textOption(args, "providers", "sqlite,postgresql").split(",") as ("sqlite" | "postgresql")[];
   const cpuProf = args.includes("--cpu-prof");
   const memTrace = args.includes("--mem-trace");
+  const jitLog = args.includes("--jit-log");
   const extract = !args.includes("--no-extract");
   const precompiled = args.includes("--precompiled") ? precompileChild() : null;
   // A running fetcher has made many fetches, each over a connection of its own: the first fetches of a process
-  // still compile (and, after the objects of a new connection, recompile) what they run. Four of 250 mails leave
-  // less of that to the measured fetch than one of 200, and the bare side is warmer still (three passes of the folder).
+  // still compile (and, after the objects of a new connection, recompile) what they run. The count of functions
+  // optimized during the measured fetch (`--jit-log`) stops falling from about 8 fetches of 250 mails (41–47 after
+  // 4, 21–30 after 8, 12 or 16): with 12, what is optimized during the measured fetch is what every fetch makes
+  // again, as in a fetcher that has run for a while. The bare side is warm too (three passes of the folder).
   const warmUpMails = option(args, "warm-up", 250);
-  const warmFetches = Math.max(1, option(args, "warm-fetches", 4));
+  const warmFetches = Math.max(1, option(args, "warm-fetches", 12));
   const rig = await startRig({ dir: path.join("test-results", `bench-rig-${process.pid}`) });
   try {
     const folder = `Bench-${randomBytes(3).toString("hex")}`;
@@ -256,6 +274,7 @@ export async function run(args: string[]): Promise<void> {
           precompiled,
           warmFolder,
           warmFetches,
+          jitLog,
         });
         if (ingest.profileFile) ingestProfiles.push(ingest.profileFile);
         if (ingest.memory)
@@ -272,12 +291,13 @@ export async function run(args: string[]): Promise<void> {
           requests: ingest.requests,
           peakRssMb: ingest.peakRssMb,
           rssBeforeMb: ingest.rssBeforeMb,
+          ...(ingest.optimizedInFetch !== undefined ? { optimizedInFetch: ingest.optimizedInFetch } : {}),
         });
       }
     }
     for (const file of ingestProfiles) console.log(`CPU profile of the fetch: ${file}`);
     for (const [provider, rows] of rowsOf) {
-      const of = (key: keyof RunRow) => +median(rows.map((r) => r[key])).toFixed(3);
+      const of = (key: Exclude<keyof RunRow, "optimizedInFetch">) => +median(rows.map((r) => r[key])).toFixed(3);
       const row = {
         provider,
         mails,
@@ -290,7 +310,7 @@ export async function run(args: string[]): Promise<void> {
       results.push(row);
       for (const r of rows)
         console.log(
-          `${provider}: bare FETCH ${r.bareFetchMs} ms (of which connect ${r.bareConnectMs} ms) · committed requests ${r.committedMs} ms (of which connect ${r.connectMs} ms; ratio ${r.committedRatio}) · fully extracted ${r.extractedMs} ms (ratio ${r.extractedRatio}) · ${r.requests} requests · fetcher peak RSS ${r.peakRssMb} MB (${r.rssBeforeMb} MB before the measured fetch)`,
+          `${provider}: bare FETCH ${r.bareFetchMs} ms (of which connect ${r.bareConnectMs} ms) · committed requests ${r.committedMs} ms (of which connect ${r.connectMs} ms; ratio ${r.committedRatio}) · fully extracted ${r.extractedMs} ms (ratio ${r.extractedRatio}) · ${r.requests} requests · fetcher peak RSS ${r.peakRssMb} MB (${r.rssBeforeMb} MB before the measured fetch)${r.optimizedInFetch !== undefined ? ` · ${r.optimizedInFetch} functions optimized during the fetch` : ""}`,
         );
       console.log(
         `${provider}, median of ${runs}${extract ? "" : " WITHOUT extraction"}: committed ratio ${row.committedRatio} (target ≥ 0.5) · extracted ratio ${row.extractedRatio} (target ≥ 0.25) · peak RSS ${row.peakRssMb} MB (target < 256 MB; ${row.rssBeforeMb} MB before the measured fetch)`,
