@@ -205,6 +205,7 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
   }
 }
 
+/** What the server lists after the cursor, fetched in batches, its raw mail appended through `files`. */
 async function fetchListed(
   run: Run,
   files: BatchFileWriter,
