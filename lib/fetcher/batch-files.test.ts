@@ -103,12 +103,11 @@ it("fails a batch whose file cannot be made, and writes the next batch into a ne
   expect((await files.readStoredFile(next.stored[0].relativePath)).toString()).toBe("kept");
 });
 
-it("makes a mailbox's batch directory ahead of its first batch, which then writes into it", async () => {
+it("makes a mailbox's batch directory as the writer is made, ahead of its first batch, which then writes into it", async () => {
   const dir = batchDir("box-ahead");
-  batchFiles.prepareBatchDir("box-ahead");
+  const writer = batchFiles.batchFileWriter("box-ahead");
   await expect.poll(async () => (await stat(dir).catch(() => null))?.isDirectory() ?? false).toBe(true);
   expect(await readdir(dir)).toEqual([]);
-  const writer = batchFiles.batchFileWriter("box-ahead");
   const { stored, durable } = await writer.write([Buffer.from("first")]);
   await durable;
   await writer.close();

@@ -52,7 +52,7 @@ function batchFilePath(mailboxId: string): string {
  * does not wait for it after its mail arrived: on a first import those syncs took some 100 ms. A failure is
  * left to the first write, which tries again.
  */
-export function prepareBatchDir(mailboxId: string): void {
+function prepareBatchDir(mailboxId: string): void {
   Promise.resolve()
     .then(() => inDir(absolutePath(batchDir(mailboxId)), async () => undefined))
     .catch(() => undefined);
@@ -92,12 +92,13 @@ async function retire(slot: Slot): Promise<void> {
 }
 
 /**
- * Writes the batches of one fetch of `mailboxId`. Batches may be written concurrently: each reserves its range
+ * Writes the batches of one fetch of `mailboxId`; its directory is made as the writer is. Batches may be written concurrently: each reserves its range
  * of the file when `write` is called, in call order. A failed write leaves its file to the batches already in
  * it; the next batch starts a new file.
  */
 export function batchFileWriter(mailboxId: string, opts: { maxFileBytes?: number } = {}): BatchFileWriter {
   const maxFileBytes = opts.maxFileBytes ?? BATCH_FILE_BYTES;
+  prepareBatchDir(mailboxId);
   let current: Slot | null = null;
   const retired: Promise<void>[] = [];
   let closed = false;

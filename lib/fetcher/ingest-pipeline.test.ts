@@ -21,7 +21,6 @@ vi.mock("./batch-files", () => ({
     },
     close: async () => undefined,
   })),
-  prepareBatchDir: vi.fn(),
 }));
 
 vi.mock("./raw-store", () => ({ streamRaw: vi.fn() }));

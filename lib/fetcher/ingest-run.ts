@@ -16,7 +16,7 @@ import { crashPoint } from "./crash-point";
 import { recordImportTotal } from "./import-progress";
 import type { IngestDb } from "./ingest-db";
 import type { Lease } from "./lease";
-import { batchFileWriter, prepareBatchDir, type BatchFileWriter } from "./batch-files";
+import { batchFileWriter, type BatchFileWriter } from "./batch-files";
 import { streamRaw } from "./raw-store";
 import { releaseBuffers } from "./release-buffers";
 
@@ -196,7 +196,6 @@ export async function ingestMailbox(run: Run): Promise<IngestTotals> {
     firstListing = true;
     if (!run.mailbox.importSince) return totals;
   }
-  prepareBatchDir(run.mailbox.id);
   const files = batchFileWriter(run.mailbox.id);
   try {
     return await fetchListed(run, files, cursor, baseline, firstListing, totals);
