@@ -1,7 +1,8 @@
 // `npm run bench -- ingest [--mails 2000] [--size 26000] [--runs 5] [--providers sqlite,postgresql] [--cpu-prof]
 // [--no-extract] [--precompiled] [--mem-trace] [--warm-up 250] [--warm-fetches 12] [--jit-log]`: mail → committed request and →
 // fully extracted, each against a bare imapflow `FETCH 1:* (UID BODY.PEEK[])` of the same folder right before it,
-// on SQLite and PostgreSQL, with the peak RSS; each pair `--runs` times into a fresh database, the median reported.
+// on SQLite and PostgreSQL, with the peak RSS; each pair `--runs` times into a fresh database,
+// the median of the runs reported (the peak RSS, a bound: the highest) with their lowest and highest ratios.
 // Both sides are timed alike: from before the connection (TLS, login, SELECT) to the last mail. `--cpu-prof`
 // writes the fetcher process's CPU profile to bench/results/profiles; `--no-extract` leaves extraction out (a
 // diagnosis, not the target's setting); `--precompiled` runs the fetcher's process from a bundle on plain Node (no
